@@ -1,0 +1,37 @@
+package dev.twill.ir;
+
+/**
+ * A sandboxed linear memory addressed by index: {@code heap0 = static gv0, min 0x1000, bound
+ * 0x10000, offset_guard 0, index_type i32} or {@code heap0 = dynamic gv0, min 0, bound gv1,
+ * offset_guard 0, index_type i32}.
+ *
+ * <p>{@code base} is the global value holding the heap's base address. A static heap has a
+ * constant {@code bound} in bytes; a dynamic heap reads its current bound in bytes from the
+ * global value {@code boundGv}. An access of {@code n} bytes at {@code index + offset} is in
+ * bounds iff {@code zext(index) + offset + n <= bound}; otherwise it traps {@code heap_oob}.
+ * Twill never relies on guard pages (the JVM owns the signals), so {@code offsetGuard} is kept
+ * for the text format only and never removes a check.
+ */
+public final class HeapData {
+    public enum Style { STATIC, DYNAMIC }
+
+    public final int base;
+    public final long min;
+    public final Style style;
+    /** The constant bound in bytes for STATIC. */
+    public final long bound;
+    /** The global value holding the bound in bytes for DYNAMIC; -1 for STATIC. */
+    public final int boundGv;
+    public final long offsetGuard;
+    public final int indexType;
+
+    public HeapData(int base, long min, Style style, long bound, int boundGv, long offsetGuard, int indexType) {
+        this.base = base;
+        this.min = min;
+        this.style = style;
+        this.bound = bound;
+        this.boundGv = boundGv;
+        this.offsetGuard = offsetGuard;
+        this.indexType = indexType;
+    }
+}
