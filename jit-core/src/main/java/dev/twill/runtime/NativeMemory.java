@@ -1,0 +1,102 @@
+package dev.twill.runtime;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The few POSIX calls code memory needs ({@code mmap}, {@code mprotect}, {@code munmap},
+ * {@code sysconf}), bound once through Panama's native linker with {@code errno} captured, so
+ * that failures report the real reason.
+ */
+final class NativeMemory {
+    private NativeMemory() {}
+
+    static final int PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+    static final int MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
+    private static final int SC_PAGESIZE = 30;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle MMAP = LINKER.downcallHandle(LIBC.find("mmap").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MPROTECT = LINKER.downcallHandle(LIBC.find("mprotect").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
+            CAPTURE_ERRNO);
+    private static final MethodHandle MUNMAP = LINKER.downcallHandle(LIBC.find("munmap").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle SYSCONF = LINKER.downcallHandle(LIBC.find("sysconf").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+
+    static final long PAGE_SIZE = pageSize();
+
+    private static long pageSize() {
+        try {
+            long p = (long) SYSCONF.invokeExact(SC_PAGESIZE);
+            return p > 0 ? p : 4096;
+        } catch (Throwable t) {
+            throw new ExceptionInInitializerError(t);
+        }
+    }
+
+    /** Maps {@code size} bytes of private anonymous memory with {@code prot}; returns the address. */
+    static long mmap(long size, int prot) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CALL_STATE);
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, size, prot,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+            if (p.address() == -1L) throw new OutOfMemoryError("mmap of " + size + " bytes failed: errno " + errno(state));
+            return p.address();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static void mprotect(long address, long size, int prot) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CALL_STATE);
+            int r = (int) MPROTECT.invokeExact(state, MemorySegment.ofAddress(address), size, prot);
+            if (r != 0) throw new IllegalStateException("mprotect(0x" + Long.toHexString(address) + ", " + size + ", " + prot
+                    + ") failed: errno " + errno(state));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static void munmap(long address, long size) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CALL_STATE);
+            int r = (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), size);
+            if (r != 0) throw new IllegalStateException("munmap failed: errno " + errno(state));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    /** A segment over native memory at {@code address} of {@code size} bytes, with no owner. */
+    static MemorySegment segment(long address, long size) {
+        return MemorySegment.ofAddress(address).reinterpret(size);
+    }
+}
