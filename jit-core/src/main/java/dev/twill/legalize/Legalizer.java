@@ -67,6 +67,8 @@ public final class Legalizer {
     private DataFlowGraph dfg;
     private Layout layout;
     private InstBuilder builder;
+    /** False to stop at {@code heap_addr} ({@link #legalizeSandbox}). */
+    private boolean expandHeapAddr;
     /** The input instruction being legalized, named in errors. */
     private int origin;
     /** The vmctx parameter value of the entry block, or -1. */
@@ -80,8 +82,25 @@ public final class Legalizer {
     /** Per heap: true if its bound cannot change while the function runs (static, or readonly chain). */
     private boolean[] boundStable = new boolean[8];
 
-    /** Legalizes {@code f} in place. */
+    /**
+     * Legalizes {@code f} in place down to what back ends take: no sandbox-level instruction and
+     * no {@code heap_addr} is left.
+     */
     public void legalize(Function f) {
+        run(f, true);
+    }
+
+    /**
+     * Legalizes only the sandbox-level instructions of {@code f}, in place: heap accesses become
+     * {@code heap_addr} plus a plain load or store, and {@code heap_addr} stays (the first of the
+     * two levels; {@link #legalize} goes on to expand it).
+     */
+    public void legalizeSandbox(Function f) {
+        run(f, false);
+    }
+
+    private void run(Function f, boolean expandHeapAddr) {
+        this.expandHeapAddr = expandHeapAddr;
         begin(f);
         for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
             numChecks = 0;
@@ -99,7 +118,7 @@ public final class Legalizer {
                         heapStore(i, op);
                         break;
                     case HEAP_ADDR:
-                        heapAddr(i);
+                        if (expandHeapAddr) heapAddr(i);
                         break;
                     case GLOBAL_VALUE:
                         globalValue(i);
@@ -203,7 +222,7 @@ public final class Legalizer {
             size = bytes;
         }
         int addr = builder.heapAddr(Type.I64, heap, addrIndex, size);
-        heapAddr(builder.lastInst());
+        if (expandHeapAddr) heapAddr(builder.lastInst());
         return addr;
     }
 
