@@ -696,4 +696,45 @@ class LegalizerTest {
             assertEquals(ISSUE_FULL, f.toString());
         }
     }
+
+    /** Builds into {@code f} a body of {@code n} heap loads of a dynamic heap, summed up. */
+    static void manyAccesses(Function f, int n) {
+        f.clear("%many", sig(new int[] {Type.I64, Type.I32}, 0, new int[] {Type.I32}));
+        int gv0 = f.addGlobalValue(GlobalValueData.vmctx());
+        int gv1 = f.addGlobalValue(GlobalValueData.load(gv0, 8, Type.I64, NA));
+        int gv2 = f.addGlobalValue(GlobalValueData.load(gv0, 16, Type.I64, NA));
+        int gv3 = f.addGlobalValue(GlobalValueData.load(gv0, 24, Type.I64, NA));
+        int heap = f.addHeap(new HeapData(gv1, 0, HeapData.Style.DYNAMIC, 0, gv2, 0, Type.I32));
+        int table = f.addTable(new TableData(gv3, 0, gv2, 16, Type.I32));
+        int b0 = entry(f);
+        f.dfg.appendBlockParam(b0, Type.I64);
+        int x = f.dfg.appendBlockParam(b0, Type.I32);
+        InstBuilder b = new InstBuilder(f).atEnd(b0);
+        int sum = x;
+        for (int k = 0; k < n; k++) {
+            int v = b.heapLoad(Opcode.HEAP_LOAD, Type.I32, heap, sum, 4 * k);
+            b.heapStore(Opcode.HEAP_ISTORE8, heap, v, x, k);
+            int t = b.tableAddr(Type.I64, table, v, 8);
+            sum = b.iadd(v, b.convert(Opcode.IREDUCE, Type.I32, t));
+        }
+        b.ret(sum);
+    }
+
+    @Test
+    void steadyStateAllocatesNothingPerInstruction() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().threadId();
+        Function f = new Function("%many", null);
+        Legalizer legalizer = new Legalizer();
+        long allocated = 0;
+        for (int round = 0; round < 5; round++) {
+            manyAccesses(f, 2000);
+            long before = threads.getThreadAllocatedBytes(self);
+            legalizer.legalize(f);
+            allocated = threads.getThreadAllocatedBytes(self) - before;
+        }
+        assertNoSandboxLeft(f);
+        // 2000 x (load, store, table_addr) expand to ~40,000 instructions; allow a few objects
+        assertTrue(allocated < 4096, "legalize allocated " + allocated + " bytes in steady state");
+    }
 }
