@@ -1,0 +1,483 @@
+package dev.twill.legalize;
+
+import dev.twill.CompileError;
+import dev.twill.ir.DataFlowGraph;
+import dev.twill.ir.Function;
+import dev.twill.ir.GlobalValueData;
+import dev.twill.ir.HeapData;
+import dev.twill.ir.InstBuilder;
+import dev.twill.ir.IntCC;
+import dev.twill.ir.Layout;
+import dev.twill.ir.MemFlags;
+import dev.twill.ir.Opcode;
+import dev.twill.ir.TableData;
+import dev.twill.ir.TrapCode;
+import dev.twill.ir.Type;
+import dev.twill.ir.text.Printer;
+
+/**
+ * Rewrites a function in place from the sandbox level to the memory level, so that back ends
+ * see only memory-level and shared instructions. The same {@link DataFlowGraph} and {@link
+ * Layout} are reused: new instructions are inserted before the one being legalized, and that
+ * one is turned into the last instruction of its expansion with {@link
+ * DataFlowGraph#replaceInst}, so its result value, its number and its place stay.
+ *
+ * <p><b>Rewrites</b> (pointers are {@code i64}; {@code idx} is the index zero-extended to i64):
+ * <ul>
+ *   <li>{@code heap_load.T heap idx+off} (and the narrow forms) becomes {@code a = heap_addr
+ *       heap, idx, off + n} and {@code load.T notrap a+off}, with {@code n} the bytes accessed;
+ *       {@code heap_store} likewise becomes {@code store notrap}. A negative offset is first
+ *       checked ({@code idx + off >= 0}, else {@code heap_oob}) and folded into the index.
+ *   <li>{@code heap_addr heap, idx, size} becomes a bounds check that traps {@code heap_oob}
+ *       iff {@code idx + size > bound} in exact (unbounded) arithmetic, then {@code iadd base,
+ *       idx}. The check is shaped so that nothing can overflow (see {@link #heapAddr}); a check
+ *       that can never fail is left out and one that always fails becomes {@code trapnz} of a
+ *       constant 1, which keeps the block well-formed (a {@code trap} would have to end it).
+ *   <li>{@code global_value gv} becomes its chain: {@code vmctx} is the function's vmctx
+ *       parameter (the result becomes an alias of it), {@code load} a {@code load} from the
+ *       legalized base, {@code iadd_imm} an {@code iadd_imm}, {@code symbol} a {@code
+ *       symbol_value}.
+ *   <li>{@code table_addr table, idx, off} traps {@code table_oob} iff {@code idx >= bound}
+ *       (elements, unsigned), then computes {@code base + idx * element_size + off}.
+ * </ul>
+ * Twill never relies on guard pages, so {@code offset_guard} removes no check. Semantic choices
+ * the interpreter must share: heap offsets are signed 64-bit, heap_addr sizes and static bounds
+ * unsigned 64-bit; the order of a bounds-checked access is: bound global value, check, base
+ * global value.
+ *
+ * <p><b>Redundant checks</b>: within one EBB, an earlier check of the same heap and the same
+ * index value with a size at least as large dominates a later one and traps first, so the later
+ * one is dropped. A later, larger check is never hoisted, which keeps the order of traps. A
+ * dynamic heap's bound may change at a store or call unless every load of its bound chain is
+ * {@code readonly}; such a heap's remembered checks are forgotten there.
+ *
+ * <p><b>Cost</b>: one walk over the layout; inserted instructions are already legal, so none
+ * is visited twice. A {@code Legalizer} is a reusable context: nothing is allocated per
+ * instruction, and nothing per function when the same {@link Function} object is reused.
+ *
+ * <p>Bad input (an unknown entity, a vmctx global value in a function without a vmctx
+ * parameter, a cyclic or ill-typed global value chain, a non-i64 address type) is a {@link
+ * CompileError} naming the instruction; the function is then left partly legalized.
+ */
+public final class Legalizer {
+    /** Bounds checks remembered per EBB; more are evicted round-robin (only a missed saving). */
+    private static final int MAX_CHECKS = 16;
+
+    private Function func;
+    private DataFlowGraph dfg;
+    private Layout layout;
+    private InstBuilder builder;
+    /** False to stop at {@code heap_addr} ({@link #legalizeSandbox}). */
+    private boolean expandHeapAddr;
+    /** The input instruction being legalized, named in errors. */
+    private int origin;
+    /** The vmctx parameter value of the entry block, or -1. */
+    private int vmctxValue;
+
+    private final int[] checkHeap = new int[MAX_CHECKS];
+    private final int[] checkIndex = new int[MAX_CHECKS];
+    private final long[] checkSize = new long[MAX_CHECKS];
+    private int numChecks;
+    private int nextEvict;
+    /** Per heap: true if its bound cannot change while the function runs (static, or readonly chain). */
+    private boolean[] boundStable = new boolean[8];
+
+    /**
+     * Legalizes {@code f} in place down to what back ends take: no sandbox-level instruction and
+     * no {@code heap_addr} is left.
+     */
+    public void legalize(Function f) {
+        run(f, true);
+    }
+
+    /**
+     * Legalizes only the sandbox-level instructions of {@code f}, in place: heap accesses become
+     * {@code heap_addr} plus a plain load or store, and {@code heap_addr} stays (the first of the
+     * two levels; {@link #legalize} goes on to expand it).
+     */
+    public void legalizeSandbox(Function f) {
+        run(f, false);
+    }
+
+    private void run(Function f, boolean expandHeapAddr) {
+        this.expandHeapAddr = expandHeapAddr;
+        begin(f);
+        for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
+            numChecks = 0;
+            nextEvict = 0;
+            for (int i = layout.firstInst(b); i >= 0; ) {
+                int next = layout.nextInst(i);
+                Opcode op = dfg.opcode(i);
+                origin = i;
+                switch (op) {
+                    case HEAP_LOAD: case HEAP_ULOAD8: case HEAP_SLOAD8: case HEAP_ULOAD16: case HEAP_SLOAD16:
+                    case HEAP_ULOAD32: case HEAP_SLOAD32:
+                        heapLoad(i, op);
+                        break;
+                    case HEAP_STORE: case HEAP_ISTORE8: case HEAP_ISTORE16: case HEAP_ISTORE32:
+                        heapStore(i, op);
+                        break;
+                    case HEAP_ADDR:
+                        if (expandHeapAddr) heapAddr(i);
+                        break;
+                    case GLOBAL_VALUE:
+                        globalValue(i);
+                        break;
+                    case TABLE_ADDR:
+                        tableAddr(i);
+                        break;
+                    default:
+                        break;
+                }
+                if (op.canStore() || op.isCall()) forgetUnstableChecks();
+                i = next;
+            }
+        }
+        func = null;
+        dfg = null;
+        layout = null;
+    }
+
+    private void begin(Function f) {
+        func = f;
+        dfg = f.dfg;
+        layout = f.layout;
+        if (builder == null || builder.function() != f) builder = new InstBuilder(f);
+        vmctxValue = -1;
+        int p = f.signature.vmctxParam();
+        int entry = layout.firstBlock();
+        if (p >= 0 && entry >= 0 && p < dfg.numBlockParams(entry)) vmctxValue = dfg.blockParam(entry, p);
+        int nh = f.heaps.size();
+        if (boundStable.length < nh) boundStable = new boolean[Math.max(nh, boundStable.length * 2)];
+        for (int h = 0; h < nh; h++) {
+            HeapData d = f.heaps.get(h);
+            boundStable[h] = d.style == HeapData.Style.STATIC || readonlyChain(d.boundGv);
+        }
+    }
+
+    /** True if every load in the chain of {@code gv} is readonly (false for a broken chain). */
+    private boolean readonlyChain(int gv) {
+        int n = func.globalValues.size();
+        for (int steps = 0; steps <= n; steps++) {
+            if (gv < 0 || gv >= n) return false;
+            GlobalValueData d = func.globalValues.get(gv);
+            switch (d.kind) {
+                case VMCTX: case SYMBOL:
+                    return true;
+                case LOAD:
+                    if ((d.flags & MemFlags.READONLY) == 0) return false;
+                    gv = d.base;
+                    break;
+                case IADD_IMM:
+                    gv = d.base;
+                    break;
+            }
+        }
+        return false;
+    }
+
+    // =====================================================================================
+    // Heap access
+
+    private void heapLoad(int i, Opcode op) {
+        int type = dfg.ctrlType(i);
+        int addr = heapAccessAddress(i, dfg.aux(i), dfg.resolveAliases(dfg.arg(i, 0)), dfg.imm(i), op.accessBytes(type));
+        long memOffset = Math.max(dfg.imm(i), 0);
+        dfg.replaceInst(i, op.memoryForm(), type);
+        dfg.setAux(i, MemFlags.NOTRAP);
+        dfg.setField(i, DataFlowGraph.A0, addr);
+        dfg.setImm(i, memOffset);
+    }
+
+    private void heapStore(int i, Opcode op) {
+        int type = dfg.ctrlType(i);
+        int value = dfg.arg(i, 0);
+        int addr = heapAccessAddress(i, dfg.aux(i), dfg.resolveAliases(dfg.arg(i, 1)), dfg.imm(i), op.accessBytes(type));
+        long memOffset = Math.max(dfg.imm(i), 0);
+        dfg.replaceInst(i, op.memoryForm(), type);
+        dfg.setAux(i, MemFlags.NOTRAP);
+        dfg.setField(i, DataFlowGraph.A0, value);
+        dfg.setField(i, DataFlowGraph.A1, addr);
+        dfg.setImm(i, memOffset);
+    }
+
+    /**
+     * Emits, before {@code at}, the checked address for {@code bytes} bytes at {@code index +
+     * offset}; the access then uses {@code max(offset, 0)} as its own offset. For {@code offset
+     * >= 0} the heap_addr size {@code offset + bytes} is at most 2^63 + 7, exact as an unsigned
+     * long. A negative offset is checked and folded into the index instead: {@code index >=
+     * -offset} (unsigned, which also holds for {@code Long.MIN_VALUE}), so {@code index + offset}
+     * does not wrap.
+     */
+    private int heapAccessAddress(int at, int heap, int index, long offset, int bytes) {
+        heapData(heap);
+        builder.before(at);
+        int addrIndex = index;
+        long size = offset + bytes;
+        if (offset < 0) {
+            int idx64 = extendIndex(index);
+            int below = builder.icmpImm(IntCC.ULT, idx64, -offset);
+            builder.condTrap(Opcode.TRAPNZ, below, TrapCode.HEAP_OOB);
+            addrIndex = builder.iaddImm(idx64, offset);
+            size = bytes;
+        }
+        int addr = builder.heapAddr(Type.I64, heap, addrIndex, size);
+        if (expandHeapAddr) heapAddr(builder.lastInst());
+        return addr;
+    }
+
+    /**
+     * Legalizes {@code heap_addr heap, index, size}: trap {@code heap_oob} iff {@code idx + size >
+     * bound} (exact), then {@code iadd base, idx}. {@code size} and a static bound are unsigned.
+     *
+     * <p>Shapes of the check, none of which can overflow:
+     * <ul>
+     *   <li>static: {@code size > bound} always traps; else {@code idx > bound - size}, left out
+     *       when {@code bound - size} is at least the largest index of the index type;
+     *   <li>dynamic, when {@code idx + size} cannot wrap (index narrower than 64 bits): {@code
+     *       idx + size > bound}; a size above the largest value of the bound's type always traps;
+     *   <li>dynamic, 64-bit index: {@code (bound < size) | (idx > bound - size)}.
+     * </ul>
+     */
+    private void heapAddr(int i) {
+        int heap = dfg.aux(i);
+        HeapData h = heapData(heap);
+        int index = dfg.resolveAliases(dfg.arg(i, 0));
+        long size = dfg.imm(i);
+        requirePointer(dfg.ctrlType(i), "heap_addr");
+        int indexType = indexType(index);
+        long indexMax = Type.mask(indexType);
+        builder.before(i);
+        boolean covered = isCovered(heap, index, size);
+        if (!covered) {
+            boolean alwaysTraps;
+            if (h.style == HeapData.Style.STATIC) {
+                alwaysTraps = Long.compareUnsigned(size, h.bound) > 0;
+            } else {
+                int boundType = gvData(h.boundGv).type;
+                alwaysTraps = Type.isInt(boundType) && Long.compareUnsigned(size, Type.mask(boundType)) > 0;
+            }
+            if (alwaysTraps) {
+                // Everything after is unreachable but must stay valid IR: the address is a dummy.
+                int one = builder.iconst(Type.I8, 1);
+                builder.condTrap(Opcode.TRAPNZ, one, TrapCode.HEAP_OOB);
+                dfg.replaceInst(i, Opcode.ICONST, Type.I64);
+                dfg.setImm(i, 0);
+                return;
+            }
+        }
+        int idx64 = extendIndex(index);
+        if (!covered) {
+            int cond = -1;
+            if (h.style == HeapData.Style.STATIC) {
+                long limit = h.bound - size;
+                if (Long.compareUnsigned(limit, indexMax) < 0) cond = builder.icmpImm(IntCC.UGT, idx64, limit);
+            } else {
+                int bound64 = extendBound(gvValue(h.boundGv, 0));
+                if (Long.compareUnsigned(size, ~indexMax) <= 0) {
+                    // idx + size <= indexMax + ~indexMax = 2^64 - 1: no wrap
+                    int end = size == 0 ? idx64 : builder.iaddImm(idx64, size);
+                    cond = builder.icmp(IntCC.UGT, end, bound64);
+                } else {
+                    int limit = builder.iaddImm(bound64, -size);
+                    int beyond = builder.icmp(IntCC.UGT, idx64, limit);
+                    int tooSmall = builder.icmpImm(IntCC.ULT, bound64, size);
+                    cond = builder.binary(Opcode.BOR, beyond, tooSmall);
+                }
+            }
+            if (cond >= 0) builder.condTrap(Opcode.TRAPNZ, cond, TrapCode.HEAP_OOB);
+            rememberCheck(heap, index, size);
+        }
+        int base = gvValue(h.base, 0);
+        requirePointer(dfg.valueType(base), "heap base");
+        dfg.replaceInst(i, Opcode.IADD, Type.I64);
+        dfg.setField(i, DataFlowGraph.A0, base);
+        dfg.setField(i, DataFlowGraph.A1, idx64);
+    }
+
+    private boolean isCovered(int heap, int index, long size) {
+        for (int k = 0; k < numChecks; k++) {
+            if (checkHeap[k] == heap && checkIndex[k] == index && Long.compareUnsigned(checkSize[k], size) >= 0) return true;
+        }
+        return false;
+    }
+
+    private void rememberCheck(int heap, int index, long size) {
+        int k;
+        if (numChecks < MAX_CHECKS) {
+            k = numChecks++;
+        } else {
+            k = nextEvict;
+            nextEvict = (nextEvict + 1) % MAX_CHECKS;
+        }
+        checkHeap[k] = heap;
+        checkIndex[k] = index;
+        checkSize[k] = size;
+    }
+
+    /** Drops remembered checks of heaps whose bound a store or call may have changed. */
+    private void forgetUnstableChecks() {
+        int kept = 0;
+        for (int k = 0; k < numChecks; k++) {
+            if (!boundStable[checkHeap[k]]) continue;
+            checkHeap[kept] = checkHeap[k];
+            checkIndex[kept] = checkIndex[k];
+            checkSize[kept] = checkSize[k];
+            kept++;
+        }
+        numChecks = kept;
+        if (nextEvict >= kept) nextEvict = 0;
+    }
+
+    // =====================================================================================
+    // Tables
+
+    /** {@code table_addr table, index, off}: trap {@code table_oob} iff idx >= bound; base + idx * size + off. */
+    private void tableAddr(int i) {
+        int table = dfg.aux(i);
+        if (table < 0 || table >= func.tables.size()) throw error("unknown table" + table);
+        TableData t = func.tables.get(table);
+        int index = dfg.resolveAliases(dfg.arg(i, 0));
+        long offset = dfg.imm(i);
+        requirePointer(dfg.ctrlType(i), "table_addr");
+        indexType(index);
+        builder.before(i);
+        int idx64 = extendIndex(index);
+        int bound64 = extendBound(gvValue(t.boundGv, 0));
+        int outside = builder.icmp(IntCC.UGE, idx64, bound64);
+        builder.condTrap(Opcode.TRAPNZ, outside, TrapCode.TABLE_OOB);
+        int base = gvValue(t.base, 0);
+        requirePointer(dfg.valueType(base), "table base");
+        long elementSize = t.elementSize & 0xFFFF_FFFFL;
+        int scaled;
+        if (elementSize == 1) scaled = idx64;
+        else if (Long.bitCount(elementSize) == 1) scaled = builder.binaryImm(Opcode.ISHL_IMM, idx64, Long.numberOfTrailingZeros(elementSize));
+        else scaled = builder.binaryImm(Opcode.IMUL_IMM, idx64, elementSize);
+        if (offset == 0) {
+            dfg.replaceInst(i, Opcode.IADD, Type.I64);
+            dfg.setField(i, DataFlowGraph.A0, base);
+            dfg.setField(i, DataFlowGraph.A1, scaled);
+        } else {
+            int sum = builder.iadd(base, scaled);
+            dfg.replaceInst(i, Opcode.IADD_IMM, Type.I64);
+            dfg.setField(i, DataFlowGraph.A0, sum);
+            dfg.setImm(i, offset);
+        }
+    }
+
+    // =====================================================================================
+    // Global values
+
+    /** {@code global_value.T gv}: the last step of the chain replaces the instruction. */
+    private void globalValue(int i) {
+        int gv = dfg.aux(i);
+        GlobalValueData d = gvData(gv);
+        int type = dfg.ctrlType(i);
+        if (type != d.type) {
+            throw error("global_value." + Type.name(type) + " of gv" + gv + ", which is " + Type.name(d.type));
+        }
+        builder.before(i);
+        switch (d.kind) {
+            case VMCTX: {
+                int v = vmctx(gv);
+                int n = dfg.numResults(i);
+                int result = n > 0 ? dfg.firstResult(i) : -1;
+                dfg.detachResults(i);
+                layout.removeInst(i);
+                if (result >= 0) dfg.changeToAlias(result, v);
+                break;
+            }
+            case LOAD: {
+                int base = gvValue(d.base, 1);
+                dfg.replaceInst(i, Opcode.LOAD, type);
+                dfg.setAux(i, d.flags);
+                dfg.setField(i, DataFlowGraph.A0, base);
+                dfg.setImm(i, d.offset);
+                break;
+            }
+            case IADD_IMM: {
+                int base = gvValue(d.base, 1);
+                requireSameType(gv, d, base);
+                dfg.replaceInst(i, Opcode.IADD_IMM, type);
+                dfg.setField(i, DataFlowGraph.A0, base);
+                dfg.setImm(i, d.offset);
+                break;
+            }
+            case SYMBOL:
+                dfg.replaceInst(i, Opcode.SYMBOL_VALUE, type);
+                dfg.setAux(i, gv);
+                break;
+        }
+    }
+
+    /** Emits the chain of {@code gv} at the builder's position and returns its value. */
+    private int gvValue(int gv, int depth) {
+        GlobalValueData d = gvData(gv);
+        if (depth > func.globalValues.size()) throw error("global value chain through gv" + gv + " is cyclic");
+        switch (d.kind) {
+            case VMCTX:
+                return vmctx(gv);
+            case LOAD:
+                return builder.load(Opcode.LOAD, d.type, d.flags, gvValue(d.base, depth + 1), d.offset);
+            case IADD_IMM: {
+                int base = gvValue(d.base, depth + 1);
+                requireSameType(gv, d, base);
+                return builder.iaddImm(base, d.offset);
+            }
+            default:
+                return builder.symbolValue(d.type, gv);
+        }
+    }
+
+    private int vmctx(int gv) {
+        if (vmctxValue < 0) throw error("gv" + gv + " needs the vmctx parameter, which the function does not have");
+        if (dfg.valueType(vmctxValue) != Type.I64) throw error("the vmctx parameter must be i64");
+        return vmctxValue;
+    }
+
+    private void requireSameType(int gv, GlobalValueData d, int base) {
+        if (dfg.valueType(base) != d.type) {
+            throw error("gv" + gv + " = iadd_imm." + Type.name(d.type) + " of a " + Type.name(dfg.valueType(base)) + " base");
+        }
+    }
+
+    // =====================================================================================
+    // Helpers
+
+    private GlobalValueData gvData(int gv) {
+        if (gv < 0 || gv >= func.globalValues.size()) throw error("unknown global value gv" + gv);
+        return func.globalValues.get(gv);
+    }
+
+    private HeapData heapData(int heap) {
+        if (heap < 0 || heap >= func.heaps.size()) throw error("unknown heap" + heap);
+        return func.heaps.get(heap);
+    }
+
+    private int indexType(int index) {
+        int t = dfg.valueType(index);
+        if (!Type.isInt(t) || Type.bits(t) > 64) throw error("index must be an integer of at most 64 bits, not " + Type.name(t));
+        return t;
+    }
+
+    /** The index as i64, zero-extended when narrower. */
+    private int extendIndex(int index) {
+        int t = indexType(index);
+        return t == Type.I64 ? index : builder.convert(Opcode.UEXTEND, Type.I64, index);
+    }
+
+    /** A bound as i64, zero-extended when narrower. */
+    private int extendBound(int bound) {
+        int t = dfg.valueType(bound);
+        if (!Type.isInt(t) || Type.bits(t) > 64) throw error("a bound must be an integer of at most 64 bits, not " + Type.name(t));
+        return t == Type.I64 ? bound : builder.convert(Opcode.UEXTEND, Type.I64, bound);
+    }
+
+    private void requirePointer(int type, String what) {
+        if (type != Type.I64) throw error(what + " must be i64 (the pointer type), not " + Type.name(type));
+    }
+
+    private CompileError error(String reason) {
+        return CompileError.inFunction(func.name, Printer.instToString(func, origin), reason);
+    }
+}
