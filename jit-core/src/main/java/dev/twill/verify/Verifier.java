@@ -43,7 +43,8 @@ import java.util.List;
  *       block; the entry block's parameters match the signature.
  *   <li><b>Instructions</b>: every entity named (value, block, stack slot, global value, heap,
  *       table, signature, function reference, jump table), condition code, trap code and memory
- *       flag set is valid; results are defined by their instruction; operand and result types
+ *       flag set is valid; results are defined by their instruction (or are aliases, when a pass
+ *       redirected their uses and left the instruction behind); operand and result types
  *       obey the opcode's typing rule (see {@link Opcode}); call and return values match their
  *       signatures and block-call arguments their destination's parameters.
  *   <li><b>SSA dominance</b>: every use, block-call arguments included, is dominated by its
@@ -668,6 +669,10 @@ public final class Verifier {
             if (v < 0 || v >= numValues) {
                 err(i, "result " + k + " is invalid value v" + v);
                 ok = false;
+            } else if (dfg.valueKind(v) == DataFlowGraph.DEF_ALIAS) {
+                // a pass replaced the result's uses with another value (O(1) replace-all-uses)
+                // and left the instruction; its output is simply dead, which is well formed
+                continue;
             } else if (dfg.valueKind(v) != DataFlowGraph.DEF_RESULT || dfg.valueDef(v) != i || dfg.valueNum(v) != k) {
                 err(i, "result v" + v + " is not defined by this instruction");
                 ok = false;
