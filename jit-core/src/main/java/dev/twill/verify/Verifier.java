@@ -159,6 +159,11 @@ public final class Verifier {
         report(location, -1, -1, null, message);
     }
 
+    /** An error about declaration {@code kind + k} ({@code gv3}), or {@code kind} alone when k < 0. */
+    private void errDecl(String kind, int k, String message) {
+        errAt(k < 0 ? kind : kind + k, message);
+    }
+
     private void errBlock(int b, String message) {
         report("block" + b, -1, b, null, message);
     }
@@ -203,16 +208,16 @@ public final class Verifier {
     private void checkDeclarations() {
         Signature sig = func.signature;
         if (sig == null) errAt("signature", "function has no signature");
-        else checkSignature(sig, "signature");
-        for (int k = 0; k < func.signatures.size(); k++) checkSignature(func.signatures.get(k), "sig" + k);
+        else checkSignature(sig, "signature", -1);
+        for (int k = 0; k < func.signatures.size(); k++) checkSignature(func.signatures.get(k), "sig", k);
         for (int k = 0; k < func.extFuncs.size(); k++) {
             ExtFuncData e = func.extFuncs.get(k);
-            if (!validSig(e.signature)) errAt("fn" + k, "invalid signature sig" + e.signature);
+            if (!validSig(e.signature)) errDecl("fn", k, "invalid signature sig" + e.signature);
         }
         for (int k = 0; k < func.stackSlots.size(); k++) {
             StackSlotData s = func.stackSlots.get(k);
-            if (s.size < 0) errAt("ss" + k, "negative size " + s.size);
-            if (s.align < 0 || (s.align & (s.align - 1)) != 0) errAt("ss" + k, "alignment " + s.align + " is not a power of two");
+            if (s.size < 0) errDecl("ss", k, "negative size " + s.size);
+            if (s.align < 0 || (s.align & (s.align - 1)) != 0) errDecl("ss", k, "alignment " + s.align + " is not a power of two");
         }
         int ngv = func.globalValues.size();
         for (int k = 0; k < ngv; k++) checkGlobalValue(k);
@@ -220,12 +225,12 @@ public final class Verifier {
         for (int k = 0; k < func.tables.size(); k++) checkTable(k);
     }
 
-    private void checkSignature(Signature s, String where) {
+    private void checkSignature(Signature s, String kind, int where) {
         for (int k = 0; k < s.params.length; k++) {
-            if (!isValidType(s.params[k])) errAt(where, "parameter " + k + " has invalid type " + tn(s.params[k]));
+            if (!isValidType(s.params[k])) errDecl(kind, where, "parameter " + k + " has invalid type " + tn(s.params[k]));
         }
         for (int k = 0; k < s.returns.length; k++) {
-            if (!isValidType(s.returns[k])) errAt(where, "return value " + k + " has invalid type " + tn(s.returns[k]));
+            if (!isValidType(s.returns[k])) errDecl(kind, where, "return value " + k + " has invalid type " + tn(s.returns[k]));
         }
     }
 
@@ -239,36 +244,35 @@ public final class Verifier {
 
     private void checkGlobalValue(int k) {
         GlobalValueData g = func.globalValues.get(k);
-        String where = "gv" + k;
         switch (g.kind) {
             case VMCTX:
-                if (g.type != POINTER) errAt(where, "vmctx has type " + tn(g.type) + ", expected " + tn(POINTER));
+                if (g.type != POINTER) errDecl("gv", k, "vmctx has type " + tn(g.type) + ", expected " + tn(POINTER));
                 if (func.signature != null && func.signature.vmctxParam() < 0) {
-                    errAt(where, "vmctx needs a vmctx parameter in the signature");
+                    errDecl("gv", k, "vmctx needs a vmctx parameter in the signature");
                 }
                 break;
             case SYMBOL:
-                if (g.type != POINTER) errAt(where, "symbol has type " + tn(g.type) + ", expected " + tn(POINTER));
-                if (g.symbol == null || g.symbol.isEmpty()) errAt(where, "symbol has no name");
+                if (g.type != POINTER) errDecl("gv", k, "symbol has type " + tn(g.type) + ", expected " + tn(POINTER));
+                if (g.symbol == null || g.symbol.isEmpty()) errDecl("gv", k, "symbol has no name");
                 break;
             case LOAD:
             case IADD_IMM:
                 if (!validGv(g.base)) {
-                    errAt(where, "invalid base gv" + g.base);
+                    errDecl("gv", k, "invalid base gv" + g.base);
                     break;
                 }
                 if (baseChainCycles(k)) {
-                    errAt(where, "global value base chain forms a cycle");
+                    errDecl("gv", k, "global value base chain forms a cycle");
                     break;
                 }
                 int bt = func.globalValues.get(g.base).type;
                 if (g.kind == GlobalValueData.Kind.LOAD) {
-                    if (!isValidType(g.type)) errAt(where, "load of invalid type " + tn(g.type));
-                    if (bt != POINTER) errAt(where, "base gv" + g.base + " has type " + tn(bt) + ", expected " + tn(POINTER));
-                    if ((g.flags & ~ALL_MEM_FLAGS) != 0) errAt(where, "invalid memory flags 0x" + Integer.toHexString(g.flags));
+                    if (!isValidType(g.type)) errDecl("gv", k, "load of invalid type " + tn(g.type));
+                    if (bt != POINTER) errDecl("gv", k, "base gv" + g.base + " has type " + tn(bt) + ", expected " + tn(POINTER));
+                    if ((g.flags & ~ALL_MEM_FLAGS) != 0) errDecl("gv", k, "invalid memory flags 0x" + Integer.toHexString(g.flags));
                 } else {
-                    if (!isIntType(g.type)) errAt(where, "iadd_imm of non-integer type " + tn(g.type));
-                    else if (bt != g.type) errAt(where, "base gv" + g.base + " has type " + tn(bt) + ", expected " + tn(g.type));
+                    if (!isIntType(g.type)) errDecl("gv", k, "iadd_imm of non-integer type " + tn(g.type));
+                    else if (bt != g.type) errDecl("gv", k, "base gv" + g.base + " has type " + tn(bt) + ", expected " + tn(g.type));
                 }
                 break;
         }
@@ -289,38 +293,36 @@ public final class Verifier {
 
     private void checkHeap(int k) {
         HeapData h = func.heaps.get(k);
-        String where = "heap" + k;
-        checkPointerGv(where, "base", h.base);
+        checkPointerGv("heap", k, h.base);
         if (h.style == HeapData.Style.DYNAMIC) {
-            if (!validGv(h.boundGv)) errAt(where, "invalid bound gv" + h.boundGv);
+            if (!validGv(h.boundGv)) errDecl("heap", k, "invalid bound gv" + h.boundGv);
             else if (!isIntType(func.globalValues.get(h.boundGv).type)) {
-                errAt(where, "bound gv" + h.boundGv + " has non-integer type " + tn(func.globalValues.get(h.boundGv).type));
+                errDecl("heap", k, "bound gv" + h.boundGv + " has non-integer type " + tn(func.globalValues.get(h.boundGv).type));
             }
         } else if (h.bound < 0) {
-            errAt(where, "negative bound " + h.bound);
+            errDecl("heap", k, "negative bound " + h.bound);
         }
-        if (h.indexType != Type.I32 && h.indexType != Type.I64) errAt(where, "index type " + tn(h.indexType) + " is not i32 or i64");
+        if (h.indexType != Type.I32 && h.indexType != Type.I64) errDecl("heap", k, "index type " + tn(h.indexType) + " is not i32 or i64");
     }
 
     private void checkTable(int k) {
         TableData t = func.tables.get(k);
-        String where = "table" + k;
-        checkPointerGv(where, "base", t.base);
-        if (!validGv(t.boundGv)) errAt(where, "invalid bound gv" + t.boundGv);
+        checkPointerGv("table", k, t.base);
+        if (!validGv(t.boundGv)) errDecl("table", k, "invalid bound gv" + t.boundGv);
         else if (!isIntType(func.globalValues.get(t.boundGv).type)) {
-            errAt(where, "bound gv" + t.boundGv + " has non-integer type " + tn(func.globalValues.get(t.boundGv).type));
+            errDecl("table", k, "bound gv" + t.boundGv + " has non-integer type " + tn(func.globalValues.get(t.boundGv).type));
         }
-        if (t.elementSize <= 0) errAt(where, "element size " + t.elementSize + " is not positive");
-        if (t.indexType != Type.I32 && t.indexType != Type.I64) errAt(where, "index type " + tn(t.indexType) + " is not i32 or i64");
+        if (t.elementSize <= 0) errDecl("table", k, "element size " + t.elementSize + " is not positive");
+        if (t.indexType != Type.I32 && t.indexType != Type.I64) errDecl("table", k, "index type " + tn(t.indexType) + " is not i32 or i64");
     }
 
-    private void checkPointerGv(String where, String what, int gv) {
+    private void checkPointerGv(String kind, int k, int gv) {
         if (!validGv(gv)) {
-            errAt(where, "invalid " + what + " gv" + gv);
+            errDecl(kind, k, "invalid base gv" + gv);
             return;
         }
         int t = func.globalValues.get(gv).type;
-        if (t != POINTER) errAt(where, what + " gv" + gv + " has type " + tn(t) + ", expected " + tn(POINTER));
+        if (t != POINTER) errDecl(kind, k, "base gv" + gv + " has type " + tn(t) + ", expected " + tn(POINTER));
     }
 
     // =====================================================================================
@@ -994,15 +996,14 @@ public final class Verifier {
         int fn = dfg.aux(i);
         int list = dfg.valueList(i);
         Signature sig = null;
-        String callee = "fn" + fn;
         if (fn < 0 || fn >= func.extFuncs.size()) {
             err(i, "invalid function reference fn" + fn);
         } else {
             int s = func.extFuncs.get(fn).signature;
             if (validSig(s)) sig = func.signatures.get(s);
         }
-        callArgs(i, list, 0, sig, callee);
-        callResults(i, sig, callee);
+        callArgs(i, list, 0, sig, "fn", fn);
+        callResults(i, sig, "fn", fn);
     }
 
     private void checkCallIndirect(int i) {
@@ -1013,32 +1014,32 @@ public final class Verifier {
         int list = dfg.valueList(i);
         if (dfg.pool.size(list) == 0) {
             err(i, "call_indirect has no callee");
-            callResults(i, sig, "sig" + s);
+            callResults(i, sig, "sig", s);
             return;
         }
         int callee = dfg.pool.get(list, 0);
         int tc = use(i, callee);
         if (tc != Type.INVALID && tc != POINTER) err(i, "callee v" + callee + " has type " + tn(tc) + ", expected " + tn(POINTER));
-        callArgs(i, list, 1, sig, "sig" + s);
-        callResults(i, sig, "sig" + s);
+        callArgs(i, list, 1, sig, "sig", s);
+        callResults(i, sig, "sig", s);
     }
 
     /** Uses list elements {@code from..} and checks them against {@code sig}'s parameters (if known). */
-    private void callArgs(int i, int list, int from, Signature sig, String callee) {
+    private void callArgs(int i, int list, int from, Signature sig, String calleeKind, int callee) {
         int n = dfg.pool.size(list) - from;
         if (sig != null && n != sig.params.length) {
-            err(i, callee + " takes " + sig.params.length + " arguments, got " + n);
+            err(i, calleeKind + callee + " takes " + sig.params.length + " arguments, got " + n);
         }
         for (int k = 0; k < n; k++) {
             int v = dfg.pool.get(list, from + k);
             int t = use(i, v);
             if (sig != null && k < sig.params.length && t != Type.INVALID && t != sig.params[k]) {
-                err(i, "argument " + k + " is v" + v + ": " + tn(t) + ", but " + callee + " takes " + tn(sig.params[k]));
+                err(i, "argument " + k + " is v" + v + ": " + tn(t) + ", but " + calleeKind + callee + " takes " + tn(sig.params[k]));
             }
         }
     }
 
-    private void callResults(int i, Signature sig, String callee) {
+    private void callResults(int i, Signature sig, String calleeKind, int callee) {
         if (sig == null) {
             results(i, dfg.numResults(i)); // at least check they are defined here
             return;
@@ -1048,7 +1049,7 @@ public final class Verifier {
             int v = dfg.result(i, k);
             int t = dfg.valueType(v);
             if (t != sig.returns[k]) {
-                err(i, "result v" + v + " has type " + tn(t) + ", but " + callee + " returns " + tn(sig.returns[k]));
+                err(i, "result v" + v + " has type " + tn(t) + ", but " + calleeKind + callee + " returns " + tn(sig.returns[k]));
             }
         }
     }

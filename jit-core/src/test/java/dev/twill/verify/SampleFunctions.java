@@ -54,7 +54,7 @@ final class SampleFunctions {
         int table = f.addTable(new TableData(gv1, 0, gv2, 16, I32));
         int sig = f.addSignature(Signature.of(a(I32), a(I32)));
         int fnr = f.addExtFunc(new ExtFuncData("%callee", sig, false));
-        int b1 = block(), b2 = block(), b3 = block(), b4 = block(f);
+        int b1 = block(f), b2 = block(f), b3 = block(f), b4 = block(f);
         dfg.appendBlockParam(b1, I32);
         int b2p = dfg.appendBlockParam(b2, I32);
 
