@@ -58,6 +58,15 @@ public final class DominatorTree {
     /** DFS scratch: block and next successor index to try. */
     private int[] stackBlock = new int[32], stackNext = new int[32];
 
+    /** Forgets the tree and the function it was computed for, keeping capacity. */
+    public void clear() {
+        layout = null;
+        cfg = null;
+        numBlocks = 0;
+        numReachable = 0;
+        entry = -1;
+    }
+
     /** Computes dominators of {@code func} from its control-flow graph {@code cfg} (already computed). */
     public void compute(Function func, ControlFlowGraph cfg) {
         this.layout = func.layout;

@@ -140,6 +140,9 @@ public final class Verifier {
             checkInstructions();
             return errors == null ? List.of() : errors;
         } finally {
+            // the context lives in a thread-local: do not keep the function alive through it
+            cfg.clear();
+            domtree.clear();
             func = null;
             dfg = null;
             layout = null;
