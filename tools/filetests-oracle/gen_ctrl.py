@@ -962,7 +962,7 @@ f.raw(HEAPDIR)
 f.note('global_value gv2 is the bound (the heap size); heap_addr is base + zext(index)')
 f.run(call('heap_global_values', ['0']), '== [4096, 0]')
 f.run(call('heap_global_values', ['0xffc']), '== [4096, 4092]')
-f.run(call('heap_global_values', ['0xffd']), 'traps heap_oob', note='heap_addr checks index + 4 <= bound')
+f.run(call('heap_global_values', ['0xffd']), 'traps heap_oob', note='the address computation traps unless index + 4 <= bound')
 f.func('''function %%heap_addr_memory_level(i64 vmctx, i32, i32) -> i32 {
 %s
 

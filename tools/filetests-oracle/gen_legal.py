@@ -9,8 +9,8 @@ total = 0
 
 f = File('legalizer/heap_access.clif', tests=('legalizer',), intro='''
 Sandbox-level heap accesses become memory-level ones: each heap_load / heap_store (and narrow
-form) of n bytes at index+offset becomes `heap_addr.i64 heapN, index, offset+n` (the bounds
-check) followed by the plain load / store with the `notrap` flag at the same offset; the result
+form) of n bytes at index+offset becomes `heap_addr.i64 heapN, index, offset+n`, the bounds
+test, followed by the plain load / store with the `notrap` flag at the same offset; the result
 keeps its value number. No sandbox-level heap access may remain. The run lines execute the
 function before and after legalization.''')
 LOADS = [('heap_load', 'i16', 4, 2, 'load'), ('heap_load', 'i32', 0, 4, 'load'), ('heap_load', 'i64', 8, 8, 'load'),
