@@ -28,7 +28,7 @@ public final class InterpResult {
     }
 
     /** A normal return of {@code values} (the array is taken over, not copied). */
-    public static InterpResult values(long... values) {
+    public static InterpResult returning(long... values) {
         return new InterpResult(Status.RETURNED, values == null ? NONE : values, -1);
     }
 

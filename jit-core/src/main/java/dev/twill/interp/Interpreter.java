@@ -396,7 +396,7 @@ public final class Interpreter {
                     if (depth == base) {
                         long[] out = new long[n];
                         for (int k = 0; k < n; k++) out[k] = doneRegs[doneLists[rets + 1 + k]];
-                        return InterpResult.values(out);
+                        return InterpResult.returning(out);
                     }
                     f = frames[depth - 1];
                     fn = f.fn;

@@ -216,6 +216,6 @@ class FloatOpsTest {
         int b = k.b.f64constBits(SNAN64);
         int c = k.b.f32const(-1.5f);
         k.b.ret(a, b, c);
-        assertEquals(InterpResult.values(SNAN32, SNAN64, 0xBFC0_0000L), run(k.f));
+        assertEquals(InterpResult.returning(SNAN32, SNAN64, 0xBFC0_0000L), run(k.f));
     }
 }

@@ -104,7 +104,7 @@ class IntegerOpsTest {
         String what = op.text + ".i" + bits + " 0x" + Long.toHexString(a) + ", 0x" + Long.toHexString(b);
         if (expected == TRAP_DIVZ) assertEquals(InterpResult.trap(TrapCode.INT_DIVZ), r, what);
         else if (expected == TRAP_OVF) assertEquals(InterpResult.trap(TrapCode.INT_OVF), r, what);
-        else assertEquals(InterpResult.values(expected), r, what);
+        else assertEquals(InterpResult.returning(expected), r, what);
     }
 
     @Test
@@ -139,7 +139,7 @@ class IntegerOpsTest {
                         String what = op.text + ".i" + bits + " 0x" + Long.toHexString(a) + ", " + imm;
                         if (expected == TRAP_DIVZ) assertEquals(InterpResult.trap(TrapCode.INT_DIVZ), r, what);
                         else if (expected == TRAP_OVF) assertEquals(InterpResult.trap(TrapCode.INT_OVF), r, what);
-                        else assertEquals(InterpResult.values(expected), r, what);
+                        else assertEquals(InterpResult.returning(expected), r, what);
                     }
                 }
             }
@@ -329,6 +329,6 @@ class IntegerOpsTest {
         int c = k.b.iconst(Type.I32, -2);
         int d = k.b.iconst(Type.I64, Long.MIN_VALUE);
         k.b.ret(a, c, d);
-        assertEquals(InterpResult.values(0xFF, 0xFFFF_FFFEL, Long.MIN_VALUE), run(k.f));
+        assertEquals(InterpResult.returning(0xFF, 0xFFFF_FFFEL, Long.MIN_VALUE), run(k.f));
     }
 }
