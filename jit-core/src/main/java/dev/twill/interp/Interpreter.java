@@ -145,7 +145,11 @@ public final class Interpreter {
             throw new IllegalArgumentException("host function " + e.name + " returned " + r.count() + " values, signature "
                     + e.signature.returns.length);
         }
-        return r;
+        if (!r.returned()) return r;
+        // a host may hand back wider bits than the type; cut them as for any other value
+        long[] vs = r.values();
+        for (int k = 0; k < vs.length; k++) vs[k] &= Type.mask(e.signature.returns[k]);
+        return InterpResult.returning(vs);
     }
 
     // =====================================================================================
@@ -365,9 +369,7 @@ public final class Interpreter {
                         InterpResult r = hostCall(e, regs, lists, args, nargs);
                         if (!r.returned()) return stop(base, r);
                         int res = code[o + RES];
-                        for (int k = 0; k < lists[res]; k++) {
-                            regs[lists[res + 1 + k]] = r.value(k) & Type.mask(e.signature.returns[k]);
-                        }
+                        for (int k = 0; k < lists[res]; k++) regs[lists[res + 1 + k]] = r.value(k);
                         pc++;
                         break;
                     }
