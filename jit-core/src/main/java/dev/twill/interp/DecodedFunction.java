@@ -226,9 +226,7 @@ final class DecodedFunction {
         private void encode(int i, int pc) {
             Opcode op = dfg.opcode(i);
             int o = pc * STRIDE;
-            int type = dfg.ctrlType(i);
             code[o + OP] = op.ordinal();
-            code[o + TYPE] = type;
             code[o + X] = dfg.aux(i);
             imm[pc] = dfg.imm(i);
             InstructionFormat fmt = op.format;
@@ -236,6 +234,8 @@ final class DecodedFunction {
                 for (int k = 0; k < fmt.fixedArgs; k++) code[o + A0 + k] = value(dfg.field(i, DataFlowGraph.A0 + k));
             }
             if (dfg.numResults(i) == 1 && !op.isCall()) code[o + RES] = dfg.firstResult(i);
+            int type = operativeType(i, op, o);
+            code[o + TYPE] = type;
             int kind;
             switch (op) {
                 case NOP: kind = K_NOP; break;
@@ -349,6 +349,23 @@ final class DecodedFunction {
                 default: throw error("inst" + i + ": opcode " + op.text + " is not interpretable");
             }
             code[o + KIND] = kind;
+        }
+
+        /**
+         * The type an instruction computes at, taken from its values rather than the controlling
+         * type, so the interpreter does not depend on how a producer filled that field: the
+         * compared operands' type for comparisons, the stored value's for stores, the result's
+         * otherwise.
+         */
+        private int operativeType(int i, Opcode op, int o) {
+            switch (op) {
+                case ICMP: case ICMP_IMM: case FCMP: case BR_ICMP:
+                case STORE: case ISTORE8: case ISTORE16: case ISTORE32: case STACK_STORE:
+                case HEAP_STORE: case HEAP_ISTORE8: case HEAP_ISTORE16: case HEAP_ISTORE32:
+                    return dfg.valueType(code[o + A0]);
+                default:
+                    return code[o + RES] >= 0 ? dfg.valueType(code[o + RES]) : dfg.ctrlType(i);
+            }
         }
 
         private void checkCallShape(int i, Signature sig, int nargs) {

@@ -211,6 +211,7 @@ class FloatOpsTest {
         assertEquals(SNAN32, run1(unary(Opcode.BITCAST, Type.F32, Type.I32), SNAN32));
         assertEquals(SNAN64, run1(unary(Opcode.BITCAST, Type.I64, Type.F64), SNAN64));
         assertEquals(0x8000_0000L, run1(unary(Opcode.BITCAST, Type.I32, Type.F32), 0x8000_0000L));
+        assertEquals(0xFFF8_1234_5678_9ABCL, run1(unary(Opcode.BITCAST, Type.F64, Type.I64), 0xFFF8_1234_5678_9ABCL));
         IrKit k = new IrKit("%c", types(), types(Type.F32, Type.F64, Type.F32));
         int a = k.b.f32constBits((int) SNAN32);
         int b = k.b.f64constBits(SNAN64);

@@ -66,11 +66,8 @@ class MemoryTest {
         return new Interpreter(new InterpModule().add(f), m).call(f.name, args);
     }
 
-    @Test
-    void narrowLoadsExtendAndNarrowStoresWriteLowBytes() {
-        InterpMemory m = new InterpMemory();
-        long a = m.allocate(32, 8);
-        Object[][] cases = {
+    /** (store, stored type, load, loaded type, stored value, expected loaded value): worked by hand. */
+    static final Object[][] CASES = {
             {Opcode.ISTORE8, Type.I32, Opcode.ULOAD8, Type.I32, 0x1234_56F0L, 0xF0L},
             {Opcode.ISTORE8, Type.I32, Opcode.SLOAD8, Type.I32, 0x1234_56F0L, 0xFFFF_FFF0L},
             {Opcode.ISTORE8, Type.I64, Opcode.SLOAD8, Type.I64, 0x7FL, 0x7FL},
@@ -81,15 +78,53 @@ class MemoryTest {
             {Opcode.STORE, Type.I16, Opcode.LOAD, Type.I16, 0xBEEFL, 0xBEEFL},
             {Opcode.STORE, Type.F32, Opcode.LOAD, Type.F32, 0x7FA0_0001L, 0x7FA0_0001L},
             {Opcode.STORE, Type.F64, Opcode.LOAD, Type.F64, 0xFFF4_0000_0000_0001L, 0xFFF4_0000_0000_0001L},
+            {Opcode.STORE, Type.I8, Opcode.LOAD, Type.I8, 0x9CL, 0x9CL},
+            {Opcode.STORE, Type.I32, Opcode.LOAD, Type.I32, 0x8765_4321L, 0x8765_4321L},
+            {Opcode.STORE, Type.I32, Opcode.SLOAD8, Type.I16, 0x8765_4381L, 0xFF81L},
+            {Opcode.STORE, Type.I32, Opcode.ULOAD16, Type.I64, 0x8765_4381L, 0x4381L},
+            {Opcode.STORE, Type.I64, Opcode.SLOAD32, Type.I64, 0x0000_0001_7FFF_FFFFL, 0x7FFF_FFFFL},
+            {Opcode.ISTORE8, Type.I16, Opcode.ULOAD8, Type.I64, 0xFFEEL, 0xEEL},
+            {Opcode.ISTORE16, Type.I32, Opcode.SLOAD16, Type.I32, 0x1234_7FFFL, 0x7FFFL},
             {Opcode.STORE, Type.I64, Opcode.LOAD, Type.I64, 0x0123_4567_89AB_CDEFL, 0x0123_4567_89AB_CDEFL},
         };
-        for (Object[] c : cases) {
+
+    @Test
+    void narrowLoadsExtendAndNarrowStoresWriteLowBytes() {
+        InterpMemory m = new InterpMemory();
+        long a = m.allocate(32, 8);
+        for (Object[] c : CASES) {
             Function f = storeLoad((Opcode) c[0], (int) c[1], (Opcode) c[2], (int) c[3], 5);
             assertEquals(InterpResult.returning((long) c[5]), runWith(m, f, a, (long) c[4]), c[0] + " then " + c[2]);
         }
         // the store really wrote little-endian bytes at addr + 5
         assertEquals(0xEFL, m.read(a + 5, 1));
         assertEquals(0x89AB_CDEFL, m.read(a + 5, 4));
+    }
+
+    @Test
+    void everyHeapLoadAndStoreFormMatchesItsMemoryForm() {
+        InterpMemory m = new InterpMemory();
+        long mem = m.allocate(0x20, 16);
+        long vmctx = m.allocate(8, 8);
+        m.write(vmctx, 8, mem);
+        for (Object[] c : CASES) {
+            Opcode store = heapForm((Opcode) c[0]), load = heapForm((Opcode) c[2]);
+            int loadType = (int) c[3];
+            IrKit k = new IrKit("%hsl", vmctxSig(types(Type.I32, (int) c[1]), types(loadType)));
+            int vm = k.f.addGlobalValue(GlobalValueData.vmctx());
+            int base = k.f.addGlobalValue(GlobalValueData.load(vm, 0, Type.I64, MemFlags.NOTRAP));
+            int heap = k.f.addHeap(new HeapData(base, 0x20, HeapData.Style.STATIC, 0x20, -1, 0, Type.I32));
+            k.b.heapStore(store, heap, k.args[2], k.args[1], 8);
+            k.b.ret(k.b.heapLoad(load, loadType, heap, k.args[1], 8));
+            int bytes = Math.max(store.accessBytes((int) c[1]), load.accessBytes(loadType));
+            assertEquals(InterpResult.returning((long) c[5]), runWith(m, k.f, vmctx, 0x18 - bytes, (long) c[4]), store + " then " + load);
+            assertTrap(TrapCode.HEAP_OOB, runWith(m, k.f, vmctx, 0x18 - bytes + 1, (long) c[4]));
+        }
+    }
+
+    static Opcode heapForm(Opcode memoryOp) {
+        for (Opcode o : Opcode.values()) if (o.level == Opcode.Level.SANDBOX && o.memoryForm() == memoryOp) return o;
+        throw new AssertionError(memoryOp);
     }
 
     @Test
