@@ -1,0 +1,554 @@
+package dev.twill.interp;
+
+import static dev.twill.interp.DecodedFunction.*;
+
+import dev.twill.ir.FloatCC;
+import dev.twill.ir.GlobalValueData;
+import dev.twill.ir.HeapData;
+import dev.twill.ir.IntCC;
+import dev.twill.ir.Opcode;
+import dev.twill.ir.Signature;
+import dev.twill.ir.TableData;
+import dev.twill.ir.TrapCode;
+import dev.twill.ir.Type;
+import java.util.Arrays;
+
+/**
+ * Runs IR functions of an {@link InterpModule} exactly by the semantics of {@link Opcode}, at
+ * every abstraction level, over an {@link InterpMemory}: the oracle back ends are tested against.
+ *
+ * <p>Algorithm: a loop over {@link DecodedFunction} records with an explicit frame stack, so guest
+ * recursion never grows the Java stack. Each frame owns a register file ({@code long[]} indexed
+ * by value number) and the addresses of its stack slots (regions allocated on entry, freed on
+ * return or unwinding). A call pushes a frame and continues in the callee; a return copies the
+ * returned registers straight into the caller's result registers. Branch arguments are read into
+ * a buffer before any target parameter is written, so a block that passes its parameters to
+ * itself swapped sees the old values (the parallel-copy semantics of block parameters).
+ *
+ * <p>Guest traps, the call-depth limit ({@code stk_ovf}) and the step limit ("fuel") end a call
+ * with an {@link InterpResult}; host-side mistakes (unknown function or symbol, wrong argument
+ * count, a function that cannot be decoded) are {@link IllegalArgumentException}s, after which
+ * the interpreter is in its state from before the call and can be reused.
+ *
+ * <p>Performance: after a function's first call nothing is allocated per executed instruction:
+ * frames and register files are pooled by depth, trapping helpers report through the {@link
+ * #pendingTrap} field rather than by exceptions or result objects. Calls allocate only the stack
+ * slot regions of the callee, host calls their argument array.
+ *
+ * <p>Re-entrancy: a host function may call {@link #call} again; the nested call runs on frames
+ * above the current ones and shares the fuel and depth limit. Not thread-safe.
+ */
+public final class Interpreter {
+    /** The default maximum number of active frames. */
+    public static final int DEFAULT_MAX_DEPTH = 10_000;
+
+    private static final Opcode[] OPCODES = Opcode.values();
+    private static final IntCC[] INT_CCS = IntCC.values();
+    private static final FloatCC[] FLOAT_CCS = FloatCC.values();
+
+    private final InterpModule module;
+    private final InterpMemory memory;
+    private int maxDepth = DEFAULT_MAX_DEPTH;
+    private long fuel = Long.MAX_VALUE;
+
+    /** Active frames are {@code frames[0..depth)}; objects above are kept for reuse. */
+    private Frame[] frames = new Frame[16];
+    private int depth;
+    /** Block-argument buffer for parallel assignment. */
+    private long[] moveBuffer = new long[16];
+    /** Set by a trapping helper to a trap code; -1 when nothing trapped. */
+    private int pendingTrap = -1;
+
+    /** An activation: function, registers, pc of the current (or calling) instruction. */
+    private static final class Frame {
+        DecodedFunction fn;
+        long[] regs = new long[16];
+        long[] slots = new long[4];
+        int pc;
+        long vmctx;
+    }
+
+    public Interpreter(InterpModule module, InterpMemory memory) {
+        this.module = module;
+        this.memory = memory;
+    }
+
+    /** An interpreter with a fresh, empty memory. */
+    public Interpreter(InterpModule module) {
+        this(module, new InterpMemory());
+    }
+
+    public InterpModule module() {
+        return module;
+    }
+
+    public InterpMemory memory() {
+        return memory;
+    }
+
+    /** Sets the maximum number of active frames; a call beyond it traps {@code stk_ovf}. */
+    public Interpreter setMaxDepth(int maxDepth) {
+        if (maxDepth < 1) throw new IllegalArgumentException("max depth must be positive");
+        this.maxDepth = maxDepth;
+        return this;
+    }
+
+    /**
+     * Sets the number of instructions that may still execute, over all calls; when it runs out
+     * the call ends {@link InterpResult#outOfFuel()}. {@code Long.MAX_VALUE} (the default) is
+     * practically unlimited.
+     */
+    public Interpreter setFuel(long fuel) {
+        if (fuel < 0) throw new IllegalArgumentException("negative fuel");
+        this.fuel = fuel;
+        return this;
+    }
+
+    /** The fuel left. */
+    public long fuel() {
+        return fuel;
+    }
+
+    /**
+     * Calls the function {@code name} with {@code args} as raw bits (integers are cut to their
+     * parameter's width, so -1 is a fine i32 argument).
+     */
+    public InterpResult call(String name, long... args) {
+        InterpModule.Entry e = module.entry(name);
+        Signature sig = e.signature;
+        if (args.length != sig.params.length) {
+            throw new IllegalArgumentException(name + " takes " + sig.params.length + " arguments, given " + args.length);
+        }
+        long[] normalized = new long[args.length];
+        for (int k = 0; k < args.length; k++) normalized[k] = args[k] & Type.mask(sig.params[k]);
+        if (e.host != null) return callHost(e, normalized);
+        DecodedFunction fn = e.decoded();
+        int base = depth;
+        if (depth >= maxDepth) return InterpResult.trap(TrapCode.STK_OVF);
+        Frame f = push(fn);
+        for (int k = 0; k < normalized.length; k++) f.regs[fn.lists[fn.entryParams + 1 + k]] = normalized[k];
+        if (fn.vmctxParam >= 0) f.vmctx = normalized[fn.vmctxParam];
+        f.pc = fn.entryPc;
+        try {
+            return run(base);
+        } catch (RuntimeException | Error ex) {
+            unwind(base);
+            pendingTrap = -1;
+            throw ex;
+        }
+    }
+
+    private InterpResult callHost(InterpModule.Entry e, long[] args) {
+        InterpResult r = e.host.call(this, args);
+        if (r == null) throw new IllegalArgumentException("host function " + e.name + " returned null");
+        if (r.returned() && r.count() != e.signature.returns.length) {
+            throw new IllegalArgumentException("host function " + e.name + " returned " + r.count() + " values, signature "
+                    + e.signature.returns.length);
+        }
+        if (!r.returned()) return r;
+        // a host may hand back wider bits than the type; cut them as for any other value
+        long[] vs = r.values();
+        for (int k = 0; k < vs.length; k++) vs[k] &= Type.mask(e.signature.returns[k]);
+        return InterpResult.returning(vs);
+    }
+
+    // =====================================================================================
+    // Frames
+
+    private Frame push(DecodedFunction fn) {
+        if (depth == frames.length) frames = Arrays.copyOf(frames, depth * 2);
+        Frame f = frames[depth];
+        if (f == null) frames[depth] = f = new Frame();
+        depth++;
+        f.fn = fn;
+        if (f.regs.length < fn.numRegs) f.regs = new long[Math.max(fn.numRegs, f.regs.length * 2)];
+        else Arrays.fill(f.regs, 0, fn.numRegs, 0);
+        int ns = fn.slotSize.length;
+        if (f.slots.length < ns) f.slots = new long[Math.max(ns, f.slots.length * 2)];
+        for (int s = 0; s < ns; s++) f.slots[s] = memory.allocate(fn.slotSize[s], fn.slotAlign[s]);
+        f.vmctx = 0;
+        if (moveBuffer.length < fn.maxBlockParams) moveBuffer = new long[Math.max(fn.maxBlockParams, moveBuffer.length * 2)];
+        return f;
+    }
+
+    private void pop() {
+        Frame f = frames[--depth];
+        // free in reverse allocation order: each free is then a pop of the region table
+        for (int s = f.fn.slotSize.length - 1; s >= 0; s--) memory.free(f.slots[s]);
+    }
+
+    private void unwind(int base) {
+        while (depth > base) pop();
+    }
+
+    private InterpResult stop(int base, InterpResult r) {
+        unwind(base);
+        return r;
+    }
+
+    private InterpResult trap(int base, int code) {
+        pendingTrap = -1;
+        unwind(base);
+        return InterpResult.trap(code);
+    }
+
+    // =====================================================================================
+    // The loop
+
+    private InterpResult run(int base) {
+        Frame f = frames[depth - 1];
+        DecodedFunction fn = f.fn;
+        int[] code = fn.code;
+        long[] imms = fn.imm;
+        int[] lists = fn.lists;
+        long[] regs = f.regs;
+        int pc = f.pc;
+        for (;;) {
+            if (--fuel < 0) {
+                fuel = 0;
+                return stop(base, InterpResult.outOfFuel());
+            }
+            int o = pc * STRIDE;
+            switch (code[o + KIND]) {
+                case K_NOP:
+                    pc++;
+                    break;
+                case K_CONST:
+                    regs[code[o + RES]] = imms[pc];
+                    pc++;
+                    break;
+                case K_INT_BIN:
+                    regs[code[o + RES]] = IntOps.binary(OPCODES[code[o + OP]], code[o + TYPE], regs[code[o + A0]], regs[code[o + A1]]);
+                    pc++;
+                    break;
+                case K_INT_BIN_IMM:
+                    regs[code[o + RES]] = IntOps.binary(OPCODES[code[o + OP]], code[o + TYPE], regs[code[o + A0]], imms[pc]);
+                    pc++;
+                    break;
+                case K_INT_DIV:
+                case K_INT_DIV_IMM: {
+                    Opcode op = OPCODES[code[o + OP]];
+                    int type = code[o + TYPE];
+                    long a = regs[code[o + A0]];
+                    long b = code[o + KIND] == K_INT_DIV ? regs[code[o + A1]] : imms[pc];
+                    int t = IntOps.divTrap(op, type, a, b);
+                    if (t >= 0) return trap(base, t);
+                    regs[code[o + RES]] = IntOps.binary(op, type, a, b);
+                    pc++;
+                    break;
+                }
+                case K_INT_UNARY:
+                    regs[code[o + RES]] = IntOps.unary(OPCODES[code[o + OP]], code[o + TYPE], regs[code[o + A0]]);
+                    pc++;
+                    break;
+                case K_INT_CONVERT:
+                    regs[code[o + RES]] = IntOps.convert(OPCODES[code[o + OP]], code[o + TYPE], code[o + A1], regs[code[o + A0]]);
+                    pc++;
+                    break;
+                case K_FLOAT_CONVERT:
+                    regs[code[o + RES]] = FloatOps.convert(OPCODES[code[o + OP]], code[o + TYPE], code[o + A1], regs[code[o + A0]]);
+                    pc++;
+                    break;
+                case K_FCVT_TO_INT: {
+                    Opcode op = OPCODES[code[o + OP]];
+                    long a = regs[code[o + A0]];
+                    int t = FloatOps.toIntTrap(op, code[o + TYPE], code[o + A1], a);
+                    if (t >= 0) return trap(base, t);
+                    regs[code[o + RES]] = FloatOps.convert(op, code[o + TYPE], code[o + A1], a);
+                    pc++;
+                    break;
+                }
+                case K_FLOAT_BIN:
+                    regs[code[o + RES]] = FloatOps.binary(OPCODES[code[o + OP]], code[o + TYPE], regs[code[o + A0]], regs[code[o + A1]]);
+                    pc++;
+                    break;
+                case K_FLOAT_UNARY:
+                    regs[code[o + RES]] = FloatOps.unary(OPCODES[code[o + OP]], code[o + TYPE], regs[code[o + A0]]);
+                    pc++;
+                    break;
+                case K_ICMP:
+                    regs[code[o + RES]] = INT_CCS[code[o + X]].eval(regs[code[o + A0]], regs[code[o + A1]], Type.laneBits(code[o + TYPE])) ? 1 : 0;
+                    pc++;
+                    break;
+                case K_ICMP_IMM:
+                    regs[code[o + RES]] = INT_CCS[code[o + X]].eval(regs[code[o + A0]], imms[pc], Type.laneBits(code[o + TYPE])) ? 1 : 0;
+                    pc++;
+                    break;
+                case K_FCMP:
+                    regs[code[o + RES]] = FloatOps.compare(FLOAT_CCS[code[o + X]], code[o + TYPE], regs[code[o + A0]], regs[code[o + A1]]);
+                    pc++;
+                    break;
+                case K_SELECT:
+                    regs[code[o + RES]] = regs[code[o + A0]] != 0 ? regs[code[o + A1]] : regs[code[o + A2]];
+                    pc++;
+                    break;
+                case K_LOAD:
+                case K_STACK_LOAD: {
+                    long addr = (code[o + KIND] == K_LOAD ? regs[code[o + A0]] : f.slots[code[o + X]]) + imms[pc];
+                    long v = load(addr, code[o + A1], code[o + A2] != 0, code[o + TYPE]);
+                    if (pendingTrap >= 0) return trap(base, pendingTrap);
+                    regs[code[o + RES]] = v;
+                    pc++;
+                    break;
+                }
+                case K_STORE:
+                case K_STACK_STORE: {
+                    long addr = (code[o + KIND] == K_STORE ? regs[code[o + A1]] : f.slots[code[o + X]]) + imms[pc];
+                    int r = memory.region(addr, code[o + B0]);
+                    if (r < 0) return trap(base, TrapCode.HEAP_OOB);
+                    memory.writeIn(r, addr, code[o + B0], regs[code[o + A0]]);
+                    pc++;
+                    break;
+                }
+                case K_STACK_ADDR:
+                    regs[code[o + RES]] = (f.slots[code[o + X]] + imms[pc]) & Type.mask(code[o + TYPE]);
+                    pc++;
+                    break;
+                case K_HEAP_LOAD: {
+                    int bytes = code[o + A1];
+                    long addr = heapAccess(f, code[o + X], regs[code[o + A0]], imms[pc], bytes);
+                    if (pendingTrap >= 0) return trap(base, pendingTrap);
+                    long v = load(addr, bytes, code[o + A2] != 0, code[o + TYPE]);
+                    if (pendingTrap >= 0) return trap(base, pendingTrap);
+                    regs[code[o + RES]] = v;
+                    pc++;
+                    break;
+                }
+                case K_HEAP_STORE: {
+                    int bytes = code[o + B0];
+                    long addr = heapAccess(f, code[o + X], regs[code[o + A1]], imms[pc], bytes);
+                    if (pendingTrap >= 0) return trap(base, pendingTrap);
+                    int r = memory.region(addr, bytes);
+                    if (r < 0) return trap(base, TrapCode.HEAP_OOB);
+                    memory.writeIn(r, addr, bytes, regs[code[o + A0]]);
+                    pc++;
+                    break;
+                }
+                case K_HEAP_ADDR: {
+                    long addr = heapAccess(f, code[o + X], regs[code[o + A0]], 0, imms[pc]);
+                    if (pendingTrap >= 0) return trap(base, pendingTrap);
+                    regs[code[o + RES]] = addr & Type.mask(code[o + TYPE]);
+                    pc++;
+                    break;
+                }
+                case K_TABLE_ADDR: {
+                    long addr = tableAddr(f, code[o + X], regs[code[o + A0]], imms[pc]);
+                    if (pendingTrap >= 0) return trap(base, pendingTrap);
+                    regs[code[o + RES]] = addr & Type.mask(code[o + TYPE]);
+                    pc++;
+                    break;
+                }
+                case K_GLOBAL_VALUE: {
+                    long v = globalValue(f, code[o + X]);
+                    if (pendingTrap >= 0) return trap(base, pendingTrap);
+                    regs[code[o + RES]] = v & Type.mask(code[o + TYPE]);
+                    pc++;
+                    break;
+                }
+                case K_FUNC_ADDR:
+                    regs[code[o + RES]] = callee(fn, code[o + X]).address & Type.mask(code[o + TYPE]);
+                    pc++;
+                    break;
+                case K_CALL:
+                case K_CALL_INDIRECT: {
+                    int args = code[o + A0];
+                    int nargs = lists[args];
+                    InterpModule.Entry e;
+                    if (code[o + KIND] == K_CALL) {
+                        e = callee(fn, code[o + X]);
+                    } else {
+                        long target = regs[lists[args + 1]];
+                        if (target == 0) return trap(base, TrapCode.NULL_REFERENCE);
+                        e = module.entryAt(target);
+                        if (e == null || !e.signature.equals(fn.signatures[code[o + X]])) return trap(base, TrapCode.BAD_SIG);
+                        args++;
+                        nargs--;
+                    }
+                    f.pc = pc;
+                    if (e.host != null) {
+                        InterpResult r = hostCall(e, regs, lists, args, nargs);
+                        if (!r.returned()) return stop(base, r);
+                        int res = code[o + RES];
+                        for (int k = 0; k < lists[res]; k++) regs[lists[res + 1 + k]] = r.value(k);
+                        pc++;
+                        break;
+                    }
+                    if (depth >= maxDepth) return trap(base, TrapCode.STK_OVF);
+                    DecodedFunction callee = e.decoded();
+                    Frame nf = push(callee);
+                    long[] nregs = nf.regs;
+                    int params = callee.entryParams;
+                    for (int k = 0; k < nargs; k++) nregs[callee.lists[params + 1 + k]] = regs[lists[args + 1 + k]];
+                    if (callee.vmctxParam >= 0) nf.vmctx = nregs[callee.lists[params + 1 + callee.vmctxParam]];
+                    f = nf;
+                    fn = callee;
+                    code = fn.code;
+                    imms = fn.imm;
+                    lists = fn.lists;
+                    regs = nregs;
+                    pc = fn.entryPc;
+                    break;
+                }
+                case K_RETURN: {
+                    int rets = code[o + A0];
+                    int n = lists[rets];
+                    long[] doneRegs = regs;
+                    int[] doneLists = lists;
+                    pop();
+                    if (depth == base) {
+                        long[] out = new long[n];
+                        for (int k = 0; k < n; k++) out[k] = doneRegs[doneLists[rets + 1 + k]];
+                        return InterpResult.returning(out);
+                    }
+                    f = frames[depth - 1];
+                    fn = f.fn;
+                    code = fn.code;
+                    imms = fn.imm;
+                    lists = fn.lists;
+                    regs = f.regs;
+                    pc = f.pc;
+                    int res = code[pc * STRIDE + RES];
+                    for (int k = 0; k < n; k++) regs[lists[res + 1 + k]] = doneRegs[doneLists[rets + 1 + k]];
+                    pc++;
+                    break;
+                }
+                case K_JUMP:
+                    pc = jump(lists, code[o + B0], regs);
+                    break;
+                case K_BRIF:
+                    pc = jump(lists, code[o + (regs[code[o + A0]] != 0 ? B0 : B1)], regs);
+                    break;
+                case K_BRZ:
+                    pc = regs[code[o + A0]] == 0 ? jump(lists, code[o + B0], regs) : pc + 1;
+                    break;
+                case K_BRNZ:
+                    pc = regs[code[o + A0]] != 0 ? jump(lists, code[o + B0], regs) : pc + 1;
+                    break;
+                case K_BR_ICMP:
+                    pc = INT_CCS[code[o + X]].eval(regs[code[o + A0]], regs[code[o + A1]], Type.laneBits(code[o + TYPE]))
+                            ? jump(lists, code[o + B0], regs) : pc + 1;
+                    break;
+                case K_BR_TABLE: {
+                    int table = code[o + X];
+                    long index = regs[code[o + A0]];
+                    int entries = lists[table] - 1;
+                    // the index is unsigned: anything at or past the entries takes the default
+                    int call = Long.compareUnsigned(index, entries) < 0 ? lists[table + 2 + (int) index] : lists[table + 1];
+                    pc = jump(lists, call, regs);
+                    break;
+                }
+                case K_TRAP:
+                    return trap(base, code[o + X]);
+                case K_TRAPZ:
+                    if (regs[code[o + A0]] == 0) return trap(base, code[o + X]);
+                    pc++;
+                    break;
+                case K_TRAPNZ:
+                    if (regs[code[o + A0]] != 0) return trap(base, code[o + X]);
+                    pc++;
+                    break;
+                default:
+                    throw new IllegalStateException("bad instruction kind " + code[o + KIND] + " in " + fn.name);
+            }
+        }
+    }
+
+    /** Assigns a block call's arguments to its target's parameters in parallel; returns the target pc. */
+    private int jump(int[] lists, int call, long[] regs) {
+        int n = lists[call + 1];
+        if (n > 0) {
+            long[] buf = moveBuffer;
+            int args = call + 2, params = call + 2 + n;
+            for (int k = 0; k < n; k++) buf[k] = regs[lists[args + k]];
+            for (int k = 0; k < n; k++) regs[lists[params + k]] = buf[k];
+        }
+        return lists[call];
+    }
+
+    private InterpResult hostCall(InterpModule.Entry e, long[] regs, int[] lists, int args, int nargs) {
+        long[] hargs = new long[nargs];
+        for (int k = 0; k < nargs; k++) hargs[k] = regs[lists[args + 1 + k]];
+        return callHost(e, hargs);
+    }
+
+    /** The callee of function reference {@code ref}, resolved and checked on first use. */
+    private InterpModule.Entry callee(DecodedFunction fn, int ref) {
+        InterpModule.Entry e = fn.callees[ref];
+        if (e != null) return e;
+        String name = fn.extFuncs[ref].name;
+        e = module.entry(name);
+        Signature declared = fn.signatures[fn.extFuncs[ref].signature];
+        if (!Arrays.equals(declared.params, e.signature.params) || !Arrays.equals(declared.returns, e.signature.returns)) {
+            throw new IllegalArgumentException(fn.name + " declares " + name + " as " + declared + " but it is " + e.signature);
+        }
+        fn.callees[ref] = e;
+        return e;
+    }
+
+    // =====================================================================================
+    // Memory, heaps, tables, global values: each sets pendingTrap instead of returning a value
+
+    private long load(long addr, int bytes, boolean signed, int type) {
+        int r = memory.region(addr, bytes);
+        if (r < 0) {
+            pendingTrap = TrapCode.HEAP_OOB;
+            return 0;
+        }
+        long v = memory.readIn(r, addr, bytes);
+        return signed ? IntOps.sext(v, bytes * 8) & Type.mask(type) : v;
+    }
+
+    /**
+     * The address of an access of {@code bytes} bytes at {@code index + offset} of heap {@code h}:
+     * in bounds iff {@code index + offset + bytes <= bound}, computed without wrapping around.
+     */
+    private long heapAccess(Frame f, int h, long index, long offset, long bytes) {
+        HeapData heap = f.fn.heaps[h];
+        long bound;
+        if (heap.style == HeapData.Style.STATIC) {
+            bound = heap.bound;
+        } else {
+            bound = globalValue(f, heap.boundGv);
+            if (pendingTrap >= 0) return 0;
+        }
+        long end = index + offset;
+        long last = end + bytes;
+        if (Long.compareUnsigned(end, index) < 0 || Long.compareUnsigned(last, end) < 0 || Long.compareUnsigned(last, bound) > 0) {
+            pendingTrap = TrapCode.HEAP_OOB;
+            return 0;
+        }
+        long base = globalValue(f, heap.base);
+        return base + index + offset;
+    }
+
+    /** {@code table_addr}: element {@code index} plus {@code offset}; {@code index >= bound} traps. */
+    private long tableAddr(Frame f, int t, long index, long offset) {
+        TableData table = f.fn.tables[t];
+        long bound = globalValue(f, table.boundGv);
+        if (pendingTrap >= 0) return 0;
+        if (Long.compareUnsigned(index, bound) >= 0) {
+            pendingTrap = TrapCode.TABLE_OOB;
+            return 0;
+        }
+        long base = globalValue(f, table.base);
+        return base + index * table.elementSize + offset;
+    }
+
+    /** The value of global value {@code gv} in frame {@code f}, as the legalizer computes it. */
+    private long globalValue(Frame f, int gv) {
+        GlobalValueData d = f.fn.globalValues[gv];
+        switch (d.kind) {
+            case VMCTX:
+                return f.vmctx;
+            case LOAD: {
+                long base = globalValue(f, d.base);
+                if (pendingTrap >= 0) return 0;
+                return load(base + d.offset, Type.bytes(d.type), false, d.type);
+            }
+            case IADD_IMM:
+                return (globalValue(f, d.base) + d.offset) & Type.mask(d.type);
+            default:
+                return (module.symbolAddress(d.symbol) + d.offset) & Type.mask(d.type);
+        }
+    }
+}
