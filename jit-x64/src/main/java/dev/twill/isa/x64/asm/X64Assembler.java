@@ -445,7 +445,7 @@ public final class X64Assembler {
             } else {
                 emitRR(BRM | 0x80, op, dst, imm, 1);
             }
-        } else if (imm == (byte) imm) {
+        } else if (fitsImm8(size, imm)) {
             emitRR(sz(size) | 0x83, op, dst, imm, 1);
         } else if (dst == RAX) {
             emitO(sz(size) | (op << 3 | 5), RAX, imm, immBytes(size));
@@ -468,7 +468,7 @@ public final class X64Assembler {
     public void aluMI(int op, int size, int base, int index, int scale, int disp, int imm) {
         if (size == 1) {
             emitM(0x80, op, base, index, scale, disp, imm, 1);
-        } else if (imm == (byte) imm) {
+        } else if (fitsImm8(size, imm)) {
             emitM(sz(size) | 0x83, op, base, index, scale, disp, imm, 1);
         } else {
             emitM(sz(size) | 0x81, op, base, index, scale, disp, imm, immBytes(size));
@@ -509,7 +509,7 @@ public final class X64Assembler {
 
     /** {@code imul dst, src, imm}: 6B ib when the immediate fits a byte, else 69 iw/id. */
     public void imulRRI(int size, int dst, int src, int imm) {
-        if (imm == (byte) imm) {
+        if (fitsImm8(size, imm)) {
             emitRR(sz16(size) | 0x6B, dst, src, imm, 1);
         } else {
             emitRR(sz16(size) | 0x69, dst, src, imm, immBytes(size));
@@ -517,7 +517,7 @@ public final class X64Assembler {
     }
 
     public void imulRMI(int size, int dst, int base, int index, int scale, int disp, int imm) {
-        if (imm == (byte) imm) {
+        if (fitsImm8(size, imm)) {
             emitM(sz16(size) | 0x6B, dst, base, index, scale, disp, imm, 1);
         } else {
             emitM(sz16(size) | 0x69, dst, base, index, scale, disp, imm, immBytes(size));
@@ -954,6 +954,15 @@ public final class X64Assembler {
             return W;
         }
         throw new IllegalArgumentException("operand size " + size + " (4 or 8 expected)");
+    }
+
+    /**
+     * Whether the sign-extended imm8 form computes the same operand-size value: at size 2 the
+     * immediate counts modulo 2^16, so 0xFFFF is -1 and fits.
+     */
+    private static boolean fitsImm8(int size, int imm) {
+        int v = size == 2 ? (short) imm : imm;
+        return v == (byte) v;
     }
 
     /** Bytes of an immediate at operand size {@code size}: 64-bit forms take a sign-extended imm32. */
