@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The oracle: LLVM's {@code llvm-mc}, run once per batch. {@link #assemble} turns Intel-syntax lines
  * into llvm's canonical text and encoding; {@link #disassemble} decodes a byte stream into
- * instructions with their encodings. A missing llvm-mc fails the test with a message saying so;
+ * instructions; {@link #objdump} decodes with exact offsets and resolved targets. A missing llvm-mc fails the test with a message saying so;
  * it never skips.
  */
 final class LlvmMc {
@@ -59,7 +59,12 @@ final class LlvmMc {
         return out;
     }
 
-    /** Decodes {@code code} as a stream of instructions. */
+    /**
+     * Decodes {@code code} as a stream of instructions with {@code llvm-mc --disassemble}. The
+     * bytes it reports are a re-encoding of the decoded instruction (branch displacements as
+     * zero fixups, redundant prefixes and zero displacements dropped); use {@link #objdump} for
+     * exact boundaries.
+     */
     static List<Insn> disassemble(byte[] code, int length) {
         StringBuilder in = new StringBuilder(length * 5);
         for (int i = 0; i < length; i++) {
@@ -68,6 +73,113 @@ final class LlvmMc {
         }
         in.append('\n');
         return run(in.toString(), true);
+    }
+
+    /** A decoded instruction at its exact offset: text, and for branches / RIP-relative operands the absolute target (else -1). */
+    record Decoded(int offset, int length, String text, long target) {}
+
+    /**
+     * Decodes {@code code} with exact instruction boundaries: llvm-mc wraps the bytes in an ELF
+     * object and llvm-objdump (the same LLVM disassembler) prints each instruction's offset, and
+     * resolves branch and RIP-relative targets to absolute offsets. (llvm-mc --disassemble prints
+     * re-encoded bytes, whose lengths can differ from the input: 66 90 shows as 90.)
+     */
+    static List<Decoded> objdump(byte[] code, int length) {
+        if (length == 0) {
+            return List.of();
+        }
+        StringBuilder src = new StringBuilder(length * 5);
+        for (int i = 0; i < length; i++) {
+            src.append(i % 32 == 0 ? (i == 0 ? ".byte " : "\n.byte ") : ",").append(code[i] & 0xFF);
+        }
+        src.append('\n');
+        try {
+            Path s = Files.createTempFile("twill-x64", ".s");
+            Path o = Files.createTempFile("twill-x64", ".o");
+            try {
+                Files.writeString(s, src);
+                exec(List.of(executable(), "-triple=x86_64", "-filetype=obj", "-o", o.toString(), s.toString()));
+                String dump = exec(List.of(objdumpExecutable(), "-d", "-M", "intel", "--no-show-raw-insn", o.toString()));
+                List<Decoded> out = new ArrayList<>();
+                for (String line : dump.split("\n")) {
+                    int colon = line.indexOf(':');
+                    if (colon < 0 || !line.startsWith(" ")) {
+                        continue;
+                    }
+                    int off = Integer.parseInt(line.substring(0, colon).trim(), 16);
+                    String rest = line.substring(colon + 1);
+                    long target = -1;
+                    int hash = rest.indexOf('#');
+                    if (hash >= 0) {
+                        target = firstHex(rest.substring(hash));
+                        rest = rest.substring(0, hash);
+                    }
+                    rest = rest.trim().replaceAll("\\s+", " ");
+                    int lt = rest.indexOf(" <");
+                    if (lt >= 0) { // a branch: "jmp 0x1f <.text+0x1f>"
+                        target = firstHex(rest);
+                        rest = rest.substring(0, lt);
+                    }
+                    out.add(new Decoded(off, 0, rest, target));
+                }
+                List<Decoded> sized = new ArrayList<>(out.size());
+                for (int i = 0; i < out.size(); i++) {
+                    Decoded d = out.get(i);
+                    int end = i + 1 < out.size() ? out.get(i + 1).offset : length;
+                    sized.add(new Decoded(d.offset, end - d.offset, d.text, d.target));
+                }
+                return sized;
+            } finally {
+                Files.deleteIfExists(s);
+                Files.deleteIfExists(o);
+            }
+        } catch (IOException e) {
+            return fail("running llvm-objdump: " + e);
+        }
+    }
+
+    private static long firstHex(String s) {
+        int i = s.indexOf("0x");
+        if (i < 0) {
+            return -1;
+        }
+        int j = i + 2;
+        while (j < s.length() && Character.digit(s.charAt(j), 16) >= 0) {
+            j++;
+        }
+        return Long.parseUnsignedLong(s.substring(i + 2, j), 16);
+    }
+
+    private static String objdumpExecutable() {
+        String mc = executable();
+        String od = mc.replace("llvm-mc", "llvm-objdump");
+        if (new File(od).canExecute()) {
+            return od;
+        }
+        return fail("llvm-objdump not found next to " + mc + " (" + od + "); it comes with LLVM");
+    }
+
+    private static String exec(List<String> cmd) throws IOException {
+        Path err = Files.createTempFile("twill-x64", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroy();
+                fail(cmd.get(0) + " timed out");
+            }
+            String stderr = Files.readString(err);
+            if (p.exitValue() != 0 || !stderr.isBlank()) {
+                fail(String.join(" ", cmd) + " failed (exit " + p.exitValue() + "):\n" + stderr);
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fail("interrupted");
+        } finally {
+            Files.deleteIfExists(err);
+        }
     }
 
     private static List<Insn> run(String input, boolean disassemble) {
@@ -98,7 +210,7 @@ final class LlvmMc {
                     fail("llvm-mc " + (disassemble ? "--disassemble " : "") + "failed (exit " + p.exitValue()
                             + "):\n" + shown);
                 }
-                return parse(stdout);
+                return parse(stdout, disassemble);
             } finally {
                 Files.deleteIfExists(src);
                 Files.deleteIfExists(err);
@@ -112,7 +224,7 @@ final class LlvmMc {
     }
 
     /** Lines of the form {@code <tab>mnemonic<tab>operands  # encoding: [0x48,0x89,0xc8]}. */
-    private static List<Insn> parse(String stdout) {
+    private static List<Insn> parse(String stdout, boolean disassemble) {
         List<Insn> out = new ArrayList<>();
         for (String line : stdout.split("\n")) {
             int enc = line.indexOf("# encoding: [");
@@ -125,10 +237,11 @@ final class LlvmMc {
             byte[] bytes = new byte[parts.length];
             for (int i = 0; i < parts.length; i++) {
                 String h = parts[i].trim();
-                if (!h.startsWith("0x")) {
+                if (h.startsWith("0x")) {
+                    bytes[i] = (byte) Integer.parseInt(h.substring(2), 16);
+                } else if (!disassemble) {
                     fail("unresolved fixup in llvm-mc output: " + line);
                 }
-                bytes[i] = (byte) Integer.parseInt(h.substring(2), 16);
             }
             out.add(new Insn(text, bytes));
         }
