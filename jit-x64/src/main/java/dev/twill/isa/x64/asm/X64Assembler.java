@@ -49,6 +49,20 @@ import java.util.Arrays;
  * moving code after it is written; that is the job of the machine-code buffer above, which knows
  * block sizes before it emits.
  *
+ * <p><b>Names</b>: a method names the mnemonic (or its family: {@code alu} for add/or/adc/sbb/
+ * and/sub/xor/cmp, {@code shift}, {@code unary} for group 3, {@code sse}) and the operand form in
+ * the manual's letters (R register, M memory, I immediate, X an XMM register where a GPR could
+ * also stand); the operand size in bytes is an argument rather than a letter in the name, so one
+ * method covers the b/w/l/q variants:
+ * <pre>{@code
+ * asm.aluRI(ADD, 8, RSP, 16);                  // add rsp, 16
+ * asm.movRM(4, RAX, RDI, RCX, 4, 8);           // mov eax, dword ptr [rdi + 4*rcx + 8]
+ * asm.sseRM(ADDSD, XMM0, LABEL, NONE, 1, k);   // addsd xmm0, qword ptr [rip + k]
+ * asm.jcc(X64Cond.L, loop);                    // jl loop
+ * }</pre>
+ * A memory operand is always the four ints {@code base, index, scale, disp}; see {@link X64Reg}
+ * for the pseudo bases NONE, RIP and LABEL.
+ *
  * <p>Operand sizes are in bytes (1, 2, 4, 8). Operands that would silently encode a different
  * instruction (an rsp index, a bad scale, a bad size) are rejected with {@link
  * IllegalArgumentException}; they are back-end bugs, not user input.
@@ -818,7 +832,10 @@ public final class X64Assembler {
     // SSE
     // =====================================================================================
 
-    /** {@code op dst, src} on XMM registers, for the SSE operation constants (MOVSS, ADDSD, XORPS, ...). */
+    /**
+     * {@code op dst, src} on XMM registers; {@code op} must be one of the SSE operation constants
+     * of this class (MOVSS, ADDSD, XORPS, ...), which pack the prefix and opcode.
+     */
     public void sseRR(int op, int dst, int src) {
         emitRR(op, dst, src, 0, 0);
     }
