@@ -106,7 +106,7 @@ class RunLineTest {
         fails("run: %f(1, 2) == [3, 4]", 24, "returns 1 values");
         fails("run: %f(1, 2) < 3", 17, "expected '==', '!=' or 'traps'");
         fails("run: %f(1, 2) traps oops", 23, "unknown trap code 'oops'");
-        fails("run: %f(1, 2) == 3 4", 24, "unexpected '4'");
+        fails("run: %f(1, 2) == 3 4", 22, "unexpected '4'");
         fails("run", 3, "a bare 'run' needs a function without parameters");
         fails("run: %f(1.5, 2) == 3", 11, "bad digit");
     }
