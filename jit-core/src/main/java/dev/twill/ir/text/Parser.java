@@ -109,6 +109,8 @@ public final class Parser {
     private final IntVec values = new IntVec();
     private final IntVec calls = new IntVec();
     private final IntVec stack = new IntVec();
+    /** How much of {@link #useLine} and {@link #blockRefLine} the previous function may have set. */
+    private int clearValues, clearBlocks;
 
     private Parser(String text, String source) {
         this.text = text;
@@ -376,13 +378,18 @@ public final class Parser {
         layout = f.layout;
         aliases.clear();
         jumpTableDecls.clear();
-        Arrays.fill(useLine, 0);
-        Arrays.fill(blockRefLine, 0);
+        // clear only what the previous function touched, so many small functions after a big one stay cheap
+        Arrays.fill(useLine, 0, Math.min(useLine.length, clearValues), 0);
+        Arrays.fill(blockRefLine, 0, Math.min(blockRefLine.length, clearBlocks), 0);
+        clearValues = Integer.MAX_VALUE;
+        clearBlocks = Integer.MAX_VALUE;
         preamble();
         body();
         if (lex.kind != Lexer.RBRACE) throw err("expected '}' at the end of the function, found " + lex.describe());
         lex.next();
         finish();
+        clearValues = dfg.numValues();
+        clearBlocks = dfg.numBlocks();
         Function done = f;
         f = null;
         dfg = null;

@@ -26,8 +26,11 @@ class MangledInputTest {
 
     private static void check(String text, String what) {
         try {
-            Parser.parseFile(text, "m.clif");
+            TestFile file = Parser.parseFile(text, "m.clif");
             parses++;
+            // whatever parses prints as canonical text that is a fixed point of parse + print
+            String canonical = RoundTripTest.printAll(file);
+            assertEquals(canonical, RoundTripTest.printAll(Parser.parseFile(canonical, "canonical")), what);
         } catch (CompileError e) {
             errors++;
             assertTrue(e.line >= 1 && e.column >= 1, "location of " + e.getMessage());
