@@ -16,6 +16,8 @@ public final class Main {
         }
         switch (args[0]) {
             case "demo" -> demo();
+            case "clif" -> System.exit(new dev.twill.filetest.ClifCommand(System.out, System.err)
+                    .run(java.util.Arrays.copyOfRange(args, 1, args.length)));
             default -> {
                 System.err.println("twill: unknown command '" + args[0] + "'");
                 usage();

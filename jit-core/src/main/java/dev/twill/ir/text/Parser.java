@@ -98,6 +98,8 @@ public final class Parser {
     private int[] useLine = new int[256], useCol = new int[256];
     /** First reference of each block, 0 if never referenced. */
     private int[] blockRefLine = new int[32], blockRefCol = new int[32];
+    /** The line of each block's header, for the source map handed to the filetest runner. */
+    private int[] blockLine = new int[32];
     /** Location of each instruction's opcode, and the type suffix written on instructions that need none. */
     private int[] instLine = new int[256], instCol = new int[256], instSuffix = new int[256];
     /** Aliases as (value, line, column) triples. */
@@ -217,7 +219,8 @@ public final class Parser {
             int first = lex.line;
             Function fn = function();
             int last = lex.prevLine;
-            functions.add(new TestFunction(fn, first, last, TestFile.slice(comments, mark, comments.size())));
+            functions.add(new TestFunction(fn, first, last, TestFile.slice(comments, mark, comments.size()),
+                    Arrays.copyOf(instLine, fn.dfg.numInsts()), Arrays.copyOf(blockLine, fn.dfg.numBlocks())));
             mark = comments.size();
         }
         if (functions.isEmpty()) throw err("expected a function");
@@ -732,6 +735,8 @@ public final class Parser {
         lex.next();
         dfg.ensureBlock(b);
         layout.appendBlock(b);
+        if (b >= blockLine.length) blockLine = Arrays.copyOf(blockLine, Math.max(b + 1, blockLine.length * 2));
+        blockLine[b] = lex.prevLine;
         if (accept(Lexer.LPAREN)) {
             if (lex.kind != Lexer.RPAREN) {
                 do {

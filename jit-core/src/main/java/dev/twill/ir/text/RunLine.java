@@ -29,6 +29,7 @@ public final class RunLine {
     public final String function;
     public final Signature signature;
     /** Argument bits, one per signature parameter. */
+    /** One raw-bit value per signature parameter; a vmctx parameter is left 0 for the runner to fill. */
     public final long[] args;
     /** Expected result bits, one per signature return, for {@link Kind#EQUALS} and {@link Kind#NOT_EQUALS}; else empty. */
     public final long[] expected;
@@ -93,20 +94,25 @@ public final class RunLine {
         lex.next();
         int argLine = lex.line, argCol = lex.column;
         expect(lex, Lexer.LPAREN, sourceName);
+        // the vmctx parameter is supplied by the runner, so run lines leave it out
         long[] args = new long[sig.params.length];
-        int n = 0;
+        int explicit = 0;
+        for (int k = 0; k < sig.params.length; k++) if (sig.paramPurposes[k] != Signature.PURPOSE_VMCTX) explicit++;
+        int n = 0, slot = 0;
         if (lex.kind != Lexer.RPAREN) {
             do {
-                if (n >= args.length) {
-                    throw CompileError.at(sourceName, lex.line, lex.column, name + " takes " + args.length + " arguments");
+                if (n >= explicit) {
+                    throw CompileError.at(sourceName, lex.line, lex.column, name + " takes " + explicit + " arguments");
                 }
-                args[n] = value(lex, sig.params[n], sourceName);
+                while (sig.paramPurposes[slot] == Signature.PURPOSE_VMCTX) slot++;
+                args[slot] = value(lex, sig.params[slot], sourceName);
+                slot++;
                 n++;
             } while (accept(lex, Lexer.COMMA));
         }
         expect(lex, Lexer.RPAREN, sourceName);
-        if (n != args.length) {
-            throw CompileError.at(sourceName, argLine, argCol, name + " takes " + args.length + " arguments, " + n + " given");
+        if (n != explicit) {
+            throw CompileError.at(sourceName, argLine, argCol, name + " takes " + explicit + " arguments, " + n + " given");
         }
         Kind kind;
         long[] expected = new long[0];

@@ -16,8 +16,21 @@ import java.util.List;
  * @param firstLine the line of its {@code function} keyword
  * @param lastLine  the line of its closing brace
  * @param comments  its comments, in order
+ * @param instLines the source line of each instruction, indexed by instruction number
+ * @param blockLines the source line of each block's header, indexed by block number (0 if none)
  */
-public record TestFunction(Function function, int firstLine, int lastLine, List<TestFile.Comment> comments) {
+public record TestFunction(Function function, int firstLine, int lastLine, List<TestFile.Comment> comments,
+                           int[] instLines, int[] blockLines) {
+
+    /** The source line of instruction {@code inst}, or 0 if unknown. */
+    public int instLine(int inst) {
+        return inst >= 0 && inst < instLines.length ? instLines[inst] : 0;
+    }
+
+    /** The source line of block {@code block}'s header, or 0 if unknown. */
+    public int blockLine(int block) {
+        return block >= 0 && block < blockLines.length ? blockLines[block] : 0;
+    }
 
     /**
      * The comments whose text starts with {@code directive} followed by a colon or the end
