@@ -1,10 +1,5 @@
 package dev.twill.cli;
 
-import dev.twill.ir.Function;
-import dev.twill.ir.InstBuilder;
-import dev.twill.ir.Signature;
-import dev.twill.ir.Type;
-
 /** The {@code ./twill} command line: dispatches subcommands. */
 public final class Main {
     private Main() {}
@@ -27,17 +22,10 @@ public final class Main {
     }
 
     private static void usage() {
-        System.err.println("usage: twill demo | test | clif (test|print|verify|legalize|interpret) FILE... | bench");
+        System.err.println("usage: twill demo | test | clif (test|print|verify|legalize|interpret) FILE... | bench [JMH ARGS]");
     }
 
     private static void demo() {
-        Function f = new Function("%add", Signature.of(new int[] {Type.I32, Type.I32}, new int[] {Type.I32}));
-        int b0 = f.makeBlock();
-        f.layout.appendBlock(b0);
-        int x = f.dfg.appendBlockParam(b0, Type.I32);
-        int y = f.dfg.appendBlockParam(b0, Type.I32);
-        InstBuilder b = new InstBuilder(f).atEnd(b0);
-        b.ret(b.iadd(x, y));
-        System.out.print(f);
+        new Demo(System.out).run();
     }
 }
