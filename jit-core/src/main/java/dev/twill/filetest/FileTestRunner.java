@@ -28,10 +28,12 @@ import java.util.stream.Stream;
  *   <li>{@code test verifier}: exactly the errors marked {@code ; error: TEXT} on their lines (a parse error on a marked line counts);
  *   <li>{@code test legalizer [sandbox]}: legalize (to the memory level, or to {@code heap_addr} with {@code sandbox}),
  *       verify, match the check directives, and run the {@code ; run:} lines before and after;
- *   <li>{@code test interpret}: run the {@code ; run:} lines in the interpreter;
+ *   <li>{@code test interpret}: run the {@code ; run:} lines in the interpreter, on the functions as
+ *       written and on legalized copies;
  *   <li>{@code test run}, {@code test compile}: native code, by the back ends (ignored while none is present).
  * </ul>
- * A file passes when every check of every function passes; failures name the file and line.
+ * Every function of every file must also print, parse and print again identically. A file passes
+ * when every check of every function passes; failures name the file and line.
  */
 public final class FileTestRunner {
     private final Verifier verifier = new Verifier();
@@ -75,6 +77,8 @@ public final class FileTestRunner {
             return failures;
         }
         if (file.commands().isEmpty()) failures.add(source + ": no 'test' line");
+        // the text format is lossless: checked on every function of every file
+        if (!file.hasCommand("cat")) file.functions().forEach(tf -> roundTrip(file, tf, failures));
         for (TestFile.Command c : file.commands()) {
             switch (c.name()) {
                 case "cat" -> file.functions().forEach(tf -> cat(file, tf, failures));
@@ -91,18 +95,25 @@ public final class FileTestRunner {
     // ---- test cat
 
     private void cat(TestFile file, TestFunction tf, List<String> failures) {
+        String printed = roundTrip(file, tf, failures);
+        if (printed != null) check(file, tf, printed, failures);
+    }
+
+    /** Checks print(parse(print(f))) == print(f); returns print(f), or null after a failure. */
+    private static String roundTrip(TestFile file, TestFunction tf, List<String> failures) {
         String printed = Printer.print(tf.function());
         String again;
         try {
             again = Printer.print(Parser.parseFunction(printed, file.sourceName() + " (reprinted)"));
         } catch (CompileError e) {
             failures.add(where(file, tf.firstLine()) + "printed text does not parse: " + e.getMessage() + "\n" + printed);
-            return;
+            return null;
         }
         if (!again.equals(printed)) {
             failures.add(where(file, tf.firstLine()) + "print(parse(print(f))) differs:\n" + printed + "---\n" + again);
+            return null;
         }
-        check(file, tf, printed, failures);
+        return printed;
     }
 
     private static void check(TestFile file, TestFunction tf, String output, List<String> failures) {
@@ -184,10 +195,23 @@ public final class FileTestRunner {
 
     // ---- test interpret
 
+    /**
+     * Runs the run lines on the functions as written and again on legalized copies, so that
+     * every run-line filetest is also a differential test of the legalizer.
+     */
     private void interpret(TestFile file, List<String> failures) {
         InterpModule module = new InterpModule();
-        for (TestFunction tf : file.functions()) module.add(tf.function());
+        InterpModule legalized = new InterpModule();
+        for (TestFunction tf : file.functions()) {
+            module.add(tf.function());
+            Function copy = Parser.parseFunction(Printer.print(tf.function()), file.sourceName());
+            legalizer.legalize(copy);
+            List<VerifierError> errors = verifier.run(copy);
+            if (!errors.isEmpty()) failures.add(where(file, tf.firstLine()) + "legalized function does not verify: " + errors);
+            legalized.add(copy);
+        }
         runLines(file, module, failures, "");
+        if (failures.isEmpty()) runLines(file, legalized, failures, "after legalization: ");
     }
 
     private static void runLines(TestFile file, InterpModule module, List<String> failures, String prefix) {
