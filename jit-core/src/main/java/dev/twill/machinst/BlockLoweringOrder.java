@@ -1,0 +1,383 @@
+package dev.twill.machinst;
+
+import dev.twill.analysis.ControlFlowGraph;
+import dev.twill.ir.DataFlowGraph;
+import dev.twill.ir.Function;
+import dev.twill.ir.InstructionFormat;
+import dev.twill.ir.Layout;
+import dev.twill.ir.Opcode;
+import java.util.Arrays;
+
+/**
+ * The basic blocks a back end emits for a function, in emission order: the machine-independent
+ * half of lowering, shared by every ISA (Cranelift's {@code BlockLoweringOrder}).
+ *
+ * <p><b>Problem.</b> The IR has extended basic blocks (mid-block {@code brz brnz br_icmp} fall
+ * through when not taken) and may have critical edges; {@link VCode} wants basic blocks whose
+ * only control transfer is the last instruction, and no critical edges, so that the register
+ * allocator can always put an edge's moves at the end of its source or the start of its
+ * destination.
+ *
+ * <p><b>Algorithm.</b>
+ * <ol>
+ *   <li>Reachability from the entry over the {@link ControlFlowGraph}; unreachable blocks are
+ *       dropped.
+ *   <li>Each reachable IR block, in layout order, is cut after each mid-block branch into
+ *       <i>segments</i>: segment k runs from the instruction after the k-th mid-block branch to
+ *       the next branch (or the terminator). A segment ending in a mid-block branch has two
+ *       successors: the taken destination, then the fall-through segment.
+ *   <li>Successor edges are listed per segment: {@code jump}: [dest]; {@code brif}: [then,
+ *       else]; {@code brz brnz br_icmp}: [taken, fall-through]; {@code br_table}: [default,
+ *       then each distinct entry], where entries with the same destination and the same
+ *       arguments share one edge ({@link #jumpTableSucc} maps an entry to its edge);
+ *       {@code return trap}: none.
+ *   <li>An edge is critical when its source has several successors and its destination
+ *       several predecessors; such an edge gets an <i>edge block</i> (an empty block that only
+ *       jumps on). Edge blocks of an IR block's segments are placed right after that IR block's
+ *       last segment, so the segments of one EBB stay contiguous and fall through into each
+ *       other.
+ *   <li>If the IR entry block is itself a branch target, a synthetic <i>entry block</i> comes
+ *       first (block 0): the back end defines the function arguments there and jumps on,
+ *       passing them as the entry block's parameters.
+ * </ol>
+ *
+ * <p><b>Edge arguments.</b> {@link #succBlockCall} names the IR block call whose arguments flow
+ * along an edge: the branch's own block call for a direct edge, -1 for an edge into an edge
+ * block or a fall-through (which carry no arguments); an edge block's single outgoing edge
+ * carries the block call of the edge it replaces.
+ *
+ * <p>Invariants: block 0 is the entry; every block but the entry has a predecessor; no edge is
+ * critical; a segment's instructions are {@code firstInst .. lastInst} in layout order. All
+ * arrays are reused across {@link #compute} calls.
+ */
+public final class BlockLoweringOrder {
+    /** A run of an IR block's instructions. */
+    public static final int SEGMENT = 0;
+    /** An empty block on a split critical edge. */
+    public static final int EDGE = 1;
+    /** The synthetic entry block that defines the arguments when the IR entry has predecessors. */
+    public static final int ENTRY = 2;
+
+    // ---- per lowered block
+    private int num;
+    private int numIrBlocks, numIrInsts;
+    private int[] kind = new int[32], irBlock = new int[32], firstInst = new int[32], lastInst = new int[32];
+    private int[] succStart = new int[33];
+    // ---- per edge
+    private int numEdges;
+    private int[] succ = new int[64], succCall = new int[64];
+    // ---- br_table entry -> successor index, per lowered block
+    private int[] jtStart = new int[33];
+    private int[] jtSucc = new int[64];
+    private int numJt;
+    // ---- per IR block / instruction
+    private int[] blockIndex = new int[32];
+    private int[] branchBlock = new int[64];
+
+    // ---- scratch
+    private int[] preds = new int[32];
+    private int[] tmpOrder = new int[32];
+    private int[] remap = new int[32];
+    private int[] stack = new int[32];
+    private boolean[] reachable = new boolean[32];
+
+    public int numBlocks() {
+        return num;
+    }
+
+    /** {@link #SEGMENT}, {@link #EDGE} or {@link #ENTRY}. */
+    public int kind(int lb) {
+        return kind[lb];
+    }
+
+    /** The IR block a segment belongs to; for an edge or entry block, the IR block it leads to. */
+    public int irBlock(int lb) {
+        return irBlock[lb];
+    }
+
+    /** First IR instruction of a segment; -1 for edge and entry blocks. */
+    public int firstInst(int lb) {
+        return firstInst[lb];
+    }
+
+    /** The branch or terminator ending a segment; -1 for edge and entry blocks. */
+    public int lastInst(int lb) {
+        return lastInst[lb];
+    }
+
+    public int numSuccs(int lb) {
+        return succStart[lb + 1] - succStart[lb];
+    }
+
+    public int succ(int lb, int n) {
+        return succ[succStart[lb] + n];
+    }
+
+    /** The IR block call whose arguments flow along edge {@code n} of {@code lb}, or -1 for none. */
+    public int succBlockCall(int lb, int n) {
+        return succCall[succStart[lb] + n];
+    }
+
+    /** For a segment ending in {@code br_table}: the successor index of jump-table entry {@code k} (0 is the default). */
+    public int jumpTableSucc(int lb, int k) {
+        return jtSucc[jtStart[lb] + k];
+    }
+
+    /** The lowered block where IR block {@code b} starts, or -1 if it is unreachable. */
+    public int blockIndex(int b) {
+        return b < blockIndex.length ? blockIndex[b] : -1;
+    }
+
+    /** The segment that branch or terminator {@code inst} ends, or -1. */
+    public int segmentEndingAt(int inst) {
+        return inst < branchBlock.length ? branchBlock[inst] : -1;
+    }
+
+    /** Computes the order for {@code f}; {@code cfg} must be computed for {@code f}. */
+    public void compute(Function f, ControlFlowGraph cfg) {
+        DataFlowGraph dfg = f.dfg;
+        Layout layout = f.layout;
+        int nb = dfg.numBlocks();
+        int ni = dfg.numInsts();
+        numIrBlocks = nb;
+        numIrInsts = ni;
+        if (blockIndex.length < nb) {
+            blockIndex = new int[Math.max(nb, blockIndex.length * 2)];
+            reachable = new boolean[blockIndex.length];
+            stack = new int[blockIndex.length + 1];
+        }
+        if (branchBlock.length < ni) branchBlock = new int[Math.max(ni, branchBlock.length * 2)];
+        Arrays.fill(blockIndex, 0, nb, -1);
+        Arrays.fill(branchBlock, 0, ni, -1);
+        Arrays.fill(reachable, 0, nb, false);
+        num = numEdges = numJt = 0;
+        succStart[0] = 0;
+        jtStart[0] = 0;
+
+        int entry = layout.firstBlock();
+        if (entry < 0) return;
+        // 1. reachability
+        int sp = 0;
+        stack[sp++] = entry;
+        reachable[entry] = true;
+        while (sp > 0) {
+            int b = stack[--sp];
+            for (int k = 0, n = cfg.numSuccs(b); k < n; k++) {
+                int s = cfg.succ(b, k);
+                if (!reachable[s]) {
+                    reachable[s] = true;
+                    stack[sp++] = s;
+                }
+            }
+        }
+        boolean syntheticEntry = cfg.numPreds(entry) > 0;
+
+        // 2. segments, numbered provisionally in layout order (the synthetic entry is 0)
+        if (syntheticEntry) addBlock(ENTRY, entry, -1, -1);
+        for (int b = entry; b >= 0; b = layout.nextBlock(b)) {
+            if (!reachable[b]) continue;
+            blockIndex[b] = num;
+            int start = layout.firstInst(b);
+            for (int i = start; i >= 0; i = layout.nextInst(i)) {
+                Opcode op = dfg.opcode(i);
+                if (op.isBranch() || op.isTerminator()) {
+                    branchBlock[i] = num;
+                    addBlock(SEGMENT, b, start, i);
+                    start = layout.nextInst(i);
+                    if (op.isTerminator()) break;
+                }
+            }
+        }
+        int numSegments = num;
+
+        // 3. raw edges per segment, provisional numbering
+        for (int lb = 0; lb < numSegments; lb++) {
+            jtStart[lb] = numJt;
+            if (kind[lb] == ENTRY) {
+                addEdge(blockIndex[irBlock[lb]], -1);
+            } else {
+                int i = lastInst[lb];
+                Opcode op = dfg.opcode(i);
+                switch (op.format) {
+                    case JUMP -> addEdge(target(dfg, dfg.field(i, DataFlowGraph.B0)), dfg.field(i, DataFlowGraph.B0));
+                    case BRIF -> {
+                        addEdge(target(dfg, dfg.field(i, DataFlowGraph.B0)), dfg.field(i, DataFlowGraph.B0));
+                        addEdge(target(dfg, dfg.field(i, DataFlowGraph.B1)), dfg.field(i, DataFlowGraph.B1));
+                    }
+                    case BRANCH, BRANCH_ICMP -> {
+                        addEdge(target(dfg, dfg.field(i, DataFlowGraph.B0)), dfg.field(i, DataFlowGraph.B0));
+                        addEdge(lb + 1, -1); // the fall-through segment
+                    }
+                    case BRANCH_TABLE -> addJumpTableEdges(dfg, i, lb);
+                    default -> { }
+                }
+            }
+            succStart[lb + 1] = numEdges;
+        }
+        jtStart[numSegments] = numJt;
+
+        // 4. predecessor counts, then the final order with edge blocks after each EBB
+        if (preds.length < numSegments) preds = new int[Math.max(numSegments, preds.length * 2)];
+        Arrays.fill(preds, 0, numSegments, 0);
+        for (int e = 0; e < numEdges; e++) preds[succ[e]]++;
+        int critical = 0;
+        for (int lb = 0; lb < numSegments; lb++) {
+            if (numSuccs(lb) < 2) continue;
+            for (int e = succStart[lb]; e < succStart[lb + 1]; e++) if (preds[succ[e]] > 1) critical++;
+        }
+        if (critical == 0) return; // provisional numbering is final
+        splitCriticalEdges(numSegments, critical);
+    }
+
+    private void splitCriticalEdges(int numSegments, int critical) {
+        int total = numSegments + critical;
+        // Save the segment arrays, then rebuild in the final order.
+        int[] oKind = Arrays.copyOf(kind, numSegments), oIr = Arrays.copyOf(irBlock, numSegments);
+        int[] oFirst = Arrays.copyOf(firstInst, numSegments), oLast = Arrays.copyOf(lastInst, numSegments);
+        int[] oSuccStart = Arrays.copyOf(succStart, numSegments + 1);
+        int[] oSucc = Arrays.copyOf(succ, numEdges), oCall = Arrays.copyOf(succCall, numEdges);
+        int[] oJtStart = Arrays.copyOf(jtStart, numSegments + 1), oJt = Arrays.copyOf(jtSucc, numJt);
+        int[] oPreds = Arrays.copyOf(preds, numSegments);
+        if (remap.length < numSegments) remap = new int[Math.max(numSegments, remap.length * 2)];
+        if (tmpOrder.length < total) tmpOrder = new int[Math.max(total, tmpOrder.length * 2)];
+
+        // final numbering: segments of one IR block, then the edge blocks of their critical edges
+        int at = 0;
+        for (int lb = 0; lb < numSegments; ) {
+            int run = lb;
+            do {
+                remap[run] = at++;
+                run++;
+            } while (run < numSegments && oKind[run] == SEGMENT && oKind[lb] == SEGMENT && oIr[run] == oIr[lb]);
+            for (int s = lb; s < run; s++) {
+                if (oSuccStart[s + 1] - oSuccStart[s] < 2) continue;
+                for (int e = oSuccStart[s]; e < oSuccStart[s + 1]; e++) if (oPreds[oSucc[e]] > 1) at++;
+            }
+            lb = run;
+        }
+        assert at == total;
+
+        num = numEdges = numJt = 0;
+        for (int b = 0; b < numIrBlocks; b++) if (blockIndex[b] >= 0) blockIndex[b] = remap[blockIndex[b]];
+        for (int i = 0; i < numIrInsts; i++) if (branchBlock[i] >= 0) branchBlock[i] = remap[branchBlock[i]];
+
+        for (int lb = 0; lb < numSegments; ) {
+            int run = lb;
+            do {
+                run++;
+            } while (run < numSegments && oKind[run] == SEGMENT && oKind[lb] == SEGMENT && oIr[run] == oIr[lb]);
+            // pending edge blocks: (destination, block call) in order
+            int pending = 0;
+            for (int s = lb; s < run; s++) {
+                addBlock(oKind[s], oIr[s], oFirst[s], oLast[s]);
+                int me = num - 1;
+                jtStart[me] = numJt;
+                boolean multi = oSuccStart[s + 1] - oSuccStart[s] >= 2;
+                for (int e = oSuccStart[s]; e < oSuccStart[s + 1]; e++) {
+                    int dst = oSucc[e];
+                    if (multi && oPreds[dst] > 1) {
+                        // the edge block gets number remap[last of run] + 1 + pending
+                        int edgeBlock = remap[run - 1] + 1 + pending;
+                        tmpOrder[pending] = e;
+                        pending++;
+                        addEdge(edgeBlock, -1);
+                    } else {
+                        addEdge(remap[dst], oCall[e]);
+                    }
+                }
+                for (int k = oJtStart[s]; k < oJtStart[s + 1]; k++) addJt(oJt[k]);
+                succStart[me + 1] = numEdges;
+                jtStart[me + 1] = numJt;
+            }
+            for (int p = 0; p < pending; p++) {
+                int e = tmpOrder[p];
+                addBlock(EDGE, oIr[oSucc[e]], -1, -1);
+                int me = num - 1;
+                jtStart[me] = numJt;
+                addEdge(remap[oSucc[e]], oCall[e]);
+                succStart[me + 1] = numEdges;
+                jtStart[me + 1] = numJt;
+            }
+            lb = run;
+        }
+        assert num == total;
+    }
+
+    private int target(DataFlowGraph dfg, int call) {
+        return blockIndex[dfg.blockCallBlock(call)];
+    }
+
+    private void addJumpTableEdges(DataFlowGraph dfg, int i, int lb) {
+        int list = dfg.jumpTable(dfg.aux(i));
+        int n = dfg.pool.size(list);
+        int first = numEdges;
+        for (int k = 0; k < n; k++) {
+            int call = dfg.pool.get(list, k);
+            int dst = target(dfg, call);
+            int found = -1;
+            for (int e = first; e < numEdges && found < 0; e++) {
+                if (succ[e] == dst && sameArgs(dfg, succCall[e], call)) found = e - first;
+            }
+            if (found < 0) {
+                found = numEdges - first;
+                addEdge(dst, call);
+            }
+            addJt(found);
+        }
+    }
+
+    private static boolean sameArgs(DataFlowGraph dfg, int a, int b) {
+        int n = dfg.blockCallNumArgs(a);
+        if (n != dfg.blockCallNumArgs(b)) return false;
+        for (int k = 0; k < n; k++) {
+            if (dfg.resolveAliases(dfg.blockCallArg(a, k)) != dfg.resolveAliases(dfg.blockCallArg(b, k))) return false;
+        }
+        return true;
+    }
+
+    private void addBlock(int k, int b, int first, int last) {
+        if (num + 2 >= kind.length) {
+            int n = kind.length * 2;
+            kind = Arrays.copyOf(kind, n);
+            irBlock = Arrays.copyOf(irBlock, n);
+            firstInst = Arrays.copyOf(firstInst, n);
+            lastInst = Arrays.copyOf(lastInst, n);
+            succStart = Arrays.copyOf(succStart, n + 1);
+            jtStart = Arrays.copyOf(jtStart, n + 1);
+        }
+        kind[num] = k;
+        irBlock[num] = b;
+        firstInst[num] = first;
+        lastInst[num] = last;
+        num++;
+    }
+
+    private void addEdge(int dst, int call) {
+        if (numEdges == succ.length) {
+            succ = Arrays.copyOf(succ, numEdges * 2);
+            succCall = Arrays.copyOf(succCall, numEdges * 2);
+        }
+        succ[numEdges] = dst;
+        succCall[numEdges] = call;
+        numEdges++;
+    }
+
+    private void addJt(int s) {
+        if (numJt == jtSucc.length) jtSucc = Arrays.copyOf(jtSucc, numJt * 2);
+        jtSucc[numJt++] = s;
+    }
+
+    /** A readable listing for tests: {@code lb: kind irBlock -> succs}. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (int lb = 0; lb < num; lb++) {
+            sb.append(lb).append(": ").append(kind[lb] == SEGMENT ? "block" + irBlock[lb] + " inst" + firstInst[lb] + "..inst" + lastInst[lb]
+                    : kind[lb] == EDGE ? "edge to block" + irBlock[lb] : "entry");
+            sb.append(" ->");
+            for (int n = 0; n < numSuccs(lb); n++) sb.append(' ').append(succ(lb, n));
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+}

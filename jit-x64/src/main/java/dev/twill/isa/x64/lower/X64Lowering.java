@@ -1,0 +1,1476 @@
+package dev.twill.isa.x64.lower;
+
+import static dev.twill.isa.x64.inst.X64Insts.*;
+
+import dev.twill.CompileError;
+import dev.twill.analysis.ControlFlowGraph;
+import dev.twill.ir.DataFlowGraph;
+import dev.twill.ir.ExtFuncData;
+import dev.twill.ir.FloatCC;
+import dev.twill.ir.Function;
+import dev.twill.ir.GlobalValueData;
+import dev.twill.ir.IntCC;
+import dev.twill.ir.Layout;
+import dev.twill.ir.Opcode;
+import dev.twill.ir.Signature;
+import dev.twill.ir.Type;
+import dev.twill.ir.text.Printer;
+import dev.twill.isa.x64.X64Features;
+import dev.twill.isa.x64.abi.X64Abi;
+import dev.twill.isa.x64.asm.X64Assembler;
+import dev.twill.isa.x64.asm.X64Cond;
+import dev.twill.isa.x64.asm.X64Reg;
+import dev.twill.isa.x64.inst.X64Insts;
+import dev.twill.machinst.BlockLoweringOrder;
+import dev.twill.machinst.Operand;
+import dev.twill.machinst.RegClass;
+import dev.twill.machinst.VCode;
+import java.util.Arrays;
+
+/**
+ * Instruction selection: a legalized (memory-level) IR function becomes {@link VCode} over
+ * virtual registers plus its x86-64 payload ({@link X64Insts}).
+ *
+ * <p><b>Algorithm.</b> Blocks come from {@link BlockLoweringOrder} (EBBs cut at mid-block
+ * branches, critical edges split). Each IR instruction is lowered by a rule that looks at the
+ * instructions defining its operands (a tree-pattern matcher of depth one or two, as in
+ * Cranelift's lowering): immediates from {@code iconst} are folded into ALU, compare, store and
+ * multiply forms; {@code iadd}, {@code iadd_imm} and {@code ishl_imm} by 1-3 fold into {@code
+ * base + index*scale + disp} address modes of loads, stores and lea; an {@code icmp/fcmp} with a
+ * single use fuses into the {@code brif/brz/brnz/select/trapz/trapnz} that uses it (cmp + jcc,
+ * cmp + cmov); a plain load with a single use in the same block, with no store, call, trap or
+ * branch in between, folds into the ALU or SSE operation that uses it.
+ *
+ * <p>Folding means a producer may no longer be needed. Lowering therefore runs twice over the
+ * same rules: first in <i>mark mode</i>, which emits nothing and only records the values each
+ * rule reads into registers, starting from the instructions with side effects (a worklist; an
+ * instruction is needed once a needed rule reads its result); then in <i>emit mode</i>, in block
+ * order, lowering only needed instructions. So pure instructions whose every use was folded (or
+ * that have no use) are dropped, and no rule is written twice.
+ *
+ * <p><b>Values</b>: each IR value gets one vreg, created on first mention; {@code ireduce} and
+ * same-class {@code bitcast} results share their operand's vreg (a narrow integer's upper bits
+ * are undefined everywhere, so truncation is free). Integer operations whose low bits do not
+ * depend on high bits run at 32 bits for i8/i16; comparisons, right shifts, divisions and
+ * conversions work at the exact width or extend first.
+ *
+ * <p><b>Two-address forms</b> use {@link Operand#reuseDef}; fixed registers ({@code rcx} for
+ * shift amounts, {@code rax/rdx} for mul/div, argument and result registers) use fixed
+ * operands; sequences that write their result before reading all inputs use early defs.
+ *
+ * <p>Invariant: in emit mode, every needed instruction's operands name vregs of needed
+ * instructions, block parameters or function arguments; flags never live across VCode
+ * instructions (compares are fused into their consumers).
+ */
+public final class X64Lowering {
+    public final VCode vcode = new VCode();
+    public final X64Insts insts = new X64Insts();
+    public final BlockLoweringOrder order = new BlockLoweringOrder();
+    private final ControlFlowGraph cfg = new ControlFlowGraph();
+
+    private X64Features features = X64Features.host();
+
+    // ---- results for the emitter
+    /** Bytes of outgoing stack arguments the largest call needs. */
+    public int outArgBytes;
+    /** Bytes of the largest return area of the calls made. */
+    public int retAreaBytes;
+    /** The function lowered. */
+    public Function func;
+
+    // ---- per function
+    private DataFlowGraph dfg;
+    private Layout layout;
+    private int[] valueVreg = new int[256];
+    private int[] valueSource = new int[256];
+    private int[] useCount = new int[256];
+    private boolean[] needed = new boolean[256];
+    private boolean[] loadFolded = new boolean[256];
+    private int[] worklist = new int[256];
+    private int worklistSize;
+    private boolean marking;
+    private X64Abi.Locations[] sigLocs = new X64Abi.Locations[8];
+    private X64Abi.Locations ownLocs;
+    private int retPtrVreg;
+    /** The lowered block being emitted (for successors and jump tables). */
+    private int curLb;
+    /** Operands added to the current instruction. */
+    private int nOps;
+    /** The current VCode instruction, or -1 in mark mode. */
+    private int cur;
+
+    public void setFeatures(X64Features f) {
+        this.features = f;
+    }
+
+    public X64Features features() {
+        return features;
+    }
+
+    /** The locations of this function's own arguments and results. */
+    public X64Abi.Locations ownLocations() {
+        return ownLocs;
+    }
+
+    /** Lowers a verified, legalized function. Bad input is a {@link CompileError}. */
+    public void lower(Function f) {
+        func = f;
+        dfg = f.dfg;
+        layout = f.layout;
+        cfg.compute(f);
+        order.compute(f, cfg);
+        outArgBytes = 0;
+        retAreaBytes = 0;
+        int nv = dfg.numValues(), ni = dfg.numInsts();
+        if (valueVreg.length < nv) {
+            int n = Math.max(nv, valueVreg.length * 2);
+            valueVreg = new int[n];
+            valueSource = new int[n];
+            useCount = new int[n];
+        }
+        if (needed.length < ni) {
+            int n = Math.max(ni, needed.length * 2);
+            needed = new boolean[n];
+            loadFolded = new boolean[n];
+            worklist = new int[n];
+        }
+        Arrays.fill(useCount, 0, nv, 0);
+        Arrays.fill(needed, 0, ni, false);
+        Arrays.fill(loadFolded, 0, ni, false);
+        if (sigLocs.length < f.signatures.size()) sigLocs = new X64Abi.Locations[f.signatures.size() * 2];
+        Arrays.fill(sigLocs, null);
+        ownLocs = X64Abi.locations(f.signature);
+
+        // value sources (free truncations and same-class bitcasts share a vreg) and use counts
+        for (int v = 0; v < nv; v++) valueSource[v] = -1;
+        for (int v = 0; v < nv; v++) valueSource[v] = source(v);
+        for (int lb = 0; lb < order.numBlocks(); lb++) {
+            if (order.kind(lb) != BlockLoweringOrder.SEGMENT) continue;
+            for (int i = order.firstInst(lb); ; i = layout.nextInst(i)) {
+                countUses(i);
+                if (i == order.lastInst(lb)) break;
+            }
+        }
+        // loads folded into their single user
+        for (int lb = 0; lb < order.numBlocks(); lb++) {
+            if (order.kind(lb) != BlockLoweringOrder.SEGMENT) continue;
+            for (int i = order.firstInst(lb); ; i = layout.nextInst(i)) {
+                int k = loadFoldArg(i);
+                if (k >= 0) loadFolded[defInst(dfg.arg(i, k))] = true;
+                if (i == order.lastInst(lb)) break;
+            }
+        }
+
+        // mark mode: needed instructions, from the roots with side effects
+        marking = true;
+        cur = -1;
+        worklistSize = 0;
+        for (int lb = 0; lb < order.numBlocks(); lb++) {
+            if (order.kind(lb) != BlockLoweringOrder.SEGMENT) continue;
+            for (int i = order.firstInst(lb); ; i = layout.nextInst(i)) {
+                if (dfg.opcode(i).hasSideEffects() && !loadFolded[i]) markInst(i);
+                if (i == order.lastInst(lb)) break;
+            }
+        }
+        while (worklistSize > 0) {
+            int i = worklist[--worklistSize];
+            curLb = -1;
+            lowerInst(i);
+            int nc = dfg.numBlockCalls(i);
+            for (int c = 0; c < nc; c++) {
+                int call = dfg.blockCall(i, c);
+                for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) use(dfg.blockCallArg(call, k));
+            }
+        }
+        marking = false;
+
+        // emit mode
+        vcode.clear();
+        insts.clear();
+        Arrays.fill(valueVreg, 0, nv, -1);
+        for (int lb = 0; lb < order.numBlocks(); lb++) lowerBlock(lb);
+        vcode.finish();
+    }
+
+    private int source(int v) {
+        int n = 0;
+        while (true) {
+            v = dfg.resolveAliases(v);
+            if (dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return v;
+            int d = dfg.valueDef(v);
+            Opcode op = dfg.opcode(d);
+            if (op == Opcode.IREDUCE || (op == Opcode.BITCAST && Type.isFloat(dfg.valueType(v)) == Type.isFloat(dfg.valueType(dfg.resolveAliases(dfg.arg(d, 0)))))) {
+                v = dfg.arg(d, 0);
+                if (++n > dfg.numValues()) return v;
+            } else {
+                return v;
+            }
+        }
+    }
+
+    private void countUses(int i) {
+        int na = dfg.numArgs(i);
+        for (int k = 0; k < na; k++) {
+            int a = dfg.arg(i, k);
+            if (a >= 0) useCount[dfg.resolveAliases(a)]++;
+        }
+        int nc = dfg.numBlockCalls(i);
+        for (int c = 0; c < nc; c++) {
+            int call = dfg.blockCall(i, c);
+            for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) useCount[dfg.resolveAliases(dfg.blockCallArg(call, k))]++;
+        }
+    }
+
+    private void markInst(int i) {
+        if (needed[i]) return;
+        needed[i] = true;
+        worklist[worklistSize++] = i;
+    }
+
+    // =====================================================================================
+    // Blocks
+
+    private void lowerBlock(int lb) {
+        curLb = lb;
+        vcode.startBlock();
+        int kind = order.kind(lb);
+        int entry = layout.firstBlock();
+        if (kind == BlockLoweringOrder.ENTRY) {
+            lowerArgs(true);
+            return;
+        }
+        if (kind == BlockLoweringOrder.EDGE) {
+            inst(JMP, 0, VCode.TERMINATOR);
+            addSuccs(lb);
+            vcode.endBlock();
+            return;
+        }
+        int b = order.irBlock(lb);
+        int first = order.firstInst(lb);
+        if (first == layout.firstInst(b)) {
+            if (lb == 0 && b == entry) {
+                lowerArgs(false);
+            } else {
+                for (int k = 0, n = dfg.numBlockParams(b); k < n; k++) vcode.addBlockParam(vreg(dfg.blockParam(b, k)));
+            }
+        }
+        for (int i = first; ; i = layout.nextInst(i)) {
+            if (needed[i]) lowerInst(i);
+            if (i == order.lastInst(lb)) break;
+        }
+        vcode.endBlock();
+    }
+
+    /** Function arguments: fixed-register defs, stack loads, the return-area pointer. */
+    private void lowerArgs(boolean synthetic) {
+        int entry = layout.firstBlock();
+        int np = dfg.numBlockParams(entry);
+        int[] argVregs = synthetic ? new int[np] : null;
+        inst(ARGS, 0, 0);
+        retPtrVreg = -1;
+        if (ownLocs.hasRetArea) {
+            retPtrVreg = vcode.newVReg(RegClass.INT);
+            opnd(Operand.fixedDef(retPtrVreg, RegClass.INT, X64Reg.RDI));
+        }
+        for (int k = 0; k < np; k++) {
+            int p = dfg.blockParam(entry, k);
+            int v = synthetic ? vcode.newVReg(cls(dfg.valueType(p))) : vreg(p);
+            if (synthetic) argVregs[k] = v;
+            if (ownLocs.argReg[k] >= 0) opnd(Operand.fixedDef(v, cls(dfg.valueType(p)), ownLocs.argReg[k]));
+        }
+        for (int k = 0; k < np; k++) {
+            if (ownLocs.argStack[k] < 0) continue;
+            int p = dfg.blockParam(entry, k);
+            int t = dfg.valueType(p);
+            int v = synthetic ? argVregs[k] : vreg(p);
+            inst(LOAD, Type.isFloat(t) ? Type.bytes(t) : 8, 0);
+            insts.aux[cur] = Type.isFloat(t) ? LD_FLOAT : LD_ZERO;
+            insts.memBase[cur] = MB_INARG;
+            insts.memDisp[cur] = ownLocs.argStack[k];
+            opnd(Operand.regDef(v, cls(t)));
+        }
+        if (synthetic) {
+            inst(JMP, 0, VCode.TERMINATOR);
+            vcode.addSucc(order.succ(curLb, 0));
+            for (int k = 0; k < np; k++) vcode.addBranchArg(argVregs[k]);
+            vcode.endBlock();
+        }
+    }
+
+    private void addSuccs(int lb) {
+        for (int n = 0, ns = order.numSuccs(lb); n < ns; n++) {
+            vcode.addSucc(order.succ(lb, n));
+            int call = order.succBlockCall(lb, n);
+            if (call < 0) continue;
+            for (int k = 0, na = dfg.blockCallNumArgs(call); k < na; k++) vcode.addBranchArg(vreg(dfg.blockCallArg(call, k)));
+        }
+    }
+
+    // =====================================================================================
+    // Building helpers (no-ops in mark mode)
+
+    private static int cls(int type) {
+        return Type.isFloat(type) ? RegClass.FLOAT : RegClass.INT;
+    }
+
+    /** The vreg of IR value {@code v}. */
+    private int vreg(int v) {
+        v = valueSource[dfg.resolveAliases(v)];
+        int r = valueVreg[v];
+        if (r < 0) r = valueVreg[v] = vcode.newVReg(cls(dfg.valueType(v)));
+        return r;
+    }
+
+    /** Reads value {@code v} in a register: in mark mode, marks its producer needed. */
+    private int use(int v) {
+        if (marking) {
+            int s = valueSource[dfg.resolveAliases(v)];
+            int d = defInst(s);
+            if (d >= 0) markInst(d);
+            // the free truncation chain: its instructions need no code
+            return 0;
+        }
+        return vreg(v);
+    }
+
+    /** The vreg a result of the current instruction is written to. */
+    private int def(int v) {
+        return marking ? 0 : vreg(v);
+    }
+
+    private int tmp(int c) {
+        return marking ? 0 : vcode.newVReg(c);
+    }
+
+    private int inst(int opcode, int size, int flags) {
+        nOps = 0;
+        if (marking) return cur = -1;
+        cur = vcode.startInst(flags);
+        insts.set(cur, opcode, size);
+        return cur;
+    }
+
+    private void opnd(long op) {
+        nOps++;
+        if (!marking) vcode.addOperand(op);
+    }
+
+    private int regUse(int vreg, int c) {
+        opnd(Operand.regUse(vreg, c));
+        return nOps - 1;
+    }
+
+    private int iu(int value) {
+        return regUse(use(value), RegClass.INT);
+    }
+
+    private int fu(int value) {
+        return regUse(use(value), RegClass.FLOAT);
+    }
+
+    private void idef(int vreg) {
+        opnd(Operand.regDef(vreg, RegClass.INT));
+    }
+
+    private void fdef(int vreg) {
+        opnd(Operand.regDef(vreg, RegClass.FLOAT));
+    }
+
+    private void reuse(int vreg, int c, int useIndex) {
+        opnd(Operand.reuseDef(vreg, c, useIndex));
+    }
+
+    private void setImm(long v) {
+        if (!marking) insts.imm[cur] = v;
+    }
+
+    private void setAux(int v) {
+        if (!marking) insts.aux[cur] = v;
+    }
+
+    private void setCond(int v) {
+        if (!marking) insts.cond[cur] = (byte) v;
+    }
+
+    // =====================================================================================
+    // Matching helpers
+
+    private int defInst(int v) {
+        v = dfg.resolveAliases(v);
+        return dfg.valueKind(v) == DataFlowGraph.DEF_RESULT ? dfg.valueDef(v) : -1;
+    }
+
+    private boolean isConst(int v) {
+        int d = defInst(v);
+        return d >= 0 && dfg.opcode(d) == Opcode.ICONST;
+    }
+
+    private long constValue(int v) {
+        return dfg.imm(defInst(v));
+    }
+
+    /** True if {@code c} works as a sign-extended imm32 of an operation on {@code type}. */
+    private static boolean fitsImm(int type, long c) {
+        return Type.bytes(type) < 8 || c == (int) c;
+    }
+
+    private boolean immCandidate(int v, int type) {
+        return isConst(v) && fitsImm(type, constValue(v));
+    }
+
+    private static int opSize(int type) {
+        return Math.max(4, Type.bytes(type));
+    }
+
+    /** Sign-extends {@code c} from the width of {@code type}. */
+    private static long sext(long c, int type) {
+        int bits = Type.bits(type);
+        return bits >= 64 ? c : (c << (64 - bits)) >> (64 - bits);
+    }
+
+    /** The argument index of a load folded into {@code u}, or -1. The rule lowering follows. */
+    private int loadFoldArg(int u) {
+        Opcode op = dfg.opcode(u);
+        switch (op) {
+            case IADD: case BAND: case BOR: case BXOR: case IMUL: {
+                int t = dfg.ctrlType(u);
+                if (Type.bytes(t) < 4) return -1;
+                int a = dfg.arg(u, 0), b = dfg.arg(u, 1);
+                if (immCandidate(a, t) || immCandidate(b, t)) return -1;
+                if (foldableLoad(u, b)) return 1;
+                if (foldableLoad(u, a)) return 0;
+                return -1;
+            }
+            case ISUB: {
+                int t = dfg.ctrlType(u);
+                if (Type.bytes(t) < 4 || immCandidate(dfg.arg(u, 1), t)) return -1;
+                return foldableLoad(u, dfg.arg(u, 1)) ? 1 : -1;
+            }
+            case FADD: case FMUL:
+                if (foldableLoad(u, dfg.arg(u, 1))) return 1;
+                return foldableLoad(u, dfg.arg(u, 0)) ? 0 : -1;
+            case FSUB: case FDIV:
+                return foldableLoad(u, dfg.arg(u, 1)) ? 1 : -1;
+            default:
+                return -1;
+        }
+    }
+
+    private boolean foldableLoad(int u, int v) {
+        v = dfg.resolveAliases(v);
+        if (valueSource[v] != v || useCount[v] != 1) return false;
+        int d = defInst(v);
+        if (d < 0 || dfg.opcode(d) != Opcode.LOAD || dfg.ctrlType(d) != dfg.ctrlType(u)) return false;
+        if (layout.instBlock(d) != layout.instBlock(u) || !layout.instPrecedes(d, u)) return false;
+        int steps = 0;
+        for (int i = layout.nextInst(d); i != u; i = layout.nextInst(i)) {
+            if (i < 0 || ++steps > 16) return false;
+            Opcode o = dfg.opcode(i);
+            if (o.isBranch() || o.isCall() || o.canStore() || (o.canTrap() && !o.canLoad())) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Adds the memory operand {@code [addr + offset]} to the current instruction, folding
+     * {@code iadd_imm}, {@code iadd} and {@code ishl_imm} by 1..3 into base, index, scale and
+     * displacement.
+     */
+    private void addrMode(int addr, long offset) {
+        int base = dfg.resolveAliases(addr);
+        long disp = offset;
+        for (int n = 0; n < 2; n++) {
+            int d = defInst(base);
+            if (d >= 0 && dfg.opcode(d) == Opcode.IADD_IMM && valueSource[base] == base) {
+                long nd = disp + dfg.imm(d);
+                if (nd != (int) nd) break;
+                disp = nd;
+                base = dfg.resolveAliases(dfg.arg(d, 0));
+            } else {
+                break;
+            }
+        }
+        int index = -1, scale = 1;
+        int d = defInst(base);
+        if (d >= 0 && dfg.opcode(d) == Opcode.IADD && dfg.ctrlType(d) == Type.I64) {
+            int x = dfg.arg(d, 0), y = dfg.arg(d, 1);
+            if (isConst(y) && disp + constValue(y) == (int) (disp + constValue(y))) {
+                disp += constValue(y);
+                base = x;
+            } else {
+                int sx = shiftScale(x), sy = shiftScale(y);
+                if (sy > 0) {
+                    base = x;
+                    index = dfg.arg(defInst(y), 0);
+                    scale = sy;
+                } else if (sx > 0) {
+                    base = y;
+                    index = dfg.arg(defInst(x), 0);
+                    scale = sx;
+                } else {
+                    base = x;
+                    index = y;
+                }
+            }
+        }
+        if (disp != (int) disp) throw error("offset " + offset + " does not fit 32 bits");
+        int b = iu(base);
+        if (!marking) {
+            insts.memBase[cur] = b;
+            insts.memDisp[cur] = (int) disp;
+        }
+        if (index >= 0) {
+            int ix = iu(index);
+            if (!marking) {
+                insts.memIndex[cur] = ix;
+                insts.memScale[cur] = (byte) scale;
+            }
+        }
+    }
+
+    private int shiftScale(int v) {
+        int d = defInst(v);
+        if (d < 0 || dfg.opcode(d) != Opcode.ISHL_IMM || dfg.ctrlType(d) != Type.I64) return 0;
+        long k = dfg.imm(d) & 63;
+        return k >= 1 && k <= 3 ? 1 << k : 0;
+    }
+
+    private void slotMode(int slot, long offset) {
+        if (slot < 0 || slot >= func.stackSlots.size()) throw error("no stack slot ss" + slot);
+        if (offset != (int) offset) throw error("stack offset out of range");
+        if (!marking) {
+            insts.memBase[cur] = MB_SLOT;
+            insts.memSlot[cur] = slot;
+            insts.memDisp[cur] = (int) offset;
+        }
+    }
+
+    // =====================================================================================
+    // Compares
+
+    private static int intCond(IntCC cc) {
+        return switch (cc) {
+            case EQ -> X64Cond.E;
+            case NE -> X64Cond.NE;
+            case SLT -> X64Cond.L;
+            case SGE -> X64Cond.GE;
+            case SGT -> X64Cond.G;
+            case SLE -> X64Cond.LE;
+            case ULT -> X64Cond.B;
+            case UGE -> X64Cond.AE;
+            case UGT -> X64Cond.A;
+            case ULE -> X64Cond.BE;
+        };
+    }
+
+    /** Whether {@code fcmp cc a, b} compares {@code b} with {@code a} (ucomis b, a). */
+    private static boolean floatSwap(FloatCC cc) {
+        return switch (cc) {
+            case LT, LE, UGT, UGE -> true;
+            default -> false;
+        };
+    }
+
+    private static int floatCond(FloatCC cc) {
+        return switch (cc) {
+            case ORD -> X64Cond.NP;
+            case UNO -> X64Cond.P;
+            case EQ -> FEQ;
+            case NE -> FNE;
+            case ONE -> X64Cond.NE;
+            case UEQ -> X64Cond.E;
+            case LT, GT -> X64Cond.A;
+            case LE, GE -> X64Cond.AE;
+            case ULT, UGT -> X64Cond.B;
+            case ULE, UGE -> X64Cond.BE;
+        };
+    }
+
+    private static int invert(int cc) {
+        if (cc == FEQ) return FNE;
+        if (cc == FNE) return FEQ;
+        return X64Cond.invert(cc);
+    }
+
+    /** An icmp/icmp_imm/fcmp defining {@code c} that may be fused into its single user, or -1. */
+    private int fusableCompare(int c) {
+        c = dfg.resolveAliases(c);
+        if (useCount[c] != 1 || valueSource[c] != c) return -1;
+        int d = defInst(c);
+        if (d < 0) return -1;
+        Opcode op = dfg.opcode(d);
+        if (op == Opcode.ICMP_IMM) return fitsImm(dfg.valueType(dfg.resolveAliases(dfg.arg(d, 0))), dfg.imm(d)) ? d : -1;
+        return op == Opcode.ICMP || op == Opcode.FCMP ? d : -1;
+    }
+
+    /**
+     * Adds the fused compare for "condition value {@code c} is non-zero" (negated if asked) to
+     * the current instruction and returns the condition.
+     */
+    private int condOf(int c, boolean negate) {
+        int d = fusableCompare(c);
+        int cc = d >= 0 ? compareOf(d) : testOf(c);
+        return negate ? invert(cc) : cc;
+    }
+
+    private int testOf(int c) {
+        iu(c);
+        if (!marking) {
+            insts.cmpKind[cur] = TEST;
+            insts.cmpSize[cur] = (byte) Type.bytes(dfg.valueType(dfg.resolveAliases(c)));
+        }
+        return X64Cond.NE;
+    }
+
+    /** Adds the compare of icmp/icmp_imm/fcmp instruction {@code d}; returns the condition. */
+    private int compareOf(int d) {
+        Opcode op = dfg.opcode(d);
+        if (op == Opcode.FCMP) {
+            FloatCC cc = FloatCC.of(dfg.aux(d));
+            int a = dfg.arg(d, 0), b = dfg.arg(d, 1);
+            if (floatSwap(cc)) {
+                int t = a;
+                a = b;
+                b = t;
+            }
+            fu(a);
+            fu(b);
+            if (!marking) {
+                insts.cmpKind[cur] = UCOMIS;
+                insts.cmpSize[cur] = (byte) Type.bytes(dfg.valueType(dfg.resolveAliases(a)));
+            }
+            return floatCond(cc);
+        }
+        IntCC cc = IntCC.of(dfg.aux(d));
+        if (op == Opcode.ICMP_IMM) return intCompareImm(cc, dfg.arg(d, 0), dfg.imm(d));
+        return intCompare(cc, dfg.arg(d, 0), dfg.arg(d, 1));
+    }
+
+    private int intCompare(IntCC cc, int a, int b) {
+        int t = dfg.valueType(dfg.resolveAliases(a));
+        if (immCandidate(b, t)) return intCompareImm(cc, a, constValue(b));
+        if (immCandidate(a, t)) return intCompareImm(cc.swapped(), b, constValue(a));
+        iu(a);
+        iu(b);
+        if (!marking) {
+            insts.cmpKind[cur] = CMP_RR;
+            insts.cmpSize[cur] = (byte) Type.bytes(t);
+        }
+        return intCond(cc);
+    }
+
+    private int intCompareImm(IntCC cc, int a, long c) {
+        int t = dfg.valueType(dfg.resolveAliases(a));
+        if (!fitsImm(t, c)) throw error("compare immediate does not fit 32 bits");
+        iu(a);
+        if (!marking) {
+            insts.cmpKind[cur] = CMP_RI;
+            insts.cmpSize[cur] = (byte) Type.bytes(t);
+            insts.imm[cur] = c;
+        }
+        return intCond(cc);
+    }
+
+    // =====================================================================================
+    // Instructions
+
+    private CompileError unsupported(int i, String why) {
+        return CompileError.inFunction(func.name, "inst" + i + " (" + dfg.opcode(i).text + ")", why);
+    }
+
+    private CompileError error(String why) {
+        return CompileError.inFunction(func.name, "", why);
+    }
+
+    private void lowerInst(int i) {
+        Opcode op = dfg.opcode(i);
+        int t = dfg.ctrlType(i);
+        switch (op) {
+            case NOP -> { }
+            case ICONST -> {
+                inst(IMM, 8, 0);
+                setImm(dfg.imm(i));
+                idef(def(dfg.firstResult(i)));
+            }
+            case F32CONST, F64CONST -> {
+                inst(FIMM, op == Opcode.F32CONST ? 4 : 8, 0);
+                setImm(dfg.imm(i));
+                fdef(def(dfg.firstResult(i)));
+            }
+            case IADD, ISUB, BAND, BOR, BXOR, IMUL -> lowerIntBinary(i, op, t);
+            case IADD_IMM, BAND_IMM, BOR_IMM, BXOR_IMM, IMUL_IMM -> lowerIntBinaryImm(i, op.regForm(), t, dfg.imm(i));
+            case IRSUB_IMM -> {
+                int n = tmp(RegClass.INT);
+                inst(UNARY, opSize(t), 0);
+                setAux(X64Assembler.NEG);
+                iu(dfg.arg(i, 0));
+                reuse(n, RegClass.INT, 0);
+                aluImm(X64Assembler.ADD, t, n, dfg.imm(i), def(dfg.firstResult(i)));
+            }
+            case INEG, BNOT -> {
+                inst(UNARY, opSize(t), 0);
+                setAux(op == Opcode.INEG ? X64Assembler.NEG : X64Assembler.NOT);
+                iu(dfg.arg(i, 0));
+                reuse(def(dfg.firstResult(i)), RegClass.INT, 0);
+            }
+            case BAND_NOT, BOR_NOT, BXOR_NOT -> {
+                int n = tmp(RegClass.INT);
+                inst(UNARY, opSize(t), 0);
+                setAux(X64Assembler.NOT);
+                iu(dfg.arg(i, 1));
+                reuse(n, RegClass.INT, 0);
+                inst(ALU_RR, opSize(t), 0);
+                setAux(op == Opcode.BAND_NOT ? X64Assembler.AND : op == Opcode.BOR_NOT ? X64Assembler.OR : X64Assembler.XOR);
+                iu(dfg.arg(i, 0));
+                regUse(n, RegClass.INT);
+                reuse(def(dfg.firstResult(i)), RegClass.INT, 0);
+            }
+            case ISHL, USHR, SSHR, ROTL, ROTR -> {
+                int amt = dfg.arg(i, 1);
+                if (isConst(amt)) lowerShiftImm(i, op, t, constValue(amt));
+                else lowerShiftReg(i, op, t, amt);
+            }
+            case ISHL_IMM, USHR_IMM, SSHR_IMM, ROTL_IMM, ROTR_IMM -> lowerShiftImm(i, op.regForm(), t, dfg.imm(i));
+            case UMULHI, SMULHI -> lowerMulHi(i, op == Opcode.SMULHI, t);
+            case UDIV, SDIV, UREM, SREM -> lowerDiv(i, op, t, dfg.arg(i, 1), false, 0);
+            case UDIV_IMM, SDIV_IMM, UREM_IMM, SREM_IMM -> lowerDiv(i, op.regForm(), t, -1, true, dfg.imm(i));
+            case IABS -> {
+                int a = extendIfNarrow(dfg.arg(i, 0), t, true);
+                inst(IABS, opSize(t), 0);
+                regUse(a, RegClass.INT);
+                opnd(Operand.earlyDef(def(dfg.firstResult(i)), RegClass.INT));
+            }
+            case SMIN, SMAX, UMIN, UMAX -> {
+                int a = dfg.arg(i, 0), b = dfg.arg(i, 1);
+                inst(CMOV, opSize(t), 0);
+                iu(a);
+                iu(b);
+                if (!marking) {
+                    insts.cmpKind[cur] = CMP_RR;
+                    insts.cmpSize[cur] = (byte) Type.bytes(t);
+                }
+                setCond(switch (op) {
+                    case SMIN -> X64Cond.L;
+                    case SMAX -> X64Cond.G;
+                    case UMIN -> X64Cond.B;
+                    default -> X64Cond.A;
+                });
+                iu(a);
+                int y = iu(b);
+                reuse(def(dfg.firstResult(i)), RegClass.INT, y);
+            }
+            case CLZ, CTZ, POPCNT -> lowerBitCount(i, op, t);
+            case BSWAP -> {
+                if (t == Type.I8) {
+                    move(dfg.arg(i, 0), dfg.firstResult(i), RegClass.INT);
+                } else {
+                    inst(BSWAP, Type.bytes(t), 0);
+                    iu(dfg.arg(i, 0));
+                    reuse(def(dfg.firstResult(i)), RegClass.INT, 0);
+                }
+            }
+            case ICMP, ICMP_IMM, FCMP -> {
+                if (op == Opcode.ICMP_IMM && !fitsImm(dfg.valueType(dfg.resolveAliases(dfg.arg(i, 0))), dfg.imm(i))) {
+                    int k = materialize(dfg.imm(i));
+                    inst(SETCC, 0, 0);
+                    iu(dfg.arg(i, 0));
+                    regUse(k, RegClass.INT);
+                    if (!marking) {
+                        insts.cmpKind[cur] = CMP_RR;
+                        insts.cmpSize[cur] = 8;
+                    }
+                    setCond(intCond(IntCC.of(dfg.aux(i))));
+                    idef(def(dfg.firstResult(i)));
+                    return;
+                }
+                inst(SETCC, 0, 0);
+                int cc = compareOf(i);
+                setCond(cc);
+                idef(def(dfg.firstResult(i)));
+            }
+            case SELECT -> lowerSelect(i);
+            case UEXTEND, SEXTEND -> {
+                int a = dfg.arg(i, 0);
+                int from = Type.bytes(dfg.valueType(dfg.resolveAliases(a)));
+                int to = Type.bytes(dfg.valueType(dfg.firstResult(i)));
+                boolean signed = op == Opcode.SEXTEND;
+                inst(EXT, signed && to == 8 ? 8 : from == 4 ? (signed ? 8 : 4) : 4, 0);
+                setAux(from | (signed ? EXT_SIGNED : 0));
+                iu(a);
+                idef(def(dfg.firstResult(i)));
+            }
+            case IREDUCE -> { } // shares its operand's vreg
+            case BITCAST -> {
+                int a = dfg.arg(i, 0);
+                int from = dfg.valueType(dfg.resolveAliases(a));
+                int to = dfg.valueType(dfg.firstResult(i));
+                if (Type.isFloat(from) == Type.isFloat(to)) return; // shares the vreg
+                if (Type.isFloat(to)) {
+                    inst(MOVD_XR, Type.bytes(to), 0);
+                    iu(a);
+                    fdef(def(dfg.firstResult(i)));
+                } else {
+                    inst(MOVD_RX, Type.bytes(to), 0);
+                    fu(a);
+                    idef(def(dfg.firstResult(i)));
+                }
+            }
+            case FPROMOTE, FDEMOTE, SQRT -> {
+                inst(SSE_UN, 0, 0);
+                setAux(op == Opcode.FPROMOTE ? X64Assembler.CVTSS2SD : op == Opcode.FDEMOTE ? X64Assembler.CVTSD2SS
+                        : t == Type.F32 ? X64Assembler.SQRTSS : X64Assembler.SQRTSD);
+                fu(dfg.arg(i, 0));
+                fdef(def(dfg.firstResult(i)));
+            }
+            case FCVT_FROM_SINT, FCVT_FROM_UINT -> lowerIntToFloat(i, op == Opcode.FCVT_FROM_SINT);
+            case FCVT_TO_SINT, FCVT_TO_UINT, FCVT_TO_SINT_SAT, FCVT_TO_UINT_SAT -> {
+                int a = dfg.arg(i, 0);
+                inst(CVT_F2I, Type.bytes(dfg.valueType(dfg.firstResult(i))), 0);
+                setImm(Type.bytes(dfg.valueType(dfg.resolveAliases(a))));
+                setAux((op == Opcode.FCVT_TO_SINT || op == Opcode.FCVT_TO_SINT_SAT ? CVT_SIGNED : 0)
+                        | (op == Opcode.FCVT_TO_SINT_SAT || op == Opcode.FCVT_TO_UINT_SAT ? CVT_SAT : 0));
+                fu(a);
+                opnd(Operand.earlyDef(def(dfg.firstResult(i)), RegClass.INT));
+                opnd(Operand.earlyDef(tmp(RegClass.FLOAT), RegClass.FLOAT));
+            }
+            case FADD, FSUB, FMUL, FDIV -> lowerFloatBinary(i, op, t);
+            case FMIN, FMAX -> {
+                inst(FMINMAX, Type.bytes(t), 0);
+                setAux(op == Opcode.FMIN ? 0 : 1);
+                fu(dfg.arg(i, 0));
+                fu(dfg.arg(i, 1));
+                reuse(def(dfg.firstResult(i)), RegClass.FLOAT, 0);
+            }
+            case FNEG, FABS -> {
+                inst(FSIGN, Type.bytes(t), 0);
+                setAux(op == Opcode.FNEG ? 0 : 1);
+                fu(dfg.arg(i, 0));
+                reuse(def(dfg.firstResult(i)), RegClass.FLOAT, 0);
+            }
+            case FCOPYSIGN -> {
+                int a = dfg.arg(i, 0), b = dfg.arg(i, 1);
+                if (dfg.resolveAliases(a) == dfg.resolveAliases(b)) {
+                    move(a, dfg.firstResult(i), RegClass.FLOAT);
+                } else {
+                    inst(FCOPYSIGN, Type.bytes(t), 0);
+                    fu(a);
+                    fu(b);
+                    reuse(def(dfg.firstResult(i)), RegClass.FLOAT, 0);
+                }
+            }
+            case CEIL, FLOOR, TRUNC, NEAREST -> {
+                inst(features.sse41() ? ROUND : ROUND_SOFT, Type.bytes(t), 0);
+                setAux(switch (op) {
+                    case CEIL -> X64Assembler.ROUND_UP;
+                    case FLOOR -> X64Assembler.ROUND_DOWN;
+                    case TRUNC -> X64Assembler.ROUND_TRUNC;
+                    default -> X64Assembler.ROUND_NEAREST;
+                });
+                fu(dfg.arg(i, 0));
+                if (features.sse41()) fdef(def(dfg.firstResult(i)));
+                else opnd(Operand.earlyDef(def(dfg.firstResult(i)), RegClass.FLOAT));
+            }
+            case LOAD, ULOAD8, SLOAD8, ULOAD16, SLOAD16, ULOAD32, SLOAD32 -> lowerLoad(i, op, t);
+            case STORE, ISTORE8, ISTORE16, ISTORE32 -> lowerStore(i, op);
+            case STACK_LOAD -> {
+                int bytes = Type.bytes(t);
+                inst(LOAD, bytes, 0);
+                setAux(Type.isFloat(t) ? LD_FLOAT : LD_ZERO);
+                slotMode(dfg.aux(i), dfg.imm(i));
+                opnd(Operand.regDef(def(dfg.firstResult(i)), cls(t)));
+            }
+            case STACK_STORE -> {
+                int v = dfg.arg(i, 0);
+                int vt = dfg.valueType(dfg.resolveAliases(v));
+                inst(STORE, Type.bytes(vt), 0);
+                setAux(Type.isFloat(vt) ? 1 : 0);
+                regUse(use(v), cls(vt));
+                slotMode(dfg.aux(i), dfg.imm(i));
+            }
+            case STACK_ADDR -> {
+                inst(LEA, 8, 0);
+                slotMode(dfg.aux(i), dfg.imm(i));
+                idef(def(dfg.firstResult(i)));
+            }
+            case FUNC_ADDR -> {
+                int fn = dfg.aux(i);
+                if (fn < 0 || fn >= func.extFuncs.size()) throw unsupported(i, "no function fn" + fn);
+                inst(SYMBOL_ADDR, 8, 0);
+                setAux(symbol(func.extFuncs.get(fn).name));
+                idef(def(dfg.firstResult(i)));
+            }
+            case SYMBOL_VALUE -> {
+                int gv = dfg.aux(i);
+                if (gv < 0 || gv >= func.globalValues.size() || func.globalValues.get(gv).kind != GlobalValueData.Kind.SYMBOL) {
+                    throw unsupported(i, "symbol_value needs a symbol global value");
+                }
+                GlobalValueData g = func.globalValues.get(gv);
+                inst(SYMBOL_ADDR, 8, 0);
+                setAux(symbol(g.symbol));
+                setImm(g.offset);
+                idef(def(dfg.firstResult(i)));
+            }
+            case CALL, CALL_INDIRECT -> lowerCall(i, op == Opcode.CALL_INDIRECT);
+            case RETURN -> lowerReturn(i);
+            case JUMP -> {
+                inst(JMP, 0, VCode.TERMINATOR);
+                if (!marking) addSuccs(curLb);
+            }
+            case BRIF, BRZ, BRNZ -> {
+                inst(JCC, 0, VCode.TERMINATOR);
+                setCond(condOf(dfg.arg(i, 0), op == Opcode.BRZ));
+                if (!marking) addSuccs(curLb);
+            }
+            case BR_ICMP -> {
+                inst(JCC, 0, VCode.TERMINATOR);
+                setCond(intCompare(IntCC.of(dfg.aux(i)), dfg.arg(i, 0), dfg.arg(i, 1)));
+                if (!marking) addSuccs(curLb);
+            }
+            case BR_TABLE -> lowerBrTable(i);
+            case TRAP -> {
+                inst(TRAP, 0, VCode.TERMINATOR);
+                setAux(dfg.aux(i));
+            }
+            case TRAPZ, TRAPNZ -> {
+                inst(TRAPIF, 0, 0);
+                setAux(dfg.aux(i));
+                setCond(condOf(dfg.arg(i, 0), op == Opcode.TRAPZ));
+            }
+            default -> throw unsupported(i, "not a memory-level instruction (legalize first)");
+        }
+    }
+
+    private int symbol(String name) {
+        if (marking) return 0;
+        int k = insts.symbols.indexOf(name);
+        if (k < 0) {
+            k = insts.symbols.size();
+            insts.symbols.add(name);
+        }
+        return k;
+    }
+
+    /** A register copy of value {@code from} into the result {@code to}. */
+    private void move(int from, int to, int c) {
+        inst(c == RegClass.INT ? MOV : MOVF, 8, VCode.MOVE);
+        regUse(use(from), c);
+        opnd(Operand.regDef(def(to), c));
+    }
+
+    /** d = n op imm (n a vreg), materializing the immediate if it does not fit. */
+    private void aluImm(int aluOp, int t, int n, long c, int d) {
+        if (fitsImm(t, c)) {
+            inst(ALU_RI, opSize(t), 0);
+            setAux(aluOp);
+            setImm(c);
+            regUse(n, RegClass.INT);
+            reuse(d, RegClass.INT, 0);
+        } else {
+            int k = materialize(c);
+            inst(ALU_RR, opSize(t), 0);
+            setAux(aluOp);
+            regUse(n, RegClass.INT);
+            regUse(k, RegClass.INT);
+            reuse(d, RegClass.INT, 0);
+        }
+    }
+
+    private int materialize(long c) {
+        int k = tmp(RegClass.INT);
+        inst(IMM, 8, 0);
+        setImm(c);
+        idef(k);
+        return k;
+    }
+
+    private static int aluOf(Opcode op) {
+        return switch (op) {
+            case IADD -> X64Assembler.ADD;
+            case ISUB -> X64Assembler.SUB;
+            case BAND -> X64Assembler.AND;
+            case BOR -> X64Assembler.OR;
+            case BXOR -> X64Assembler.XOR;
+            default -> ALU_IMUL;
+        };
+    }
+
+    private void lowerIntBinary(int i, Opcode op, int t) {
+        int a = dfg.arg(i, 0), b = dfg.arg(i, 1);
+        int r = dfg.firstResult(i);
+        boolean commutative = op != Opcode.ISUB;
+        if (immCandidate(b, t)) {
+            lowerIntBinaryImm(i, op, t, constValue(b));
+            return;
+        }
+        if (commutative && immCandidate(a, t)) {
+            lowerIntBinaryImmOf(op, t, b, constValue(a), r);
+            return;
+        }
+        int k = loadFoldArg(i);
+        if (k >= 0) {
+            int other = k == 1 ? a : b;
+            int ld = defInst(dfg.arg(i, k));
+            inst(ALU_RM, opSize(t), 0);
+            setAux(aluOf(op));
+            iu(other);
+            addrMode(dfg.arg(ld, 0), dfg.imm(ld));
+            reuse(def(r), RegClass.INT, 0);
+            return;
+        }
+        if (op == Opcode.IADD) {
+            inst(LEA, opSize(t), 0);
+            int ba = iu(a);
+            int bb = iu(b);
+            if (!marking) {
+                insts.memBase[cur] = ba;
+                insts.memIndex[cur] = bb;
+            }
+            idef(def(r));
+            return;
+        }
+        inst(op == Opcode.IMUL ? IMUL_RR : ALU_RR, opSize(t), 0);
+        setAux(aluOf(op));
+        iu(a);
+        iu(b);
+        reuse(def(r), RegClass.INT, 0);
+    }
+
+    private void lowerIntBinaryImm(int i, Opcode regOp, int t, long c) {
+        lowerIntBinaryImmOf(regOp, t, dfg.arg(i, 0), c, dfg.firstResult(i));
+    }
+
+    private void lowerIntBinaryImmOf(Opcode regOp, int t, int a, long c, int r) {
+        if (regOp == Opcode.IADD && fitsImm(t, c)) {
+            inst(LEA, opSize(t), 0);
+            int ba = iu(a);
+            if (!marking) {
+                insts.memBase[cur] = ba;
+                insts.memDisp[cur] = (int) c;
+            }
+            idef(def(r));
+            return;
+        }
+        if (regOp == Opcode.IMUL) {
+            if (fitsImm(t, c)) {
+                inst(IMUL_RRI, opSize(t), 0);
+                setImm(c);
+                iu(a);
+                idef(def(r));
+            } else {
+                int k = materialize(c);
+                inst(IMUL_RR, opSize(t), 0);
+                iu(a);
+                regUse(k, RegClass.INT);
+                reuse(def(r), RegClass.INT, 0);
+            }
+            return;
+        }
+        aluImm(aluOf(regOp), t, use(a), c, def(r));
+    }
+
+    private void lowerShiftImm(int i, Opcode op, int t, long amount) {
+        int bits = Type.bits(t);
+        int k = (int) (amount & (bits - 1));
+        if (k == 0) {
+            move(dfg.arg(i, 0), dfg.firstResult(i), RegClass.INT);
+            return;
+        }
+        inst(SHIFT_RI, Type.bytes(t), 0);
+        setAux(shiftOf(op));
+        setImm(k);
+        iu(dfg.arg(i, 0));
+        reuse(def(dfg.firstResult(i)), RegClass.INT, 0);
+    }
+
+    private void lowerShiftReg(int i, Opcode op, int t, int amt) {
+        int bits = Type.bits(t);
+        int n = use(amt);
+        if (bits < 32 && op != Opcode.ROTL && op != Opcode.ROTR) {
+            // x86 masks shift counts to 5 bits; i8/i16 shifts take the amount modulo their width
+            int m = tmp(RegClass.INT);
+            inst(ALU_RI, 4, 0);
+            setAux(X64Assembler.AND);
+            setImm(bits - 1);
+            regUse(n, RegClass.INT);
+            reuse(m, RegClass.INT, 0);
+            n = m;
+        }
+        inst(SHIFT_CL, Type.bytes(t), 0);
+        setAux(shiftOf(op));
+        iu(dfg.arg(i, 0));
+        opnd(Operand.fixedUse(n, RegClass.INT, X64Reg.RCX));
+        reuse(def(dfg.firstResult(i)), RegClass.INT, 0);
+    }
+
+    private static int shiftOf(Opcode op) {
+        return switch (op) {
+            case ISHL -> X64Assembler.SHL;
+            case USHR -> X64Assembler.SHR;
+            case SSHR -> X64Assembler.SAR;
+            case ROTL -> X64Assembler.ROL;
+            default -> X64Assembler.ROR;
+        };
+    }
+
+    /** The vreg of {@code v} extended to 32 bits if {@code t} is i8/i16, else v's own vreg. */
+    private int extendIfNarrow(int v, int t, boolean signed) {
+        int n = use(v);
+        int bytes = Type.bytes(t);
+        if (bytes >= 4) return n;
+        int e = tmp(RegClass.INT);
+        inst(EXT, 4, 0);
+        setAux(bytes | (signed ? EXT_SIGNED : 0));
+        regUse(n, RegClass.INT);
+        idef(e);
+        return e;
+    }
+
+    private int extend(int n, int fromBytes, int toBytes, boolean signed) {
+        int e = tmp(RegClass.INT);
+        inst(EXT, toBytes, 0);
+        setAux(fromBytes | (signed ? EXT_SIGNED : 0));
+        regUse(n, RegClass.INT);
+        idef(e);
+        return e;
+    }
+
+    private void lowerMulHi(int i, boolean signed, int t) {
+        int r = dfg.firstResult(i);
+        if (t == Type.I64) {
+            inst(MULHI, 8, 0);
+            setAux(signed ? X64Assembler.IMUL : X64Assembler.MUL);
+            opnd(Operand.fixedUse(use(dfg.arg(i, 0)), RegClass.INT, X64Reg.RAX));
+            iu(dfg.arg(i, 1));
+            opnd(Operand.fixedDef(def(r), RegClass.INT, X64Reg.RDX));
+            opnd(Operand.fixedDef(tmp(RegClass.INT), RegClass.INT, X64Reg.RAX));
+            return;
+        }
+        int bytes = Type.bytes(t);
+        int wide = bytes == 4 ? 8 : 4;
+        int a = extend(use(dfg.arg(i, 0)), bytes, wide, signed);
+        int b = extend(use(dfg.arg(i, 1)), bytes, wide, signed);
+        int p = tmp(RegClass.INT);
+        inst(IMUL_RR, wide, 0);
+        regUse(a, RegClass.INT);
+        regUse(b, RegClass.INT);
+        reuse(p, RegClass.INT, 0);
+        inst(SHIFT_RI, wide, 0);
+        setAux(signed ? X64Assembler.SAR : X64Assembler.SHR);
+        setImm(bytes * 8);
+        regUse(p, RegClass.INT);
+        reuse(def(r), RegClass.INT, 0);
+    }
+
+    private void lowerDiv(int i, Opcode op, int t, int divisor, boolean immForm, long imm) {
+        boolean signed = op == Opcode.SDIV || op == Opcode.SREM;
+        boolean rem = op == Opcode.UREM || op == Opcode.SREM;
+        int bytes = Type.bytes(t);
+        int size = Math.max(4, bytes);
+        int flags = (signed ? DIV_SIGNED : 0) | (rem ? DIV_REM : 0);
+        int bv;
+        boolean known = immForm || isConst(divisor);
+        if (known) {
+            long c = immForm ? imm : constValue(divisor);
+            long m = c & Type.mask(t);
+            if (m != 0) flags |= DIV_NO_ZERO_CHECK;
+            if (sext(c, t) != -1) flags |= DIV_NO_NEG1_CHECK;
+            bv = materialize(signed ? sext(c, t) : m);
+        } else {
+            bv = bytes < 4 ? extend(use(divisor), bytes, 4, signed) : use(divisor);
+        }
+        if (!signed) flags |= DIV_NO_NEG1_CHECK;
+        int av = bytes < 4 ? extend(use(dfg.arg(i, 0)), bytes, 4, signed) : use(dfg.arg(i, 0));
+        inst(DIV, size, 0);
+        setAux(flags);
+        setImm(bytes);
+        opnd(Operand.fixedUse(av, RegClass.INT, X64Reg.RAX));
+        regUse(bv, RegClass.INT);
+        int r = def(dfg.firstResult(i));
+        opnd(Operand.fixedDef(rem ? tmp(RegClass.INT) : r, RegClass.INT, X64Reg.RAX));
+        opnd(Operand.of(rem ? r : tmp(RegClass.INT), Operand.DEF, Operand.EARLY, Operand.FIXED_REG, RegClass.INT, X64Reg.RDX));
+    }
+
+    private void lowerBitCount(int i, Opcode op, int t) {
+        int bytes = Type.bytes(t);
+        int r = dfg.firstResult(i);
+        int a = use(dfg.arg(i, 0));
+        int size = Math.max(4, bytes);
+        if (bytes < 4) {
+            if (op == Opcode.CTZ) {
+                // a set bit just above the width makes ctz of zero come out as the width
+                int o = tmp(RegClass.INT);
+                inst(ALU_RI, 4, 0);
+                setAux(X64Assembler.OR);
+                setImm(1L << (bytes * 8));
+                regUse(a, RegClass.INT);
+                reuse(o, RegClass.INT, 0);
+                a = o;
+            } else {
+                a = extend(a, bytes, 4, false);
+            }
+        }
+        int d = op == Opcode.CLZ && bytes < 4 ? tmp(RegClass.INT) : def(r);
+        boolean hw = op == Opcode.CLZ ? features.lzcnt() : op == Opcode.CTZ ? features.tzcnt() : features.popcnt();
+        if (hw) {
+            inst(BITCNT, size, 0);
+            setAux(op == Opcode.CLZ ? CNT_LZ : op == Opcode.CTZ ? CNT_TZ : CNT_POP);
+            regUse(a, RegClass.INT);
+            idef(d);
+        } else {
+            inst(op == Opcode.CLZ ? CLZ_BSR : op == Opcode.CTZ ? CTZ_BSF : POPCNT_SWAR, size, 0);
+            regUse(a, RegClass.INT);
+            opnd(Operand.earlyDef(d, RegClass.INT));
+            if (op == Opcode.POPCNT) opnd(Operand.earlyDef(tmp(RegClass.INT), RegClass.INT));
+        }
+        if (op == Opcode.CLZ && bytes < 4) {
+            inst(ALU_RI, 4, 0);
+            setAux(X64Assembler.SUB);
+            setImm(32 - bytes * 8);
+            regUse(d, RegClass.INT);
+            reuse(def(r), RegClass.INT, 0);
+        }
+    }
+
+    private void lowerSelect(int i) {
+        int c = dfg.arg(i, 0), x = dfg.arg(i, 1), y = dfg.arg(i, 2);
+        int rt = dfg.valueType(dfg.firstResult(i));
+        boolean isFloat = Type.isFloat(rt);
+        inst(isFloat ? FSEL : CMOV, isFloat ? Type.bytes(rt) : opSize(rt), 0);
+        int cc = condOf(c, false);
+        if (!isFloat && cc == FEQ) {
+            // cmov has no "equal and ordered"; select the other way round on "unequal or unordered"
+            int s = x;
+            x = y;
+            y = s;
+            cc = FNE;
+        }
+        setCond(cc);
+        int cl = cls(rt);
+        regUse(use(x), cl);
+        int yi = regUse(use(y), cl);
+        reuse(def(dfg.firstResult(i)), cl, yi);
+    }
+
+    private void lowerIntToFloat(int i, boolean signed) {
+        int a = dfg.arg(i, 0);
+        int from = Type.bytes(dfg.valueType(dfg.resolveAliases(a)));
+        int to = Type.bytes(dfg.valueType(dfg.firstResult(i)));
+        int r = dfg.firstResult(i);
+        if (!signed && from == 8) {
+            inst(CVT_U64_F, to, 0);
+            iu(a);
+            opnd(Operand.earlyDef(def(r), RegClass.FLOAT));
+            return;
+        }
+        int n = use(a);
+        int srcSize = from;
+        if (signed && from < 4) {
+            n = extend(n, from, 4, true);
+            srcSize = 4;
+        } else if (!signed) {
+            // zero-extend to 64 bits and convert as signed: exact for every u32
+            n = extend(n, from, 4, false);
+            srcSize = 8;
+        }
+        inst(CVT_I2F, to, 0);
+        setAux(srcSize);
+        regUse(n, RegClass.INT);
+        fdef(def(r));
+    }
+
+    private void lowerFloatBinary(int i, Opcode op, int t) {
+        boolean f32 = t == Type.F32;
+        int sse = switch (op) {
+            case FADD -> f32 ? X64Assembler.ADDSS : X64Assembler.ADDSD;
+            case FSUB -> f32 ? X64Assembler.SUBSS : X64Assembler.SUBSD;
+            case FMUL -> f32 ? X64Assembler.MULSS : X64Assembler.MULSD;
+            default -> f32 ? X64Assembler.DIVSS : X64Assembler.DIVSD;
+        };
+        int k = loadFoldArg(i);
+        if (k >= 0) {
+            int ld = defInst(dfg.arg(i, k));
+            inst(SSE_RM, Type.bytes(t), 0);
+            setAux(sse);
+            fu(dfg.arg(i, 1 - k));
+            addrMode(dfg.arg(ld, 0), dfg.imm(ld));
+            reuse(def(dfg.firstResult(i)), RegClass.FLOAT, 0);
+            return;
+        }
+        inst(SSE_RR, Type.bytes(t), 0);
+        setAux(sse);
+        fu(dfg.arg(i, 0));
+        fu(dfg.arg(i, 1));
+        reuse(def(dfg.firstResult(i)), RegClass.FLOAT, 0);
+    }
+
+    private void lowerLoad(int i, Opcode op, int t) {
+        int bytes = op.accessBytes(t);
+        long off = dfg.imm(i);
+        if (off != (int) off) throw unsupported(i, "offset does not fit 32 bits");
+        inst(LOAD, bytes, 0);
+        if (Type.isFloat(t)) {
+            setAux(LD_FLOAT);
+        } else if (op.isSignedLoad()) {
+            setAux(LD_SIGN);
+            setImm(Type.bytes(t) == 8 ? 8 : 4);
+        } else {
+            setAux(LD_ZERO);
+        }
+        addrMode(dfg.arg(i, 0), off);
+        opnd(Operand.regDef(def(dfg.firstResult(i)), cls(t)));
+    }
+
+    private void lowerStore(int i, Opcode op) {
+        int v = dfg.arg(i, 0);
+        int vt = dfg.valueType(dfg.resolveAliases(v));
+        int bytes = op.accessBytes(vt);
+        long off = dfg.imm(i);
+        if (off != (int) off) throw unsupported(i, "offset does not fit 32 bits");
+        if (!Type.isFloat(vt) && isConst(v) && (bytes < 8 || constValue(v) == (int) constValue(v))) {
+            inst(STORE_IMM, bytes, 0);
+            setImm(constValue(v));
+            addrMode(dfg.arg(i, 1), off);
+            return;
+        }
+        inst(STORE, bytes, 0);
+        setAux(Type.isFloat(vt) ? 1 : 0);
+        regUse(use(v), cls(vt));
+        addrMode(dfg.arg(i, 1), off);
+    }
+
+    private X64Abi.Locations locationsOf(int sigRef) {
+        X64Abi.Locations l = sigLocs[sigRef];
+        if (l == null) l = sigLocs[sigRef] = X64Abi.locations(func.signatures.get(sigRef));
+        return l;
+    }
+
+    private void lowerCall(int i, boolean indirect) {
+        int sigRef;
+        ExtFuncData fn = null;
+        if (indirect) {
+            sigRef = dfg.aux(i);
+        } else {
+            int f = dfg.aux(i);
+            if (f < 0 || f >= func.extFuncs.size()) throw unsupported(i, "no function fn" + f);
+            fn = func.extFuncs.get(f);
+            sigRef = fn.signature;
+        }
+        if (sigRef < 0 || sigRef >= func.signatures.size()) throw unsupported(i, "no signature sig" + sigRef);
+        Signature sig = func.signatures.get(sigRef);
+        X64Abi.Locations loc = locationsOf(sigRef);
+        int first = indirect ? 1 : 0;
+        int nargs = dfg.numArgs(i) - first;
+        if (nargs != sig.params.length) throw unsupported(i, "argument count does not match the signature");
+        // stack arguments first: stores into the outgoing area at [rsp]
+        for (int k = 0; k < nargs; k++) {
+            if (loc.argStack[k] < 0) continue;
+            int v = dfg.arg(i, first + k);
+            int vt = sig.params[k];
+            inst(STORE, 8, 0);
+            setAux(Type.isFloat(vt) ? 1 : 0);
+            regUse(use(v), cls(vt));
+            if (!marking) {
+                insts.memBase[cur] = MB_OUTARG;
+                insts.memDisp[cur] = loc.argStack[k];
+            }
+        }
+        outArgBytes = Math.max(outArgBytes, loc.stackArgBytes);
+        int area = -1;
+        if (loc.hasRetArea) {
+            retAreaBytes = Math.max(retAreaBytes, loc.retAreaBytes);
+            area = tmp(RegClass.INT);
+            inst(LEA, 8, 0);
+            if (!marking) insts.memBase[cur] = MB_RETAREA;
+            idef(area);
+        }
+        inst(indirect ? CALL_IND : CALL, 8, VCode.CALL);
+        if (indirect) {
+            iu(dfg.arg(i, 0));
+            setImm(dev.twill.isa.x64.abi.X64Abi.signatureId(sig));
+        } else {
+            setAux(symbol(fn.name));
+            setCond(fn.colocated ? 1 : 0);
+        }
+        if (area >= 0) opnd(Operand.fixedUse(area, RegClass.INT, X64Reg.RDI));
+        for (int k = 0; k < nargs; k++) {
+            if (loc.argReg[k] < 0) continue;
+            int v = dfg.arg(i, first + k);
+            opnd(Operand.fixedUse(use(v), cls(sig.params[k]), loc.argReg[k]));
+        }
+        int nr = dfg.numResults(i);
+        if (nr != sig.returns.length) throw unsupported(i, "result count does not match the signature");
+        long defMask = 0;
+        for (int k = 0; k < nr; k++) {
+            if (loc.retReg[k] < 0) continue;
+            opnd(Operand.fixedDef(def(dfg.result(i, k)), cls(sig.returns[k]), loc.retReg[k]));
+            defMask |= 1L << loc.retReg[k];
+        }
+        if (!marking) vcode.setClobbers(cur, X64Abi.CALLER_SAVED_MASK & ~defMask);
+        int callInst = cur;
+        for (int k = 0; k < nr; k++) {
+            if (loc.retArea[k] < 0) continue;
+            int rt = sig.returns[k];
+            inst(LOAD, Type.isFloat(rt) ? Type.bytes(rt) : 8, 0);
+            setAux(Type.isFloat(rt) ? LD_FLOAT : LD_ZERO);
+            if (!marking) {
+                insts.memBase[cur] = MB_RETAREA;
+                insts.memDisp[cur] = loc.retArea[k];
+            }
+            opnd(Operand.regDef(def(dfg.result(i, k)), cls(rt)));
+        }
+        assert marking || callInst >= 0;
+    }
+
+    private void lowerReturn(int i) {
+        int n = dfg.numArgs(i);
+        Signature sig = func.signature;
+        if (n != sig.returns.length) throw unsupported(i, "return count does not match the signature");
+        for (int k = 0; k < n; k++) {
+            if (ownLocs.retArea[k] < 0) continue;
+            int v = dfg.arg(i, k);
+            int vt = sig.returns[k];
+            inst(STORE, 8, 0);
+            setAux(Type.isFloat(vt) ? 1 : 0);
+            if (Type.isFloat(vt)) {
+                // movss/movsd stores the value's own width; the slot is 8 bytes
+                if (!marking) insts.size[cur] = (byte) Type.bytes(vt);
+            }
+            regUse(use(v), cls(vt));
+            int b = regUse(marking ? 0 : retPtrVreg, RegClass.INT);
+            if (!marking) {
+                insts.memBase[cur] = b;
+                insts.memDisp[cur] = ownLocs.retArea[k];
+            }
+        }
+        inst(RET, 0, VCode.TERMINATOR | VCode.RET);
+        for (int k = 0; k < n; k++) {
+            if (ownLocs.retReg[k] < 0) continue;
+            opnd(Operand.fixedUse(use(dfg.arg(i, k)), cls(sig.returns[k]), ownLocs.retReg[k]));
+        }
+        if (ownLocs.hasRetArea) {
+            // keep the return-area pointer alive to the return; it is read by the stores above
+            assert true;
+        }
+    }
+
+    private void lowerBrTable(int i) {
+        int idx = dfg.arg(i, 0);
+        int it = dfg.valueType(dfg.resolveAliases(idx));
+        int n = use(idx);
+        // a fresh zero-extended copy: the jump sequence overwrites its register
+        int z = tmp(RegClass.INT);
+        inst(EXT, it == Type.I64 ? 8 : 4, 0);
+        setAux(it == Type.I64 ? 8 : Type.bytes(it));
+        regUse(n, RegClass.INT);
+        idef(z);
+        inst(BR_TABLE, 0, VCode.TERMINATOR);
+        regUse(z, RegClass.INT);
+        if (marking) return;
+        int table = insts.newTable();
+        int list = dfg.jumpTable(dfg.aux(i));
+        int entries = dfg.pool.size(list);
+        for (int k = 0; k < entries; k++) insts.addTableEntry(order.jumpTableSucc(curLb, k));
+        insts.aux[cur] = table;
+        addSuccs(curLb);
+    }
+}
