@@ -1,0 +1,247 @@
+package dev.twill.isa.x64.lower;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.twill.interp.InterpModule;
+import dev.twill.interp.InterpResult;
+import dev.twill.interp.Interpreter;
+import dev.twill.ir.Function;
+import dev.twill.ir.TrapCode;
+import dev.twill.ir.text.Parser;
+import dev.twill.isa.x64.X64Features;
+import dev.twill.isa.x64.X64Isa;
+import dev.twill.legalize.Legalizer;
+import dev.twill.machinst.CompiledCode;
+import dev.twill.verify.Verifier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lowers and emits tiny functions with a hand-made allocation ({@link HandAllocation}) and runs
+ * the machine code for real; expected values are worked out with Java's arithmetic, and the
+ * interpreter must agree.
+ */
+class X64ExecutionTest {
+    private static long[] run(X64Features features, String clif, long... args) throws Throwable {
+        Function f = Parser.parseFunction(clif);
+        Verifier.verifyOrThrow(f);
+        new Legalizer().legalize(f);
+        CompiledCode cc = new X64Isa(features).compile(f, new HandAllocation());
+        try (NativeRunner r = new NativeRunner()) {
+            r.load(new String[] {f.name}, new CompiledCode[] {cc});
+            long[] got = r.call(f.name, f.signature, args);
+            InterpResult want = new Interpreter(new InterpModule().add(Parser.parseFunction(clif))).call(f.name, args);
+            assertTrue(want.returned(), "interpreter: " + want);
+            assertArrayEquals(want.values(), got, "native differs from the interpreter");
+            return got;
+        }
+    }
+
+    private static long[] run(String clif, long... args) throws Throwable {
+        return run(X64Features.host(), clif, args);
+    }
+
+    private static int trap(String clif, long... args) throws Throwable {
+        Function f = Parser.parseFunction(clif);
+        new Legalizer().legalize(f);
+        CompiledCode cc = new X64Isa().compile(f, new HandAllocation());
+        try (NativeRunner r = new NativeRunner()) {
+            r.load(new String[] {f.name}, new CompiledCode[] {cc});
+            try {
+                r.call(f.name, f.signature, args);
+            } catch (NativeRunner.Trap t) {
+                InterpResult want = new Interpreter(new InterpModule().add(Parser.parseFunction(clif))).call(f.name, args);
+                assertTrue(want.trapped() && want.trapCode() == t.code, "interpreter: " + want);
+                return t.code;
+            }
+            return fail("no trap");
+        }
+    }
+
+    @Test
+    void addsTwoArguments() throws Throwable {
+        String f = "function %f(i64, i64) -> i64 {\nblock0(v0: i64, v1: i64):\n    v2 = iadd v0, v1\n    return v2\n}";
+        assertEquals(5_000_000_007L, run(f, 5_000_000_000L, 7)[0]);
+        assertEquals(-1L, run(f, 0, -1)[0]);
+    }
+
+    @Test
+    void arithmeticChainWithImmediates() throws Throwable {
+        String f = """
+            function %f(i32, i32, i32) -> i32 {
+            block0(v0: i32, v1: i32, v2: i32):
+                v3 = imul v0, v1
+                v4 = iadd_imm v3, 7
+                v5 = bxor v4, v2
+                v6 = isub v5, v0
+                return v6
+            }""";
+        int a = 123456, b = -77, c = 0x5A5A5A5A;
+        assertEquals(((a * b + 7) ^ c) - a, (int) run(f, a, b, c)[0]);
+    }
+
+    @Test
+    void divisionChecksAndSignedRemainder() throws Throwable {
+        String sdiv = "function %f(i32, i32) -> i32 {\nblock0(v0: i32, v1: i32):\n    v2 = sdiv v0, v1\n    return v2\n}";
+        String srem = "function %f(i32, i32) -> i32 {\nblock0(v0: i32, v1: i32):\n    v2 = srem v0, v1\n    return v2\n}";
+        String udiv = "function %f(i64, i64) -> i64 {\nblock0(v0: i64, v1: i64):\n    v2 = udiv v0, v1\n    return v2\n}";
+        assertEquals(-7 / 2, (int) run(sdiv, -7, 2)[0]);
+        assertEquals(TrapCode.INT_DIVZ, trap(sdiv, 1, 0));
+        assertEquals(TrapCode.INT_OVF, trap(sdiv, Integer.MIN_VALUE, -1));
+        assertEquals(0, (int) run(srem, Integer.MIN_VALUE, -1)[0]);
+        assertEquals(-7 % 3, (int) run(srem, -7, 3)[0]);
+        assertEquals(Long.divideUnsigned(-10L, 3), run(udiv, -10, 3)[0]);
+        assertEquals(TrapCode.INT_DIVZ, trap(udiv, 5, 0));
+    }
+
+    @Test
+    void narrowSignedDivisionOverflowsAtItsWidth() throws Throwable {
+        String sdiv = "function %f(i8, i8) -> i8 {\nblock0(v0: i8, v1: i8):\n    v2 = sdiv v0, v1\n    return v2\n}";
+        assertEquals(TrapCode.INT_OVF, trap(sdiv, -128, -1));
+        assertEquals((byte) (-100 / 7) & 0xFF, run(sdiv, -100, 7)[0]);
+    }
+
+    @Test
+    void narrowShiftsTakeTheAmountModuloTheWidth() throws Throwable {
+        String shl = "function %f(i8, i8) -> i8 {\nblock0(v0: i8, v1: i8):\n    v2 = ishl v0, v1\n    return v2\n}";
+        assertEquals(0x06, run(shl, 3, 9)[0]); // 9 mod 8 = 1
+        String ushr = "function %f(i16, i32) -> i16 {\nblock0(v0: i16, v1: i32):\n    v2 = ushr v0, v1\n    return v2\n}";
+        assertEquals(0x8000 >>> 1, run(ushr, 0x8000, 17)[0]);
+        String rotl = "function %f(i32, i32) -> i32 {\nblock0(v0: i32, v1: i32):\n    v2 = rotl v0, v1\n    return v2\n}";
+        assertEquals(Integer.rotateLeft(0x80000001, 33) & 0xFFFF_FFFFL, run(rotl, 0x80000001L, 33)[0]);
+    }
+
+    @Test
+    void compareAndBranch() throws Throwable {
+        String f = """
+            function %f(i64, i64) -> i32 {
+            block0(v0: i64, v1: i64):
+                v2 = icmp slt v0, v1
+                brif v2, block1, block2
+            block1:
+                v3 = iconst.i32 10
+                return v3
+            block2:
+                v4 = iconst.i32 20
+                return v4
+            }""";
+        assertEquals(10, run(f, -5, 3)[0]);
+        assertEquals(20, run(f, 3, -5)[0]);
+    }
+
+    @Test
+    void selectOnFloatCompareAndCmovMinMax() throws Throwable {
+        String f = """
+            function %f(f64, f64, i64, i64) -> i64 {
+            block0(v0: f64, v1: f64, v2: i64, v3: i64):
+                v4 = fcmp eq v0, v1
+                v5 = select v4, v2, v3
+                return v5
+            }""";
+        long nan = Double.doubleToRawLongBits(Double.NaN);
+        assertEquals(1, run(f, Double.doubleToRawLongBits(2.0), Double.doubleToRawLongBits(2.0), 1, 2)[0]);
+        assertEquals(2, run(f, nan, nan, 1, 2)[0]);
+        assertEquals(2, run(f, Double.doubleToRawLongBits(2.0), Double.doubleToRawLongBits(3.0), 1, 2)[0]);
+        String umin = "function %f(i32, i32) -> i32 {\nblock0(v0: i32, v1: i32):\n    v2 = umin v0, v1\n    return v2\n}";
+        assertEquals(5, run(umin, -1, 5)[0]);
+    }
+
+    @Test
+    void fminFmaxFollowWasm() throws Throwable {
+        String min = "function %f(f32, f32) -> f32 {\nblock0(v0: f32, v1: f32):\n    v2 = fmin v0, v1\n    return v2\n}";
+        String max = "function %f(f64, f64) -> f64 {\nblock0(v0: f64, v1: f64):\n    v2 = fmax v0, v1\n    return v2\n}";
+        long p0 = Float.floatToRawIntBits(0f), m0 = Float.floatToRawIntBits(-0f) & 0xFFFF_FFFFL;
+        assertEquals(m0, run(min, p0, m0)[0]);
+        assertEquals(m0, run(min, m0, p0)[0]);
+        assertTrue(Float.isNaN(Float.intBitsToFloat((int) run(min, Float.floatToRawIntBits(1f), Float.floatToRawIntBits(Float.NaN))[0])));
+        assertEquals(Double.doubleToRawLongBits(0.0), run(max, Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(0.0))[0]);
+        assertEquals(Double.doubleToRawLongBits(3.5), run(max, Double.doubleToRawLongBits(-1.0), Double.doubleToRawLongBits(3.5))[0]);
+    }
+
+    @Test
+    void floatToIntTrapsAndSaturates() throws Throwable {
+        String t = "function %f(f64) -> i32 {\nblock0(v0: f64):\n    v1 = fcvt_to_sint.i32 v0\n    return v1\n}";
+        assertEquals(-2147483648L & 0xFFFF_FFFFL, run(t, Double.doubleToRawLongBits(-2147483648.9))[0]);
+        assertEquals(TrapCode.INT_OVF, trap(t, Double.doubleToRawLongBits(-2147483649.0)));
+        assertEquals(TrapCode.INT_OVF, trap(t, Double.doubleToRawLongBits(2147483648.0)));
+        assertEquals(TrapCode.BAD_TOINT, trap(t, Double.doubleToRawLongBits(Double.NaN)));
+        String u = "function %f(f32) -> i64 {\nblock0(v0: f32):\n    v1 = fcvt_to_uint_sat.i64 v0\n    return v1\n}";
+        assertEquals(-1L, run(u, Float.floatToRawIntBits(1e30f))[0]);
+        assertEquals(0L, run(u, Float.floatToRawIntBits(-5f))[0]);
+        assertEquals(1L << 63, run(u, Float.floatToRawIntBits(9.223372e18f))[0]);
+        String uu = "function %f(f64) -> i64 {\nblock0(v0: f64):\n    v1 = fcvt_to_uint.i64 v0\n    return v1\n}";
+        assertEquals(-2048L, run(uu, Double.doubleToRawLongBits(18446744073709549568.0))[0]);
+        assertEquals(TrapCode.INT_OVF, trap(uu, Double.doubleToRawLongBits(-1.0)));
+    }
+
+    @Test
+    void bitCountsWithAndWithoutTheExtensions() throws Throwable {
+        String f = """
+            function %f(i64, i16) -> i64, i64, i64, i16 {
+            block0(v0: i64, v1: i16):
+                v2 = clz v0
+                v3 = ctz v0
+                v4 = popcnt v0
+                v5 = clz v1
+                return v2, v3, v4, v5
+            }""";
+        for (X64Features feat : new X64Features[] {X64Features.BASELINE, X64Features.host()}) {
+            long x = 0x0000_0F00_0000_1000L;
+            assertArrayEquals(new long[] {Long.numberOfLeadingZeros(x), Long.numberOfTrailingZeros(x), Long.bitCount(x), 16},
+                    run(feat, f, x, 0), feat.toString());
+        }
+    }
+
+    @Test
+    void roundingWithAndWithoutSse41() throws Throwable {
+        String f = """
+            function %f(f64) -> f64, f64, f64, f64 {
+            block0(v0: f64):
+                v1 = ceil v0
+                v2 = floor v0
+                v3 = trunc v0
+                v4 = nearest v0
+                return v1, v2, v3, v4
+            }""";
+        for (X64Features feat : new X64Features[] {X64Features.BASELINE, X64Features.host()}) {
+            for (double x : new double[] {-0.5, 2.5, -3.7, 1e300, -0.0}) {
+                long[] got = run(feat, f, Double.doubleToRawLongBits(x));
+                assertEquals(Double.doubleToRawLongBits(Math.ceil(x)), got[0], feat + " ceil " + x);
+                assertEquals(Double.doubleToRawLongBits(Math.floor(x)), got[1], feat + " floor " + x);
+                assertEquals(Double.doubleToRawLongBits(x < 0 ? Math.ceil(x) : Math.floor(x)), got[2], feat + " trunc " + x);
+                assertEquals(Double.doubleToRawLongBits(Math.rint(x)), got[3], feat + " nearest " + x);
+            }
+        }
+    }
+
+    @Test
+    void stackSlotsAndLoadsStores() throws Throwable {
+        String f = """
+            function %f(i32, i64) -> i64 {
+                ss0 = explicit_slot 16
+            block0(v0: i32, v1: i64):
+                stack_store v1, ss0+8
+                v2 = stack_addr.i64 ss0
+                istore8 v0, v2+1
+                v3 = uload8.i64 v2+1
+                v4 = load.i64 v2+8
+                v5 = iadd v3, v4
+                return v5
+            }""";
+        assertEquals(0xAB + 1000L, run(f, 0x12AB, 1000)[0]);
+    }
+
+    @Test
+    void trapsAndStackLimit() throws Throwable {
+        String f = "function %f(i32) -> i32 {\nblock0(v0: i32):\n    trapz v0, user(7)\n    return v0\n}";
+        assertEquals(TrapCode.user(7), trap(f, 0));
+        assertEquals(5, run(f, 5)[0]);
+        Function fn = Parser.parseFunction(f);
+        CompiledCode cc = new X64Isa().compile(fn, new HandAllocation());
+        try (NativeRunner r = new NativeRunner()) {
+            r.load(new String[] {fn.name}, new CompiledCode[] {cc});
+            r.setStackLimit(Long.MAX_VALUE);
+            NativeRunner.Trap t = assertThrows(NativeRunner.Trap.class, () -> r.call(fn.name, fn.signature, 5));
+            assertEquals(TrapCode.STK_OVF, t.code);
+        }
+    }
+}
