@@ -10,6 +10,8 @@ import dev.twill.ir.text.RunLine;
 import dev.twill.ir.text.TestFile;
 import dev.twill.ir.text.TestFunction;
 import dev.twill.legalize.Legalizer;
+import dev.twill.machinst.CompiledCode;
+import dev.twill.machinst.TargetIsa;
 import dev.twill.verify.Verifier;
 import dev.twill.verify.VerifierError;
 import java.io.IOException;
@@ -33,7 +35,8 @@ public final class ClifCommand {
         this.err = err;
     }
 
-    public static final String USAGE = "usage: twill clif (test|print|verify|legalize|interpret) FILE...";
+    public static final String USAGE =
+            "usage: twill clif (test|print|verify|legalize|interpret) FILE... | twill clif compile [--target ISA] [--disasm] FILE...";
 
     public int run(String[] args) {
         if (args.length < 2) {
@@ -41,7 +44,13 @@ public final class ClifCommand {
             return 2;
         }
         List<Path> paths = new ArrayList<>();
-        for (int k = 1; k < args.length; k++) paths.add(Path.of(args[k]));
+        String target = null;
+        boolean disasm = false;
+        for (int k = 1; k < args.length; k++) {
+            if (args[0].equals("compile") && args[k].equals("--disasm")) disasm = true;
+            else if (args[0].equals("compile") && args[k].equals("--target") && k + 1 < args.length) target = args[++k];
+            else paths.add(Path.of(args[k]));
+        }
         try {
             switch (args[0]) {
                 case "test": return test(paths);
@@ -49,6 +58,11 @@ public final class ClifCommand {
                 case "verify": return eachFile(paths, this::verify);
                 case "legalize": return eachFile(paths, this::legalize);
                 case "interpret": return eachFile(paths, this::interpret);
+                case "compile": {
+                    String isaName = target;
+                    boolean listing = disasm;
+                    return eachFile(paths, file -> compile(file, isaName, listing));
+                }
                 default:
                     err.println("twill clif: unknown subcommand '" + args[0] + "'\n" + USAGE);
                     return 2;
@@ -128,6 +142,31 @@ public final class ClifCommand {
                 return 1;
             }
             out.print(Printer.print(f));
+        }
+        return 0;
+    }
+
+    /** Verifies, legalizes and compiles each function; prints its code size and, on request, a disassembly. */
+    private int compile(TestFile file, String target, boolean disasm) {
+        TargetIsa isa = target == null ? TargetIsa.host() : TargetIsa.lookup(target);
+        if (isa == null) {
+            err.println("twill clif compile: no back end for " + (target == null ? "this host" : "target '" + target + "'"));
+            return 1;
+        }
+        String opt = file.setting("opt_level");
+        TargetIsa.Settings settings = opt == null ? TargetIsa.Settings.DEFAULT : new TargetIsa.Settings(opt);
+        if (verify(file) != 0) return 1;
+        Legalizer legalizer = new Legalizer();
+        for (TestFunction tf : file.functions()) {
+            try {
+                legalizer.legalize(tf.function());
+                CompiledCode code = isa.compile(tf.function(), settings);
+                out.println(tf.function().name + ": " + code.code().length + " bytes of " + isa.name() + " code");
+                if (disasm) out.print(isa.disassemble(code));
+            } catch (CompileError e) {
+                err.println(file.sourceName() + ":" + tf.firstLine() + ": " + e.getMessage());
+                return 1;
+            }
         }
         return 0;
     }

@@ -22,6 +22,20 @@ public interface TargetIsa {
      */
     CompiledCode compile(Function f, Settings settings);
 
+    /**
+     * A human-readable listing of {@code code} for {@code clif compile --disasm}; the default is
+     * a hex dump, back ends give a real disassembly.
+     */
+    default String disassemble(CompiledCode code) {
+        StringBuilder sb = new StringBuilder();
+        byte[] b = code.code();
+        for (int k = 0; k < b.length; k++) {
+            if (k % 16 == 0) sb.append(k == 0 ? "" : "\n").append(String.format("%06x:", k));
+            sb.append(String.format(" %02x", b[k] & 0xFF));
+        }
+        return sb.append('\n').toString();
+    }
+
     /** Code-generation settings. */
     record Settings(String optLevel) {
         public static final Settings DEFAULT = new Settings("speed");

@@ -99,6 +99,15 @@ public final class X64Isa implements TargetIsa {
         }
     }
 
+    @Override
+    public String disassemble(CompiledCode code) {
+        try {
+            return listing(code).text();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot run llvm-mc to disassemble", e);
+        }
+    }
+
     /** Code size and a disassembly of compiled code (for {@code clif compile --disasm}). */
     public record Listing(int size, String text) {}
 
@@ -106,7 +115,7 @@ public final class X64Isa implements TargetIsa {
      * Disassembles {@code code} (the signature header is shown as data, then the instructions
      * from the entry point) with LLVM's {@code llvm-mc --disassemble}, Intel syntax.
      */
-    public static Listing disassemble(CompiledCode code) throws IOException {
+    public static Listing listing(CompiledCode code) throws IOException {
         byte[] bytes = code.code();
         StringBuilder in = new StringBuilder();
         for (int k = X64Abi.ENTRY_OFFSET; k < bytes.length; k++) {

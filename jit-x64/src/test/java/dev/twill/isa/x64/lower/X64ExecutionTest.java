@@ -249,7 +249,7 @@ class X64ExecutionTest {
     void disassemblyListsTheInstructions() throws Throwable {
         Function f = Parser.parseFunction("function %f(i64, i64) -> i64 {\nblock0(v0: i64, v1: i64):\n    v2 = iadd v0, v1\n    return v2\n}");
         CompiledCode cc = new X64Isa().compile(f, new HandAllocation());
-        X64Isa.Listing l = X64Isa.disassemble(cc);
+        X64Isa.Listing l = X64Isa.listing(cc);
         assertEquals(cc.code().length, l.size());
         assertTrue(l.text().contains("lea rax, [rdi + rsi]"), l.text());
         assertTrue(l.text().contains("push rbp") && l.text().contains("ret"), l.text());
