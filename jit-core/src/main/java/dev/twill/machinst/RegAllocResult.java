@@ -12,7 +12,13 @@ import java.util.Arrays;
  *       register to register, register to slot or slot to register (never slot to slot: the
  *       allocator goes through the class's scratch register); parallel moves are already
  *       sequentialised. Edge moves for block parameters sit before the predecessor's terminator
- *       (when it has one successor) or before the successor's first instruction;
+ *       (when it has one successor) or before the successor's first instruction. A block
+ *       parameter has no location of its own in the result: it is wherever its branch argument
+ *       is on each incoming edge (after the predecessor's edits before its terminator), and it
+ *       follows the moves at the top of the successor. So an allocator that gives a parameter
+ *       a home location moves each edge's argument there; a parallel move with a cycle is
+ *       broken through the class's scratch register or a spare slot
+ *       ({@code dev.twill.regalloc.RegAllocChecker} states the exact semantics);
  *   <li>{@link #numSpillSlots}: 8-byte slots the frame must provide;
  *   <li>{@link #usedRegs}: every physical register the allocation writes, so the prologue can
  *       save the callee-saved ones among them.
