@@ -36,6 +36,7 @@ public final class CallContext {
     private static final int BLOCK_SIZE = RETURN_AREA + 8 * MAX_RESULTS;
 
     private static final ThreadLocal<CallContext> CURRENT = ThreadLocal.withInitial(CallContext::new);
+    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     private static final VarHandle INT_HANDLE = ValueLayout.JAVA_INT.varHandle();
 
     /** The native block, {@link #BLOCK_SIZE} bytes. */
@@ -45,6 +46,8 @@ public final class CallContext {
     /** The address of the return area. */
     final long returnArea;
     private final boolean virtual;
+    /** The thread this context belongs to. */
+    private final Thread owner;
     /** An exception a host function threw, to be rethrown by the Java side of the call. */
     Throwable pending;
 
@@ -52,15 +55,31 @@ public final class CallContext {
         block = Arena.ofAuto().allocate(BLOCK_SIZE, 64);
         address = block.address();
         returnArea = address + RETURN_AREA;
-        virtual = Thread.currentThread().isVirtual();
+        owner = Thread.currentThread();
+        virtual = owner.isVirtual();
         block.set(ValueLayout.JAVA_INT, TrapContext.TRAP_CODE, TrapContext.NO_TRAP);
         refreshStackLimit();
     }
 
+    /**
+     * The context most recently looked up by a platform thread: a racy one-entry cache in front of
+     * the thread-local, which saves the hash-table probe when one thread makes most calls. The
+     * race is benign: a context's identity fields are final (so a reference read from another
+     * thread shows them initialised), and a stale entry only costs a miss.
+     */
+    private static CallContext last;
+
     /** The calling thread's context, created on first use. */
     public static CallContext current() {
+        CallContext c = last;
+        if (c != null && c.owner == Thread.currentThread()) return c;
+        return lookup();
+    }
+
+    private static CallContext lookup() {
         CallContext c = CURRENT.get();
-        if (c.virtual) c.refreshStackLimit();
+        if (c.virtual) c.refreshStackLimit(); // never cached: the carrier may change between calls
+        else last = c;
         return c;
     }
 
@@ -93,7 +112,9 @@ public final class CallContext {
     }
 
     int trapCode() {
-        return block.get(ValueLayout.JAVA_INT, TrapContext.TRAP_CODE);
+        // Through the global everything-segment: no session liveness check on the hot path (the
+        // block is reachable from this context, so it is alive).
+        return EVERYTHING.get(ValueLayout.JAVA_INT, address + TrapContext.TRAP_CODE);
     }
 
     long trapPc() {

@@ -23,17 +23,32 @@ final class EntryTrampolines {
     private static final HashMap<String, MethodHandle> CACHE = new HashMap<>();
     private static EntryTrampolineGenerator generator;
 
-    /** The downcall handle of the trampoline for this shape, made on first use. */
-    static synchronized MethodHandle downcall(int[] params, int[] returns) {
+    private static final HashMap<String, Long> ADDRESSES = new HashMap<>();
+
+    /**
+     * The downcall handle of the trampoline for this shape, made on first use; {@code critical}
+     * asks for Panama's critical downcall (no thread-state transition, see {@link
+     * JitModule#leafHandle}).
+     */
+    static synchronized MethodHandle downcall(int[] params, int[] returns, boolean critical) {
         String key = key(params, returns);
-        MethodHandle h = CACHE.get(key);
+        String handleKey = critical ? key + "!critical" : key;
+        MethodHandle h = CACHE.get(handleKey);
         if (h == null) {
-            byte[] code = generator().generate(params, returns);
-            MemorySegment seg = MEMORY.allocate(code.length);
-            MemorySegment.copy(code, 0, seg, ValueLayout.JAVA_BYTE, 0, code.length);
-            MEMORY.publish();
-            h = Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(seg.address()), descriptor(params, returns));
-            CACHE.put(key, h);
+            Long address = ADDRESSES.get(key);
+            if (address == null) {
+                byte[] code = generator().generate(params, returns);
+                MemorySegment seg = MEMORY.allocate(code.length);
+                MemorySegment.copy(code, 0, seg, ValueLayout.JAVA_BYTE, 0, code.length);
+                MEMORY.publish();
+                address = seg.address();
+                ADDRESSES.put(key, address);
+            }
+            MemorySegment target = MemorySegment.ofAddress(address);
+            h = critical
+                    ? Linker.nativeLinker().downcallHandle(target, descriptor(params, returns), Linker.Option.critical(false))
+                    : Linker.nativeLinker().downcallHandle(target, descriptor(params, returns));
+            CACHE.put(handleKey, h);
         }
         return h;
     }

@@ -74,6 +74,11 @@ public final class JitModule implements AutoCloseable {
     private MethodHandle[] handles;
     private int count;
     private final HashMap<String, Long> hostSymbols = new HashMap<>();
+    /** Host symbols that are upcall stubs into Java ({@link #defineHostFunction}). */
+    private final java.util.HashSet<String> upcalls = new java.util.HashSet<>();
+    /** Per function after finalization: whether its relocations reach an upcall, directly or through other functions. */
+    private boolean[] reachesUpcall;
+    private MethodHandle[] leafHandles;
     private final CodeMemory memory = new CodeMemory();
     /** Owns the upcall stubs of host functions; created on first use. */
     private Arena upcallArena;
@@ -149,6 +154,7 @@ public final class JitModule implements AutoCloseable {
                 : FunctionDescriptor.of(EntryTrampolines.layout(signature.returns[0]), args);
         long address = Linker.nativeLinker().upcallStub(guarded, fd, upcallArena).address();
         defineHostSymbol(name, address);
+        upcalls.add(name);
         return address;
     }
 
@@ -225,7 +231,31 @@ public final class JitModule implements AutoCloseable {
         }
         MemorySegment.copy(image, 0, block, ValueLayout.JAVA_BYTE, 0, image.length);
         memory.publish();
+        reachesUpcall = upcallReach();
         finishFinalization(count);
+    }
+
+    /** Which functions reach an upcall through relocations: direct references, then a fixpoint over calls. */
+    private boolean[] upcallReach() {
+        boolean[] reach = new boolean[count];
+        for (int f = 0; f < count; f++) {
+            for (CompiledCode.Relocation r : codes[f].relocations()) if (upcalls.contains(r.target())) reach[f] = true;
+        }
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            for (int f = 0; f < count; f++) {
+                if (reach[f]) continue;
+                for (CompiledCode.Relocation r : codes[f].relocations()) {
+                    Integer g = functionIndex.get(r.target());
+                    if (g != null && reach[g]) {
+                        reach[f] = true;
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        return reach;
     }
 
     private void finishFinalization(int n) {
@@ -235,6 +265,8 @@ public final class JitModule implements AutoCloseable {
             ends = new long[0];
         }
         handles = new MethodHandle[n];
+        leafHandles = new MethodHandle[n];
+        if (reachesUpcall == null) reachesUpcall = new boolean[n];
         codes = null; // the bytes are in code memory now
         state = FINALIZED;
     }
@@ -318,8 +350,28 @@ public final class JitModule implements AutoCloseable {
     public synchronized MethodHandle handle(String name) {
         checkFinalized();
         int f = indexOf(name);
-        if (handles[f] == null) handles[f] = makeHandle(f);
+        if (handles[f] == null) handles[f] = makeHandle(f, false);
         return handles[f];
+    }
+
+    /**
+     * As {@link #handle}, for a short leaf function: the call goes through Panama's critical
+     * downcall, which skips the thread's transition out of the Java state and roughly halves the
+     * cost of a call. Semantics are the same (traps, stack limit, interrupts), but while the call
+     * runs the thread cannot reach a safepoint, so a garbage collection or any other thread's
+     * safepoint operation waits until it returns (a runaway loop is still stoppable through
+     * {@link CallContext#interrupt}); and the code must not call back into Java. The second is
+     * checked: a function whose relocations reach a host function made by {@link
+     * #defineHostFunction}, directly or through other functions of the module, is refused with a
+     * {@link LinkError}. Calls through function pointers (tables, {@code call_indirect}) cannot be
+     * seen here: code that may reach an upcall that way must use {@link #handle}.
+     */
+    public synchronized MethodHandle leafHandle(String name) {
+        checkFinalized();
+        int f = indexOf(name);
+        if (reachesUpcall[f]) throw new LinkError(name + " may call a Java host function: it needs handle(), not leafHandle()");
+        if (leafHandles[f] == null) leafHandles[f] = makeHandle(f, true);
+        return leafHandles[f];
     }
 
     /** The name of the function whose code holds {@code pc}, or null. */
@@ -343,6 +395,7 @@ public final class JitModule implements AutoCloseable {
         memory.close();
         if (upcallArena != null) upcallArena.close();
         handles = null;
+        leafHandles = null;
     }
 
     /** Bytes of executable memory this module maps (0 once closed). */
@@ -371,11 +424,11 @@ public final class JitModule implements AutoCloseable {
     // Method handles
     // =====================================================================================
 
-    private MethodHandle makeHandle(int f) {
+    private MethodHandle makeHandle(int f, boolean critical) {
         Signature sig = signatures[f];
         MethodType type = methodType(sig);
         int[] returns = sig.returns;
-        MethodHandle call = EntryTrampolines.downcall(sig.params, returns);
+        MethodHandle call = EntryTrampolines.downcall(sig.params, returns, critical);
         // (long ctx, long fn, [long area,] P...) -> R   becomes   (CallContext, P...) -> R
         call = MethodHandles.insertArguments(call, 1, entries[f]);
         call = MethodHandles.filterArguments(call, 0, CallGlue.CONTEXT_ADDRESS);

@@ -399,6 +399,48 @@ class JitModuleTest {
     }
 
     @Test
+    void leafHandlesCallAndTrapButNeverReachJava() throws Throwable {
+        JitModule m = new JitModule();
+        Signature s = sig(p(I64), I64);
+        m.defineHostFunction("host_mul", s, hostTarget("hostMul", MethodType.methodType(long.class, long.class)));
+        m.declareFunction("%callsHost", s);
+        m.defineFunction("%callsHost", callsHost("host_mul", RelocKind.ABS64));
+        // %indirect calls %callsHost: reaches the upcall through another function
+        X64Assembler a = asm();
+        a.push(RBP);
+        int d = a.callRel32Placeholder();
+        a.pop(RBP);
+        a.ret();
+        m.declareFunction("%indirect", s);
+        m.defineFunction("%indirect", code(a, new Relocation(d, RelocKind.X86_PC_REL32, "%callsHost", 0)));
+        // %half(x) = x >> 1, traps unreachable on odd x
+        a = asm();
+        int odd = a.newLabel();
+        a.testRI(1, RDI, 1);
+        a.jcc(X64Cond.NE, odd);
+        a.movRR(8, RAX, RDI);
+        a.shiftRI(X64Assembler.SAR, 8, RAX, 1);
+        a.ret();
+        a.bind(odd);
+        trapExit(a, TrapCode.UNREACHABLE);
+        m.declareFunction("%half", s);
+        m.defineFunction("%half", code(a));
+        m.finalizeDefinitions();
+        try (m) {
+            MethodHandle half = m.leafHandle("%half");
+            assertEquals(-21L, (long) half.invokeExact(-42L));
+            Trap t = assertThrows(Trap.class, () -> {
+                long unused = (long) half.invokeExact(3L);
+            });
+            assertEquals(TrapCode.UNREACHABLE, t.code());
+            assertEquals(50L, (long) half.invokeExact(100L));
+            assertThrows(LinkError.class, () -> m.leafHandle("%callsHost"));
+            assertThrows(LinkError.class, () -> m.leafHandle("%indirect"));
+            assertEquals(2 * 7 + 1 + 1000, (long) m.handle("%indirect").invokeExact(2L));
+        }
+    }
+
+    @Test
     void hostFunctionWithTheWrongJavaTypeIsRejected() throws Throwable {
         try (JitModule m = new JitModule()) {
             MethodHandle h = hostTarget("hostMul", MethodType.methodType(long.class, long.class));
