@@ -1,0 +1,96 @@
+package dev.twill.bench;
+
+import static dev.twill.isa.x64.asm.X64Reg.RAX;
+import static dev.twill.isa.x64.asm.X64Reg.RDI;
+import static dev.twill.isa.x64.asm.X64Reg.RSI;
+
+import dev.twill.ir.Signature;
+import dev.twill.ir.Type;
+import dev.twill.isa.x64.asm.X64Assembler;
+import dev.twill.machinst.CompiledCode;
+import dev.twill.runtime.JitModule;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Cost of one call from Java into compiled code: {@code add(i32, i32) -> i32} (a {@code lea} and
+ * a {@code ret}) through the module's method handle, i.e. the open-module check, the thread's
+ * call context, the Panama downcall, the entry trampoline (callee-saved registers, the trap
+ * context protocol) and the trap-code check; and through {@link JitModule#leafHandle}, the same
+ * path over a critical downcall. Baselines: the same function through a bare Panama
+ * downcall (no trampoline, no trap protection), and through a {@code critical} downcall (no
+ * thread-state transition; not usable for Twill code in general, which may call back into Java
+ * and must stay stoppable by safepoints).
+ *
+ * <p>Handles are in static finals so that C2 sees them as constants and inlines the combinator
+ * chain, as a user's would. Run: {@code java -jar bench/target/benchmarks.jar CallOverhead}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class CallOverheadBenchmark {
+    private static final JitModule MODULE = new JitModule();
+    private static final MethodHandle ADD;
+    private static final MethodHandle ADD_LEAF;
+    private static final MethodHandle RAW;
+    private static final MethodHandle CRITICAL;
+
+    static {
+        X64Assembler a = new X64Assembler();
+        a.emitLong(0); // header: CompiledCode.HEADER_SIZE bytes before the entry
+        a.leaRM(4, RAX, RDI, RSI, 1, 0);
+        a.ret();
+        MODULE.declareFunction("%add", Signature.of(new int[] {Type.I32, Type.I32}, new int[] {Type.I32}));
+        MODULE.defineFunction("%add", new CompiledCode(a.toByteArray(), new CompiledCode.Relocation[0], new int[0], new int[0], 0));
+        MODULE.finalizeDefinitions();
+        ADD = MODULE.handle("%add");
+        ADD_LEAF = MODULE.leafHandle("%add");
+        MemorySegment fn = MemorySegment.ofAddress(MODULE.address("%add"));
+        FunctionDescriptor fd = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+        RAW = Linker.nativeLinker().downcallHandle(fn, fd);
+        CRITICAL = Linker.nativeLinker().downcallHandle(fn, fd, Linker.Option.critical(false));
+    }
+
+    private int x = 17, y = 25;
+
+    @Benchmark
+    public int compiledAdd() throws Throwable {
+        return (int) ADD.invokeExact(x, y);
+    }
+
+    @Benchmark
+    public int compiledAddLeaf() throws Throwable {
+        return (int) ADD_LEAF.invokeExact(x, y);
+    }
+
+    @Benchmark
+    public int rawDowncall() throws Throwable {
+        return (int) RAW.invokeExact(x, y);
+    }
+
+    @Benchmark
+    public int criticalDowncall() throws Throwable {
+        return (int) CRITICAL.invokeExact(x, y);
+    }
+
+    @Benchmark
+    public int javaAdd() {
+        return x + y;
+    }
+}
