@@ -12,8 +12,12 @@ import java.util.Arrays;
  *
  * <p>Sequence numbers: every inserted instruction has a number that grows along its block; every
  * inserted block one that grows along the function. New numbers are chosen midway between the
- * neighbours; when there is no room, the following numbers in the same block (or function) are
- * spread out again, a local renumbering whose cost is amortised like Cranelift's.
+ * neighbours. When there is no room between two instructions, the block is only marked stale
+ * and renumbered as a whole by the next order query about it ({@link #instPrecedes}): a pass
+ * such as the legalizer inserts many instructions before the same one, and renumbering the rest
+ * of the block eagerly on each of those inserts made it quadratic in the block length, while a
+ * lazy renumber costs one walk of the block per query batch. When there is no room between two
+ * blocks, the following block numbers are spread out again at once (blocks are inserted rarely).
  *
  * <p>Invariant: an entity is "inserted" iff its link fields are set; -1 means none.
  */
@@ -24,6 +28,9 @@ public final class Layout {
     private int[] blockSeq = new int[32];
     private boolean[] blockInserted = new boolean[32];
     private int firstBlock = -1, lastBlock = -1;
+
+    /** Per block: true when its instructions' sequence numbers are out of order and must be renumbered before use. */
+    private boolean[] blockSeqStale = new boolean[32];
 
     private int[] instPrev = new int[64], instNext = new int[64], instBlock = new int[64], instSeq = new int[64];
 
@@ -46,6 +53,7 @@ public final class Layout {
         blockLast = Arrays.copyOf(blockLast, n);
         blockSeq = Arrays.copyOf(blockSeq, n);
         blockInserted = Arrays.copyOf(blockInserted, n);
+        blockSeqStale = Arrays.copyOf(blockSeqStale, n);
     }
 
     private void growInsts(int i) {
@@ -89,6 +97,7 @@ public final class Layout {
         blockPrev[b] = lastBlock;
         blockNext[b] = -1;
         blockFirst[b] = blockLast[b] = -1;
+        blockSeqStale[b] = false;
         if (lastBlock >= 0) blockNext[lastBlock] = b;
         else firstBlock = b;
         lastBlock = b;
@@ -104,6 +113,7 @@ public final class Layout {
         blockPrev[b] = after;
         blockNext[b] = next;
         blockFirst[b] = blockLast[b] = -1;
+        blockSeqStale[b] = false;
         blockNext[after] = b;
         if (next >= 0) blockPrev[next] = b;
         else lastBlock = b;
@@ -122,6 +132,7 @@ public final class Layout {
         blockPrev[b] = -1;
         blockNext[b] = before;
         blockFirst[b] = blockLast[b] = -1;
+        blockSeqStale[b] = false;
         blockPrev[before] = b;
         firstBlock = b;
         assignBlockSeq(b);
@@ -198,7 +209,7 @@ public final class Layout {
         if (last >= 0) instNext[last] = i;
         else blockFirst[b] = i;
         blockLast[b] = i;
-        assignInstSeq(i);
+        instSeq[i] = (last >= 0 ? instSeq[last] : 0) + STRIDE_SEQ;
     }
 
     /** Inserts {@code i} right before the inserted instruction {@code before}. */
@@ -213,7 +224,11 @@ public final class Layout {
         instPrev[before] = i;
         if (prev >= 0) instNext[prev] = i;
         else blockFirst[b] = i;
-        assignInstSeq(i);
+        if (blockSeqStale[b]) return;
+        int lo = prev >= 0 ? instSeq[prev] : 0;
+        int hi = instSeq[before];
+        if (hi - lo > 1) instSeq[i] = lo + (hi - lo) / 2;
+        else blockSeqStale[b] = true;
     }
 
     /** Inserts {@code i} right after the inserted instruction {@code after}. */
@@ -255,32 +270,26 @@ public final class Layout {
             seq += STRIDE_SEQ;
             instSeq[x] = seq;
         }
+        blockSeqStale[newBlock] = false;
     }
 
-    private void assignInstSeq(int i) {
-        int prev = instPrev[i], next = instNext[i];
-        int lo = prev >= 0 ? instSeq[prev] : 0;
-        if (next < 0) {
-            instSeq[i] = lo + STRIDE_SEQ;
-            return;
-        }
-        int hi = instSeq[next];
-        if (hi - lo > 1) {
-            instSeq[i] = lo + (hi - lo) / 2;
-            return;
-        }
-        int seq = lo;
-        for (int x = i; x >= 0; x = instNext[x]) {
+    /** Gives the instructions of {@code b} evenly spaced sequence numbers again. */
+    private void renumberInsts(int b) {
+        int seq = 0;
+        for (int x = blockFirst[b]; x >= 0; x = instNext[x]) {
             seq += STRIDE_SEQ;
-            if (x != i && instSeq[x] > seq) break;
             instSeq[x] = seq;
         }
+        blockSeqStale[b] = false;
     }
 
     /** True if inserted instruction {@code a} comes before {@code b} (same or different blocks). */
     public boolean instPrecedes(int a, int b) {
         int ba = instBlock[a], bb = instBlock[b];
-        if (ba == bb) return instSeq[a] < instSeq[b];
+        if (ba == bb) {
+            if (blockSeqStale[ba]) renumberInsts(ba);
+            return instSeq[a] < instSeq[b];
+        }
         return blockSeq[ba] < blockSeq[bb];
     }
 
