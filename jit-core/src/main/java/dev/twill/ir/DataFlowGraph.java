@@ -41,12 +41,14 @@ public final class DataFlowGraph {
     private long[] imm = new long[64];
     private int numInsts;
 
-    private int[] valueType = new int[128];
-    private int[] valueKind = new int[128];
-    /** The defining instruction, block, or alias target. */
-    private int[] valueDef = new int[128];
-    /** Result index or parameter index. */
-    private int[] valueNum = new int[128];
+    /**
+     * Value records of {@link #VSTRIDE} ints: type, kind, the defining instruction, block or
+     * alias target, and the result or parameter index. One record per value (rather than one
+     * array per field) keeps a value in one cache line, for the builder that writes all four
+     * fields and the verifier that reads them together.
+     */
+    private static final int VSTRIDE = 4, VTYPE = 0, VKIND = 1, VDEF = 2, VNUM = 3;
+    private int[] values = new int[128 * VSTRIDE];
     private int numValues;
 
     private int[] blockParams = new int[32];
@@ -297,9 +299,9 @@ public final class DataFlowGraph {
     public void attachResult(int i, int v) {
         int b = i * STRIDE;
         int n = inst[b + NRES];
-        valueKind[v] = DEF_RESULT;
-        valueDef[v] = i;
-        valueNum[v] = n;
+        values[v * VSTRIDE + VKIND] = DEF_RESULT;
+        values[v * VSTRIDE + VDEF] = i;
+        values[v * VSTRIDE + VNUM] = n;
         if (n == 0) {
             inst[b + RES] = v;
         } else if (n == 1) {
@@ -328,17 +330,14 @@ public final class DataFlowGraph {
 
     private int makeValue(int type, int kind, int def, int num) {
         int v = numValues++;
-        if (v == valueType.length) {
-            int n = v * 2;
-            valueType = Arrays.copyOf(valueType, n);
-            valueKind = Arrays.copyOf(valueKind, n);
-            valueDef = Arrays.copyOf(valueDef, n);
-            valueNum = Arrays.copyOf(valueNum, n);
+        if (v * VSTRIDE == values.length) {
+            values = Arrays.copyOf(values, values.length * 2);
         }
-        valueType[v] = type;
-        valueKind[v] = kind;
-        valueDef[v] = def;
-        valueNum[v] = num;
+        int r = v * VSTRIDE;
+        values[r + VTYPE] = type;
+        values[r + VKIND] = kind;
+        values[r + VDEF] = def;
+        values[r + VNUM] = num;
         return v;
     }
 
@@ -349,37 +348,37 @@ public final class DataFlowGraph {
 
     /** True if {@code v} is a value number with a definition (result, parameter or alias). */
     public boolean isValidValue(int v) {
-        return v >= 0 && v < numValues && valueKind[v] != DEF_NONE;
+        return v >= 0 && v < numValues && values[v * VSTRIDE + VKIND] != DEF_NONE;
     }
 
     public int valueType(int v) {
-        return valueType[v];
+        return values[v * VSTRIDE + VTYPE];
     }
 
     public void setValueType(int v, int type) {
-        valueType[v] = type;
+        values[v * VSTRIDE + VTYPE] = type;
     }
 
     /** {@link #DEF_RESULT}, {@link #DEF_PARAM}, {@link #DEF_ALIAS} or {@link #DEF_NONE}. */
     public int valueKind(int v) {
-        return valueKind[v];
+        return values[v * VSTRIDE + VKIND];
     }
 
     /** The defining instruction of a result, the block of a parameter, the target of an alias. */
     public int valueDef(int v) {
-        return valueDef[v];
+        return values[v * VSTRIDE + VDEF];
     }
 
     /** The result index or parameter index. */
     public int valueNum(int v) {
-        return valueNum[v];
+        return values[v * VSTRIDE + VNUM];
     }
 
     /** Follows aliases to the value that is really defined. */
     public int resolveAliases(int v) {
         int n = 0;
-        while (valueKind[v] == DEF_ALIAS) {
-            v = valueDef[v];
+        while (values[v * VSTRIDE + VKIND] == DEF_ALIAS) {
+            v = values[v * VSTRIDE + VDEF];
             if (++n > numValues) throw new IllegalStateException("alias cycle at v" + v);
         }
         return v;
@@ -389,9 +388,9 @@ public final class DataFlowGraph {
     public void changeToAlias(int v, int target) {
         int t = resolveAliases(target);
         if (t == v) throw new IllegalArgumentException("alias of v" + v + " to itself");
-        valueKind[v] = DEF_ALIAS;
-        valueDef[v] = t;
-        valueType[v] = valueType[t];
+        values[v * VSTRIDE + VKIND] = DEF_ALIAS;
+        values[v * VSTRIDE + VDEF] = t;
+        values[v * VSTRIDE + VTYPE] = values[t * VSTRIDE + VTYPE];
     }
 
     /**
@@ -400,8 +399,8 @@ public final class DataFlowGraph {
      */
     public void defineAlias(int v, int target) {
         ensureValue(Math.max(v, target));
-        valueKind[v] = DEF_ALIAS;
-        valueDef[v] = target;
+        values[v * VSTRIDE + VKIND] = DEF_ALIAS;
+        values[v * VSTRIDE + VDEF] = target;
     }
 
     /** Rewrites every operand of instruction {@code i}, block-call arguments included, to resolved values. */
@@ -409,7 +408,7 @@ public final class DataFlowGraph {
         int na = numArgs(i);
         for (int k = 0; k < na; k++) {
             int a = arg(i, k);
-            if (a >= 0 && valueKind[a] == DEF_ALIAS) setArg(i, k, resolveAliases(a));
+            if (a >= 0 && values[a * VSTRIDE + VKIND] == DEF_ALIAS) setArg(i, k, resolveAliases(a));
         }
         int nc = numBlockCalls(i);
         for (int c = 0; c < nc; c++) {
@@ -417,7 +416,7 @@ public final class DataFlowGraph {
             int n = blockCallNumArgs(call);
             for (int k = 0; k < n; k++) {
                 int a = blockCallArg(call, k);
-                if (valueKind[a] == DEF_ALIAS) setBlockCallArg(call, k, resolveAliases(a));
+                if (values[a * VSTRIDE + VKIND] == DEF_ALIAS) setBlockCallArg(call, k, resolveAliases(a));
             }
         }
     }
@@ -456,10 +455,10 @@ public final class DataFlowGraph {
 
     /** Appends the existing value {@code v} as the next parameter of {@code b} and redefines it. */
     public void attachBlockParam(int b, int v, int type) {
-        valueType[v] = type;
-        valueKind[v] = DEF_PARAM;
-        valueDef[v] = b;
-        valueNum[v] = numBlockParams(b);
+        values[v * VSTRIDE + VTYPE] = type;
+        values[v * VSTRIDE + VKIND] = DEF_PARAM;
+        values[v * VSTRIDE + VDEF] = b;
+        values[v * VSTRIDE + VNUM] = numBlockParams(b);
         blockParams[b] = pool.push(blockParams[b], v);
     }
 
@@ -471,8 +470,8 @@ public final class DataFlowGraph {
         int v = blockParam(b, n);
         blockParams[b] = pool.remove(blockParams[b], n);
         int count = numBlockParams(b);
-        for (int k = n; k < count; k++) valueNum[blockParam(b, k)] = k;
+        for (int k = n; k < count; k++) values[blockParam(b, k) * VSTRIDE + VNUM] = k;
         // a parameter replaced by an alias first (SSA construction) stays an alias
-        if (valueKind[v] == DEF_PARAM && valueDef[v] == b) valueKind[v] = DEF_NONE;
+        if (values[v * VSTRIDE + VKIND] == DEF_PARAM && values[v * VSTRIDE + VDEF] == b) values[v * VSTRIDE + VKIND] = DEF_NONE;
     }
 }

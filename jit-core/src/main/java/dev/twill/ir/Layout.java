@@ -32,15 +32,25 @@ public final class Layout {
     /** Per block: true when its instructions' sequence numbers are out of order and must be renumbered before use. */
     private boolean[] blockSeqStale = new boolean[32];
 
-    private int[] instPrev = new int[64], instNext = new int[64], instBlock = new int[64], instSeq = new int[64];
+    /**
+     * Instruction records of {@link #ISTRIDE} ints: previous and next instruction, block (-1 when
+     * not inserted) and sequence number. One record per instruction, rather than one array per
+     * field, so that inserting or walking an instruction touches one cache line.
+     */
+    private int[] insts = new int[64 * ISTRIDE];
+    private static final int ISTRIDE = 4, IPREV = 0, INEXT = 1, IBLOCK = 2, ISEQ = 3;
+    /** Every record from this instruction on has IBLOCK == -1 (so {@link #clear} resets only below it). */
+    private int instHigh;
 
     public Layout() {
-        Arrays.fill(instBlock, -1);
+        for (int k = IBLOCK; k < insts.length; k += ISTRIDE) insts[k] = -1;
     }
 
     public void clear() {
         Arrays.fill(blockInserted, false);
-        Arrays.fill(instBlock, -1);
+        int[] r = insts;
+        for (int k = IBLOCK, end = instHigh * ISTRIDE; k < end; k += ISTRIDE) r[k] = -1;
+        instHigh = 0;
         firstBlock = lastBlock = -1;
     }
 
@@ -57,14 +67,12 @@ public final class Layout {
     }
 
     private void growInsts(int i) {
-        if (i < instPrev.length) return;
-        int old = instPrev.length;
-        int n = Math.max(i + 1, old * 2);
-        instPrev = Arrays.copyOf(instPrev, n);
-        instNext = Arrays.copyOf(instNext, n);
-        instBlock = Arrays.copyOf(instBlock, n);
-        instSeq = Arrays.copyOf(instSeq, n);
-        Arrays.fill(instBlock, old, n, -1);
+        if (i >= instHigh) instHigh = i + 1;
+        if (i * ISTRIDE < insts.length) return;
+        int old = insts.length;
+        int n = Math.max(i + 1, old / ISTRIDE * 2) * ISTRIDE;
+        insts = Arrays.copyOf(insts, n);
+        for (int k = old + IBLOCK; k < n; k += ISTRIDE) insts[k] = -1;
     }
 
     // =====================================================================================
@@ -182,71 +190,71 @@ public final class Layout {
     // Instructions
 
     public boolean isInstInserted(int i) {
-        return i < instBlock.length && instBlock[i] >= 0;
+        return i * ISTRIDE < insts.length && insts[i * ISTRIDE + IBLOCK] >= 0;
     }
 
     /** The block holding {@code i}, or -1. */
     public int instBlock(int i) {
-        return i < instBlock.length ? instBlock[i] : -1;
+        return i * ISTRIDE < insts.length ? insts[i * ISTRIDE + IBLOCK] : -1;
     }
 
     public int nextInst(int i) {
-        return instNext[i];
+        return insts[i * ISTRIDE + INEXT];
     }
 
     public int prevInst(int i) {
-        return instPrev[i];
+        return insts[i * ISTRIDE + IPREV];
     }
 
     public void appendInst(int i, int b) {
         growInsts(i);
-        assert instBlock[i] < 0 : "inst" + i + " already inserted";
+        assert insts[i * ISTRIDE + IBLOCK] < 0 : "inst" + i + " already inserted";
         assert blockInserted[b] : "block" + b + " not inserted";
         int last = blockLast[b];
-        instBlock[i] = b;
-        instPrev[i] = last;
-        instNext[i] = -1;
-        if (last >= 0) instNext[last] = i;
+        insts[i * ISTRIDE + IBLOCK] = b;
+        insts[i * ISTRIDE + IPREV] = last;
+        insts[i * ISTRIDE + INEXT] = -1;
+        if (last >= 0) insts[last * ISTRIDE + INEXT] = i;
         else blockFirst[b] = i;
         blockLast[b] = i;
-        instSeq[i] = (last >= 0 ? instSeq[last] : 0) + STRIDE_SEQ;
+        insts[i * ISTRIDE + ISEQ] = (last >= 0 ? insts[last * ISTRIDE + ISEQ] : 0) + STRIDE_SEQ;
     }
 
     /** Inserts {@code i} right before the inserted instruction {@code before}. */
     public void insertInstBefore(int i, int before) {
         growInsts(i);
-        assert instBlock[i] < 0 && instBlock[before] >= 0;
-        int b = instBlock[before];
-        int prev = instPrev[before];
-        instBlock[i] = b;
-        instPrev[i] = prev;
-        instNext[i] = before;
-        instPrev[before] = i;
-        if (prev >= 0) instNext[prev] = i;
+        assert insts[i * ISTRIDE + IBLOCK] < 0 && insts[before * ISTRIDE + IBLOCK] >= 0;
+        int b = insts[before * ISTRIDE + IBLOCK];
+        int prev = insts[before * ISTRIDE + IPREV];
+        insts[i * ISTRIDE + IBLOCK] = b;
+        insts[i * ISTRIDE + IPREV] = prev;
+        insts[i * ISTRIDE + INEXT] = before;
+        insts[before * ISTRIDE + IPREV] = i;
+        if (prev >= 0) insts[prev * ISTRIDE + INEXT] = i;
         else blockFirst[b] = i;
         if (blockSeqStale[b]) return;
-        int lo = prev >= 0 ? instSeq[prev] : 0;
-        int hi = instSeq[before];
-        if (hi - lo > 1) instSeq[i] = lo + (hi - lo) / 2;
+        int lo = prev >= 0 ? insts[prev * ISTRIDE + ISEQ] : 0;
+        int hi = insts[before * ISTRIDE + ISEQ];
+        if (hi - lo > 1) insts[i * ISTRIDE + ISEQ] = lo + (hi - lo) / 2;
         else blockSeqStale[b] = true;
     }
 
     /** Inserts {@code i} right after the inserted instruction {@code after}. */
     public void insertInstAfter(int i, int after) {
-        int next = instNext[after];
+        int next = insts[after * ISTRIDE + INEXT];
         if (next >= 0) insertInstBefore(i, next);
-        else appendInst(i, instBlock[after]);
+        else appendInst(i, insts[after * ISTRIDE + IBLOCK]);
     }
 
     public void removeInst(int i) {
-        int b = instBlock[i];
+        int b = insts[i * ISTRIDE + IBLOCK];
         assert b >= 0;
-        int prev = instPrev[i], next = instNext[i];
-        if (prev >= 0) instNext[prev] = next;
+        int prev = insts[i * ISTRIDE + IPREV], next = insts[i * ISTRIDE + INEXT];
+        if (prev >= 0) insts[prev * ISTRIDE + INEXT] = next;
         else blockFirst[b] = next;
-        if (next >= 0) instPrev[next] = prev;
+        if (next >= 0) insts[next * ISTRIDE + IPREV] = prev;
         else blockLast[b] = prev;
-        instBlock[i] = -1;
+        insts[i * ISTRIDE + IBLOCK] = -1;
     }
 
     /**
@@ -254,21 +262,21 @@ public final class Layout {
      * inserted block {@code newBlock} (splitting an EBB at a mid-block branch's fall-through).
      */
     public void splitBlock(int newBlock, int before) {
-        int old = instBlock[before];
+        int old = insts[before * ISTRIDE + IBLOCK];
         assert blockInserted[newBlock] && blockFirst[newBlock] < 0;
-        int prev = instPrev[before];
+        int prev = insts[before * ISTRIDE + IPREV];
         int last = blockLast[old];
-        if (prev >= 0) instNext[prev] = -1;
+        if (prev >= 0) insts[prev * ISTRIDE + INEXT] = -1;
         else blockFirst[old] = -1;
         blockLast[old] = prev;
-        instPrev[before] = -1;
+        insts[before * ISTRIDE + IPREV] = -1;
         blockFirst[newBlock] = before;
         blockLast[newBlock] = last;
         int seq = 0;
-        for (int x = before; x >= 0; x = instNext[x]) {
-            instBlock[x] = newBlock;
+        for (int x = before; x >= 0; x = insts[x * ISTRIDE + INEXT]) {
+            insts[x * ISTRIDE + IBLOCK] = newBlock;
             seq += STRIDE_SEQ;
-            instSeq[x] = seq;
+            insts[x * ISTRIDE + ISEQ] = seq;
         }
         blockSeqStale[newBlock] = false;
     }
@@ -276,19 +284,19 @@ public final class Layout {
     /** Gives the instructions of {@code b} evenly spaced sequence numbers again. */
     private void renumberInsts(int b) {
         int seq = 0;
-        for (int x = blockFirst[b]; x >= 0; x = instNext[x]) {
+        for (int x = blockFirst[b]; x >= 0; x = insts[x * ISTRIDE + INEXT]) {
             seq += STRIDE_SEQ;
-            instSeq[x] = seq;
+            insts[x * ISTRIDE + ISEQ] = seq;
         }
         blockSeqStale[b] = false;
     }
 
     /** True if inserted instruction {@code a} comes before {@code b} (same or different blocks). */
     public boolean instPrecedes(int a, int b) {
-        int ba = instBlock[a], bb = instBlock[b];
+        int ba = insts[a * ISTRIDE + IBLOCK], bb = insts[b * ISTRIDE + IBLOCK];
         if (ba == bb) {
             if (blockSeqStale[ba]) renumberInsts(ba);
-            return instSeq[a] < instSeq[b];
+            return insts[a * ISTRIDE + ISEQ] < insts[b * ISTRIDE + ISEQ];
         }
         return blockSeq[ba] < blockSeq[bb];
     }
