@@ -39,6 +39,12 @@ public final class DataFlowGraph {
 
     private int[] inst = new int[64 * STRIDE];
     private long[] imm = new long[64];
+    /**
+     * The opcode ordinal of each instruction, also kept in its record's OP field. Walks that only
+     * ask what an instruction is (block shape, CFG edges, the legalizer looking for sandbox
+     * instructions) then stream one byte per instruction instead of the 44-byte records.
+     */
+    private byte[] opcodes = new byte[64];
     private int numInsts;
 
     /**
@@ -59,6 +65,11 @@ public final class DataFlowGraph {
     private int numJumpTables;
 
     private static final Opcode[] OPCODES = Opcode.values();
+
+    static {
+        // opcodes are stored as one unsigned byte each
+        if (OPCODES.length > 256) throw new ExceptionInInitializerError("more than 256 opcodes");
+    }
 
     /** Forgets everything but keeps capacity, for reuse across compilations. */
     public void clear() {
@@ -82,7 +93,9 @@ public final class DataFlowGraph {
         if (numInsts > imm.length) {
             imm = Arrays.copyOf(imm, imm.length * 2);
             inst = Arrays.copyOf(inst, imm.length * STRIDE);
+            opcodes = Arrays.copyOf(opcodes, imm.length);
         }
+        opcodes[i] = (byte) op.ordinal();
         int b = i * STRIDE;
         inst[b + OP] = op.ordinal();
         inst[b + TYPE] = type;
@@ -108,6 +121,7 @@ public final class DataFlowGraph {
         pool.free(inst[b + L]);
         pool.free(inst[b + B0]);
         pool.free(inst[b + B1]);
+        opcodes[i] = (byte) op.ordinal();
         inst[b + OP] = op.ordinal();
         inst[b + TYPE] = type;
         inst[b + A0] = -1;
@@ -121,7 +135,7 @@ public final class DataFlowGraph {
     }
 
     public Opcode opcode(int i) {
-        return OPCODES[inst[i * STRIDE + OP]];
+        return OPCODES[opcodes[i] & 0xFF];
     }
 
     public int ctrlType(int i) {
@@ -169,21 +183,21 @@ public final class DataFlowGraph {
 
     /** The number of value arguments, not counting block-call arguments. */
     public int numArgs(int i) {
-        InstructionFormat f = OPCODES[inst[i * STRIDE + OP]].format;
+        InstructionFormat f = OPCODES[opcodes[i] & 0xFF].format;
         return f.hasValueList() ? pool.size(inst[i * STRIDE + L]) : f.fixedArgs;
     }
 
     /** Value argument {@code n} (not resolved through aliases). */
     public int arg(int i, int n) {
         int b = i * STRIDE;
-        if (OPCODES[inst[b + OP]].format.hasValueList()) return pool.get(inst[b + L], n);
+        if (OPCODES[opcodes[i] & 0xFF].format.hasValueList()) return pool.get(inst[b + L], n);
         assert n < 3;
         return inst[b + A0 + n];
     }
 
     public void setArg(int i, int n, int v) {
         int b = i * STRIDE;
-        if (OPCODES[inst[b + OP]].format.hasValueList()) pool.set(inst[b + L], n, v);
+        if (OPCODES[opcodes[i] & 0xFF].format.hasValueList()) pool.set(inst[b + L], n, v);
         else inst[b + A0 + n] = v;
     }
 
@@ -232,7 +246,7 @@ public final class DataFlowGraph {
      * {@code brif}, 1 + entries for {@code br_table}, 0 otherwise.
      */
     public int numBlockCalls(int i) {
-        switch (OPCODES[inst[i * STRIDE + OP]].format) {
+        switch (OPCODES[opcodes[i] & 0xFF].format) {
             case JUMP: case BRANCH: case BRANCH_ICMP: return 1;
             case BRIF: return 2;
             case BRANCH_TABLE: return pool.size(jumpTables[inst[i * STRIDE + X]]);
@@ -243,14 +257,14 @@ public final class DataFlowGraph {
     /** Block call {@code n} of a branch (see {@link #numBlockCalls}). */
     public int blockCall(int i, int n) {
         int b = i * STRIDE;
-        if (OPCODES[inst[b + OP]].format == InstructionFormat.BRANCH_TABLE) return pool.get(jumpTables[inst[b + X]], n);
+        if (OPCODES[opcodes[i] & 0xFF].format == InstructionFormat.BRANCH_TABLE) return pool.get(jumpTables[inst[b + X]], n);
         return inst[b + B0 + n];
     }
 
     /** Replaces block call {@code n} of a branch with the handle {@code call}. */
     public void setBlockCall(int i, int n, int call) {
         int b = i * STRIDE;
-        if (OPCODES[inst[b + OP]].format == InstructionFormat.BRANCH_TABLE) pool.set(jumpTables[inst[b + X]], n, call);
+        if (OPCODES[opcodes[i] & 0xFF].format == InstructionFormat.BRANCH_TABLE) pool.set(jumpTables[inst[b + X]], n, call);
         else inst[b + B0 + n] = call;
     }
 
@@ -290,8 +304,16 @@ public final class DataFlowGraph {
 
     /** Appends a new result value of {@code type} to {@code i}; returns the value. */
     public int appendResult(int i, int type) {
-        int v = makeValue(type, DEF_RESULT, i, numResults(i));
-        attachResult(i, v);
+        int b = i * STRIDE;
+        int n = inst[b + NRES];
+        int v = makeValue(type, DEF_RESULT, i, n);
+        if (n == 0) {
+            // the common first result: what attachResult would do, without rewriting the value
+            inst[b + RES] = v;
+            inst[b + NRES] = 1;
+        } else {
+            attachResult(i, v);
+        }
         return v;
     }
 
