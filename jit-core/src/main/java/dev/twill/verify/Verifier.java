@@ -54,10 +54,10 @@ import java.util.List;
  * </ol>
  *
  * <p>Speed, because tests run this after every pass: the declarations and values are checked
- * once each, the layout is walked once for its shape, once by the {@link ControlFlowGraph}, and
- * once for the instructions, where each use costs O(1) (an alias lookup in a table built up
- * front, and {@link DominatorTree#dominates} which is O(1) unless a definition sits after a
- * mid-block branch). Everything lives in primitive arrays of a reusable context; a function
+ * once each, the layout is walked once for its shape (which also hands the {@link
+ * ControlFlowGraph} its branches) and once for the instructions, where each use costs O(1)
+ * (an alias lookup in a table built up front, and {@link DominatorTree#dominates} which is
+ * O(1) unless a definition sits after a mid-block branch). Everything lives in primitive arrays of a reusable context; a function
  * without errors allocates nothing once the context has grown. Error text is built only for
  * errors.
  *
@@ -132,9 +132,11 @@ public final class Verifier {
         try {
             checkDeclarations();
             checkAliases();
+            // the shape walk also feeds the CFG its branches; used only if the layout is sound
+            cfg.begin(f);
             checkLayoutShape();
             if (layoutSound) {
-                cfg.compute(f);
+                cfg.finish();
                 domtree.compute(f, cfg);
             }
             checkInstructions();
@@ -413,7 +415,9 @@ public final class Verifier {
             }
             blockSeen[b] = true;
             checkBlockParams(b);
+            cfg.beginBlock(b);
             checkBlockInsts(b);
+            cfg.endBlock(b);
         }
         checkEntryParams(entry);
     }
@@ -440,6 +444,7 @@ public final class Verifier {
             return;
         }
         int last = -1;
+        Opcode lastOp = null;
         for (int i = first; i >= 0; i = layout.nextInst(i)) {
             if (i >= numInsts) {
                 errBlock(b, "invalid instruction inst" + i + " in the layout");
@@ -456,10 +461,13 @@ public final class Verifier {
                 err(i, "listed in block" + b + " but the layout places it in block" + layout.instBlock(i));
                 layoutSound = false;
             }
-            if (last >= 0 && dfg.opcode(last).isTerminator()) err(last, "terminator in the middle of block" + b);
+            if (last >= 0 && lastOp.isTerminator()) err(last, "terminator in the middle of block" + b);
+            Opcode op = dfg.opcode(i);
+            if (op.isBranch()) cfg.addBranch(b, i, op);
             last = i;
+            lastOp = op;
         }
-        if (!dfg.opcode(last).isTerminator()) errBlock(b, "block does not end with a terminator");
+        if (!lastOp.isTerminator()) errBlock(b, "block does not end with a terminator");
     }
 
     private void checkEntryParams(int entry) {
