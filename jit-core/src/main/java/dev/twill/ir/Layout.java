@@ -39,18 +39,19 @@ public final class Layout {
      */
     private int[] insts = new int[64 * ISTRIDE];
     private static final int ISTRIDE = 4, IPREV = 0, INEXT = 1, IBLOCK = 2, ISEQ = 3;
-    /** Every record from this instruction on has IBLOCK == -1 (so {@link #clear} resets only below it). */
-    private int instHigh;
+    /**
+     * Records below this instruction are up to date; every instruction from it on counts as not
+     * inserted, whatever its record holds. So {@link #clear} is O(1), and a record is reset only
+     * when an instruction at or past the limit is inserted, just before it is written anyway
+     * (resetting the whole table on clear was a full extra pass over it per function).
+     */
+    private int instLimit;
 
-    public Layout() {
-        for (int k = IBLOCK; k < insts.length; k += ISTRIDE) insts[k] = -1;
-    }
+    public Layout() {}
 
     public void clear() {
         Arrays.fill(blockInserted, false);
-        int[] r = insts;
-        for (int k = IBLOCK, end = instHigh * ISTRIDE; k < end; k += ISTRIDE) r[k] = -1;
-        instHigh = 0;
+        instLimit = 0;
         firstBlock = lastBlock = -1;
     }
 
@@ -66,13 +67,13 @@ public final class Layout {
         blockSeqStale = Arrays.copyOf(blockSeqStale, n);
     }
 
+    /** Makes room for inserting {@code i} and moves {@link #instLimit} past it. */
     private void growInsts(int i) {
-        if (i >= instHigh) instHigh = i + 1;
-        if (i * ISTRIDE < insts.length) return;
-        int old = insts.length;
-        int n = Math.max(i + 1, old / ISTRIDE * 2) * ISTRIDE;
-        insts = Arrays.copyOf(insts, n);
-        for (int k = old + IBLOCK; k < n; k += ISTRIDE) insts[k] = -1;
+        if (i < instLimit) return;
+        if (i * ISTRIDE >= insts.length) insts = Arrays.copyOf(insts, Math.max(i + 1, insts.length / ISTRIDE * 2) * ISTRIDE);
+        int[] r = insts;
+        for (int k = instLimit * ISTRIDE + IBLOCK, end = i * ISTRIDE + IBLOCK; k <= end; k += ISTRIDE) r[k] = -1;
+        instLimit = i + 1;
     }
 
     // =====================================================================================
@@ -190,12 +191,12 @@ public final class Layout {
     // Instructions
 
     public boolean isInstInserted(int i) {
-        return i * ISTRIDE < insts.length && insts[i * ISTRIDE + IBLOCK] >= 0;
+        return i < instLimit && insts[i * ISTRIDE + IBLOCK] >= 0;
     }
 
     /** The block holding {@code i}, or -1. */
     public int instBlock(int i) {
-        return i * ISTRIDE < insts.length ? insts[i * ISTRIDE + IBLOCK] : -1;
+        return i < instLimit ? insts[i * ISTRIDE + IBLOCK] : -1;
     }
 
     public int nextInst(int i) {

@@ -340,12 +340,13 @@ public final class Verifier {
             resolved = new int[Math.max(n, resolved.length * 2)];
             aliasState = new byte[resolved.length];
         }
-        Arrays.fill(aliasState, 0, n, (byte) 0);
         for (int v = 0; v < n; v++) {
             int kind = dfg.valueKind(v);
             if (kind != DataFlowGraph.DEF_ALIAS) {
                 resolved[v] = kind == DataFlowGraph.DEF_NONE ? -1 : v;
                 aliasState[v] = 2;
+            } else {
+                aliasState[v] = 0;
             }
         }
         for (int v = 0; v < n; v++) {

@@ -60,6 +60,30 @@ class LayoutOrderTest {
         }
     }
 
+    @Test
+    void clearedLayoutForgetsEveryInstructionOfTheLastFunction() {
+        Function f = new Function("%c", Signature.of(new int[0], new int[0]));
+        for (int round = 0; round < 3; round++) {
+            f.clear("%c", Signature.of(new int[0], new int[0]));
+            int b = f.makeBlock();
+            f.layout.appendBlock(b);
+            // round 0 inserts 500 instructions; later rounds create as many but insert only
+            // every third one, out of creation order, so stale records must read as not inserted
+            int[] made = new int[500];
+            for (int k = 0; k < made.length; k++) made[k] = f.dfg.makeInst(Opcode.NOP, Type.INVALID);
+            for (int k = made.length - 1; k >= 0; k--) {
+                if (round == 0 || k % 3 == 0) f.layout.appendInst(made[k], b);
+            }
+            for (int k = 0; k < made.length; k++) {
+                boolean inserted = round == 0 || k % 3 == 0;
+                assertEquals(inserted, f.layout.isInstInserted(made[k]), "round " + round + " inst " + k);
+                assertEquals(inserted ? b : -1, f.layout.instBlock(made[k]), "round " + round + " inst " + k);
+            }
+            assertEquals(false, f.layout.isInstInserted(100_000));
+            assertEquals(-1, f.layout.instBlock(100_000));
+        }
+    }
+
     private static void checkAll(Function f, List<List<Integer>> blocks, long seed, int step) {
         for (List<Integer> order : blocks) {
             for (int x = 0; x < order.size(); x++) {
