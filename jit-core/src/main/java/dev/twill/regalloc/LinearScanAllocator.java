@@ -20,6 +20,9 @@ import java.util.Arrays;
  * early use ending at {@code 4i+1} may share a register with a late def starting at {@code
  * 4i+2}, but not with an early def or across a clobber. Moves happen only between instructions:
  * intervals are split at multiples of 4, and a split at {@code 4i} is a move before {@code i}.
+ * One exception: a value evicted by a late def whose register it still needs for an early use
+ * of the same instruction is split at {@code 4i+1} into its slot; the store is placed before
+ * {@code i} (the slot is the vreg's own, so writing it early is harmless).
  *
  * <p><b>Liveness</b> is computed per vreg by walking from each use up the CFG to the def
  * (path exploration, as in Boissinot et al., "Computing Liveness Sets for SSA-Form Programs"):
@@ -50,6 +53,7 @@ import java.util.Arrays;
  * sequentialised by {@link ParallelMoves}. Edge moves sit before the predecessor's terminator
  * (one successor) or at the top of the successor (its only predecessor): critical edges with
  * moves are rejected, as is a jump with operands whose edge moves would overwrite them.
+ * Slot-to-slot moves (block parameters in different slots) need the class's scratch register.
  *
  * <p><b>Cost.</b> Sorting ranges and the heap give O(n log n); the scan visits the active and
  * inactive lists per interval (the inactive list is the quadratic risk on huge functions with
