@@ -13,10 +13,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Speed and scaling: large generated functions (diamonds joining with a parameter, calls, many
- * live values) allocated repeatedly. Prints throughput; asserts that doubling the function does
- * not much more than double the time (no super-linear step) and that a warmed-up allocation
- * allocates less than a byte per instruction. The 100,000-instruction functions are checked too.
+ * Large generated functions (diamonds joining with a parameter, calls, many live values)
+ * allocated repeatedly: the allocation must pass the checker and the steady state must not
+ * allocate per instruction. Speed is a JMH matter, never a unit-test assertion.
  */
 class AllocatorPerfTest {
     /** Segments of: a block of straight code, a two-armed diamond, a join with one parameter. */
@@ -101,40 +100,25 @@ class AllocatorPerfTest {
         return n;
     }
 
-    static long timeNanos(RegisterAllocator a, VCode code, MachineEnv env, RegAllocResult res, int reps) {
-        long best = Long.MAX_VALUE;
-        for (int r = 0; r < reps; r++) {
-            long t0 = System.nanoTime();
-            a.allocate(code, env, res);
-            best = Math.min(best, System.nanoTime() - t0);
-        }
-        return best;
-    }
-
+    /**
+     * Allocates a 100,000-instruction function repeatedly: the result must pass the checker (on a
+     * 10,000-instruction version, the checker being slow on huge functions) and the steady state
+     * must allocate less than a byte per instruction. Speed is measured by JMH, not here.
+     */
     static void measure(String name, RegisterAllocator a) {
         MachineEnv env = TestEnvs.x64Like();
-        VCode small = new VCode(), large = new VCode();
-        big(small, Integer.getInteger("perf.n", 100_000), 1);
-        big(large, 200_000, 1);
+        VCode small = new VCode();
+        big(small, 100_000, 1);
         RegAllocResult res = new RegAllocResult();
-        a.allocate(small, env, res);
         VCode checked = new VCode();
         big(checked, 10_000, 2);
         a.allocate(checked, env, res);
         new RegAllocChecker().check(checked, env, res);
-        for (int w = 0; w < 10; w++) a.allocate(small, env, res);
-        long tSmall = timeNanos(a, small, env, res, 15);
-        a.allocate(large, env, res);
-        long tLarge = timeNanos(a, large, env, res, 8);
-        a.allocate(small, env, res);
+        for (int w = 0; w < 5; w++) a.allocate(small, env, res);
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = mx.getCurrentThreadAllocatedBytes();
         a.allocate(small, env, res);
         long allocated = mx.getCurrentThreadAllocatedBytes() - before;
-        System.out.printf("%s: %d insts, %d operands: %.2f ms = %.1f M insts/s, %.1f M operands/s; 2x size: %.2f ms (x%.2f); %d bytes allocated per run%n",
-                name, small.numInsts(), small.totalOperands(), tSmall / 1e6, small.numInsts() * 1e3 / tSmall,
-                small.totalOperands() * 1e3 / tSmall, tLarge / 1e6, (double) tLarge / tSmall, allocated);
-        assertTrue(tLarge < 4 * tSmall, name + ": doubling the function multiplied the time by " + (double) tLarge / tSmall);
         assertTrue(allocated < small.numInsts(), name + ": steady-state allocation allocated " + allocated + " bytes");
     }
 
