@@ -1,0 +1,82 @@
+package dev.twill.wasm.binary;
+
+/**
+ * A decoded WebAssembly module (WebAssembly 2.0 §2.5), as the {@code ModuleDecoder} reads it
+ * from the binary; not yet validated. Index spaces put imports first: function {@code i} is
+ * imported iff {@code i < importedFunctions}, and likewise for tables, memories and globals.
+ *
+ * <p>The arrays are owned by the module and never changed after decoding.
+ */
+public final class WasmModule {
+    /** The binary, which function bodies point into. */
+    public final byte[] bytes;
+    public final FuncType[] types;
+    public final Import[] imports;
+    /** Type index of every function in the function index space, imports first. */
+    public final int[] functionTypes;
+    public final int importedFunctions;
+    /** Every table, imports first. */
+    public final TableType[] tables;
+    public final int importedTables;
+    /** Every memory, imports first. */
+    public final MemoryType[] memories;
+    public final int importedMemories;
+    /** Every global's type, imports first. */
+    public final GlobalType[] globalTypes;
+    public final int importedGlobals;
+    /** The defined globals (index {@code importedGlobals + i}), with initializers. */
+    public final Global[] globals;
+    public final Export[] exports;
+    /** The start function's index, or -1. */
+    public final int startFunction;
+    public final ElementSegment[] elements;
+    public final DataSegment[] datas;
+    /** The data count section's value, or -1 when the section is absent. */
+    public final int dataCount;
+    /** Bodies of the defined functions: {@code bodies[i]} is function {@code importedFunctions + i}. */
+    public final FunctionBody[] bodies;
+    public final CustomSection[] customSections;
+    /** Function names from the {@code name} custom section ({@code null} entries when absent); never null itself. */
+    public final String[] functionNames;
+
+    public WasmModule(byte[] bytes, FuncType[] types, Import[] imports, int[] functionTypes, int importedFunctions,
+                      TableType[] tables, int importedTables, MemoryType[] memories, int importedMemories,
+                      GlobalType[] globalTypes, int importedGlobals, Global[] globals, Export[] exports,
+                      int startFunction, ElementSegment[] elements, DataSegment[] datas, int dataCount,
+                      FunctionBody[] bodies, CustomSection[] customSections, String[] functionNames) {
+        this.bytes = bytes;
+        this.types = types;
+        this.imports = imports;
+        this.functionTypes = functionTypes;
+        this.importedFunctions = importedFunctions;
+        this.tables = tables;
+        this.importedTables = importedTables;
+        this.memories = memories;
+        this.importedMemories = importedMemories;
+        this.globalTypes = globalTypes;
+        this.importedGlobals = importedGlobals;
+        this.globals = globals;
+        this.exports = exports;
+        this.startFunction = startFunction;
+        this.elements = elements;
+        this.datas = datas;
+        this.dataCount = dataCount;
+        this.bodies = bodies;
+        this.customSections = customSections;
+        this.functionNames = functionNames;
+    }
+
+    public FuncType functionType(int function) {
+        return types[functionTypes[function]];
+    }
+
+    public int functionCount() {
+        return functionTypes.length;
+    }
+
+    /** A readable name for function {@code index}: its name-section name, or {@code func[index]}. */
+    public String functionName(int index) {
+        String n = index < functionNames.length ? functionNames[index] : null;
+        return n != null ? n : "func[" + index + "]";
+    }
+}

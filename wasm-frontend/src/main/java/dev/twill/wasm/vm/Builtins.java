@@ -1,0 +1,59 @@
+package dev.twill.wasm.vm;
+
+import dev.twill.ir.Signature;
+import dev.twill.ir.Type;
+
+/**
+ * Runtime functions that compiled wasm code calls for what is too rare or too large to inline:
+ * each is a non-colocated host function of the compiled module, named {@code %<name>} in the IR,
+ * defined by the runtime (a Java method behind a Panama upcall), taking the caller's vmctx
+ * first. A builtin that must trap (an out-of-bounds {@code memory.copy}) throws {@link
+ * dev.twill.runtime.Trap}; compiled code checks the trap slot after every host call and unwinds,
+ * and the Java caller receives that Trap.
+ *
+ * <p>Indices are i32; references i64. Everything else (memory.size, table.size, table.get,
+ * table.set, loads, stores, globals, ref.func, call_indirect) is inlined by the translator.
+ */
+public enum Builtins {
+    /** (vmctx, memory, delta pages) -> old size in pages, or -1. */
+    MEMORY_GROW("wasm_memory_grow", new int[] {Type.I32, Type.I32}, new int[] {Type.I32}),
+    /** (vmctx, memory, dst, byte value, len); traps heap_oob. */
+    MEMORY_FILL("wasm_memory_fill", new int[] {Type.I32, Type.I32, Type.I32, Type.I32}, new int[0]),
+    /** (vmctx, dst memory, src memory, dst, src, len); traps heap_oob. */
+    MEMORY_COPY("wasm_memory_copy", new int[] {Type.I32, Type.I32, Type.I32, Type.I32, Type.I32}, new int[0]),
+    /** (vmctx, memory, data segment, dst, src offset in segment, len); traps heap_oob. */
+    MEMORY_INIT("wasm_memory_init", new int[] {Type.I32, Type.I32, Type.I32, Type.I32, Type.I32}, new int[0]),
+    /** (vmctx, data segment). */
+    DATA_DROP("wasm_data_drop", new int[] {Type.I32}, new int[0]),
+    /** (vmctx, table, init reference, delta) -> old size, or -1. */
+    TABLE_GROW("wasm_table_grow", new int[] {Type.I32, Type.I64, Type.I32}, new int[] {Type.I32}),
+    /** (vmctx, table, dst, reference, len); traps table_oob. */
+    TABLE_FILL("wasm_table_fill", new int[] {Type.I32, Type.I32, Type.I64, Type.I32}, new int[0]),
+    /** (vmctx, dst table, src table, dst, src, len); traps table_oob. */
+    TABLE_COPY("wasm_table_copy", new int[] {Type.I32, Type.I32, Type.I32, Type.I32, Type.I32}, new int[0]),
+    /** (vmctx, table, element segment, dst, src offset in segment, len); traps table_oob. */
+    TABLE_INIT("wasm_table_init", new int[] {Type.I32, Type.I32, Type.I32, Type.I32, Type.I32}, new int[0]),
+    /** (vmctx, element segment). */
+    ELEM_DROP("wasm_elem_drop", new int[] {Type.I32}, new int[0]);
+
+    /** The symbol name without sigil; the IR names it {@code %symbol}. */
+    public final String symbol;
+    private final int[] params, returns;
+
+    Builtins(String symbol, int[] params, int[] returns) {
+        this.symbol = symbol;
+        this.params = params;
+        this.returns = returns;
+    }
+
+    /** The IR signature: {@code (i64 vmctx, params...) -> returns}. */
+    public Signature signature() {
+        int[] p = new int[params.length + 1];
+        int[] purposes = new int[p.length];
+        p[0] = Type.I64;
+        purposes[0] = Signature.PURPOSE_VMCTX;
+        System.arraycopy(params, 0, p, 1, params.length);
+        return new Signature(p, purposes, new int[p.length], returns.clone(), new int[returns.length],
+                new int[returns.length], null);
+    }
+}

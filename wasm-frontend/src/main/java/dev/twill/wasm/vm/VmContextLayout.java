@@ -1,0 +1,99 @@
+package dev.twill.wasm.vm;
+
+import dev.twill.wasm.binary.WasmModule;
+
+/**
+ * Where an instance's state lives in its VM context, the block of native memory whose address
+ * every compiled wasm function receives as its first ({@code vmctx}) parameter. The translator
+ * emits loads and stores at these offsets; the runtime allocates the block and fills it. The
+ * layout depends on the module only, so code compiled once serves every instance.
+ *
+ * <pre>
+ *   0                    instance id (i64): the runtime's key for the instance
+ *   8                    address of the interrupt flag (i64 -> i32): non-zero asks the guest to
+ *                        stop; loop headers load it and trap {@code interrupt}
+ *   16                   reserved (i64)
+ *   memoryOffset(m)      address of memory m's MemoryDefinition (i64), for every memory:
+ *                          +0 base address (i64; never changes: memory is reserved at its maximum)
+ *                          +8 current length in bytes (i64; grows with memory.grow)
+ *   tableOffset(t)       address of table t's TableDefinition (i64), for every table:
+ *                          +0 address of element 0 (i64); every element is an i64 reference
+ *                          +8 current length in elements (i64)
+ *   globalOffset(g)      8 bytes per global: for a defined global, the value itself (i32 and f32
+ *                        in the low 4 bytes, little-endian; references as i64); for an imported
+ *                        global, the address of the exporting instance's 8-byte cell
+ *   funcRefOffset(f)     a 16-byte FuncRef record for every function, imported ones included:
+ *                          +0 entry address of its code (i64; the IR signature is (i64 vmctx,
+ *                             params...) -> results and its header carries the signature id)
+ *                          +8 the vmctx to call it with (i64)
+ * </pre>
+ *
+ * <p>References: a {@code funcref} is the address of a FuncRef record (so {@code ref.func f} is
+ * {@code vmctx + funcRefOffset(f)}, and {@code call_indirect} loads a table element, traps when
+ * it is 0, then calls record.code with record.vmctx); an {@code externref} is an opaque non-zero
+ * handle the runtime hands out; null is 0 for both.
+ *
+ * <p>Every offset is 8-byte aligned. Memories, tables and imported globals are reached through
+ * pointers so that an imported memory, table or global is the exporter's own: a {@code
+ * memory.grow} in one instance is seen by every instance that shares the memory.
+ */
+public final class VmContextLayout {
+    public static final int INSTANCE_ID = 0;
+    public static final int INTERRUPT_FLAG = 8;
+    private static final int HEADER = 24;
+
+    /** MemoryDefinition fields. */
+    public static final int MEMORY_BASE = 0, MEMORY_LENGTH = 8, MEMORY_DEFINITION_SIZE = 16;
+    /** TableDefinition fields. */
+    public static final int TABLE_BASE = 0, TABLE_LENGTH = 8, TABLE_DEFINITION_SIZE = 16;
+    /** FuncRef record fields. */
+    public static final int FUNCREF_CODE = 0, FUNCREF_VMCTX = 8, FUNCREF_SIZE = 16;
+    /** Bytes per table element. */
+    public static final int TABLE_ELEMENT_SIZE = 8;
+
+    private final int memories, tables, globals, functions;
+    private final int memoryBase, tableBase, globalBase, funcRefBase, size;
+
+    public VmContextLayout(int memories, int tables, int globals, int functions) {
+        this.memories = memories;
+        this.tables = tables;
+        this.globals = globals;
+        this.functions = functions;
+        memoryBase = HEADER;
+        tableBase = memoryBase + 8 * memories;
+        globalBase = tableBase + 8 * tables;
+        funcRefBase = globalBase + 8 * globals;
+        size = funcRefBase + FUNCREF_SIZE * functions;
+    }
+
+    public static VmContextLayout of(WasmModule module) {
+        return new VmContextLayout(module.memories.length, module.tables.length, module.globalTypes.length,
+                module.functionTypes.length);
+    }
+
+    public int memoryOffset(int memory) {
+        return memoryBase + 8 * checkIndex(memory, memories);
+    }
+
+    public int tableOffset(int table) {
+        return tableBase + 8 * checkIndex(table, tables);
+    }
+
+    public int globalOffset(int global) {
+        return globalBase + 8 * checkIndex(global, globals);
+    }
+
+    public int funcRefOffset(int function) {
+        return funcRefBase + FUNCREF_SIZE * checkIndex(function, functions);
+    }
+
+    /** Total size in bytes. */
+    public int size() {
+        return size;
+    }
+
+    private static int checkIndex(int i, int n) {
+        if (i < 0 || i >= n) throw new IndexOutOfBoundsException(i + " of " + n);
+        return i;
+    }
+}
