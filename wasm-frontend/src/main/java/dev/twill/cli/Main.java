@@ -13,6 +13,8 @@ public final class Main {
             case "demo" -> demo();
             case "clif" -> System.exit(new dev.twill.filetest.ClifCommand(System.out, System.err)
                     .run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+            case "wasm" -> System.exit(new WasmCommand(System.out, System.err)
+                    .run(java.util.Arrays.copyOfRange(args, 1, args.length)));
             default -> {
                 System.err.println("twill: unknown command '" + args[0] + "'");
                 usage();
@@ -23,6 +25,7 @@ public final class Main {
 
     private static void usage() {
         System.err.println("usage: twill demo | test | clif (test|print|verify|legalize|interpret) FILE... | bench [JMH ARGS]");
+        System.err.println(WasmCommand.USAGE.replace("usage: ", "       "));
     }
 
     private static void demo() {

@@ -1,0 +1,337 @@
+package dev.twill.cli;
+
+import dev.twill.CompileError;
+import dev.twill.runtime.LinkError;
+import dev.twill.runtime.Trap;
+import dev.twill.wasm.Engine;
+import dev.twill.wasm.EngineConfig;
+import dev.twill.wasm.Instance;
+import dev.twill.wasm.Linker;
+import dev.twill.wasm.Module;
+import dev.twill.wasm.Store;
+import dev.twill.wasm.WasmFunction;
+import dev.twill.wasm.binary.Export;
+import dev.twill.wasm.binary.ExternKind;
+import dev.twill.wasm.binary.FuncType;
+import dev.twill.wasm.binary.ValType;
+import dev.twill.wasm.spectest.FileResult;
+import dev.twill.wasm.spectest.ForkedSpecRunner;
+import dev.twill.wasm.spectest.SpecReport;
+import dev.twill.wasm.spectest.SpecRunner;
+import dev.twill.wasm.spectest.SpecSuite;
+import dev.twill.wasm.spectest.SpectestHost;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code twill wasm run|spectest}: runs a WebAssembly module's export, or spec scripts.
+ *
+ * <ul>
+ *   <li>{@code twill wasm run [--opt none|speed] FILE.wasm [--invoke NAME [ARG...]]}: compiles
+ *       and instantiates FILE (imports from the {@code spectest} host module resolve), then calls
+ *       NAME with the arguments parsed by its parameter types and prints each result on a line;
+ *       without {@code --invoke}, calls {@code _start} if exported, else only instantiates.
+ *   <li>{@code twill wasm spectest [-v] [--no-fork] [--simd] [--table FILE] DIR|FILE.json...}:
+ *       runs wast2json scripts (a directory means its {@code X/X.json} scripts, {@code simd_*}
+ *       left out unless {@code --simd}), prints {@code name: passed/total} per script (with
+ *       each failure under {@code -v}) and ends with {@code N passed, N failed}. Scripts run in
+ *       a child JVM unless {@code --no-fork}, so a crash costs one script. {@code --table}
+ *       writes the README table (Markdown) to FILE.
+ * </ul>
+ * Exit code: 0 when everything passed / the call returned, 1 on failures or a trap, 2 on bad
+ * usage or input.
+ */
+public final class WasmCommand {
+    public static final String USAGE = "usage: twill wasm run [--opt none|speed] FILE.wasm [--invoke NAME [ARG...]]\n"
+            + "       twill wasm spectest [-v] [--no-fork] [--simd] [--table FILE.md] DIR|FILE.json...";
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public WasmCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public int run(String[] args) {
+        if (args.length == 0) {
+            err.println(USAGE);
+            return 2;
+        }
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        return switch (args[0]) {
+            case "run" -> runModule(rest);
+            case "spectest" -> spectest(rest);
+            default -> {
+                err.println("twill wasm: unknown subcommand '" + args[0] + "'");
+                err.println(USAGE);
+                yield 2;
+            }
+        };
+    }
+
+    // ---- twill wasm run ----
+
+    private int runModule(String[] args) {
+        String opt = "speed";
+        Path file = null;
+        String invoke = null;
+        List<String> callArgs = new ArrayList<>();
+        for (int k = 0; k < args.length; k++) {
+            if (invoke != null) {
+                callArgs.add(args[k]);
+            } else if (args[k].equals("--opt") && k + 1 < args.length) {
+                opt = args[++k];
+            } else if (args[k].equals("--invoke") && k + 1 < args.length) {
+                invoke = args[++k];
+            } else if (file == null && !args[k].startsWith("--")) {
+                file = Path.of(args[k]);
+            } else {
+                err.println(USAGE);
+                return 2;
+            }
+        }
+        if (file == null) {
+            err.println(USAGE);
+            return 2;
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            err.println("twill: cannot read " + file + ": " + e.getMessage());
+            return 2;
+        }
+        try (Engine engine = new Engine(new EngineConfig().optLevel(opt));
+                Module module = Module.compile(engine, bytes);
+                SpectestHost spectest = new SpectestHost(engine);
+                Store store = new Store(engine)) {
+            Linker linker = new Linker(engine);
+            spectest.define(linker, store);
+            Instance instance = linker.instantiate(store, module);
+            if (invoke == null) {
+                if (instance.function("_start") == null) return 0;
+                invoke = "_start";
+            }
+            WasmFunction f = instance.function(invoke);
+            if (f == null) {
+                err.println("twill: " + file + " exports no function '" + invoke + "'" + exportedFunctions(module));
+                return 2;
+            }
+            FuncType type = f.type();
+            if (callArgs.size() != type.params.length) {
+                err.println("twill: " + invoke + " has type " + type + ": it takes " + type.params.length + " arguments, got " + callArgs.size());
+                return 2;
+            }
+            long[] bits = new long[callArgs.size()];
+            for (int k = 0; k < bits.length; k++) {
+                try {
+                    bits[k] = parseArgument(type.params[k], callArgs.get(k), store);
+                } catch (IllegalArgumentException e) {
+                    err.println("twill: argument " + (k + 1) + " of " + invoke + ": " + e.getMessage());
+                    return 2;
+                }
+            }
+            long[] results = f.call(bits);
+            for (int k = 0; k < type.results.length; k++) out.println(formatResult(type.results[k], results[k], store));
+            return 0;
+        } catch (CompileError e) {
+            err.println("twill: " + file + ": " + e.getMessage());
+            return 2;
+        } catch (LinkError e) {
+            err.println("twill: " + file + ": link error: " + e.getMessage());
+            return 1;
+        } catch (Trap t) {
+            err.println("twill: " + t.getMessage());
+            return 1;
+        }
+    }
+
+    private static String exportedFunctions(Module module) {
+        StringBuilder sb = new StringBuilder();
+        for (Export e : module.exports()) {
+            if (e.kind() == ExternKind.FUNC) sb.append(sb.isEmpty() ? " (it exports: " : ", ").append(e.name());
+        }
+        return sb.isEmpty() ? "" : sb.append(')').toString();
+    }
+
+    /**
+     * A command-line argument as raw bits: integers in decimal (signed or unsigned, so -1 and
+     * 4294967295 are the same i32) or 0x hex; floats as Java reads them plus {@code nan},
+     * {@code inf}, {@code -inf} and {@code nan:0x...} (a NaN with that payload); references
+     * {@code null}, and for externref any other text becomes a host string.
+     */
+    static long parseArgument(byte type, String s, Store store) {
+        try {
+            return switch (type) {
+                case ValType.I32 -> (int) parseInteger(s, 32);
+                case ValType.I64 -> parseInteger(s, 64);
+                case ValType.F32 -> parseF32(s);
+                case ValType.F64 -> parseF64(s);
+                case ValType.EXTERNREF -> s.equals("null") ? 0 : store.externRef(s);
+                case ValType.FUNCREF -> {
+                    if (s.equals("null")) yield 0;
+                    throw new IllegalArgumentException("a funcref argument can only be null");
+                }
+                default -> throw new IllegalArgumentException("cannot pass a " + ValType.name(type));
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a " + ValType.name(type));
+        }
+    }
+
+    private static long parseInteger(String s, int width) {
+        boolean negative = s.startsWith("-");
+        String digits = negative || s.startsWith("+") ? s.substring(1) : s;
+        long v = digits.startsWith("0x") || digits.startsWith("0X")
+                ? Long.parseUnsignedLong(digits.substring(2), 16)
+                : Long.parseUnsignedLong(digits);
+        if (negative) {
+            if (Long.compareUnsigned(v, width == 32 ? 1L << 31 : Long.MIN_VALUE) > 0) throw new IllegalArgumentException("'" + s + "' is out of range");
+            v = -v;
+        } else if (width == 32 && (v >>> 32) != 0) {
+            throw new IllegalArgumentException("'" + s + "' is out of range for i32");
+        }
+        return v;
+    }
+
+    /** An f32 argument's bits; NaNs are built as bits, as a float value need not keep its payload. */
+    private static long parseF32(String s) {
+        String t = s.startsWith("+") ? s.substring(1) : s;
+        boolean negative = t.startsWith("-");
+        String u = negative ? t.substring(1) : t;
+        long bits;
+        if (u.equals("nan")) bits = 0x7fc0_0000L;
+        else if (u.equals("inf") || u.equals("infinity")) bits = 0x7f80_0000L;
+        else if (u.startsWith("nan:0x")) bits = 0x7f80_0000L | payload(u, 23);
+        else bits = Float.floatToRawIntBits(Float.parseFloat(u)) & 0xFFFF_FFFFL; // no double rounding
+        return negative ? bits | 0x8000_0000L : bits;
+    }
+
+    private static long parseF64(String s) {
+        String t = s.startsWith("+") ? s.substring(1) : s;
+        boolean negative = t.startsWith("-");
+        String u = negative ? t.substring(1) : t;
+        long bits;
+        if (u.equals("nan")) bits = 0x7ff8_0000_0000_0000L;
+        else if (u.equals("inf") || u.equals("infinity")) bits = 0x7ff0_0000_0000_0000L;
+        else if (u.startsWith("nan:0x")) bits = 0x7ff0_0000_0000_0000L | payload(u, 52);
+        else bits = Double.doubleToRawLongBits(Double.parseDouble(u));
+        return negative ? bits | Long.MIN_VALUE : bits;
+    }
+
+    /** The payload of {@code nan:0xP}: nonzero and within {@code bits} bits. */
+    private static long payload(String u, int bits) {
+        long p = Long.parseUnsignedLong(u.substring(6), 16);
+        if (p == 0 || (p >>> bits) != 0) throw new IllegalArgumentException("NaN payload out of range: " + u);
+        return p;
+    }
+
+    /** A result for printing: {@code 42}, {@code 1.5}, {@code nan:0x400000}, {@code null}. */
+    static String formatResult(byte type, long bits, Store store) {
+        return switch (type) {
+            case ValType.I32 -> Integer.toString((int) bits);
+            case ValType.I64 -> Long.toString(bits);
+            case ValType.F32 -> {
+                float f = Float.intBitsToFloat((int) bits);
+                yield Float.isNaN(f) ? ((int) bits < 0 ? "-" : "") + "nan:0x" + Integer.toHexString((int) bits & 0x7f_ffff) : Float.toString(f);
+            }
+            case ValType.F64 -> {
+                double d = Double.longBitsToDouble(bits);
+                yield Double.isNaN(d) ? (bits < 0 ? "-" : "") + "nan:0x" + Long.toHexString(bits & 0xf_ffff_ffff_ffffL) : Double.toString(d);
+            }
+            case ValType.EXTERNREF -> bits == 0 ? "null" : "externref " + store.externObject(bits);
+            case ValType.FUNCREF -> bits == 0 ? "null" : "funcref 0x" + Long.toHexString(bits);
+            default -> ValType.name(type) + " 0x" + Long.toHexString(bits);
+        };
+    }
+
+    // ---- twill wasm spectest ----
+
+    private int spectest(String[] args) {
+        boolean verbose = false;
+        boolean fork = true;
+        boolean simd = false;
+        Path table = null;
+        List<Path> inputs = new ArrayList<>();
+        for (int k = 0; k < args.length; k++) {
+            switch (args[k]) {
+                case "-v", "--verbose" -> verbose = true;
+                case "--no-fork" -> fork = false;
+                case "--simd" -> simd = true;
+                case "--table" -> {
+                    if (k + 1 >= args.length) {
+                        err.println(USAGE);
+                        return 2;
+                    }
+                    table = Path.of(args[++k]);
+                }
+                default -> {
+                    if (args[k].startsWith("-")) {
+                        err.println(USAGE);
+                        return 2;
+                    }
+                    inputs.add(Path.of(args[k]));
+                }
+            }
+        }
+        if (inputs.isEmpty()) {
+            Path suite = SpecSuite.locate();
+            if (suite == null) {
+                err.println("twill: no scripts given and no shared/wasm-testsuite found above " + Path.of("").toAbsolutePath());
+                return 2;
+            }
+            inputs.add(suite.resolve("wasm-2.0").resolve("core"));
+        }
+        List<Path> scripts = new ArrayList<>();
+        for (Path p : inputs) {
+            if (Files.isDirectory(p)) {
+                scripts.addAll(SpecSuite.scripts(p, simd));
+                int left = simd ? 0 : SpecSuite.simdScripts(p);
+                if (left > 0) err.println("twill: " + p + ": " + left + " simd_* scripts left out (SIMD is not supported; --simd runs them)");
+            } else if (Files.isRegularFile(p)) {
+                scripts.add(p);
+            } else {
+                err.println("twill: no such file or directory: " + p);
+                return 2;
+            }
+        }
+        List<FileResult> results = new ArrayList<>();
+        long passed = 0;
+        long failed = 0;
+        long skipped = 0;
+        long start = System.nanoTime();
+        try (ForkedSpecRunner forked = fork ? new ForkedSpecRunner(120_000, 20_000) : null;
+                Engine engine = fork ? null : new Engine();
+                SpecRunner inProcess = fork ? null : new SpecRunner(engine, 20_000)) {
+            for (Path script : scripts) {
+                FileResult r = fork ? forked.run(script) : inProcess.run(script);
+                results.add(r);
+                passed += r.passed();
+                failed += r.failed();
+                skipped += r.skippedText();
+                out.println(r.summary());
+                if (verbose) for (FileResult.Failure f : r.failures()) out.println("    " + f);
+                out.flush();
+            }
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        out.println(passed + " passed, " + failed + " failed" + (skipped == 0 ? "" : ", " + skipped + " skipped (text modules need a text parser)")
+                + " in " + results.size() + " scripts (" + ms + " ms)");
+        if (table != null) {
+            try {
+                Files.writeString(table, SpecReport.markdownTable(results), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("twill: cannot write " + table + ": " + e.getMessage());
+                return 2;
+            }
+        }
+        return failed == 0 ? 0 : 1;
+    }
+}
