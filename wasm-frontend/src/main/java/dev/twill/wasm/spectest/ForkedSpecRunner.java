@@ -40,6 +40,8 @@ public final class ForkedSpecRunner implements AutoCloseable {
 
     private final long scriptTimeoutMillis;
     private final long commandTimeoutMillis;
+    /** The child's main class: this one, or a stand-in in tests. */
+    private final String childMain;
     private Child child;
 
     /**
@@ -48,8 +50,13 @@ public final class ForkedSpecRunner implements AutoCloseable {
      * @param commandTimeoutMillis the guest-call timeout inside the child ({@link SpecRunner})
      */
     public ForkedSpecRunner(long scriptTimeoutMillis, long commandTimeoutMillis) {
+        this(scriptTimeoutMillis, commandTimeoutMillis, ForkedSpecRunner.class.getName());
+    }
+
+    ForkedSpecRunner(long scriptTimeoutMillis, long commandTimeoutMillis, String childMain) {
         this.scriptTimeoutMillis = scriptTimeoutMillis;
         this.commandTimeoutMillis = commandTimeoutMillis;
+        this.childMain = childMain;
     }
 
     /** Runs one script in the child; never throws for anything the child does. */
@@ -72,7 +79,7 @@ public final class ForkedSpecRunner implements AutoCloseable {
         boolean lastFailed = false;
         String crash;
         try {
-            if (child == null || !child.process.isAlive()) child = new Child(commandTimeoutMillis);
+            if (child == null || !child.process.isAlive()) child = new Child(childMain, commandTimeoutMillis);
             child.send(json.toAbsolutePath().toString());
             while (true) {
                 String line = child.lines.poll(scriptTimeoutMillis, TimeUnit.MILLISECONDS);
@@ -149,7 +156,7 @@ public final class ForkedSpecRunner implements AutoCloseable {
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         private final StringBuilder stderr = new StringBuilder();
 
-        Child(long commandTimeoutMillis) throws IOException {
+        Child(String mainClass, long commandTimeoutMillis) throws IOException {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             List<String> cmd = new ArrayList<>(List.of(
                     java.toString(), "-ea", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
@@ -159,7 +166,7 @@ public final class ForkedSpecRunner implements AutoCloseable {
                 String k = e.getKey().toString();
                 if (k.startsWith("twill.")) cmd.add("-D" + k + "=" + e.getValue());
             }
-            cmd.add(ForkedSpecRunner.class.getName());
+            cmd.add(mainClass);
             cmd.add(Long.toString(commandTimeoutMillis));
             process = new ProcessBuilder(cmd).start();
             stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
