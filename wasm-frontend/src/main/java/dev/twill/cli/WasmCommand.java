@@ -1,6 +1,9 @@
 package dev.twill.cli;
 
 import dev.twill.CompileError;
+import dev.twill.ir.Function;
+import dev.twill.ir.text.Printer;
+import dev.twill.legalize.Legalizer;
 import dev.twill.runtime.LinkError;
 import dev.twill.runtime.Trap;
 import dev.twill.wasm.Engine;
@@ -13,13 +16,18 @@ import dev.twill.wasm.WasmFunction;
 import dev.twill.wasm.binary.Export;
 import dev.twill.wasm.binary.ExternKind;
 import dev.twill.wasm.binary.FuncType;
+import dev.twill.wasm.binary.ModuleDecoder;
 import dev.twill.wasm.binary.ValType;
+import dev.twill.wasm.binary.WasmModule;
 import dev.twill.wasm.spectest.FileResult;
 import dev.twill.wasm.spectest.ForkedSpecRunner;
 import dev.twill.wasm.spectest.SpecReport;
 import dev.twill.wasm.spectest.SpecRunner;
 import dev.twill.wasm.spectest.SpecSuite;
 import dev.twill.wasm.spectest.SpectestHost;
+import dev.twill.wasm.translate.FunctionTranslator;
+import dev.twill.wasm.validate.Validator;
+import dev.twill.wasm.vm.VmContextLayout;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -43,13 +51,18 @@ import java.util.List;
  *       each failure under {@code -v}) and ends with {@code N passed, N failed}. Scripts run in
  *       a child JVM unless {@code --no-fork}, so a crash costs one script. {@code --table}
  *       writes the README table (Markdown) to FILE.
+ *   <li>{@code twill wasm ir [--legalized] FILE.wasm [FUNC-INDEX...]}: prints the IR the
+ *       translator makes of the module's defined functions (all, or those indices), after
+ *       legalization with {@code --legalized}: the input to reproduce a back-end problem with
+ *       {@code twill clif compile}.
  * </ul>
  * Exit code: 0 when everything passed / the call returned, 1 on failures or a trap, 2 on bad
  * usage or input.
  */
 public final class WasmCommand {
     public static final String USAGE = "usage: twill wasm run [--opt none|speed] FILE.wasm [--invoke NAME [ARG...]]\n"
-            + "       twill wasm spectest [-v] [--no-fork] [--simd] [--table FILE.md] DIR|FILE.json...";
+            + "       twill wasm spectest [-v] [--no-fork] [--simd] [--table FILE.md] DIR|FILE.json...\n"
+            + "       twill wasm ir [--legalized] FILE.wasm [FUNC-INDEX...]";
 
     private final PrintStream out;
     private final PrintStream err;
@@ -68,6 +81,7 @@ public final class WasmCommand {
         return switch (args[0]) {
             case "run" -> runModule(rest);
             case "spectest" -> spectest(rest);
+            case "ir" -> printIr(rest);
             default -> {
                 err.println("twill wasm: unknown subcommand '" + args[0] + "'");
                 err.println(USAGE);
@@ -250,6 +264,54 @@ public final class WasmCommand {
             case ValType.FUNCREF -> bits == 0 ? "null" : "funcref 0x" + Long.toHexString(bits);
             default -> ValType.name(type) + " 0x" + Long.toHexString(bits);
         };
+    }
+
+    // ---- twill wasm ir ----
+
+    private int printIr(String[] args) {
+        boolean legalized = false;
+        Path file = null;
+        List<Integer> indices = new ArrayList<>();
+        try {
+            for (String a : args) {
+                if (a.equals("--legalized")) legalized = true;
+                else if (file == null) file = Path.of(a);
+                else indices.add(Integer.parseInt(a));
+            }
+        } catch (NumberFormatException e) {
+            err.println(USAGE);
+            return 2;
+        }
+        if (file == null) {
+            err.println(USAGE);
+            return 2;
+        }
+        try {
+            WasmModule m = ModuleDecoder.decode(Files.readAllBytes(file));
+            Validator.validate(m);
+            VmContextLayout layout = VmContextLayout.of(m);
+            FunctionTranslator translator = new FunctionTranslator();
+            Legalizer legalizer = new Legalizer();
+            if (indices.isEmpty()) for (int i = m.importedFunctions; i < m.functionCount(); i++) indices.add(i);
+            for (int i : indices) {
+                if (i < m.importedFunctions || i >= m.functionCount()) {
+                    err.println("twill: function " + i + " is not a defined function (imports: " + m.importedFunctions + ", functions: " + m.functionCount() + ")");
+                    return 2;
+                }
+                Function f = translator.translate(m, layout, i);
+                if (legalized) legalizer.legalize(f);
+                out.println("; " + m.functionName(i));
+                out.print(Printer.print(f));
+                out.println();
+            }
+            return 0;
+        } catch (IOException e) {
+            err.println("twill: cannot read " + file + ": " + e.getMessage());
+            return 2;
+        } catch (CompileError e) {
+            err.println("twill: " + file + ": " + e.getMessage());
+            return 2;
+        }
     }
 
     // ---- twill wasm spectest ----
