@@ -36,7 +36,14 @@ final class Wabt {
     }
 
     private static void check(List<String> cmd) throws IOException {
-        if (run(cmd) != 0) throw new IOException("failed: " + String.join(" ", cmd));
+        Process p = new ProcessBuilder(new ArrayList<>(cmd)).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) throw new IOException("failed: " + String.join(" ", cmd) + "\n" + output);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + String.join(" ", cmd));
+        }
     }
 
     private static int run(List<String> cmd) throws IOException {
