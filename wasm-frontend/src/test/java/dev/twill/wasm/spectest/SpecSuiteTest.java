@@ -38,7 +38,9 @@ class SpecSuiteTest {
         Path core = suite.resolve("wasm-2.0").resolve("core");
         List<Path> scripts = SpecSuite.scripts(core, false);
         assertFalse(scripts.isEmpty(), "no scripts under " + core);
-        return scripts.stream().map(p -> DynamicTest.dynamicTest(SpecRunner.scriptName(p), p.toUri(), () -> check(run(p))));
+        // no test source URI (the script's path): surefire 3.5 silently drops dynamic tests with a
+        // file source from its count and report, so their failures would not fail the build
+        return scripts.stream().map(p -> DynamicTest.dynamicTest(SpecRunner.scriptName(p), () -> check(run(p))));
     }
 
     private static FileResult run(Path script) {
