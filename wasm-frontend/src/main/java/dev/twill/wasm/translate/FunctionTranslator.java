@@ -285,6 +285,7 @@ public final class FunctionTranslator {
     private int[] sigRefOfType = new int[0], sigStamp = new int[0];
     private int[] fnRefOfFunc = new int[0], fnStamp = new int[0];
     private int[] heapOfMemory = new int[0], heapStamp = new int[0];
+    private int[] wideHeapOfMemory = new int[0], wideHeapStamp = new int[0];
     private int[] tableOfTable = new int[0], tableStamp = new int[0];
     private final int[] builtinRef = new int[BUILTINS.length];
 
@@ -363,6 +364,7 @@ public final class FunctionTranslator {
             Arrays.fill(sigStamp, 0);
             Arrays.fill(fnStamp, 0);
             Arrays.fill(heapStamp, 0);
+            Arrays.fill(wideHeapStamp, 0);
             Arrays.fill(tableStamp, 0);
         }
         if (sigStamp.length < m.types.length) {
@@ -376,6 +378,8 @@ public final class FunctionTranslator {
         if (heapStamp.length < m.memories.length) {
             heapOfMemory = new int[m.memories.length];
             heapStamp = new int[m.memories.length];
+            wideHeapOfMemory = new int[m.memories.length];
+            wideHeapStamp = new int[m.memories.length];
         }
         if (tableStamp.length < m.tables.length) {
             tableOfTable = new int[m.tables.length];
@@ -491,6 +495,10 @@ public final class FunctionTranslator {
                 readU32(); // alignment hint
                 long offset = readU32() & 0xFFFF_FFFFL;
                 int index = pop();
+                if (offset > Integer.MAX_VALUE) {
+                    push(ins().heapLoad(IR_OP[op], TYPE[op], wideHeap(0), wideIndex(index, offset), 0));
+                    return;
+                }
                 push(ins().heapLoad(IR_OP[op], TYPE[op], heap(0), index, offset));
                 return;
             }
@@ -498,6 +506,10 @@ public final class FunctionTranslator {
                 readU32();
                 long offset = readU32() & 0xFFFF_FFFFL;
                 int value = pop(), index = pop();
+                if (offset > Integer.MAX_VALUE) {
+                    ins().heapStore(IR_OP[op], wideHeap(0), value, wideIndex(index, offset), 0);
+                    return;
+                }
                 ins().heapStore(IR_OP[op], heap(0), value, index, offset);
                 return;
             }
@@ -1081,6 +1093,25 @@ public final class FunctionTranslator {
             heapStamp[memory] = stamp;
         }
         return heapOfMemory[memory];
+    }
+
+    /**
+     * An i64-indexed view of memory {@code memory} (same base and bound) for accesses whose
+     * memarg offset does not fit a signed 32-bit immediate (memory-level offsets are 32-bit):
+     * the index is then {@code zext(index) + offset}, exact in 64 bits.
+     */
+    private int wideHeap(int memory) {
+        if (wideHeapStamp[memory] != stamp) {
+            HeapData h = func.heaps.get(heap(memory));
+            wideHeapOfMemory[memory] = func.addHeap(new HeapData(h.base, h.min, HeapData.Style.DYNAMIC, 0, h.boundGv, 0, Type.I64));
+            wideHeapStamp[memory] = stamp;
+        }
+        return wideHeapOfMemory[memory];
+    }
+
+    private int wideIndex(int index, long offset) {
+        InstBuilder b = ins();
+        return b.iaddImm(b.convert(Opcode.UEXTEND, Type.I64, index), offset);
     }
 
     /**
