@@ -313,6 +313,24 @@ public final class FunctionTranslator {
      * IR function named {@link WasmAbi#functionName}, with signature {@link WasmAbi#signature}.
      */
     public Function translate(WasmModule m, VmContextLayout layout, int funcIndex) {
+        checkDefined(m, funcIndex);
+        Function f = new Function(WasmAbi.functionName(funcIndex), signatureOfType(m.functionTypes[funcIndex]));
+        translateInto(f, m, layout, funcIndex);
+        return f;
+    }
+
+    /**
+     * As {@link #translate(WasmModule, VmContextLayout, int)}, into {@code into}, which is
+     * cleared first and keeps its array capacity: a compilation loop that reuses one Function
+     * per thread allocates next to nothing per function in steady state.
+     */
+    public void translate(WasmModule m, VmContextLayout layout, int funcIndex, Function into) {
+        checkDefined(m, funcIndex);
+        into.clear(WasmAbi.functionName(funcIndex), signatureOfType(m.functionTypes[funcIndex]));
+        translateInto(into, m, layout, funcIndex);
+    }
+
+    private void checkDefined(WasmModule m, int funcIndex) {
         if (funcIndex < m.importedFunctions || funcIndex >= m.functionCount()) {
             throw new IllegalArgumentException("function " + funcIndex + " is not a defined function of the module");
         }
@@ -320,9 +338,6 @@ public final class FunctionTranslator {
             cachedModule = m;
             typeSigs = new Signature[m.types.length];
         }
-        Function f = new Function(WasmAbi.functionName(funcIndex), signatureOfType(m.functionTypes[funcIndex]));
-        translateInto(f, m, layout, funcIndex);
-        return f;
     }
 
     /** The IR signature of wasm type {@code typeIndex}, shared by every function this translator makes. */

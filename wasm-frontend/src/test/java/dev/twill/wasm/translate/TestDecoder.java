@@ -42,9 +42,18 @@ final class TestDecoder {
     static byte[] wat(String resource) {
         try (InputStream in = TestDecoder.class.getResourceAsStream(resource)) {
             if (in == null) throw new IllegalArgumentException("no test resource " + resource);
+            return watText(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Compiles WAT source text with wat2wasm. */
+    static byte[] watText(String text) {
+        try {
             Path dir = Files.createTempDirectory("twill-wat");
             Path src = dir.resolve("m.wat"), out = dir.resolve("m.wasm");
-            Files.write(src, in.readAllBytes());
+            Files.writeString(src, text);
             Process p;
             try {
                 p = new ProcessBuilder("wat2wasm", src.toString(), "-o", out.toString())
