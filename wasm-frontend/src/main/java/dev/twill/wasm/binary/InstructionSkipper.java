@@ -1,0 +1,194 @@
+package dev.twill.wasm.binary;
+
+import static dev.twill.wasm.binary.ByteReader.error;
+
+import dev.twill.CompileError;
+import java.util.Arrays;
+
+/**
+ * Walks an instruction sequence checking only that it is well formed (WebAssembly 2.0 §5.4):
+ * known opcodes, well-formed immediates, {@code else} only inside {@code if}, the structure
+ * closed by {@code end}. Nothing is typed. Two uses:
+ *
+ * <ul>
+ *   <li>the decoder finds where a constant expression ends (the binary format allows any
+ *       instruction there; the validator later insists on constant ones);
+ *   <li>the validator, after finding a module invalid, looks through the function bodies for
+ *       a malformed instruction, because the reference semantics decode the whole module
+ *       before validating it, so a malformed byte anywhere takes precedence over a type error.
+ * </ul>
+ *
+ * <p>Messages are the reference interpreter's: "illegal opcode", "zero byte expected",
+ * "malformed memop flags", "END opcode expected", "data count section required"; SIMD
+ * instructions are refused with "SIMD is not supported".
+ */
+public final class InstructionSkipper {
+    private InstructionSkipper() {}
+
+    /** Frame kinds on the nesting stack. */
+    private static final byte PLAIN = 0, IF = 1;
+
+    /**
+     * Skips one expression: instructions up to and including the {@code end} that closes it.
+     * With {@code dataCountRequired}, {@code memory.init} and {@code data.drop} are malformed
+     * (a function body in a module without a data count section).
+     */
+    public static void skipExpression(ByteReader in, boolean dataCountRequired) {
+        byte[] kinds = null; // allocated only if blocks nest
+        int depth = 0;
+        while (true) {
+            if (in.pos >= in.limit) throw error(in.limit, ByteReader.UNEXPECTED_END);
+            int at = in.pos;
+            int op = in.u8();
+            switch (op) {
+                case Opcodes.BLOCK, Opcodes.LOOP, Opcodes.IF -> {
+                    blockType(in);
+                    if (kinds == null) kinds = new byte[8];
+                    else if (depth == kinds.length) kinds = Arrays.copyOf(kinds, depth * 2);
+                    kinds[depth++] = op == Opcodes.IF ? IF : PLAIN;
+                }
+                case Opcodes.ELSE -> {
+                    if (depth == 0 || kinds[depth - 1] != IF) throw error(at, "END opcode expected");
+                    kinds[depth - 1] = PLAIN; // a second else is misplaced too
+                }
+                case Opcodes.END -> {
+                    if (depth == 0) return;
+                    depth--;
+                }
+                default -> immediates(in, op, at, dataCountRequired);
+            }
+        }
+    }
+
+    /**
+     * Decodes function bodies the way the reference decoder does, to find which malformed
+     * encoding it would report: each body is read against the whole binary (not cut at its
+     * size) and must then end exactly where its size says ("section size mismatch").
+     * Returns the first body's error, or null if all are well formed.
+     */
+    public static CompileError firstMalformed(byte[] bytes, FunctionBody[] bodies, int count, boolean dataCountRequired) {
+        ByteReader r = new ByteReader(bytes);
+        for (int i = 0; i < count; i++) {
+            FunctionBody b = bodies[i];
+            try {
+                r.reset(b.codeStart(), bytes.length);
+                skipExpression(r, dataCountRequired);
+                if (r.pos != b.end()) return error(b.codeStart(), "section size mismatch");
+            } catch (CompileError malformed) {
+                return malformed;
+            }
+        }
+        return null;
+    }
+
+    /** Reads a block type (§5.4.1) without interpreting a type index. */
+    public static void blockType(ByteReader in) {
+        int b = in.peek();
+        if (b == Opcodes.BLOCKTYPE_EMPTY) {
+            in.pos++;
+        } else if (b >= 0 && (b & 0xC0) == 0x40) {
+            int at = in.pos;
+            in.typeCode();
+            if (b == (ValType.V128 & 0xFF)) throw error(at, "SIMD is not supported");
+            if (!ValType.isValid((byte) b)) throw error(at, b > 0x70 ? "malformed value type" : "malformed reference type");
+        } else {
+            in.s33();
+        }
+    }
+
+    /** Reads a memarg (§5.4.6), returning the alignment exponent; offsets are any u32. */
+    public static int memarg(ByteReader in) {
+        int at = in.pos;
+        int align = in.u32();
+        if (Integer.compareUnsigned(align, 32) >= 0) throw error(at, "malformed memop flags");
+        in.u32();
+        return align;
+    }
+
+    /** Reads the reserved zero byte of memory instructions. */
+    public static void zero(ByteReader in) {
+        in.expect(0, "zero byte expected");
+    }
+
+    /** Reads the reference type of {@code ref.null}. */
+    public static byte refType(ByteReader in) {
+        int at = in.pos;
+        int b = in.u8();
+        if (b != (ValType.FUNCREF & 0xFF) && b != (ValType.EXTERNREF & 0xFF)) throw error(at, "malformed reference type");
+        return (byte) b;
+    }
+
+    /** The message for an opcode byte that is not an instruction. */
+    public static String illegal(int op) {
+        if (op == Opcodes.SIMD_PREFIX) return "SIMD is not supported";
+        return "illegal opcode " + hex(op);
+    }
+
+    static String hex(int b) {
+        return Integer.toHexString(0x100 | b).substring(1);
+    }
+
+    /** Skips the immediates of a non-structured instruction {@code op} read at {@code at}. */
+    private static void immediates(ByteReader in, int op, int at, boolean dataCountRequired) {
+        if (op >= Opcodes.I32_EQZ && op <= Opcodes.I64_EXTEND32_S) return; // numeric, no immediates
+        if (op >= Opcodes.I32_LOAD && op <= Opcodes.I64_STORE32) {
+            memarg(in);
+            return;
+        }
+        switch (op) {
+            case Opcodes.UNREACHABLE, Opcodes.NOP, Opcodes.RETURN, Opcodes.DROP, Opcodes.SELECT, Opcodes.REF_IS_NULL -> {}
+            case Opcodes.BR, Opcodes.BR_IF, Opcodes.CALL, Opcodes.LOCAL_GET, Opcodes.LOCAL_SET, Opcodes.LOCAL_TEE,
+                 Opcodes.GLOBAL_GET, Opcodes.GLOBAL_SET, Opcodes.TABLE_GET, Opcodes.TABLE_SET, Opcodes.REF_FUNC -> in.u32();
+            case Opcodes.BR_TABLE -> {
+                int n = in.count();
+                for (int i = 0; i <= n; i++) in.u32();
+            }
+            case Opcodes.CALL_INDIRECT -> {
+                in.u32();
+                in.u32();
+            }
+            case Opcodes.SELECT_T -> {
+                int n = in.count();
+                for (int i = 0; i < n; i++) {
+                    int tAt = in.pos;
+                    int b = in.typeCode();
+                    if (b == (ValType.V128 & 0xFF)) throw error(tAt, "SIMD is not supported");
+                    if (!ValType.isValid((byte) b)) throw error(tAt, b > 0x70 ? "malformed value type" : "malformed reference type");
+                }
+            }
+            case Opcodes.MEMORY_SIZE, Opcodes.MEMORY_GROW -> zero(in);
+            case Opcodes.I32_CONST -> in.s32();
+            case Opcodes.I64_CONST -> in.s64();
+            case Opcodes.F32_CONST -> in.skip(4);
+            case Opcodes.F64_CONST -> in.skip(8);
+            case Opcodes.REF_NULL -> refType(in);
+            case Opcodes.PREFIX_FC -> {
+                int sub = in.u32();
+                switch (sub) {
+                    case 0, 1, 2, 3, 4, 5, 6, 7 -> {}
+                    case Opcodes.FC_MEMORY_INIT -> {
+                        if (dataCountRequired) throw error(at, "data count section required");
+                        in.u32();
+                        zero(in);
+                    }
+                    case Opcodes.FC_DATA_DROP -> {
+                        if (dataCountRequired) throw error(at, "data count section required");
+                        in.u32();
+                    }
+                    case Opcodes.FC_MEMORY_COPY -> {
+                        zero(in);
+                        zero(in);
+                    }
+                    case Opcodes.FC_MEMORY_FILL -> zero(in);
+                    case Opcodes.FC_TABLE_INIT, Opcodes.FC_TABLE_COPY -> {
+                        in.u32();
+                        in.u32();
+                    }
+                    case Opcodes.FC_ELEM_DROP, Opcodes.FC_TABLE_GROW, Opcodes.FC_TABLE_SIZE, Opcodes.FC_TABLE_FILL -> in.u32();
+                    default -> throw error(at, "illegal opcode fc " + Integer.toHexString(sub));
+                }
+            }
+            default -> throw error(at, illegal(op));
+        }
+    }
+}

@@ -1,0 +1,914 @@
+package dev.twill.wasm.validate;
+
+import static dev.twill.wasm.binary.ByteReader.error;
+
+import dev.twill.CompileError;
+import dev.twill.wasm.binary.ByteReader;
+import dev.twill.wasm.binary.ConstExpr;
+import dev.twill.wasm.binary.DataSegment;
+import dev.twill.wasm.binary.ElementSegment;
+import dev.twill.wasm.binary.Export;
+import dev.twill.wasm.binary.ExternKind;
+import dev.twill.wasm.binary.FuncType;
+import dev.twill.wasm.binary.FunctionBody;
+import dev.twill.wasm.binary.Global;
+import dev.twill.wasm.binary.GlobalType;
+import dev.twill.wasm.binary.Import;
+import dev.twill.wasm.binary.InstructionSkipper;
+import dev.twill.wasm.binary.Limits;
+import dev.twill.wasm.binary.MemoryType;
+import dev.twill.wasm.binary.Opcodes;
+import dev.twill.wasm.binary.SegmentMode;
+import dev.twill.wasm.binary.TableType;
+import dev.twill.wasm.binary.ValType;
+import dev.twill.wasm.binary.WasmModule;
+import java.util.Arrays;
+import java.util.HashSet;
+
+/**
+ * Validates a decoded module (WebAssembly 2.0 §3), decoding the function bodies as it goes:
+ * the {@code ModuleDecoder} leaves instructions undecoded, so this is where a body's
+ * instructions are first read, and both malformed encodings (§5.4) and ill-typed code (§3.3)
+ * are rejected here, in one pass over each body.
+ *
+ * <p>Module level (§3.4): type indices, limits (memory at most 65536 pages, min <= max), at
+ * most one memory, constant expressions (only {@code t.const}, {@code ref.null},
+ * {@code ref.func} and {@code global.get} of an imported immutable global: in 2.0 every
+ * constant expression is checked in a context that holds only the imported globals), element
+ * and data segments, the start function's type {@code []->[]}, unique export names, and
+ * C.refs: the functions a body may name with {@code ref.func} are those named in element
+ * segments, global initializers and exports.
+ *
+ * <p>Function bodies use the operand-stack algorithm of the spec's appendix (§A.3 "Validation
+ * Algorithm"): a value stack of types, where {@link #UNKNOWN} is the bottom type a polymorphic
+ * stack yields below an {@code unreachable}/{@code br}/{@code return}; and a control stack of
+ * frames (kind, block type, value-stack height at entry, unreachable flag). A block type is an
+ * int: a type index when {@code >= 0}, else the negated encoding byte ({@code -0x40} empty,
+ * {@code -0x7F} a single i32 result...), so frames need no objects. Both stacks are primitive
+ * arrays owned by this object and reused for every function: validating an instruction
+ * allocates nothing.
+ *
+ * <p>Error precedence follows the reference interpreter, which decodes the whole module
+ * before validating it: when a module is found invalid, the bodies are scanned with {@link
+ * InstructionSkipper} for a malformed instruction, which is then reported instead.
+ *
+ * <p>Not thread-safe; use one {@code Validator} per thread, or {@link #validate(WasmModule)}.
+ */
+public final class Validator {
+    /** The bottom type of the polymorphic stack: matches every type. */
+    private static final byte UNKNOWN = 0;
+
+    private static final byte I32 = ValType.I32, I64 = ValType.I64, F32 = ValType.F32, F64 = ValType.F64;
+    private static final byte FUNCREF = ValType.FUNCREF;
+
+    /** Block type of a block without params or results. */
+    private static final int EMPTY_BLOCK = -Opcodes.BLOCKTYPE_EMPTY;
+
+    // ---- module context ----
+    private WasmModule m;
+    private FuncType[] types;
+    /** C.refs as a bitset over the function index space. */
+    private long[] declaredRefs = new long[1];
+    private int functionCount;
+    private int globalCount;
+    private int tableCount;
+    private int memoryCount;
+    private ByteReader in;
+
+    // ---- function context ----
+    /** Types of the current function's locals, parameters first. */
+    private byte[] localTypes = new byte[64];
+    private int localCount;
+    /** Type index of the current function. */
+    private int functionType;
+
+    // ---- value stack ----
+    private byte[] vals = new byte[64];
+    private int valCount;
+
+    // ---- control stack (parallel arrays) ----
+    /** Frame kind: the opcode that opened it (BLOCK for the function itself), ELSE after else. */
+    private int[] ctrlKind = new int[16];
+    private int[] ctrlBlockType = new int[16];
+    private int[] ctrlHeight = new int[16];
+    private boolean[] ctrlUnreachable = new boolean[16];
+    private int ctrlCount;
+
+    /** Offset of the instruction being validated, for errors. */
+    private int at;
+
+    /** Validates {@code m}, throwing {@link CompileError} if it is malformed or invalid. */
+    public static void validate(WasmModule m) {
+        new Validator().validateModule(m);
+    }
+
+    /** Validates {@code m} reusing this validator's buffers. */
+    public void validateModule(WasmModule m) {
+        this.m = m;
+        this.types = m.types;
+        this.functionCount = m.functionCount();
+        this.globalCount = m.globalTypes.length;
+        this.tableCount = m.tables.length;
+        this.memoryCount = m.memories.length;
+        this.in = new ByteReader(m.bytes);
+        try {
+            moduleLevel();
+            for (int i = 0; i < m.bodies.length; i++) validateFunction(i);
+            startAndExports();
+        } catch (CompileError invalid) {
+            CompileError malformed = firstMalformedBody();
+            throw malformed != null ? malformed : invalid;
+        } finally {
+            this.m = null;
+            this.types = null;
+            this.in = null;
+        }
+    }
+
+    // =====================================================================================
+    // Module level (§3.4)
+    // =====================================================================================
+
+    private void moduleLevel() {
+        for (Import im : m.imports) {
+            switch (im.kind()) {
+                case ExternKind.FUNC -> typeIndex(im.typeIndex(), 0);
+                case ExternKind.TABLE -> tableType(im.table(), 0);
+                case ExternKind.MEMORY -> memoryType(im.memory(), 0);
+                default -> {}
+            }
+        }
+        for (int f = m.importedFunctions; f < functionCount; f++) {
+            int offset = m.bodies.length > f - m.importedFunctions ? m.bodies[f - m.importedFunctions].codeStart() : 0;
+            typeIndex(m.functionTypes[f], offset);
+        }
+        for (int t = m.importedTables; t < tableCount; t++) tableType(m.tables[t], 0);
+        for (int i = m.importedMemories; i < memoryCount; i++) memoryType(m.memories[i], 0);
+        if (memoryCount > 1) throw error(0, "multiple memories");
+
+        computeDeclaredRefs();
+        for (Global g : m.globals) constExpr(g.init(), g.type().valType());
+        for (int i = 0; i < m.elements.length; i++) elementSegment(m.elements[i]);
+        for (DataSegment d : m.datas) {
+            if (d.mode() == SegmentMode.ACTIVE) {
+                int offset = d.offset().offset();
+                if (d.memory() < 0 || d.memory() >= memoryCount) throw error(offset, "unknown memory " + u(d.memory()));
+                constExpr(d.offset(), I32);
+            }
+        }
+    }
+
+    private void startAndExports() {
+        if (m.startFunction != -1) {
+            int f = m.startFunction;
+            if (f < 0 || f >= functionCount) throw error(0, "unknown function " + u(f));
+            FuncType t = m.functionType(f);
+            if (t.params.length != 0 || t.results.length != 0) throw error(0, "start function must have type [] -> []");
+        }
+        HashSet<String> names = new HashSet<>();
+        for (Export e : m.exports) {
+            int x = e.index();
+            switch (e.kind()) {
+                case ExternKind.FUNC -> { if (x < 0 || x >= functionCount) throw error(0, "unknown function " + u(x)); }
+                case ExternKind.TABLE -> { if (x < 0 || x >= tableCount) throw error(0, "unknown table " + u(x)); }
+                case ExternKind.MEMORY -> { if (x < 0 || x >= memoryCount) throw error(0, "unknown memory " + u(x)); }
+                default -> { if (x < 0 || x >= globalCount) throw error(0, "unknown global " + u(x)); }
+            }
+            if (!names.add(e.name())) throw error(0, "duplicate export name \"" + e.name() + "\"");
+        }
+    }
+
+    private void typeIndex(int t, int offset) {
+        if (t < 0 || t >= types.length) throw error(offset, "unknown type " + u(t));
+    }
+
+    private static void tableType(TableType t, int offset) {
+        limits(t.limits(), 0xFFFF_FFFFL, offset, "table size must be at most 2^32-1");
+    }
+
+    private static void memoryType(MemoryType t, int offset) {
+        limits(t.limits(), MemoryType.MAX_PAGES, offset, "memory size must be at most 65536 pages (4GiB)");
+    }
+
+    private static void limits(Limits l, long range, int offset, String tooLarge) {
+        if (l.min() > range || l.max() > range) throw error(offset, tooLarge);
+        if (l.hasMax() && l.min() > l.max()) throw error(offset, "size minimum must not be greater than maximum");
+    }
+
+    /** C.refs (§3.4.10): functions named in element segments, global initializers and exports. */
+    private void computeDeclaredRefs() {
+        int words = (functionCount + 63) >>> 6;
+        if (declaredRefs.length < words) declaredRefs = new long[words];
+        else Arrays.fill(declaredRefs, 0, words, 0);
+        for (Global g : m.globals) refsIn(g.init());
+        for (ElementSegment e : m.elements) {
+            if (e.functionIndices() != null) {
+                for (int f : e.functionIndices()) declareRef(f);
+            } else {
+                for (ConstExpr c : e.items()) refsIn(c);
+            }
+        }
+        for (Export e : m.exports) {
+            if (e.kind() == ExternKind.FUNC) declareRef(e.index());
+        }
+    }
+
+    private void declareRef(int f) {
+        if (f >= 0 && f < functionCount) declaredRefs[f >>> 6] |= 1L << f;
+    }
+
+    private boolean isDeclaredRef(int f) {
+        return (declaredRefs[f >>> 6] & 1L << f) != 0;
+    }
+
+    /** Records the {@code ref.func} operands of a constant expression (the decoder found its end). */
+    private void refsIn(ConstExpr c) {
+        ByteReader r = in;
+        r.reset(c.offset(), m.bytes.length);
+        while (true) {
+            switch (r.u8()) {
+                case Opcodes.REF_FUNC -> declareRef(r.u32());
+                case Opcodes.I32_CONST -> r.s32();
+                case Opcodes.I64_CONST -> r.s64();
+                case Opcodes.F32_CONST -> r.skip(4);
+                case Opcodes.F64_CONST -> r.skip(8);
+                case Opcodes.GLOBAL_GET -> r.u32();
+                case Opcodes.REF_NULL -> r.u8();
+                default -> { return; } // end, or a non-constant instruction reported later
+            }
+        }
+    }
+
+    /**
+     * A constant expression of result type {@code expected} (§3.3.10): every instruction
+     * constant (checked first, as the reference interpreter does), then exactly one value of
+     * the expected type. Globals: only the imported ones, and immutable.
+     */
+    private void constExpr(ConstExpr c, byte expected) {
+        ByteReader r = in;
+        r.reset(c.offset(), m.bytes.length);
+        int count = 0;
+        byte type = UNKNOWN;
+        while (true) {
+            int opAt = r.pos;
+            int op = r.u8();
+            if (op == Opcodes.END) break;
+            switch (op) {
+                case Opcodes.I32_CONST -> { r.s32(); type = I32; }
+                case Opcodes.I64_CONST -> { r.s64(); type = I64; }
+                case Opcodes.F32_CONST -> { r.skip(4); type = F32; }
+                case Opcodes.F64_CONST -> { r.skip(8); type = F64; }
+                case Opcodes.REF_NULL -> type = InstructionSkipper.refType(r);
+                case Opcodes.REF_FUNC -> {
+                    int f = r.u32();
+                    if (f < 0 || f >= functionCount) throw error(opAt, "unknown function " + u(f));
+                    type = FUNCREF;
+                }
+                case Opcodes.GLOBAL_GET -> {
+                    int g = r.u32();
+                    if (g < 0 || g >= m.importedGlobals) throw error(opAt, "unknown global " + u(g));
+                    GlobalType gt = m.globalTypes[g];
+                    if (gt.mutable()) throw error(opAt, "constant expression required");
+                    type = gt.valType();
+                }
+                default -> throw error(opAt, "constant expression required");
+            }
+            count++;
+        }
+        if (count != 1 || type != expected) throw error(c.offset(), "type mismatch");
+    }
+
+    private void elementSegment(ElementSegment e) {
+        byte elemType = e.elemType();
+        if (e.mode() == SegmentMode.ACTIVE) {
+            int offset = e.offset().offset();
+            if (e.table() < 0 || e.table() >= tableCount) throw error(offset, "unknown table " + u(e.table()));
+            if (m.tables[e.table()].elemType() != elemType) throw error(offset, "type mismatch");
+            constExpr(e.offset(), I32);
+        }
+        if (e.functionIndices() != null) {
+            for (int f : e.functionIndices()) {
+                if (f < 0 || f >= functionCount) throw error(0, "unknown function " + u(f));
+            }
+        } else {
+            for (ConstExpr c : e.items()) constExpr(c, elemType);
+        }
+    }
+
+    /**
+     * The malformed-body error the reference interpreter would report for this module, or
+     * null: it decodes every body before validating anything, and checks for a missing data
+     * count section last of all.
+     */
+    private CompileError firstMalformedBody() {
+        if (m == null) return null;
+        CompileError e = InstructionSkipper.firstMalformed(m.bytes, m.bodies, m.bodies.length, false);
+        if (e == null && dataCountRequired()) e = InstructionSkipper.firstMalformed(m.bytes, m.bodies, m.bodies.length, true);
+        return e;
+    }
+
+    /**
+     * Whether {@code memory.init} and {@code data.drop} are malformed here for want of a data
+     * count section (§5.5.13). Without data segments they are reported as naming an unknown
+     * segment instead: wabt leaves the section out of such modules, and the spec suite (which
+     * means them to be invalid) expects "unknown data segment" for them.
+     */
+    private boolean dataCountRequired() {
+        return m.dataCount < 0 && m.datas.length > 0;
+    }
+
+    // =====================================================================================
+    // Function bodies (§3.3, algorithm of §A.3)
+    // =====================================================================================
+
+    private void validateFunction(int definedIndex) {
+        FunctionBody body = m.bodies[definedIndex];
+        functionType = m.functionTypes[m.importedFunctions + definedIndex];
+        FuncType ft = types[functionType];
+        setUpLocals(ft, body);
+        valCount = 0;
+        ctrlCount = 0;
+        pushCtrl(Opcodes.BLOCK, functionType);
+        valCount = 0; // the parameters are locals, not operands
+        ByteReader r = in;
+        r.reset(body.codeStart(), body.end());
+        body(r);
+        if (r.pos != r.limit) throw error(r.pos, "section size mismatch");
+    }
+
+    private void setUpLocals(FuncType ft, FunctionBody body) {
+        int n = ft.params.length + body.localCount();
+        if (localTypes.length < n) localTypes = new byte[Math.max(n, localTypes.length * 2)];
+        byte[] lt = localTypes;
+        System.arraycopy(ft.params, 0, lt, 0, ft.params.length);
+        int k = ft.params.length;
+        int[] counts = body.localCounts();
+        byte[] kinds = body.localTypes();
+        for (int g = 0; g < counts.length; g++) {
+            Arrays.fill(lt, k, k + counts[g], kinds[g]);
+            k += counts[g];
+        }
+        localCount = n;
+    }
+
+    /** Validates instructions until the {@code end} that closes the function. */
+    private void body(ByteReader r) {
+        byte[] b = r.buf;
+        while (true) {
+            if (r.pos >= r.limit) throw error(r.limit, ByteReader.UNEXPECTED_END);
+            at = r.pos;
+            int op = b[r.pos++] & 0xFF;
+            if (op >= Opcodes.I32_EQZ && op <= Opcodes.I64_EXTEND32_S) {
+                numeric(NUMERIC[op - Opcodes.I32_EQZ]);
+            } else if (op >= Opcodes.I32_LOAD && op <= Opcodes.MEMORY_GROW) {
+                memory(r, op);
+            } else if (op <= Opcodes.CALL_INDIRECT) {
+                if (control(r, op)) return;
+            } else {
+                other(r, op);
+            }
+        }
+    }
+
+    /** Control instructions (§3.3.8); returns true after the function's final {@code end}. */
+    private boolean control(ByteReader r, int op) {
+        switch (op) {
+            case Opcodes.UNREACHABLE -> unreachable();
+            case Opcodes.NOP -> {}
+            case Opcodes.BLOCK, Opcodes.LOOP -> {
+                int bt = blockType(r);
+                popParams(bt);
+                pushCtrl(op, bt);
+            }
+            case Opcodes.IF -> {
+                int bt = blockType(r);
+                popVal(I32);
+                popParams(bt);
+                pushCtrl(op, bt);
+            }
+            case Opcodes.ELSE -> {
+                int top = ctrlCount - 1;
+                if (ctrlKind[top] != Opcodes.IF) throw error(at, "END opcode expected");
+                int bt = ctrlBlockType[top];
+                popCtrl();
+                pushCtrl(Opcodes.ELSE, bt);
+            }
+            case Opcodes.END -> {
+                int top = ctrlCount - 1;
+                int bt = ctrlBlockType[top];
+                if (ctrlKind[top] == Opcodes.IF && !sameParamsAndResults(bt)) {
+                    // An if without else has an empty else branch, which must map params to results.
+                    throw error(at, "type mismatch");
+                }
+                popCtrl();
+                if (ctrlCount == 0) return true;
+                pushResults(bt);
+            }
+            case Opcodes.BR -> {
+                int l = label(r);
+                popLabel(l);
+                unreachable();
+            }
+            case Opcodes.BR_IF -> {
+                int l = label(r);
+                popVal(I32);
+                popLabel(l);
+                pushLabel(l);
+            }
+            case Opcodes.BR_TABLE -> brTable(r);
+            case Opcodes.RETURN -> {
+                popResults(functionType);
+                unreachable();
+            }
+            case Opcodes.CALL -> {
+                int f = r.u32();
+                if (f < 0 || f >= functionCount) throw error(at, "unknown function " + u(f));
+                int t = m.functionTypes[f];
+                popParams(t);
+                pushResults(t);
+            }
+            case Opcodes.CALL_INDIRECT -> {
+                int t = r.u32();
+                int table = r.u32();
+                if (table < 0 || table >= tableCount) throw error(at, "unknown table " + u(table));
+                if (m.tables[table].elemType() != FUNCREF) throw error(at, "type mismatch");
+                if (t < 0 || t >= types.length) throw error(at, "unknown type " + u(t));
+                popVal(I32);
+                popParams(t);
+                pushResults(t);
+            }
+            default -> throw error(at, InstructionSkipper.illegal(op));
+        }
+        return false;
+    }
+
+    private void brTable(ByteReader r) {
+        int n = r.count();
+        int targets = r.pos;
+        for (int i = 0; i < n; i++) r.u32();
+        int defaultLabel = label(r);
+        int end = r.pos;
+        popVal(I32);
+        int arity = labelArity(defaultLabel);
+        r.pos = targets;
+        for (int i = 0; i < n; i++) {
+            int l = label(r);
+            if (labelArity(l) != arity) throw error(at, "type mismatch");
+            checkLabel(l);
+        }
+        r.pos = end;
+        popLabel(defaultLabel);
+        unreachable();
+    }
+
+    /** Memory instructions (§3.3.7) up to memory.grow. */
+    private void memory(ByteReader r, int op) {
+        if (op >= Opcodes.MEMORY_SIZE) {
+            InstructionSkipper.zero(r);
+            requireMemory(0);
+            if (op == Opcodes.MEMORY_GROW) popVal(I32);
+            pushVal(I32);
+            return;
+        }
+        int align = InstructionSkipper.memarg(r);
+        requireMemory(0);
+        int info = MEMORY[op - Opcodes.I32_LOAD];
+        byte t = (byte) info;
+        if (align > (info >> 8)) throw error(at, "alignment must not be larger than natural");
+        if (op >= Opcodes.I32_STORE) {
+            popVal(t);
+            popVal(I32);
+        } else {
+            popVal(I32);
+            pushVal(t);
+        }
+    }
+
+    private void requireMemory(int index) {
+        if (index >= memoryCount) throw error(at, "unknown memory " + index);
+    }
+
+    /** Everything else: parametric, variable, table, reference instructions, constants, 0xFC. */
+    private void other(ByteReader r, int op) {
+        switch (op) {
+            case Opcodes.DROP -> popVal();
+            case Opcodes.SELECT -> {
+                popVal(I32);
+                byte t1 = popVal();
+                byte t2 = popVal();
+                if (!(ValType.isNum(t1) || t1 == UNKNOWN) || !(ValType.isNum(t2) || t2 == UNKNOWN)) {
+                    throw error(at, "type mismatch");
+                }
+                if (t1 != t2 && t1 != UNKNOWN && t2 != UNKNOWN) throw error(at, "type mismatch");
+                pushVal(t1 == UNKNOWN ? t2 : t1);
+            }
+            case Opcodes.SELECT_T -> {
+                int n = r.count();
+                if (n != 1) {
+                    for (int i = 0; i < n; i++) valType(r);
+                    throw error(at, "invalid result arity");
+                }
+                byte t = valType(r);
+                popVal(I32);
+                popVal(t);
+                popVal(t);
+                pushVal(t);
+            }
+            case Opcodes.LOCAL_GET -> pushVal(local(r));
+            case Opcodes.LOCAL_SET -> popVal(local(r));
+            case Opcodes.LOCAL_TEE -> {
+                byte t = local(r);
+                popVal(t);
+                pushVal(t);
+            }
+            case Opcodes.GLOBAL_GET -> pushVal(global(r).valType());
+            case Opcodes.GLOBAL_SET -> {
+                GlobalType g = global(r);
+                if (!g.mutable()) throw error(at, "global is immutable");
+                popVal(g.valType());
+            }
+            case Opcodes.TABLE_GET -> {
+                byte t = table(r);
+                popVal(I32);
+                pushVal(t);
+            }
+            case Opcodes.TABLE_SET -> {
+                byte t = table(r);
+                popVal(t);
+                popVal(I32);
+            }
+            case Opcodes.I32_CONST -> {
+                r.s32();
+                pushVal(I32);
+            }
+            case Opcodes.I64_CONST -> {
+                r.s64();
+                pushVal(I64);
+            }
+            case Opcodes.F32_CONST -> {
+                r.skip(4);
+                pushVal(F32);
+            }
+            case Opcodes.F64_CONST -> {
+                r.skip(8);
+                pushVal(F64);
+            }
+            case Opcodes.REF_NULL -> pushVal(InstructionSkipper.refType(r));
+            case Opcodes.REF_IS_NULL -> {
+                byte t = popVal();
+                if (t != UNKNOWN && !ValType.isRef(t)) throw error(at, "type mismatch");
+                pushVal(I32);
+            }
+            case Opcodes.REF_FUNC -> {
+                int f = r.u32();
+                if (f < 0 || f >= functionCount) throw error(at, "unknown function " + u(f));
+                if (!isDeclaredRef(f)) throw error(at, "undeclared function reference");
+                pushVal(FUNCREF);
+            }
+            case Opcodes.PREFIX_FC -> prefixFC(r);
+            default -> throw error(at, InstructionSkipper.illegal(op));
+        }
+    }
+
+    /** 0xFC-prefixed instructions: saturating truncations, bulk memory, table operations. */
+    private void prefixFC(ByteReader r) {
+        int sub = r.u32();
+        switch (sub) {
+            case 0, 1, 2, 3, 4, 5, 6, 7 -> numeric(TRUNC_SAT[sub]);
+            case Opcodes.FC_MEMORY_INIT -> {
+                requireDataCount();
+                int d = r.u32();
+                InstructionSkipper.zero(r);
+                requireMemory(0);
+                dataIndex(d);
+                pop3xI32();
+            }
+            case Opcodes.FC_DATA_DROP -> {
+                requireDataCount();
+                dataIndex(r.u32());
+            }
+            case Opcodes.FC_MEMORY_COPY -> {
+                InstructionSkipper.zero(r);
+                InstructionSkipper.zero(r);
+                requireMemory(0);
+                pop3xI32();
+            }
+            case Opcodes.FC_MEMORY_FILL -> {
+                InstructionSkipper.zero(r);
+                requireMemory(0);
+                pop3xI32();
+            }
+            case Opcodes.FC_TABLE_INIT -> {
+                int e = r.u32();
+                byte t = table(r);
+                if (elemType(e) != t) throw error(at, "type mismatch");
+                pop3xI32();
+            }
+            case Opcodes.FC_ELEM_DROP -> elemType(r.u32());
+            case Opcodes.FC_TABLE_COPY -> {
+                byte dst = table(r);
+                byte src = table(r);
+                if (dst != src) throw error(at, "type mismatch");
+                pop3xI32();
+            }
+            case Opcodes.FC_TABLE_GROW -> {
+                byte t = table(r);
+                popVal(I32);
+                popVal(t);
+                pushVal(I32);
+            }
+            case Opcodes.FC_TABLE_SIZE -> {
+                table(r);
+                pushVal(I32);
+            }
+            case Opcodes.FC_TABLE_FILL -> {
+                byte t = table(r);
+                popVal(I32);
+                popVal(t);
+                popVal(I32);
+            }
+            default -> throw error(at, "illegal opcode fc " + Integer.toHexString(sub));
+        }
+    }
+
+    private void requireDataCount() {
+        if (dataCountRequired()) throw error(at, "data count section required");
+    }
+
+    private void dataIndex(int d) {
+        if (d < 0 || d >= m.dataCount) throw error(at, "unknown data segment " + u(d));
+    }
+
+    /** The element type of element segment {@code e}. */
+    private byte elemType(int e) {
+        if (e < 0 || e >= m.elements.length) throw error(at, "unknown elem segment " + u(e));
+        return m.elements[e].elemType();
+    }
+
+    private void pop3xI32() {
+        popVal(I32);
+        popVal(I32);
+        popVal(I32);
+    }
+
+    private byte local(ByteReader r) {
+        int x = r.u32();
+        if (x < 0 || x >= localCount) throw error(at, "unknown local " + u(x));
+        return localTypes[x];
+    }
+
+    private GlobalType global(ByteReader r) {
+        int x = r.u32();
+        if (x < 0 || x >= globalCount) throw error(at, "unknown global " + u(x));
+        return m.globalTypes[x];
+    }
+
+    /** Reads a table index; returns the table's element type. */
+    private byte table(ByteReader r) {
+        int x = r.u32();
+        if (x < 0 || x >= tableCount) throw error(at, "unknown table " + u(x));
+        return m.tables[x].elemType();
+    }
+
+    private byte valType(ByteReader r) {
+        int tAt = r.pos;
+        int b = r.typeCode();
+        if (b == (ValType.V128 & 0xFF)) throw error(tAt, "SIMD is not supported");
+        if (!ValType.isValid((byte) b)) throw error(tAt, b > 0x70 ? "malformed value type" : "malformed reference type");
+        return (byte) b;
+    }
+
+    /** Reads a block type (§5.4.1) and returns its int encoding (see the class comment). */
+    private int blockType(ByteReader r) {
+        int b = r.peek();
+        if (b == Opcodes.BLOCKTYPE_EMPTY) {
+            r.pos++;
+            return EMPTY_BLOCK;
+        }
+        if (b >= 0 && (b & 0xC0) == 0x40) return -(valType(r) & 0xFF);
+        long x = r.s33();
+        if (x < 0 || x >= types.length) throw error(at, "unknown type " + x);
+        return (int) x;
+    }
+
+    private int label(ByteReader r) {
+        int l = r.u32();
+        if (l < 0 || l >= ctrlCount) throw error(at, "unknown label " + u(l));
+        return l;
+    }
+
+    // ---- block types ----
+
+    private int paramCount(int bt) {
+        return bt >= 0 ? types[bt].params.length : 0;
+    }
+
+    private int resultCount(int bt) {
+        return bt >= 0 ? types[bt].results.length : bt == EMPTY_BLOCK ? 0 : 1;
+    }
+
+    private byte resultType(int bt, int i) {
+        return bt >= 0 ? types[bt].results[i] : (byte) -bt;
+    }
+
+    private boolean sameParamsAndResults(int bt) {
+        return bt >= 0 ? Arrays.equals(types[bt].params, types[bt].results) : bt == EMPTY_BLOCK;
+    }
+
+    // ---- the operand and control stacks (§A.3) ----
+
+    private void pushVal(byte t) {
+        if (valCount == vals.length) vals = Arrays.copyOf(vals, valCount * 2);
+        vals[valCount++] = t;
+    }
+
+    private byte popVal() {
+        int top = ctrlCount - 1;
+        if (valCount == ctrlHeight[top]) {
+            if (ctrlUnreachable[top]) return UNKNOWN;
+            throw error(at, "type mismatch");
+        }
+        return vals[--valCount];
+    }
+
+    private byte popVal(byte expected) {
+        byte actual = popVal();
+        if (actual != expected && actual != UNKNOWN) throw error(at, "type mismatch");
+        return actual;
+    }
+
+    private void popParams(int bt) {
+        if (bt < 0) return;
+        byte[] ps = types[bt].params;
+        for (int i = ps.length - 1; i >= 0; i--) popVal(ps[i]);
+    }
+
+    private void pushParams(int bt) {
+        if (bt < 0) return;
+        byte[] ps = types[bt].params;
+        for (byte p : ps) pushVal(p);
+    }
+
+    private void popResults(int bt) {
+        for (int i = resultCount(bt) - 1; i >= 0; i--) popVal(resultType(bt, i));
+    }
+
+    private void pushResults(int bt) {
+        int n = resultCount(bt);
+        for (int i = 0; i < n; i++) pushVal(resultType(bt, i));
+    }
+
+    private void pushCtrl(int kind, int bt) {
+        if (ctrlCount == ctrlKind.length) {
+            int n = ctrlCount * 2;
+            ctrlKind = Arrays.copyOf(ctrlKind, n);
+            ctrlBlockType = Arrays.copyOf(ctrlBlockType, n);
+            ctrlHeight = Arrays.copyOf(ctrlHeight, n);
+            ctrlUnreachable = Arrays.copyOf(ctrlUnreachable, n);
+        }
+        int i = ctrlCount++;
+        ctrlKind[i] = kind;
+        ctrlBlockType[i] = bt;
+        ctrlHeight[i] = valCount;
+        ctrlUnreachable[i] = false;
+        pushParams(bt);
+    }
+
+    private void popCtrl() {
+        int top = ctrlCount - 1;
+        popResults(ctrlBlockType[top]);
+        if (valCount != ctrlHeight[top]) throw error(at, "type mismatch");
+        ctrlCount = top;
+    }
+
+    private void unreachable() {
+        int top = ctrlCount - 1;
+        valCount = ctrlHeight[top];
+        ctrlUnreachable[top] = true;
+    }
+
+    /** Frame index of relative label {@code l}. */
+    private int frameOf(int l) {
+        return ctrlCount - 1 - l;
+    }
+
+    private int labelArity(int l) {
+        int f = frameOf(l);
+        int bt = ctrlBlockType[f];
+        return ctrlKind[f] == Opcodes.LOOP ? paramCount(bt) : resultCount(bt);
+    }
+
+    private byte labelType(int f, int i) {
+        int bt = ctrlBlockType[f];
+        return ctrlKind[f] == Opcodes.LOOP ? types[bt].params[i] : resultType(bt, i);
+    }
+
+    private void popLabel(int l) {
+        int f = frameOf(l);
+        for (int i = labelArity(l) - 1; i >= 0; i--) popVal(labelType(f, i));
+    }
+
+    private void pushLabel(int l) {
+        int f = frameOf(l);
+        int n = labelArity(l);
+        for (int i = 0; i < n; i++) pushVal(labelType(f, i));
+    }
+
+    /**
+     * Checks that the stack top matches label {@code l}'s types without changing the stack:
+     * the same as §A.3's {@code push_vals(pop_vals(label_types(...)))} for a br_table target.
+     */
+    private void checkLabel(int l) {
+        int f = frameOf(l);
+        int top = ctrlCount - 1;
+        int height = ctrlHeight[top];
+        int n = labelArity(l);
+        for (int k = 0; k < n; k++) {
+            int pos = valCount - 1 - k;
+            byte expected = labelType(f, n - 1 - k);
+            if (pos < height) {
+                if (ctrlUnreachable[top]) continue;
+                throw error(at, "type mismatch");
+            }
+            byte actual = vals[pos];
+            if (actual != expected && actual != UNKNOWN) throw error(at, "type mismatch");
+        }
+    }
+
+    /** A numeric instruction with signature {@code in1 | in2 << 8 | out << 16} (in2 = 0: unary). */
+    private void numeric(int sig) {
+        byte in2 = (byte) (sig >> 8);
+        if (in2 != 0) popVal(in2);
+        popVal((byte) sig);
+        pushVal((byte) (sig >> 16));
+    }
+
+    private static String u(int x) {
+        return Integer.toUnsignedString(x);
+    }
+
+    // ---- tables ----
+
+    private static int sig(byte in1, byte in2, byte out) {
+        return (in1 & 0xFF) | (in2 & 0xFF) << 8 | (out & 0xFF) << 16;
+    }
+
+    /** Signatures of opcodes 0x45 (i32.eqz) to 0xC4 (i64.extend32_s). */
+    private static final int[] NUMERIC = new int[Opcodes.I64_EXTEND32_S - Opcodes.I32_EQZ + 1];
+
+    /** Signatures of the 0xFC saturating truncations 0..7. */
+    private static final int[] TRUNC_SAT = {
+        sig(F32, UNKNOWN, I32), sig(F32, UNKNOWN, I32), sig(F64, UNKNOWN, I32), sig(F64, UNKNOWN, I32),
+        sig(F32, UNKNOWN, I64), sig(F32, UNKNOWN, I64), sig(F64, UNKNOWN, I64), sig(F64, UNKNOWN, I64),
+    };
+
+    /** For loads and stores 0x28..0x3E: value type | max alignment exponent << 8. */
+    private static final int[] MEMORY = {
+        I32 & 0xFF | 2 << 8, I64 & 0xFF | 3 << 8, F32 & 0xFF | 2 << 8, F64 & 0xFF | 3 << 8, // i32/i64/f32/f64.load
+        I32 & 0xFF, I32 & 0xFF, I32 & 0xFF | 1 << 8, I32 & 0xFF | 1 << 8, // i32.load8_s/u, load16_s/u
+        I64 & 0xFF, I64 & 0xFF, I64 & 0xFF | 1 << 8, I64 & 0xFF | 1 << 8, // i64.load8_s/u, load16_s/u
+        I64 & 0xFF | 2 << 8, I64 & 0xFF | 2 << 8, // i64.load32_s/u
+        I32 & 0xFF | 2 << 8, I64 & 0xFF | 3 << 8, F32 & 0xFF | 2 << 8, F64 & 0xFF | 3 << 8, // stores
+        I32 & 0xFF, I32 & 0xFF | 1 << 8, I64 & 0xFF, I64 & 0xFF | 1 << 8, I64 & 0xFF | 2 << 8, // store8/16, i64 store8/16/32
+    };
+
+    private static void range(int from, int to, int sig) {
+        for (int op = from; op <= to; op++) NUMERIC[op - Opcodes.I32_EQZ] = sig;
+    }
+
+    static {
+        byte x = UNKNOWN;
+        range(0x45, 0x45, sig(I32, x, I32));
+        range(0x46, 0x4F, sig(I32, I32, I32));
+        range(0x50, 0x50, sig(I64, x, I32));
+        range(0x51, 0x5A, sig(I64, I64, I32));
+        range(0x5B, 0x60, sig(F32, F32, I32));
+        range(0x61, 0x66, sig(F64, F64, I32));
+        range(0x67, 0x69, sig(I32, x, I32));
+        range(0x6A, 0x78, sig(I32, I32, I32));
+        range(0x79, 0x7B, sig(I64, x, I64));
+        range(0x7C, 0x8A, sig(I64, I64, I64));
+        range(0x8B, 0x91, sig(F32, x, F32));
+        range(0x92, 0x98, sig(F32, F32, F32));
+        range(0x99, 0x9F, sig(F64, x, F64));
+        range(0xA0, 0xA6, sig(F64, F64, F64));
+        range(0xA7, 0xA7, sig(I64, x, I32));
+        range(0xA8, 0xA9, sig(F32, x, I32));
+        range(0xAA, 0xAB, sig(F64, x, I32));
+        range(0xAC, 0xAD, sig(I32, x, I64));
+        range(0xAE, 0xAF, sig(F32, x, I64));
+        range(0xB0, 0xB1, sig(F64, x, I64));
+        range(0xB2, 0xB3, sig(I32, x, F32));
+        range(0xB4, 0xB5, sig(I64, x, F32));
+        range(0xB6, 0xB6, sig(F64, x, F32));
+        range(0xB7, 0xB8, sig(I32, x, F64));
+        range(0xB9, 0xBA, sig(I64, x, F64));
+        range(0xBB, 0xBB, sig(F32, x, F64));
+        range(0xBC, 0xBC, sig(F32, x, I32));
+        range(0xBD, 0xBD, sig(F64, x, I64));
+        range(0xBE, 0xBE, sig(I32, x, F32));
+        range(0xBF, 0xBF, sig(I64, x, F64));
+        range(0xC0, 0xC1, sig(I32, x, I32));
+        range(0xC2, 0xC4, sig(I64, x, I64));
+    }
+}
