@@ -814,6 +814,12 @@ public final class FunctionTranslator {
         int fd = depth - 1 - defaultLabel;
         int n = arity(fd);
         int from = sp - n;
+        boolean oneTarget = true;
+        for (int k = 0; k < count && oneTarget; k++) oneTarget = tableTargets[k] == defaultLabel;
+        if (oneTarget) { // every entry goes where the default goes: a plain branch
+            opBr(defaultLabel);
+            return;
+        }
         int[] calls = args(count + 1);
         calls[0] = dfg.makeBlockCall(frameTarget[fd], argsAt(from, n), n);
         for (int k = 0; k < count; k++) {
