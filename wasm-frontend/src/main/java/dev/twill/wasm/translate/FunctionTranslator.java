@@ -72,6 +72,12 @@ import java.util.Arrays;
  * {@code trapz} before the FuncRef record is read; a signature mismatch -> {@code bad_sig}; an
  * interrupt request seen at function entry or a loop header -> {@code interrupt}.
  *
+ * <p><b>Conditions.</b> A comparison, {@code eqz} or {@code ref.is_null} is left <i>pending</i>
+ * on the operand stack (its i8, or the eqz operand, flagged) and only widened to wasm's i32 0/1
+ * when used as a value, so {@code br_if}, {@code if} and {@code select} branch on the i8
+ * directly and an {@code eqz} before them just flips the branch. A {@code br_table} whose
+ * entries all name the default label is a plain branch.
+ *
  * <p><b>Cost.</b> One translator per thread; the control and operand stacks are {@code int[]}
  * that keep their capacity, per-function entity maps (signature, callee, heap, table) use
  * generation stamps instead of clearing, numeric instructions are dispatched through static
