@@ -145,6 +145,28 @@ public final class ByteReader {
         return n;
     }
 
+    /**
+     * A vector's element count (a u32). Every element takes at least one byte, so a count
+     * above the bytes left can only end in "unexpected end", which is reported at once,
+     * before anything is allocated for the elements.
+     */
+    public int count() {
+        int n = u32();
+        if (Integer.toUnsignedLong(n) > limit - pos) throw eof();
+        return n;
+    }
+
+    /**
+     * Reads a one-byte type code (a value type, the function type tag 0x60), which the
+     * reference decoder reads as a signed LEB128 integer of 7 bits: a continuation bit makes
+     * it "integer representation too long".
+     */
+    public int typeCode() {
+        int b = u8();
+        if ((b & 0x80) != 0) throw error(pos, "integer representation too long");
+        return b;
+    }
+
     /** A signed 32-bit LEB128 integer. */
     public int s32() {
         int p = pos;

@@ -2,6 +2,7 @@ package dev.twill.wasm.binary;
 
 import static dev.twill.wasm.binary.ByteReader.error;
 
+import dev.twill.CompileError;
 import java.util.Arrays;
 
 /**
@@ -36,7 +37,7 @@ public final class InstructionSkipper {
         byte[] kinds = null; // allocated only if blocks nest
         int depth = 0;
         while (true) {
-            if (in.pos >= in.limit) throw error(in.limit, endMessage(in));
+            if (in.pos >= in.limit) throw error(in.limit, ByteReader.UNEXPECTED_END);
             int at = in.pos;
             int op = in.u8();
             switch (op) {
@@ -59,11 +60,25 @@ public final class InstructionSkipper {
         }
     }
 
-    /** The error for running out of bytes inside an expression; see the validator's use. */
-    public static String endMessage(ByteReader in) {
-        // The reference decoder reads a function body against the whole module: if more bytes
-        // follow, it finds something other than the END it expects there.
-        return in.limit < in.buf.length ? "END opcode expected" : ByteReader.UNEXPECTED_END;
+    /**
+     * Decodes function bodies the way the reference decoder does, to find which malformed
+     * encoding it would report: each body is read against the whole binary (not cut at its
+     * size) and must then end exactly where its size says ("section size mismatch").
+     * Returns the first body's error, or null if all are well formed.
+     */
+    public static CompileError firstMalformed(byte[] bytes, FunctionBody[] bodies, int count, boolean dataCountRequired) {
+        ByteReader r = new ByteReader(bytes);
+        for (int i = 0; i < count; i++) {
+            FunctionBody b = bodies[i];
+            try {
+                r.reset(b.codeStart(), bytes.length);
+                skipExpression(r, dataCountRequired);
+                if (r.pos != b.end()) return error(b.codeStart(), "section size mismatch");
+            } catch (CompileError malformed) {
+                return malformed;
+            }
+        }
+        return null;
     }
 
     /** Reads a block type (§5.4.1) without interpreting a type index. */
@@ -73,7 +88,7 @@ public final class InstructionSkipper {
             in.pos++;
         } else if (b >= 0 && (b & 0xC0) == 0x40) {
             int at = in.pos;
-            in.pos++;
+            in.typeCode();
             if (b == (ValType.V128 & 0xFF)) throw error(at, "SIMD is not supported");
             if (!ValType.isValid((byte) b)) throw error(at, b > 0x70 ? "malformed value type" : "malformed reference type");
         } else {
@@ -125,7 +140,7 @@ public final class InstructionSkipper {
             case Opcodes.BR, Opcodes.BR_IF, Opcodes.CALL, Opcodes.LOCAL_GET, Opcodes.LOCAL_SET, Opcodes.LOCAL_TEE,
                  Opcodes.GLOBAL_GET, Opcodes.GLOBAL_SET, Opcodes.TABLE_GET, Opcodes.TABLE_SET, Opcodes.REF_FUNC -> in.u32();
             case Opcodes.BR_TABLE -> {
-                int n = in.len32();
+                int n = in.count();
                 for (int i = 0; i <= n; i++) in.u32();
             }
             case Opcodes.CALL_INDIRECT -> {
@@ -133,10 +148,10 @@ public final class InstructionSkipper {
                 in.u32();
             }
             case Opcodes.SELECT_T -> {
-                int n = in.len32();
+                int n = in.count();
                 for (int i = 0; i < n; i++) {
                     int tAt = in.pos;
-                    int b = in.u8();
+                    int b = in.typeCode();
                     if (b == (ValType.V128 & 0xFF)) throw error(tAt, "SIMD is not supported");
                     if (!ValType.isValid((byte) b)) throw error(tAt, b > 0x70 ? "malformed value type" : "malformed reference type");
                 }

@@ -60,6 +60,8 @@ public final class ModuleDecoder {
     /** The data count section's value as unsigned, or -1 when absent. */
     private long dataCount = -1;
     private FunctionBody[] bodies;
+    /** Bodies completely read so far (for error precedence). */
+    private int bodiesRead;
     private final List<CustomSection> customs = new ArrayList<>();
 
     private ModuleDecoder(byte[] bytes) {
@@ -86,6 +88,20 @@ public final class ModuleDecoder {
     }
 
     private WasmModule module() {
+        try {
+            return sections();
+        } catch (CompileError e) {
+            // The reference decoder decodes each body's instructions as it reads the code
+            // section, so a malformed body read before the failure point is what it reports.
+            if (bodiesRead > 0) {
+                CompileError inBody = InstructionSkipper.firstMalformed(in.buf, bodies, bodiesRead, false);
+                if (inBody != null) throw inBody;
+            }
+            throw e;
+        }
+    }
+
+    private WasmModule sections() {
         if (in.fixed32() != MAGIC) throw error(0, "magic header not detected");
         if (in.fixed32() != VERSION) throw error(4, "unknown binary version");
         int lastRank = 0;
@@ -159,7 +175,7 @@ public final class ModuleDecoder {
     /** A value type byte (§5.3.1); v128 is refused, as is anything unknown. */
     private byte valType() {
         int at = in.pos;
-        int b = in.u8();
+        int b = in.typeCode();
         if (b == (ValType.V128 & 0xFF)) throw error(at, "SIMD is not supported");
         if (!ValType.isValid((byte) b)) {
             // The reference decoder reads a byte above 0x70 as a number type, anything else as a reference type.
@@ -176,7 +192,7 @@ public final class ModuleDecoder {
     }
 
     private byte[] valTypes() {
-        int n = in.len32();
+        int n = in.count();
         if (n == 0) return NO_TYPES;
         byte[] ts = new byte[n];
         for (int i = 0; i < n; i++) ts[i] = valType();
@@ -184,10 +200,10 @@ public final class ModuleDecoder {
     }
 
     private void typeSection() {
-        int n = in.len32();
+        int n = in.count();
         for (int i = 0; i < n; i++) {
             int at = in.pos;
-            if (in.u8() != 0x60) throw error(at, "malformed function type");
+            if (in.typeCode() != 0x60) throw error(at, "malformed function type");
             byte[] params = valTypes();
             byte[] results = valTypes();
             types.add(new FuncType(params, results));
@@ -224,7 +240,7 @@ public final class ModuleDecoder {
     // ---- imports, functions, tables, memories, globals, exports ----
 
     private void importSection() {
-        int n = in.len32();
+        int n = in.count();
         for (int i = 0; i < n; i++) {
             String module = in.name();
             String name = in.name();
@@ -269,7 +285,7 @@ public final class ModuleDecoder {
     }
 
     private void functionSection() {
-        int n = in.len32();
+        int n = in.count();
         int[] ft = Arrays.copyOf(importedFunctionTypes(), importedFunctions + n);
         for (int i = 0; i < n; i++) ft[importedFunctions + i] = in.u32();
         functionTypes = ft;
@@ -277,17 +293,17 @@ public final class ModuleDecoder {
     }
 
     private void tableSection() {
-        int n = in.len32();
+        int n = in.count();
         for (int i = 0; i < n; i++) tables.add(tableType());
     }
 
     private void memorySection() {
-        int n = in.len32();
+        int n = in.count();
         for (int i = 0; i < n; i++) memories.add(new MemoryType(limits()));
     }
 
     private void globalSection() {
-        int n = in.len32();
+        int n = in.count();
         for (int i = 0; i < n; i++) {
             GlobalType t = globalType();
             globalTypes.add(t);
@@ -296,7 +312,7 @@ public final class ModuleDecoder {
     }
 
     private void exportSection() {
-        int n = in.len32();
+        int n = in.count();
         for (int i = 0; i < n; i++) {
             String name = in.name();
             int at = in.pos;
@@ -320,7 +336,7 @@ public final class ModuleDecoder {
     // ---- element segments (§5.5.12) ----
 
     private void elementSection() {
-        int n = in.len32();
+        int n = in.count();
         for (int i = 0; i < n; i++) elements.add(elementSegment());
     }
 
@@ -347,7 +363,7 @@ public final class ModuleDecoder {
                 if (in.u8() != 0x00) throw error(kindAt, "malformed element kind");
             }
         }
-        int count = in.len32();
+        int count = in.count();
         if (exprs) {
             ConstExpr[] items = new ConstExpr[count];
             for (int k = 0; k < count; k++) items[k] = constExpr();
@@ -361,8 +377,9 @@ public final class ModuleDecoder {
     // ---- code (§5.5.13) ----
 
     private void codeSection() {
-        int n = in.len32();
+        int n = in.count();
         FunctionBody[] bs = new FunctionBody[n];
+        bodies = bs;
         int[] counts = new int[8];
         byte[] kinds = new byte[8];
         for (int i = 0; i < n; i++) {
@@ -370,7 +387,7 @@ public final class ModuleDecoder {
             int start = in.pos;
             int end = start + size;
             int groupsAt = in.pos;
-            int groups = in.len32();
+            int groups = in.count();
             if (groups > counts.length) {
                 counts = new int[groups];
                 kinds = new byte[groups];
@@ -387,14 +404,14 @@ public final class ModuleDecoder {
             if (in.pos > end) throw error(groupsAt, "section size mismatch");
             bs[i] = new FunctionBody(Arrays.copyOf(counts, groups), Arrays.copyOf(kinds, groups), (int) total, in.pos, end);
             in.pos = end;
+            bodiesRead = i + 1;
         }
-        bodies = bs;
     }
 
     // ---- data (§5.5.14) ----
 
     private void dataSection() {
-        int n = in.len32();
+        int n = in.count();
         for (int i = 0; i < n; i++) {
             int at = in.pos;
             int flags = in.u32();
@@ -410,7 +427,9 @@ public final class ModuleDecoder {
                 }
                 default -> throw error(at, "malformed data segment kind");
             }
-            int len = in.len32();
+            // Unlike names, the reference decoder reads segment bytes without a length check,
+            // so too long a segment is an "unexpected end".
+            int len = in.count();
             byte[] bytes = Arrays.copyOfRange(in.buf, in.pos, in.pos + len);
             in.pos += len;
             datas.add(new DataSegment(mode, memory, offset, bytes));
