@@ -1,0 +1,50 @@
+package dev.twill.wasm;
+
+import dev.twill.machinst.TargetIsa;
+
+/**
+ * The compilation environment shared by modules: the host's back end ({@link TargetIsa#host()},
+ * found at run time) and the {@link EngineConfig}. Engines hold no native resources of their own;
+ * {@link #close()} only refuses further compilations (modules are closed one by one).
+ */
+public final class Engine implements AutoCloseable {
+    private final EngineConfig config;
+    private final TargetIsa isa;
+    private final TargetIsa.Settings settings;
+    private volatile boolean closed;
+
+    public Engine() {
+        this(new EngineConfig());
+    }
+
+    public Engine(EngineConfig config) {
+        this.config = config;
+        this.isa = TargetIsa.host();
+        if (isa == null) {
+            throw new IllegalStateException("no back end for " + System.getProperty("os.arch")
+                    + " on the class path (add jit-x64)");
+        }
+        this.settings = new TargetIsa.Settings(config.optLevel());
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    TargetIsa isa() {
+        return isa;
+    }
+
+    TargetIsa.Settings settings() {
+        return settings;
+    }
+
+    void checkOpen() {
+        if (closed) throw new IllegalStateException("engine is closed");
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

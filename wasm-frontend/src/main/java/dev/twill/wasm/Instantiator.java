@@ -1,0 +1,222 @@
+package dev.twill.wasm;
+
+import dev.twill.runtime.JitModule;
+import dev.twill.wasm.binary.DataSegment;
+import dev.twill.wasm.binary.ElementSegment;
+import dev.twill.wasm.binary.Export;
+import dev.twill.wasm.binary.ExternKind;
+import dev.twill.wasm.binary.FuncType;
+import dev.twill.wasm.binary.Import;
+import dev.twill.wasm.binary.SegmentMode;
+import dev.twill.wasm.binary.ValType;
+import dev.twill.wasm.binary.WasmModule;
+import dev.twill.wasm.runtime.BuiltinFunctions;
+import dev.twill.wasm.runtime.ConstExprEvaluator;
+import dev.twill.wasm.runtime.InstanceRegistry;
+import dev.twill.wasm.runtime.InstanceState;
+import dev.twill.wasm.runtime.ReferenceTable;
+import dev.twill.wasm.vm.VmContextLayout;
+import dev.twill.wasm.vm.WasmAbi;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Module instantiation, WebAssembly 2.0 §4.5.4, with imports already resolved and checked by
+ * the {@link Linker}:
+ * <ol>
+ *   <li>allocate the VM context ({@link VmContextLayout}) in the store and register the instance
+ *       (its id goes at {@code INSTANCE_ID}, the store's interrupt flag address at {@code
+ *       INTERRUPT_FLAG});
+ *   <li>imports: a function bound to a host function gets this module's adapter {@code %f<i>}
+ *       with this vmctx as its FuncRef record (and its Java target in {@link
+ *       InstanceState#hostCalls}); a wasm function's record is copied from the exporter's;
+ *       memories and tables store the exporter's definition-record address, globals the
+ *       exporter's cell address;
+ *   <li>FuncRef records of the defined functions: {entry of {@code %f<i>}, this vmctx};
+ *   <li>defined memories (reserved at their maximum, see {@code LinearMemory}), globals (cells
+ *       inline in the vmctx, initialisers evaluated in order), tables (null-filled);
+ *   <li>element segments' references and data segments' bytes, exports;
+ *   <li>active element segments in order ({@code table.init} then {@code elem.drop}; declarative
+ *       ones just dropped), then active data segments ({@code memory.init}, {@code data.drop}):
+ *       each is bounds-checked when applied, so a trap leaves the earlier ones applied, as 2.0
+ *       specifies; then the start function.
+ * </ol>
+ * A trap or error after registration leaves the partly initialised instance in the store (a
+ * shared table may already hold references to its functions); the store frees it on close.
+ */
+final class Instantiator {
+    private Instantiator() {}
+
+    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    static Instance instantiate(Store store, Module module, Object[] resolved) {
+        WasmModule m = module.ir();
+        VmContextLayout layout = module.layout();
+        JitModule code = module.code();
+        long id = InstanceRegistry.reserve();
+        MemorySegment vmctx;
+        try {
+            vmctx = store.allocate(layout.size());
+        } catch (RuntimeException | Error e) {
+            InstanceRegistry.remove(id);
+            throw e;
+        }
+        InstanceState st = new InstanceState(id, m, layout, vmctx);
+        store.track(st);
+        long vm = vmctx.address();
+        vmctx.set(ValueLayout.JAVA_LONG, VmContextLayout.INSTANCE_ID, id);
+        vmctx.set(ValueLayout.JAVA_LONG, VmContextLayout.INTERRUPT_FLAG, store.interruptFlagAddress());
+        Instance inst = new Instance(store, module, st);
+
+        WasmFunction[] functions = new WasmFunction[m.functionCount()];
+        WasmMemory[] memories = new WasmMemory[m.memories.length];
+        WasmTable[] tables = new WasmTable[m.tables.length];
+        WasmGlobal[] globals = new WasmGlobal[m.globalTypes.length];
+
+        int nf = 0, nt = 0, nm = 0, ng = 0;
+        for (int k = 0; k < m.imports.length; k++) {
+            Import im = m.imports[k];
+            Object d = resolved[k];
+            switch (im.kind()) {
+                case ExternKind.FUNC -> {
+                    long record = vm + layout.funcRefOffset(nf);
+                    if (d instanceof Linker.HostDefinition h) {
+                        st.hostCalls[nf] = hostCall(h, inst);
+                        writeFuncRef(record, code.address(WasmAbi.functionName(nf)), vm);
+                        functions[nf] = new WasmFunction(store, h.type(), code, m, nf, vm, record);
+                    } else {
+                        WasmFunction w = (WasmFunction) d;
+                        writeFuncRef(record, EVERYTHING.get(ValueLayout.JAVA_LONG, w.funcRef + VmContextLayout.FUNCREF_CODE),
+                                EVERYTHING.get(ValueLayout.JAVA_LONG, w.funcRef + VmContextLayout.FUNCREF_VMCTX));
+                        functions[nf] = w;
+                    }
+                    nf++;
+                }
+                case ExternKind.TABLE -> {
+                    WasmTable t = (WasmTable) d;
+                    st.tables[nt] = t.table;
+                    vmctx.set(ValueLayout.JAVA_LONG, layout.tableOffset(nt), t.table.definitionAddress());
+                    tables[nt++] = t;
+                }
+                case ExternKind.MEMORY -> {
+                    WasmMemory w = (WasmMemory) d;
+                    st.memories[nm] = w.memory;
+                    vmctx.set(ValueLayout.JAVA_LONG, layout.memoryOffset(nm), w.memory.definitionAddress());
+                    memories[nm++] = w;
+                }
+                case ExternKind.GLOBAL -> {
+                    WasmGlobal g = (WasmGlobal) d;
+                    vmctx.set(ValueLayout.JAVA_LONG, layout.globalOffset(ng), g.cell);
+                    globals[ng++] = g;
+                }
+                default -> throw new IllegalStateException("import kind " + im.kind());
+            }
+        }
+
+        for (int i = m.importedFunctions; i < functions.length; i++) {
+            long record = vm + layout.funcRefOffset(i);
+            writeFuncRef(record, code.address(WasmAbi.functionName(i)), vm);
+            functions[i] = new WasmFunction(store, m.functionType(i), code, m, i, vm, record);
+        }
+        for (int i = m.importedMemories; i < memories.length; i++) {
+            WasmMemory w = WasmMemory.create(store, m.memories[i]);
+            st.memories[i] = w.memory;
+            vmctx.set(ValueLayout.JAVA_LONG, layout.memoryOffset(i), w.memory.definitionAddress());
+            memories[i] = w;
+        }
+        ConstExprEvaluator.Environment env = new ConstExprEvaluator.Environment() {
+            @Override
+            public long global(int index) {
+                return globals[index].get();
+            }
+
+            @Override
+            public long funcRef(int index) {
+                return vm + layout.funcRefOffset(index);
+            }
+        };
+        for (int i = m.importedGlobals; i < globals.length; i++) {
+            WasmGlobal g = new WasmGlobal(store, m.globalTypes[i], vm + layout.globalOffset(i));
+            g.write(ConstExprEvaluator.evaluate(m.globals[i - m.importedGlobals].init(), env));
+            globals[i] = g;
+        }
+        for (int i = m.importedTables; i < tables.length; i++) {
+            WasmTable t = new WasmTable(store, new ReferenceTable(m.tables[i], 0, store.arena()));
+            st.tables[i] = t.table;
+            vmctx.set(ValueLayout.JAVA_LONG, layout.tableOffset(i), t.table.definitionAddress());
+            tables[i] = t;
+        }
+        for (int s = 0; s < m.elements.length; s++) {
+            ElementSegment e = m.elements[s];
+            long[] refs = new long[e.count()];
+            for (int k = 0; k < refs.length; k++) {
+                refs[k] = e.functionIndices() != null ? env.funcRef(e.functionIndices()[k])
+                        : ConstExprEvaluator.evaluate(e.items()[k], env);
+            }
+            st.elements[s] = refs;
+        }
+        for (int s = 0; s < m.datas.length; s++) st.datas[s] = m.datas[s].bytes();
+        for (Export x : m.exports) {
+            inst.exports.put(x.name(), switch (x.kind()) {
+                case ExternKind.FUNC -> functions[x.index()];
+                case ExternKind.TABLE -> tables[x.index()];
+                case ExternKind.MEMORY -> memories[x.index()];
+                case ExternKind.GLOBAL -> globals[x.index()];
+                default -> throw new IllegalStateException("export kind " + x.kind());
+            });
+        }
+        InstanceRegistry.publish(st);
+
+        for (int s = 0; s < m.elements.length; s++) {
+            ElementSegment e = m.elements[s];
+            if (e.mode() == SegmentMode.ACTIVE) {
+                long offset = Integer.toUnsignedLong((int) ConstExprEvaluator.evaluate(e.offset(), env));
+                long[] refs = st.elements[s];
+                st.tables[e.table()].init(refs, 0, offset, refs.length);
+            }
+            if (e.mode() != SegmentMode.PASSIVE) BuiltinFunctions.dropElements(st, s);
+        }
+        for (int s = 0; s < m.datas.length; s++) {
+            DataSegment d = m.datas[s];
+            if (d.mode() != SegmentMode.ACTIVE) continue;
+            long offset = Integer.toUnsignedLong((int) ConstExprEvaluator.evaluate(d.offset(), env));
+            st.memories[d.memory()].init(d.bytes(), 0, offset, d.bytes().length);
+            BuiltinFunctions.dropData(st, s);
+        }
+        if (m.startFunction >= 0) functions[m.startFunction].call();
+        return inst;
+    }
+
+    private static void writeFuncRef(long record, long code, long vmctx) {
+        EVERYTHING.set(ValueLayout.JAVA_LONG, record + VmContextLayout.FUNCREF_CODE, code);
+        EVERYTHING.set(ValueLayout.JAVA_LONG, record + VmContextLayout.FUNCREF_VMCTX, vmctx);
+    }
+
+    /**
+     * The Java side of a host import: arguments are 8-byte slots of the adapter's buffer (i32 and
+     * f32 in the low 4 bytes, upper bytes undefined), results go back as 8-byte slots.
+     */
+    private static InstanceState.HostCall hostCall(Linker.HostDefinition h, Instance caller) {
+        FuncType type = h.type();
+        byte[] params = type.params, results = type.results;
+        HostFunction fn = h.function();
+        return buffer -> {
+            long[] args = new long[params.length];
+            for (int k = 0; k < args.length; k++) {
+                long at = buffer + 8L * k;
+                args[k] = switch (params[k]) {
+                    case ValType.I32 -> EVERYTHING.get(ValueLayout.JAVA_INT, at);
+                    case ValType.F32 -> EVERYTHING.get(ValueLayout.JAVA_INT, at) & 0xFFFF_FFFFL;
+                    default -> EVERYTHING.get(ValueLayout.JAVA_LONG, at);
+                };
+            }
+            long[] r = fn.call(caller, args);
+            int n = r == null ? 0 : r.length;
+            if (n != results.length) {
+                throw new IllegalStateException("host function \"" + h.module() + "\" \"" + h.name() + "\" returned " + n
+                        + " results, its type " + type + " has " + results.length);
+            }
+            for (int k = 0; k < n; k++) EVERYTHING.set(ValueLayout.JAVA_LONG, buffer + 8L * k, r[k]);
+        };
+    }
+}

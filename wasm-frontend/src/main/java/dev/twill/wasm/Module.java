@@ -1,0 +1,112 @@
+package dev.twill.wasm;
+
+import dev.twill.frontend.FunctionBuilderContext;
+import dev.twill.machinst.CompiledCode;
+import dev.twill.runtime.JitModule;
+import dev.twill.wasm.binary.Export;
+import dev.twill.wasm.binary.Import;
+import dev.twill.wasm.binary.WasmModule;
+import dev.twill.wasm.runtime.BuiltinFunctions;
+import dev.twill.wasm.runtime.HostAdapters;
+import dev.twill.wasm.vm.VmContextLayout;
+import dev.twill.wasm.vm.WasmAbi;
+import java.util.List;
+
+/**
+ * A compiled WebAssembly module: decoded, validated, every function compiled to machine code and
+ * linked into one {@link JitModule}, ready to be instantiated any number of times in any {@link
+ * Store} (code depends on the module only; each instance brings its own VM context).
+ *
+ * <p>The JitModule holds: {@code %f<i>} for every function of the index space ({@link WasmAbi}):
+ * the compiled body of each defined function, and for each imported one a host adapter ({@link
+ * HostAdapters}) that an instance uses when it binds the import to a Java {@link HostFunction};
+ * and the builtins plus the generic host-call entry as host functions ({@link BuiltinFunctions}).
+ * {@link #close()} frees the code: instances of the module must not be used afterwards.
+ */
+public final class Module implements AutoCloseable {
+    private final Engine engine;
+    private final WasmModule ir;
+    private final VmContextLayout layout;
+    private final JitModule code;
+
+    private Module(Engine engine, WasmModule ir, JitModule code) {
+        this.engine = engine;
+        this.ir = ir;
+        this.layout = VmContextLayout.of(ir);
+        this.code = code;
+    }
+
+    /**
+     * Decodes, validates and compiles {@code wasm}. Throws {@link dev.twill.CompileError} (with
+     * the offset in the binary) for a malformed or invalid module.
+     */
+    public static Module compile(Engine engine, byte[] wasm) {
+        engine.checkOpen();
+        WasmModule m = Pipeline.decode(wasm);
+        Pipeline.validate(m);
+        CompiledCode[] defined = Pipeline.compile(m, engine);
+        return link(engine, m, defined);
+    }
+
+    /**
+     * Links already compiled function bodies ({@code defined[i]} is function {@code
+     * importedFunctions + i}) with the host adapters and builtins. For {@link #compile}, and for
+     * tests that bring hand-made code.
+     */
+    static Module link(Engine engine, WasmModule m, CompiledCode[] defined) {
+        if (defined.length != m.bodies.length) {
+            throw new IllegalArgumentException(defined.length + " compiled bodies for " + m.bodies.length + " functions");
+        }
+        JitModule jit = new JitModule();
+        try {
+            for (int i = 0; i < m.functionCount(); i++) {
+                jit.declareFunction(WasmAbi.functionName(i), WasmAbi.signature(m.functionType(i)));
+            }
+            FunctionBuilderContext ctx = new FunctionBuilderContext();
+            for (int i = 0; i < m.importedFunctions; i++) {
+                jit.defineFunction(WasmAbi.functionName(i),
+                        HostAdapters.compile(m.functionType(i), i, engine.isa(), engine.settings(), ctx));
+            }
+            for (int i = 0; i < defined.length; i++) {
+                jit.defineFunction(WasmAbi.functionName(m.importedFunctions + i), defined[i]);
+            }
+            BuiltinFunctions.defineAll(jit);
+            jit.finalizeDefinitions();
+        } catch (RuntimeException | Error e) {
+            jit.close();
+            throw e;
+        }
+        return new Module(engine, m, jit);
+    }
+
+    /** The decoded module. */
+    public WasmModule ir() {
+        return ir;
+    }
+
+    public List<Export> exports() {
+        return List.of(ir.exports);
+    }
+
+    public List<Import> imports() {
+        return List.of(ir.imports);
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    VmContextLayout layout() {
+        return layout;
+    }
+
+    JitModule code() {
+        return code;
+    }
+
+    /** Frees the machine code. Idempotent. */
+    @Override
+    public void close() {
+        code.close();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.twill.wasm;
+
+import dev.twill.machinst.CompiledCode;
+import dev.twill.wasm.binary.ModuleDecoder;
+import dev.twill.wasm.binary.WasmModule;
+import dev.twill.wasm.translate.ModuleCompiler;
+import dev.twill.wasm.validate.Validator;
+
+/** The front half of {@link Module#compile}: decode, validate, translate and compile every defined function. */
+final class Pipeline {
+    private Pipeline() {}
+
+    static WasmModule decode(byte[] bytes) {
+        return ModuleDecoder.decode(bytes);
+    }
+
+    static void validate(WasmModule m) {
+        Validator.validate(m);
+    }
+
+    static CompiledCode[] compile(WasmModule m, Engine engine) {
+        return ModuleCompiler.compile(m, engine.isa(), engine.settings(), engine.config().threads(), false);
+    }
+}

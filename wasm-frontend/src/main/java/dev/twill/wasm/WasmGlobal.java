@@ -1,0 +1,66 @@
+package dev.twill.wasm;
+
+import dev.twill.wasm.binary.GlobalType;
+import dev.twill.wasm.binary.ValType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A global: an 8-byte cell in native memory, the defining instance's vmctx slot (or a cell the
+ * host created, {@link #create}). Instances that import it hold the cell's address, so all see
+ * one value. i32 and f32 occupy the low 4 bytes.
+ */
+public final class WasmGlobal implements Extern {
+    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    private final Store store;
+    private final GlobalType type;
+    /** Address of the 8-byte cell. */
+    final long cell;
+
+    WasmGlobal(Store store, GlobalType type, long cell) {
+        this.store = store;
+        this.type = type;
+        this.cell = cell;
+    }
+
+    /** A new global of {@code type} with initial value {@code bits}, owned by {@code store}. */
+    public static WasmGlobal create(Store store, GlobalType type, long bits) {
+        WasmGlobal g = new WasmGlobal(store, type, store.allocate(8).address());
+        g.write(bits);
+        return g;
+    }
+
+    public GlobalType type() {
+        return type;
+    }
+
+    /** The value's raw bits (i32 sign-extended, f32 zero-extended). */
+    public long get() {
+        store.checkOpen();
+        return switch (type.valType()) {
+            case ValType.I32 -> EVERYTHING.get(ValueLayout.JAVA_INT, cell);
+            case ValType.F32 -> EVERYTHING.get(ValueLayout.JAVA_INT, cell) & 0xFFFF_FFFFL;
+            default -> EVERYTHING.get(ValueLayout.JAVA_LONG, cell);
+        };
+    }
+
+    /** Sets a mutable global; throws IllegalStateException for an immutable one. */
+    public void set(long bits) {
+        if (!type.mutable()) throw new IllegalStateException("global is immutable");
+        store.checkOpen();
+        write(bits);
+    }
+
+    /** Writes without the mutability check (initialisation). */
+    void write(long bits) {
+        switch (type.valType()) {
+            case ValType.I32, ValType.F32 -> EVERYTHING.set(ValueLayout.JAVA_INT, cell, (int) bits);
+            default -> EVERYTHING.set(ValueLayout.JAVA_LONG, cell, bits);
+        }
+    }
+
+    Store store() {
+        return store;
+    }
+}

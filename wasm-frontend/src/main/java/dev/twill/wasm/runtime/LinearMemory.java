@@ -1,0 +1,151 @@
+package dev.twill.wasm.runtime;
+
+import dev.twill.wasm.binary.Limits;
+import dev.twill.wasm.binary.MemoryType;
+import dev.twill.wasm.vm.VmContextLayout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One WebAssembly linear memory.
+ *
+ * <p>Algorithm: the whole range the memory may ever use, its declared maximum or 4 GiB (65,536
+ * pages) when it has none, is reserved up front as inaccessible address space ({@link
+ * VirtualMemory#reserve}); the first {@code pages * 64 KiB} are committed read-write, and {@link
+ * #grow} commits more. Reserving address space costs no memory, and it buys the invariant the
+ * compiled code relies on: <b>the base never moves</b>, so a base loaded once stays valid however
+ * the memory grows, and the translator only re-reads the length.
+ *
+ * <p>The memory's {@code MemoryDefinition} record ({@link VmContextLayout#MEMORY_BASE}, {@link
+ * VmContextLayout#MEMORY_LENGTH}) lives in the owning store's arena; every instance that defines
+ * or imports the memory points at the same record, so a grow is seen by all of them.
+ *
+ * <p>Invariants: {@code definition.length == pages * 64 KiB}, bytes {@code [0, length)} are
+ * committed and zero-initialised, {@code pages <= maxPages}. Grows are serialised on the object.
+ */
+public final class LinearMemory {
+    /** Page size of linear memory. */
+    public static final long WASM_PAGE = MemoryType.PAGE_SIZE;
+    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    private final MemoryType type;
+    private final long maxPages;
+    private final long base;
+    private final long reserved;
+    private final MemorySegment definition;
+    private final Arena arena;
+    private volatile long pages;
+    private boolean released;
+
+    /**
+     * Reserves and commits a memory of {@code type} (its minimum pages), with the definition
+     * record allocated in {@code arena}.
+     */
+    public LinearMemory(MemoryType type, Arena arena) {
+        Limits l = type.limits();
+        if (l.min() > MemoryType.MAX_PAGES || (l.hasMax() && l.max() > MemoryType.MAX_PAGES)) {
+            throw new IllegalArgumentException("memory size " + l + " exceeds 65536 pages");
+        }
+        this.type = type;
+        this.arena = arena;
+        this.maxPages = l.hasMax() ? l.max() : MemoryType.MAX_PAGES;
+        // At least one OS page, so that a memory of maximum 0 still has a unique base.
+        this.reserved = Math.max(maxPages * WASM_PAGE, VirtualMemory.PAGE_SIZE);
+        this.base = VirtualMemory.reserve(reserved);
+        try {
+            VirtualMemory.commit(base, l.min() * WASM_PAGE);
+        } catch (RuntimeException | Error e) {
+            VirtualMemory.release(base, reserved);
+            throw e;
+        }
+        this.pages = l.min();
+        this.definition = arena.allocate(VmContextLayout.MEMORY_DEFINITION_SIZE, 8);
+        definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_BASE, base);
+        definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_LENGTH, pages * WASM_PAGE);
+    }
+
+    /** The type as declared (its minimum is the initial size). */
+    public MemoryType declaredType() {
+        return type;
+    }
+
+    /** The type that import matching sees: the current size as minimum, the declared maximum. */
+    public MemoryType currentType() {
+        return new MemoryType(new Limits(pages, type.limits().max()));
+    }
+
+    public long pages() {
+        return pages;
+    }
+
+    public long byteLength() {
+        return pages * WASM_PAGE;
+    }
+
+    /** Address of the first byte; never changes. */
+    public long base() {
+        return base;
+    }
+
+    /** Address of the MemoryDefinition record. */
+    public long definitionAddress() {
+        return definition.address();
+    }
+
+    /** The current contents as a segment that becomes inaccessible when the store closes. */
+    public MemorySegment segment() {
+        return MemorySegment.ofAddress(base).reinterpret(byteLength(), arena, null);
+    }
+
+    /**
+     * Grows by {@code deltaPages} (unsigned) and returns the old size in pages, or -1 when the
+     * result would exceed the maximum (WebAssembly 2.0 §4.4.7.7 {@code memory.grow}).
+     */
+    public synchronized long grow(long deltaPages) {
+        long old = pages;
+        if (deltaPages < 0 || deltaPages > maxPages - old) return -1;
+        if (deltaPages == 0) return old;
+        if (released) throw new IllegalStateException("memory is closed");
+        try {
+            VirtualMemory.commit(base + old * WASM_PAGE, deltaPages * WASM_PAGE);
+        } catch (OutOfMemoryError e) {
+            return -1;
+        }
+        pages = old + deltaPages;
+        definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_LENGTH, pages * WASM_PAGE);
+        return old;
+    }
+
+    /** {@code memory.fill}: traps heap_oob (before writing anything) when the range is out of bounds. */
+    public void fill(long dst, byte value, long len) {
+        checkRange(dst, len);
+        if (len != 0) EVERYTHING.asSlice(base + dst, len).fill(value);
+    }
+
+    /** Copies {@code len} bytes from {@code src} in {@code from} to {@code dst} here; overlap-safe. */
+    public void copyFrom(LinearMemory from, long src, long dst, long len) {
+        from.checkRange(src, len);
+        checkRange(dst, len);
+        if (len != 0) MemorySegment.copy(EVERYTHING, from.base + src, EVERYTHING, base + dst, len);
+    }
+
+    /** Copies {@code len} bytes of {@code data} from {@code src} to {@code dst} here. */
+    public void init(byte[] data, long src, long dst, long len) {
+        if (src < 0 || len < 0 || src + len > data.length) throw Traps.heapOutOfBounds();
+        checkRange(dst, len);
+        if (len != 0) MemorySegment.copy(data, (int) src, EVERYTHING, ValueLayout.JAVA_BYTE, base + dst, (int) len);
+    }
+
+    /** Traps heap_oob unless {@code [at, at + len)} lies within the current length (both unsigned, below 2^33). */
+    public void checkRange(long at, long len) {
+        if (at < 0 || len < 0 || at + len > pages * WASM_PAGE) throw Traps.heapOutOfBounds();
+    }
+
+    /** Unmaps the memory. Idempotent. */
+    public synchronized void release() {
+        if (released) return;
+        released = true;
+        VirtualMemory.release(base, reserved);
+    }
+}

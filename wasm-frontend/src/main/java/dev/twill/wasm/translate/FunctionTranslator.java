@@ -1,0 +1,1219 @@
+package dev.twill.wasm.translate;
+
+import dev.twill.CompileError;
+import dev.twill.frontend.FunctionBuilder;
+import dev.twill.frontend.FunctionBuilderContext;
+import dev.twill.ir.DataFlowGraph;
+import dev.twill.ir.ExtFuncData;
+import dev.twill.ir.FloatCC;
+import dev.twill.ir.Function;
+import dev.twill.ir.GlobalValueData;
+import dev.twill.ir.HeapData;
+import dev.twill.ir.InstBuilder;
+import dev.twill.ir.IntCC;
+import dev.twill.ir.MemFlags;
+import dev.twill.ir.Opcode;
+import dev.twill.ir.Signature;
+import dev.twill.ir.TableData;
+import dev.twill.ir.TrapCode;
+import dev.twill.ir.Type;
+import dev.twill.wasm.binary.FuncType;
+import dev.twill.wasm.binary.FunctionBody;
+import dev.twill.wasm.binary.GlobalType;
+import dev.twill.wasm.binary.MemoryType;
+import dev.twill.wasm.binary.ValType;
+import dev.twill.wasm.binary.WasmModule;
+import dev.twill.wasm.vm.Builtins;
+import dev.twill.wasm.vm.VmContextLayout;
+import dev.twill.wasm.vm.WasmAbi;
+import java.util.Arrays;
+
+/**
+ * Translates the body of one validated WebAssembly function into sandbox-level Twill IR, in a
+ * single streaming pass over its bytes (WebAssembly 2.0 §5.4 for the encoding, §4.4 for the
+ * semantics), driving a {@link FunctionBuilder}.
+ *
+ * <p><b>Model.</b> Wasm locals are builder variables (their zero initialization is the builder's
+ * rule that an undefined variable reads zero); the operand stack holds IR values; a control
+ * frame per {@code block loop if} records its branch target and stack height. Values cross
+ * block boundaries as IR block parameters: a {@code block} or {@code if} gets an <i>end</i>
+ * block whose parameters are its results, a {@code loop} a <i>header</i> block whose
+ * parameters are its parameters (multi-value), and a branch passes the top {@code arity}
+ * operands. Code that follows a block in the same EBB stays in it: {@code br_if} is a mid-EBB
+ * {@code brnz} that falls through, an {@code if} is a {@code brz} to its else block with the
+ * then arm falling through, and a {@code block} that nothing branches to continues in place
+ * (its end block is never laid out).
+ *
+ * <p><b>Unreachable code</b> (after {@code br br_table return unreachable}, or after an end that
+ * nothing reaches) is skipped as the validator's polymorphic stack allows: its instructions are
+ * decoded only to find their length, structured instructions inside it are counted, and
+ * translation resumes at the {@code else} or {@code end} of the innermost live frame. So every
+ * IR block emitted is reachable from the entry, which the SSA construction needs (see {@link
+ * FunctionBuilder}, unreachable cycles).
+ *
+ * <p><b>Memory and instance state</b> (see {@link VmContextLayout}): memory {@code m} is a
+ * dynamic heap whose base and bound are loaded through the MemoryDefinition pointer in the
+ * vmctx (the base and the pointer {@code readonly}, the bound not, since {@code memory.grow}
+ * changes it); a wasm access at {@code index + offset} is a {@code heap_load}/{@code heap_store}
+ * with the 32-bit memarg offset as its immediate, checked in 64-bit arithmetic by the heap's
+ * semantics (no wrap). Tables are IR tables of 8-byte references reached through the
+ * TableDefinition pointer; globals are loads and stores in the vmctx (defined) or through the
+ * cell pointer (imported). Calls to defined functions are direct colocated calls with the same
+ * vmctx; imported functions and {@code call_indirect} go through FuncRef records {code, vmctx}
+ * and {@code call_indirect}, whose signature check traps {@code bad_sig}. The rare and large
+ * operations ({@code memory.grow/fill/copy/init}, {@code data.drop}, {@code table.grow/fill/
+ * copy/init}, {@code elem.drop}) call the {@link Builtins}.
+ *
+ * <p><b>Traps</b>: {@code unreachable} -> {@code unreachable}; integer division by zero ->
+ * {@code int_divz}; {@code div_s} overflow and float-to-int overflow -> {@code int_ovf}; NaN to
+ * int -> {@code bad_toint}; memory out of bounds -> {@code heap_oob}; table index out of bounds
+ * ({@code table.get/set}, {@code call_indirect}) -> {@code table_oob}; {@code call_indirect} of
+ * a null element (wasm's "uninitialized element") -> {@code null_reference}, checked by a
+ * {@code trapz} before the FuncRef record is read; a signature mismatch -> {@code bad_sig}; an
+ * interrupt request seen at function entry or a loop header -> {@code interrupt}.
+ *
+ * <p><b>Cost.</b> One translator per thread; the control and operand stacks are {@code int[]}
+ * that keep their capacity, per-function entity maps (signature, callee, heap, table) use
+ * generation stamps instead of clearing, numeric instructions are dispatched through static
+ * tables, and nothing is allocated per wasm instruction once the arrays have grown (the IR
+ * itself aside). Input must be validated: malformed bytes give a {@link CompileError} or
+ * undefined IR, never a hang.
+ */
+public final class FunctionTranslator {
+    // ---- instruction kinds of the dispatch table (one per numeric family)
+    private static final byte K_OTHER = 0, K_BIN = 1, K_UN = 2, K_ICMP = 3, K_EQZ = 4, K_FCMP = 5, K_CVT = 6,
+            K_SEXT = 7, K_LOAD = 8, K_STORE = 9;
+    /** Kind of each one-byte opcode. */
+    private static final byte[] KIND = new byte[256];
+    /** The IR opcode for BIN, UN, CVT, LOAD, STORE. */
+    private static final Opcode[] IR_OP = new Opcode[256];
+    /** CVT, LOAD: result type; SEXT: the full type; EQZ: operand type. */
+    private static final int[] TYPE = new int[256];
+    /** ICMP, FCMP: condition-code ordinal; SEXT: the narrow type. */
+    private static final int[] AUX = new int[256];
+    /** The IR opcode and result type of the 0xFC 0..7 saturating truncations. */
+    private static final Opcode[] SAT_OP = new Opcode[8];
+    private static final int[] SAT_TYPE = new int[8];
+
+    static {
+        int[] ints = {Type.I32, Type.I64};
+        // i32 at 0x45.., i64 at 0x50..: eqz, eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u
+        IntCC[] ccs = {IntCC.EQ, IntCC.NE, IntCC.SLT, IntCC.ULT, IntCC.SGT, IntCC.UGT, IntCC.SLE, IntCC.ULE, IntCC.SGE, IntCC.UGE};
+        for (int w = 0; w < 2; w++) {
+            int base = w == 0 ? 0x45 : 0x50;
+            KIND[base] = K_EQZ;
+            TYPE[base] = ints[w];
+            for (int k = 0; k < ccs.length; k++) {
+                KIND[base + 1 + k] = K_ICMP;
+                AUX[base + 1 + k] = ccs[k].ordinal();
+            }
+        }
+        FloatCC[] fccs = {FloatCC.EQ, FloatCC.NE, FloatCC.LT, FloatCC.GT, FloatCC.LE, FloatCC.GE};
+        for (int w = 0; w < 2; w++) {
+            for (int k = 0; k < fccs.length; k++) {
+                KIND[(w == 0 ? 0x5B : 0x61) + k] = K_FCMP;
+                AUX[(w == 0 ? 0x5B : 0x61) + k] = fccs[k].ordinal();
+            }
+        }
+        // integer arithmetic: i32 at 0x67, i64 at 0x79
+        Opcode[] intUn = {Opcode.CLZ, Opcode.CTZ, Opcode.POPCNT};
+        Opcode[] intBin = {Opcode.IADD, Opcode.ISUB, Opcode.IMUL, Opcode.SDIV, Opcode.UDIV, Opcode.SREM, Opcode.UREM,
+            Opcode.BAND, Opcode.BOR, Opcode.BXOR, Opcode.ISHL, Opcode.SSHR, Opcode.USHR, Opcode.ROTL, Opcode.ROTR};
+        for (int w = 0; w < 2; w++) {
+            int base = w == 0 ? 0x67 : 0x79;
+            for (int k = 0; k < intUn.length; k++) un(base + k, intUn[k]);
+            for (int k = 0; k < intBin.length; k++) bin(base + 3 + k, intBin[k]);
+        }
+        // float arithmetic: f32 at 0x8B, f64 at 0x99
+        Opcode[] fUn = {Opcode.FABS, Opcode.FNEG, Opcode.CEIL, Opcode.FLOOR, Opcode.TRUNC, Opcode.NEAREST, Opcode.SQRT};
+        Opcode[] fBin = {Opcode.FADD, Opcode.FSUB, Opcode.FMUL, Opcode.FDIV, Opcode.FMIN, Opcode.FMAX, Opcode.FCOPYSIGN};
+        for (int w = 0; w < 2; w++) {
+            int base = w == 0 ? 0x8B : 0x99;
+            for (int k = 0; k < fUn.length; k++) un(base + k, fUn[k]);
+            for (int k = 0; k < fBin.length; k++) bin(base + 7 + k, fBin[k]);
+        }
+        // conversions 0xA7..0xBF
+        cvt(0xA7, Opcode.IREDUCE, Type.I32);
+        cvt(0xA8, Opcode.FCVT_TO_SINT, Type.I32);
+        cvt(0xA9, Opcode.FCVT_TO_UINT, Type.I32);
+        cvt(0xAA, Opcode.FCVT_TO_SINT, Type.I32);
+        cvt(0xAB, Opcode.FCVT_TO_UINT, Type.I32);
+        cvt(0xAC, Opcode.SEXTEND, Type.I64);
+        cvt(0xAD, Opcode.UEXTEND, Type.I64);
+        cvt(0xAE, Opcode.FCVT_TO_SINT, Type.I64);
+        cvt(0xAF, Opcode.FCVT_TO_UINT, Type.I64);
+        cvt(0xB0, Opcode.FCVT_TO_SINT, Type.I64);
+        cvt(0xB1, Opcode.FCVT_TO_UINT, Type.I64);
+        cvt(0xB2, Opcode.FCVT_FROM_SINT, Type.F32);
+        cvt(0xB3, Opcode.FCVT_FROM_UINT, Type.F32);
+        cvt(0xB4, Opcode.FCVT_FROM_SINT, Type.F32);
+        cvt(0xB5, Opcode.FCVT_FROM_UINT, Type.F32);
+        cvt(0xB6, Opcode.FDEMOTE, Type.F32);
+        cvt(0xB7, Opcode.FCVT_FROM_SINT, Type.F64);
+        cvt(0xB8, Opcode.FCVT_FROM_UINT, Type.F64);
+        cvt(0xB9, Opcode.FCVT_FROM_SINT, Type.F64);
+        cvt(0xBA, Opcode.FCVT_FROM_UINT, Type.F64);
+        cvt(0xBB, Opcode.FPROMOTE, Type.F64);
+        cvt(0xBC, Opcode.BITCAST, Type.I32);
+        cvt(0xBD, Opcode.BITCAST, Type.I64);
+        cvt(0xBE, Opcode.BITCAST, Type.F32);
+        cvt(0xBF, Opcode.BITCAST, Type.F64);
+        // sign extension 0xC0..0xC4
+        sext(0xC0, Type.I32, Type.I8);
+        sext(0xC1, Type.I32, Type.I16);
+        sext(0xC2, Type.I64, Type.I8);
+        sext(0xC3, Type.I64, Type.I16);
+        sext(0xC4, Type.I64, Type.I32);
+        // loads 0x28..0x35, stores 0x36..0x3E
+        load(0x28, Opcode.HEAP_LOAD, Type.I32);
+        load(0x29, Opcode.HEAP_LOAD, Type.I64);
+        load(0x2A, Opcode.HEAP_LOAD, Type.F32);
+        load(0x2B, Opcode.HEAP_LOAD, Type.F64);
+        load(0x2C, Opcode.HEAP_SLOAD8, Type.I32);
+        load(0x2D, Opcode.HEAP_ULOAD8, Type.I32);
+        load(0x2E, Opcode.HEAP_SLOAD16, Type.I32);
+        load(0x2F, Opcode.HEAP_ULOAD16, Type.I32);
+        load(0x30, Opcode.HEAP_SLOAD8, Type.I64);
+        load(0x31, Opcode.HEAP_ULOAD8, Type.I64);
+        load(0x32, Opcode.HEAP_SLOAD16, Type.I64);
+        load(0x33, Opcode.HEAP_ULOAD16, Type.I64);
+        load(0x34, Opcode.HEAP_SLOAD32, Type.I64);
+        load(0x35, Opcode.HEAP_ULOAD32, Type.I64);
+        store(0x36, Opcode.HEAP_STORE);
+        store(0x37, Opcode.HEAP_STORE);
+        store(0x38, Opcode.HEAP_STORE);
+        store(0x39, Opcode.HEAP_STORE);
+        store(0x3A, Opcode.HEAP_ISTORE8);
+        store(0x3B, Opcode.HEAP_ISTORE16);
+        store(0x3C, Opcode.HEAP_ISTORE8);
+        store(0x3D, Opcode.HEAP_ISTORE16);
+        store(0x3E, Opcode.HEAP_ISTORE32);
+        // 0xFC 0..7: i32.trunc_sat_f32_s/u, i32.trunc_sat_f64_s/u, then the same for i64
+        for (int k = 0; k < 8; k++) {
+            SAT_OP[k] = (k & 1) == 0 ? Opcode.FCVT_TO_SINT_SAT : Opcode.FCVT_TO_UINT_SAT;
+            SAT_TYPE[k] = k < 4 ? Type.I32 : Type.I64;
+        }
+    }
+
+    private static void un(int op, Opcode ir) {
+        KIND[op] = K_UN;
+        IR_OP[op] = ir;
+    }
+
+    private static void bin(int op, Opcode ir) {
+        KIND[op] = K_BIN;
+        IR_OP[op] = ir;
+    }
+
+    private static void cvt(int op, Opcode ir, int to) {
+        KIND[op] = K_CVT;
+        IR_OP[op] = ir;
+        TYPE[op] = to;
+    }
+
+    private static void sext(int op, int type, int narrow) {
+        KIND[op] = K_SEXT;
+        TYPE[op] = type;
+        AUX[op] = narrow;
+    }
+
+    private static void load(int op, Opcode ir, int type) {
+        KIND[op] = K_LOAD;
+        IR_OP[op] = ir;
+        TYPE[op] = type;
+    }
+
+    private static void store(int op, Opcode ir) {
+        KIND[op] = K_STORE;
+        IR_OP[op] = ir;
+    }
+
+    /** The builtins' IR signatures, built once. */
+    private static final Builtins[] BUILTINS = Builtins.values();
+    private static final Signature[] BUILTIN_SIGS = new Signature[BUILTINS.length];
+
+    static {
+        for (int k = 0; k < BUILTINS.length; k++) BUILTIN_SIGS[k] = BUILTINS[k].signature();
+    }
+
+    /** Flags of loads of the vmctx and the definitions it points to, which never change. */
+    private static final int FIXED = MemFlags.NOTRAP | MemFlags.ALIGNED | MemFlags.READONLY;
+    /** Flags of loads and stores of mutable instance state (globals, bounds, table elements). */
+    private static final int MUTABLE = MemFlags.NOTRAP | MemFlags.ALIGNED;
+
+    // ---- control frames
+    private static final int FRAME_BLOCK = 0, FRAME_LOOP = 1, FRAME_IF = 2, FRAME_ELSE = 3, FRAME_FUNC = 4;
+
+    private final FunctionBuilderContext builderContext = new FunctionBuilderContext();
+
+    /** Frame kind. */
+    private int[] frameKind = new int[16];
+    /** Where branches to the frame go: the end block, or the loop header. */
+    private int[] frameTarget = new int[16];
+    /** The else block of an IF frame; -1 otherwise. */
+    private int[] frameElse = new int[16];
+    /** Operand stack height below the frame's parameters. */
+    private int[] frameBase = new int[16];
+    private int[] frameParams = new int[16];
+    private int[] frameResults = new int[16];
+    private int depth;
+
+    /** The operand stack of IR values. */
+    private int[] stack = new int[64];
+    private int sp;
+
+    /** False in code no path reaches; {@link #deadDepth} counts structured instructions opened there. */
+    private boolean reachable;
+    private int deadDepth;
+
+    /** Scratch arrays for argument lists and br_table targets. */
+    private int[] args = new int[16];
+    private int[] slice = new int[16];
+    private int[] tableTargets = new int[16];
+
+    // ---- per-function entity maps, valid when their stamp equals {@link #stamp}
+    private int stamp;
+    private int[] sigRefOfType = new int[0], sigStamp = new int[0];
+    private int[] fnRefOfFunc = new int[0], fnStamp = new int[0];
+    private int[] heapOfMemory = new int[0], heapStamp = new int[0];
+    private int[] tableOfTable = new int[0], tableStamp = new int[0];
+    private final int[] builtinRef = new int[BUILTINS.length];
+
+    // ---- per-module caches
+    private WasmModule cachedModule;
+    private Signature[] typeSigs;
+
+    // ---- the function being translated
+    private WasmModule module;
+    private VmContextLayout layout;
+    private Function func;
+    private FunctionBuilder fb;
+    private DataFlowGraph dfg;
+    private byte[] code;
+    private int pos;
+    private int end;
+    private int vmctx;
+    private int gvVmctx;
+    /** Wasm local k is builder variable k (declared in order). */
+    private int numLocals;
+    private int funcIndex;
+
+    /**
+     * Translates defined function {@code funcIndex} of the validated module {@code m} into a new
+     * IR function named {@link WasmAbi#functionName}, with signature {@link WasmAbi#signature}.
+     */
+    public Function translate(WasmModule m, VmContextLayout layout, int funcIndex) {
+        if (funcIndex < m.importedFunctions || funcIndex >= m.functionCount()) {
+            throw new IllegalArgumentException("function " + funcIndex + " is not a defined function of the module");
+        }
+        if (m != cachedModule) {
+            cachedModule = m;
+            typeSigs = new Signature[m.types.length];
+        }
+        Function f = new Function(WasmAbi.functionName(funcIndex), signatureOfType(m.functionTypes[funcIndex]));
+        translateInto(f, m, layout, funcIndex);
+        return f;
+    }
+
+    /** The IR signature of wasm type {@code typeIndex}, shared by every function this translator makes. */
+    private Signature signatureOfType(int typeIndex) {
+        Signature s = typeSigs[typeIndex];
+        if (s == null) typeSigs[typeIndex] = s = WasmAbi.signature(cachedModule.types[typeIndex]);
+        return s;
+    }
+
+    private void translateInto(Function f, WasmModule m, VmContextLayout layout, int funcIndex) {
+        this.module = m;
+        this.layout = layout;
+        this.func = f;
+        this.funcIndex = funcIndex;
+        this.dfg = f.dfg;
+        this.fb = new FunctionBuilder(f, builderContext);
+        FunctionBody body = m.bodies[funcIndex - m.importedFunctions];
+        this.code = m.bytes;
+        this.pos = body.codeStart();
+        this.end = body.end();
+        beginEntities(m);
+        try {
+            translateBody(body, m.functionType(funcIndex));
+        } catch (ArrayIndexOutOfBoundsException e) {
+            throw CompileError.atOffset(m.functionName(funcIndex), pos, "malformed function body (was it validated?)");
+        } finally {
+            this.module = null;
+            this.func = null;
+            this.fb = null;
+            this.dfg = null;
+            this.code = null;
+        }
+    }
+
+    private void beginEntities(WasmModule m) {
+        stamp++;
+        if (stamp == Integer.MAX_VALUE) { // wrap: forget every stamp
+            stamp = 1;
+            Arrays.fill(sigStamp, 0);
+            Arrays.fill(fnStamp, 0);
+            Arrays.fill(heapStamp, 0);
+            Arrays.fill(tableStamp, 0);
+        }
+        if (sigStamp.length < m.types.length) {
+            sigRefOfType = new int[m.types.length];
+            sigStamp = new int[m.types.length];
+        }
+        if (fnStamp.length < m.functionCount()) {
+            fnRefOfFunc = new int[m.functionCount()];
+            fnStamp = new int[m.functionCount()];
+        }
+        if (heapStamp.length < m.memories.length) {
+            heapOfMemory = new int[m.memories.length];
+            heapStamp = new int[m.memories.length];
+        }
+        if (tableStamp.length < m.tables.length) {
+            tableOfTable = new int[m.tables.length];
+            tableStamp = new int[m.tables.length];
+        }
+        Arrays.fill(builtinRef, -1);
+    }
+
+    // =====================================================================================
+    // Function structure
+
+    private void translateBody(FunctionBody body, FuncType type) {
+        int entry = fb.createBlock();
+        fb.appendBlockParamsForFunctionParams(entry);
+        fb.switchToBlock(entry);
+        fb.sealBlock(entry);
+        vmctx = dfg.blockParam(entry, 0);
+        gvVmctx = func.addGlobalValue(GlobalValueData.vmctx());
+
+        numLocals = 0;
+        for (int k = 0; k < type.params.length; k++) {
+            int var = fb.declareVar(ValType.irType(type.params[k]));
+            fb.defVar(var, dfg.blockParam(entry, k + 1));
+            numLocals++;
+        }
+        int[] counts = body.localCounts();
+        byte[] types = body.localTypes();
+        for (int r = 0; r < counts.length; r++) {
+            int t = ValType.irType(types[r]);
+            // no defVar: an undefined variable reads zero, which is wasm's initial value
+            for (int k = 0; k < counts[r]; k++) fb.declareVar(t);
+            numLocals += counts[r];
+        }
+
+        interruptCheck();
+
+        sp = 0;
+        depth = 0;
+        reachable = true;
+        deadDepth = 0;
+        int exit = fb.createBlock();
+        for (byte r : type.results) fb.appendBlockParam(exit, ValType.irType(r));
+        pushFrame(FRAME_FUNC, exit, -1, 0, type.results.length);
+
+        while (depth > 0) {
+            if (pos >= end) throw CompileError.atOffset(module.functionName(funcIndex), pos, "function body ends inside a block");
+            int op = code[pos++] & 0xFF;
+            if (!reachable && !deadInstruction(op)) continue;
+            instruction(op);
+        }
+        fb.sealAllBlocks();
+        fb.finalizeFunction();
+    }
+
+    /**
+     * In unreachable code: skips {@code op} with its immediates and returns false, or returns
+     * true for the {@code else} or {@code end} that closes the innermost live frame.
+     */
+    private boolean deadInstruction(int op) {
+        switch (op) {
+            case 0x02: case 0x03: case 0x04:
+                readBlockType();
+                deadDepth++;
+                return false;
+            case 0x05:
+                return deadDepth == 0;
+            case 0x0B:
+                if (deadDepth == 0) return true;
+                deadDepth--;
+                return false;
+            default:
+                skipImmediates(op);
+                return false;
+        }
+    }
+
+    private void instruction(int op) {
+        switch (KIND[op]) {
+            case K_BIN: {
+                int b = pop(), a = pop();
+                push(ins().binary(IR_OP[op], a, b));
+                return;
+            }
+            case K_UN: {
+                int a = pop();
+                push(ins().unary(IR_OP[op], dfg.valueType(a), a));
+                return;
+            }
+            case K_ICMP: {
+                int b = pop(), a = pop();
+                push(bool(ins().icmp(IntCC.of(AUX[op]), a, b)));
+                return;
+            }
+            case K_EQZ:
+                push(bool(ins().icmpImm(IntCC.EQ, pop(), 0)));
+                return;
+            case K_FCMP: {
+                int b = pop(), a = pop();
+                push(bool(ins().fcmp(FloatCC.of(AUX[op]), a, b)));
+                return;
+            }
+            case K_CVT:
+                push(ins().convert(IR_OP[op], TYPE[op], pop()));
+                return;
+            case K_SEXT: {
+                InstBuilder b = ins();
+                int narrow = b.convert(Opcode.IREDUCE, AUX[op], pop());
+                push(b.convert(Opcode.SEXTEND, TYPE[op], narrow));
+                return;
+            }
+            case K_LOAD: {
+                readU32(); // alignment hint
+                long offset = readU32() & 0xFFFF_FFFFL;
+                int index = pop();
+                push(ins().heapLoad(IR_OP[op], TYPE[op], heap(0), index, offset));
+                return;
+            }
+            case K_STORE: {
+                readU32();
+                long offset = readU32() & 0xFFFF_FFFFL;
+                int value = pop(), index = pop();
+                ins().heapStore(IR_OP[op], heap(0), value, index, offset);
+                return;
+            }
+            default:
+                other(op);
+        }
+    }
+
+    private void other(int op) {
+        switch (op) {
+            case 0x00: // unreachable
+                fb.trap(TrapCode.UNREACHABLE);
+                markDead();
+                return;
+            case 0x01: // nop
+                return;
+            case 0x02: opBlock(); return;
+            case 0x03: opLoop(); return;
+            case 0x04: opIf(); return;
+            case 0x05: opElse(); return;
+            case 0x0B: opEnd(); return;
+            case 0x0C: opBr(readU32()); return;
+            case 0x0D: opBrIf(readU32()); return;
+            case 0x0E: opBrTable(); return;
+            case 0x0F: opReturn(); return;
+            case 0x10: opCall(readU32()); return;
+            case 0x11: {
+                int typeIndex = readU32();
+                opCallIndirect(typeIndex, readU32());
+                return;
+            }
+            case 0x1A: // drop
+                pop();
+                return;
+            case 0x1C: // select t*: the type vector has one entry (validated)
+                for (int n = readU32(); n > 0; n--) readU32();
+                // fall through
+            case 0x1B: {
+                int c = pop(), y = pop(), x = pop();
+                push(ins().select(condition(c), x, y));
+                return;
+            }
+            case 0x20: push(fb.useVar(readU32())); return;
+            case 0x21: fb.defVar(readU32(), pop()); return;
+            case 0x22: {
+                int v = pop();
+                fb.defVar(readU32(), v);
+                push(v);
+                return;
+            }
+            case 0x23: opGlobalGet(readU32()); return;
+            case 0x24: opGlobalSet(readU32()); return;
+            case 0x25: opTableGet(readU32()); return;
+            case 0x26: opTableSet(readU32()); return;
+            case 0x3F: // memory.size 0x00
+                readU32();
+                push(memorySize(0));
+                return;
+            case 0x40: { // memory.grow 0x00
+                readU32();
+                int delta = pop();
+                push(callBuiltin(Builtins.MEMORY_GROW, ins().iconst(Type.I32, 0), delta, -1, -1, -1));
+                return;
+            }
+            case 0x41: push(ins().iconst(Type.I32, readS32())); return;
+            case 0x42: push(ins().iconst(Type.I64, readS64())); return;
+            case 0x43: push(ins().f32constBits((int) readFixed(4))); return;
+            case 0x44: push(ins().f64constBits(readFixed(8))); return;
+            case 0xD0: // ref.null t
+                readU32();
+                push(ins().iconst(Type.I64, 0));
+                return;
+            case 0xD1: // ref.is_null
+                push(bool(ins().icmpImm(IntCC.EQ, pop(), 0)));
+                return;
+            case 0xD2: // ref.func f: the address of its FuncRef record
+                push(ins().iaddImm(vmctx, layout.funcRefOffset(readU32())));
+                return;
+            case 0xFC:
+                prefixed(readU32());
+                return;
+            default:
+                throw CompileError.atOffset(module.functionName(funcIndex), pos - 1,
+                        "unknown opcode 0x" + Integer.toHexString(op) + " (was the module validated?)");
+        }
+    }
+
+    /** The 0xFC-prefixed instructions. */
+    private void prefixed(int sub) {
+        if (sub < 8) {
+            push(ins().convert(SAT_OP[sub], SAT_TYPE[sub], pop()));
+            return;
+        }
+        switch (sub) {
+            case 8: { // memory.init data 0x00: [d s n]
+                int data = readU32();
+                readU32();
+                builtin5(Builtins.MEMORY_INIT, 0, data);
+                return;
+            }
+            case 9: // data.drop
+                callBuiltin(Builtins.DATA_DROP, ins().iconst(Type.I32, readU32()), -1, -1, -1, -1);
+                return;
+            case 10: { // memory.copy dst src: [d s n]
+                int dst = readU32(), src = readU32();
+                builtin5(Builtins.MEMORY_COPY, dst, src);
+                return;
+            }
+            case 11: { // memory.fill 0x00: [d val n]
+                int mem = readU32();
+                int n = pop(), val = pop(), d = pop();
+                callBuiltin(Builtins.MEMORY_FILL, ins().iconst(Type.I32, mem), d, val, n, -1);
+                return;
+            }
+            case 12: { // table.init elem table: [d s n]
+                int elem = readU32(), table = readU32();
+                builtin5(Builtins.TABLE_INIT, table, elem);
+                return;
+            }
+            case 13: // elem.drop
+                callBuiltin(Builtins.ELEM_DROP, ins().iconst(Type.I32, readU32()), -1, -1, -1, -1);
+                return;
+            case 14: { // table.copy dst src: [d s n]
+                int dst = readU32(), src = readU32();
+                builtin5(Builtins.TABLE_COPY, dst, src);
+                return;
+            }
+            case 15: { // table.grow t: [init n] -> [old]
+                int table = readU32();
+                int n = pop(), init = pop();
+                push(callBuiltin(Builtins.TABLE_GROW, ins().iconst(Type.I32, table), init, n, -1, -1));
+                return;
+            }
+            case 16: { // table.size t
+                int table = readU32();
+                int t = table(table);
+                InstBuilder b = ins();
+                int length = b.globalValue(Type.I64, func.tables.get(t).boundGv);
+                push(b.convert(Opcode.IREDUCE, Type.I32, length));
+                return;
+            }
+            case 17: { // table.fill t: [i ref n]
+                int table = readU32();
+                int n = pop(), ref = pop(), i = pop();
+                callBuiltin(Builtins.TABLE_FILL, ins().iconst(Type.I32, table), i, ref, n, -1);
+                return;
+            }
+            default:
+                throw CompileError.atOffset(module.functionName(funcIndex), pos - 1, "unknown opcode 0xfc " + sub);
+        }
+    }
+
+    // =====================================================================================
+    // Control
+
+    private void opBlock() {
+        int bt = readBlockType();
+        int nParams = blockParamCount(bt), nResults = blockResultCount(bt);
+        int endBlock = fb.createBlock();
+        appendResultParams(endBlock, bt);
+        pushFrame(FRAME_BLOCK, endBlock, -1, nParams, nResults);
+    }
+
+    private void opLoop() {
+        int bt = readBlockType();
+        int nParams = blockParamCount(bt), nResults = blockResultCount(bt);
+        int header = fb.createBlock();
+        appendParamParams(header, bt);
+        fb.jump(header, argsAt(sp - nParams, nParams), nParams);
+        fb.switchToBlock(header);
+        for (int k = 0; k < nParams; k++) stack[sp - nParams + k] = dfg.blockParam(header, k);
+        interruptCheck();
+        pushFrame(FRAME_LOOP, header, -1, nParams, nResults);
+    }
+
+    private void opIf() {
+        int bt = readBlockType();
+        int nParams = blockParamCount(bt), nResults = blockResultCount(bt);
+        int cond = pop();
+        int elseBlock = fb.createBlock();
+        appendParamParams(elseBlock, bt);
+        int endBlock = fb.createBlock();
+        appendResultParams(endBlock, bt);
+        // the then arm falls through in this EBB; the parameters flow to the else arm as arguments
+        branch(cond, false, elseBlock, sp - nParams, nParams);
+        fb.sealBlock(elseBlock);
+        pushFrame(FRAME_IF, endBlock, elseBlock, nParams, nResults);
+    }
+
+    private void opElse() {
+        int f = depth - 1;
+        int n = frameResults[f];
+        if (reachable) fb.jump(frameTarget[f], argsAt(sp - n, n), n);
+        sp = frameBase[f];
+        int elseBlock = frameElse[f];
+        fb.switchToBlock(elseBlock);
+        int np = frameParams[f];
+        for (int k = 0; k < np; k++) push(dfg.blockParam(elseBlock, k));
+        frameKind[f] = FRAME_ELSE;
+        reachable = true;
+        deadDepth = 0;
+    }
+
+    private void opEnd() {
+        int f = depth - 1;
+        int kind = frameKind[f];
+        int target = frameTarget[f];
+        int n = frameResults[f];
+        deadDepth = 0;
+        if (kind == FRAME_LOOP) {
+            // the results are on the stack already; branches went to the header, now complete
+            fb.sealBlock(target);
+            depth--;
+            return;
+        }
+        if (kind == FRAME_FUNC) {
+            if (reachable) fb.ret(argsAt(sp - n, n), n);
+            fb.sealBlock(target);
+            if (fb.numPredecessors(target) > 0) {
+                fb.switchToBlock(target);
+                fb.ret(paramsOf(target, n), n);
+            }
+            depth--;
+            sp = 0;
+            return;
+        }
+        if (kind == FRAME_BLOCK && reachable && fb.numPredecessors(target) == 0) {
+            // nothing branches out of the block: continue in place, the end block stays unused
+            fb.sealBlock(target);
+            depth--;
+            return;
+        }
+        if (reachable) fb.jump(target, argsAt(sp - n, n), n);
+        if (kind == FRAME_IF) {
+            // no else arm: it passes the parameters (which equal the results) to the end
+            int elseBlock = frameElse[f];
+            fb.switchToBlock(elseBlock);
+            fb.jump(target, paramsOf(elseBlock, n), n);
+        }
+        sp = frameBase[f];
+        depth--;
+        fb.sealBlock(target);
+        if (fb.numPredecessors(target) > 0) {
+            fb.switchToBlock(target);
+            for (int k = 0; k < n; k++) push(dfg.blockParam(target, k));
+            reachable = true;
+        } else {
+            reachable = false;
+        }
+    }
+
+    private void opBr(int label) {
+        int f = depth - 1 - label;
+        if (frameKind[f] == FRAME_FUNC) {
+            opReturn();
+            return;
+        }
+        int n = arity(f);
+        fb.jump(frameTarget[f], argsAt(sp - n, n), n);
+        markDead();
+    }
+
+    private void opBrIf(int label) {
+        int cond = pop();
+        int f = depth - 1 - label;
+        int n = arity(f);
+        branch(cond, true, frameTarget[f], sp - n, n);
+    }
+
+    private void opBrTable() {
+        int count = readU32();
+        if (tableTargets.length < count + 1) tableTargets = new int[Math.max(count + 1, tableTargets.length * 2)];
+        for (int k = 0; k < count; k++) tableTargets[k] = readU32();
+        int defaultLabel = readU32();
+        int index = pop();
+        int fd = depth - 1 - defaultLabel;
+        int n = arity(fd);
+        int from = sp - n;
+        int[] calls = args(count + 1);
+        calls[0] = dfg.makeBlockCall(frameTarget[fd], argsAt(from, n), n);
+        for (int k = 0; k < count; k++) {
+            int f = depth - 1 - tableTargets[k];
+            calls[k + 1] = dfg.makeBlockCall(frameTarget[f], argsAt(from, n), n);
+        }
+        ins().brTable(index, calls, count + 1);
+        markDead();
+    }
+
+    /**
+     * The stack slice {@code [from, from + n)} at the start of an array, as the builder's
+     * argument lists want it (they copy); a scratch distinct from {@link #args}.
+     */
+    private int[] argsAt(int from, int n) {
+        if (from == 0) return stack;
+        if (slice.length < n) slice = new int[Math.max(n, slice.length * 2)];
+        System.arraycopy(stack, from, slice, 0, n);
+        return slice;
+    }
+
+    private void opReturn() {
+        int n = frameResults[0];
+        fb.ret(argsAt(sp - n, n), n);
+        markDead();
+    }
+
+    /** The parameters of {@code block} in a scratch array. */
+    private int[] paramsOf(int block, int n) {
+        int[] a = args(n);
+        for (int k = 0; k < n; k++) a[k] = dfg.blockParam(block, k);
+        return a;
+    }
+
+    /**
+     * A conditional branch to {@code target} with the stack slice {@code [from, from + n)}
+     * as arguments, taken when {@code cond} is non-zero ({@code ifNonZero}) or zero.
+     * A wasm condition computed by a comparison is branched on directly (the i8 result).
+     */
+    private void branch(int cond, boolean ifNonZero, int target, int from, int n) {
+        int c = dfg.resolveAliases(cond);
+        int[] a = argsAt(from, n);
+        if (dfg.valueKind(c) == DataFlowGraph.DEF_RESULT) {
+            int def = dfg.valueDef(c);
+            if (dfg.opcode(def) == Opcode.UEXTEND && dfg.valueType(dfg.arg(def, 0)) == Type.I8) {
+                int cmp = dfg.resolveAliases(dfg.arg(def, 0));
+                // eqz feeding a branch: branch on the operand with the sense flipped
+                if (dfg.valueKind(cmp) == DataFlowGraph.DEF_RESULT) {
+                    int ci = dfg.valueDef(cmp);
+                    if (dfg.opcode(ci) == Opcode.ICMP_IMM && dfg.imm(ci) == 0 && IntCC.of(dfg.aux(ci)) == IntCC.EQ) {
+                        c = dfg.arg(ci, 0);
+                        ifNonZero = !ifNonZero;
+                        emitBranch(c, ifNonZero, target, a, n);
+                        return;
+                    }
+                }
+                c = cmp;
+            }
+        }
+        emitBranch(c, ifNonZero, target, a, n);
+    }
+
+    private void emitBranch(int c, boolean ifNonZero, int target, int[] a, int n) {
+        if (ifNonZero) fb.brnz(c, target, a, n);
+        else fb.brz(c, target, a, n);
+    }
+
+    /** A wasm i32 condition as a value to test for non-zero: the i8 of a comparison when there is one. */
+    private int condition(int cond) {
+        int c = dfg.resolveAliases(cond);
+        if (dfg.valueKind(c) == DataFlowGraph.DEF_RESULT) {
+            int def = dfg.valueDef(c);
+            if (dfg.opcode(def) == Opcode.UEXTEND && dfg.valueType(dfg.arg(def, 0)) == Type.I8) return dfg.arg(def, 0);
+        }
+        return c;
+    }
+
+    private int arity(int frame) {
+        return frameKind[frame] == FRAME_LOOP ? frameParams[frame] : frameResults[frame];
+    }
+
+    private void markDead() {
+        reachable = false;
+        deadDepth = 0;
+    }
+
+    private void pushFrame(int kind, int target, int elseBlock, int nParams, int nResults) {
+        if (depth == frameKind.length) {
+            int n = depth * 2;
+            frameKind = Arrays.copyOf(frameKind, n);
+            frameTarget = Arrays.copyOf(frameTarget, n);
+            frameElse = Arrays.copyOf(frameElse, n);
+            frameBase = Arrays.copyOf(frameBase, n);
+            frameParams = Arrays.copyOf(frameParams, n);
+            frameResults = Arrays.copyOf(frameResults, n);
+        }
+        frameKind[depth] = kind;
+        frameTarget[depth] = target;
+        frameElse[depth] = elseBlock;
+        frameBase[depth] = sp - nParams;
+        frameParams[depth] = nParams;
+        frameResults[depth] = nResults;
+        depth++;
+    }
+
+    // ---- block types: -1 empty, -2 - valtype for one result (valtype as an unsigned byte), else a type index
+
+    private static final int BT_EMPTY = -1;
+
+    private int readBlockType() {
+        int b = code[pos] & 0xFF;
+        if (b == 0x40) {
+            pos++;
+            return BT_EMPTY;
+        }
+        if ((b & 0xC0) == 0x40) { // a one-byte negative LEB: a value type
+            pos++;
+            return -2 - b;
+        }
+        long idx = readS64();
+        return (int) idx;
+    }
+
+    private int blockParamCount(int bt) {
+        return bt >= 0 ? module.types[bt].params.length : 0;
+    }
+
+    private int blockResultCount(int bt) {
+        return bt >= 0 ? module.types[bt].results.length : bt == BT_EMPTY ? 0 : 1;
+    }
+
+    private void appendResultParams(int block, int bt) {
+        if (bt >= 0) {
+            for (byte t : module.types[bt].results) fb.appendBlockParam(block, ValType.irType(t));
+        } else if (bt != BT_EMPTY) {
+            fb.appendBlockParam(block, ValType.irType((byte) (-2 - bt)));
+        }
+    }
+
+    private void appendParamParams(int block, int bt) {
+        if (bt >= 0) {
+            for (byte t : module.types[bt].params) fb.appendBlockParam(block, ValType.irType(t));
+        }
+    }
+
+    /** Traps {@code interrupt} when the host has raised the flag the vmctx points to. */
+    private void interruptCheck() {
+        InstBuilder b = ins();
+        int flagAddr = b.load(Opcode.LOAD, Type.I64, FIXED, vmctx, VmContextLayout.INTERRUPT_FLAG);
+        int flag = b.load(Opcode.LOAD, Type.I32, MUTABLE, flagAddr, 0);
+        b.condTrap(Opcode.TRAPNZ, flag, TrapCode.INTERRUPT);
+    }
+
+    // =====================================================================================
+    // Calls
+
+    private void opCall(int callee) {
+        int typeIndex = module.functionTypes[callee];
+        FuncType type = module.types[typeIndex];
+        int np = type.params.length;
+        int[] a = args(np + 1);
+        System.arraycopy(stack, sp - np, a, 1, np);
+        sp -= np;
+        InstBuilder b = ins();
+        int inst;
+        if (callee >= module.importedFunctions) {
+            a[0] = vmctx;
+            inst = b.call(calleeRef(callee), a, np + 1);
+        } else {
+            int record = layout.funcRefOffset(callee);
+            int codeAddr = b.load(Opcode.LOAD, Type.I64, FIXED, vmctx, record + VmContextLayout.FUNCREF_CODE);
+            a[0] = b.load(Opcode.LOAD, Type.I64, FIXED, vmctx, record + VmContextLayout.FUNCREF_VMCTX);
+            inst = b.callIndirect(sigRef(typeIndex), codeAddr, a, np + 1);
+        }
+        pushResults(inst);
+    }
+
+    private void opCallIndirect(int typeIndex, int tableIndex) {
+        FuncType type = module.types[typeIndex];
+        int np = type.params.length;
+        int index = pop();
+        int t = table(tableIndex);
+        InstBuilder b = ins();
+        int slot = b.tableAddr(Type.I64, t, index, 0);
+        int ref = b.load(Opcode.LOAD, Type.I64, MUTABLE, slot, 0);
+        // a null element is wasm's "uninitialized element"; test it before reading the record
+        b.condTrap(Opcode.TRAPZ, ref, TrapCode.NULL_REFERENCE);
+        int codeAddr = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_CODE);
+        int calleeVmctx = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_VMCTX);
+        int[] a = args(np + 1);
+        a[0] = calleeVmctx;
+        System.arraycopy(stack, sp - np, a, 1, np);
+        sp -= np;
+        int inst = b.callIndirect(sigRef(typeIndex), codeAddr, a, np + 1);
+        pushResults(inst);
+    }
+
+    private void pushResults(int inst) {
+        int n = dfg.numResults(inst);
+        for (int k = 0; k < n; k++) push(dfg.result(inst, k));
+    }
+
+    /** {@code builtin(vmctx, imm0, imm1, d, s, n)} with d s n popped: the five-argument bulk operations. */
+    private void builtin5(Builtins which, int imm0, int imm1) {
+        int n = pop(), s = pop(), d = pop();
+        InstBuilder b = ins();
+        int x = b.iconst(Type.I32, imm0);
+        int y = b.iconst(Type.I32, imm1);
+        callBuiltin(which, x, y, d, s, n);
+    }
+
+    /**
+     * Calls builtin {@code which} with the vmctx and its first {@code n} arguments of {@code
+     * x0..x4}, {@code n} being the builtin's arity (unused ones are -1); returns its result or -1.
+     */
+    private int callBuiltin(Builtins which, int x0, int x1, int x2, int x3, int x4) {
+        int k = which.ordinal();
+        int n = BUILTIN_SIGS[k].params.length;
+        int[] a = args(6);
+        a[0] = vmctx;
+        a[1] = x0;
+        a[2] = x1;
+        a[3] = x2;
+        a[4] = x3;
+        a[5] = x4;
+        int inst = ins().call(builtinRef(which), a, n);
+        return dfg.numResults(inst) > 0 ? dfg.result(inst, 0) : -1;
+    }
+
+    private int builtinRef(Builtins which) {
+        int k = which.ordinal();
+        if (builtinRef[k] < 0) {
+            int sig = func.addSignature(BUILTIN_SIGS[k]);
+            builtinRef[k] = func.addExtFunc(new ExtFuncData("%" + which.symbol, sig, false));
+        }
+        return builtinRef[k];
+    }
+
+    private int calleeRef(int callee) {
+        if (fnStamp[callee] != stamp) {
+            int sig = sigRef(module.functionTypes[callee]);
+            fnRefOfFunc[callee] = func.addExtFunc(new ExtFuncData(WasmAbi.functionName(callee), sig, true));
+            fnStamp[callee] = stamp;
+        }
+        return fnRefOfFunc[callee];
+    }
+
+    private int sigRef(int typeIndex) {
+        if (sigStamp[typeIndex] != stamp) {
+            sigRefOfType[typeIndex] = func.addSignature(signatureOfType(typeIndex));
+            sigStamp[typeIndex] = stamp;
+        }
+        return sigRefOfType[typeIndex];
+    }
+
+    // =====================================================================================
+    // Globals, memories, tables
+
+    private void opGlobalGet(int g) {
+        GlobalType gt = module.globalTypes[g];
+        int type = ValType.irType(gt.valType());
+        InstBuilder b = ins();
+        int flags = gt.mutable() ? MUTABLE : FIXED;
+        if (g < module.importedGlobals) {
+            int cell = b.load(Opcode.LOAD, Type.I64, FIXED, vmctx, layout.globalOffset(g));
+            push(b.load(Opcode.LOAD, type, flags, cell, 0));
+        } else {
+            push(b.load(Opcode.LOAD, type, flags, vmctx, layout.globalOffset(g)));
+        }
+    }
+
+    private void opGlobalSet(int g) {
+        int v = pop();
+        InstBuilder b = ins();
+        if (g < module.importedGlobals) {
+            int cell = b.load(Opcode.LOAD, Type.I64, FIXED, vmctx, layout.globalOffset(g));
+            b.store(Opcode.STORE, MUTABLE, v, cell, 0);
+        } else {
+            b.store(Opcode.STORE, MUTABLE, v, vmctx, layout.globalOffset(g));
+        }
+    }
+
+    private void opTableGet(int table) {
+        int t = table(table);
+        int index = pop();
+        InstBuilder b = ins();
+        int slot = b.tableAddr(Type.I64, t, index, 0);
+        push(b.load(Opcode.LOAD, Type.I64, MUTABLE, slot, 0));
+    }
+
+    private void opTableSet(int table) {
+        int t = table(table);
+        int ref = pop(), index = pop();
+        InstBuilder b = ins();
+        int slot = b.tableAddr(Type.I64, t, index, 0);
+        b.store(Opcode.STORE, MUTABLE, ref, slot, 0);
+    }
+
+    private int memorySize(int memory) {
+        InstBuilder b = ins();
+        int length = b.globalValue(Type.I64, func.heaps.get(heap(memory)).boundGv);
+        int pages = b.binaryImm(Opcode.USHR_IMM, length, 16);
+        return b.convert(Opcode.IREDUCE, Type.I32, pages);
+    }
+
+    /**
+     * The IR heap of wasm memory {@code memory}, declared on first use: {@code gvDef = load.i64
+     * notrap aligned readonly vmctx+memoryOffset}, base {@code load readonly gvDef+MEMORY_BASE}
+     * (memory never moves), bound {@code load gvDef+MEMORY_LENGTH} (grows).
+     */
+    private int heap(int memory) {
+        if (heapStamp[memory] != stamp) {
+            int def = func.addGlobalValue(GlobalValueData.load(gvVmctx, layout.memoryOffset(memory), Type.I64, FIXED));
+            int base = func.addGlobalValue(GlobalValueData.load(def, VmContextLayout.MEMORY_BASE, Type.I64, FIXED));
+            int bound = func.addGlobalValue(GlobalValueData.load(def, VmContextLayout.MEMORY_LENGTH, Type.I64, MUTABLE));
+            long min = module.memories[memory].limits().min() * MemoryType.PAGE_SIZE;
+            heapOfMemory[memory] = func.addHeap(new HeapData(base, min, HeapData.Style.DYNAMIC, 0, bound, 0, Type.I32));
+            heapStamp[memory] = stamp;
+        }
+        return heapOfMemory[memory];
+    }
+
+    /**
+     * The IR table of wasm table {@code table}, declared on first use, through its
+     * TableDefinition pointer; neither the element base nor the length is readonly, since
+     * {@code table.grow} may move and lengthen the table.
+     */
+    private int table(int table) {
+        if (tableStamp[table] != stamp) {
+            int def = func.addGlobalValue(GlobalValueData.load(gvVmctx, layout.tableOffset(table), Type.I64, FIXED));
+            int base = func.addGlobalValue(GlobalValueData.load(def, VmContextLayout.TABLE_BASE, Type.I64, MUTABLE));
+            int bound = func.addGlobalValue(GlobalValueData.load(def, VmContextLayout.TABLE_LENGTH, Type.I64, MUTABLE));
+            long min = module.tables[table].limits().min();
+            tableOfTable[table] = func.addTable(new TableData(base, min, bound, VmContextLayout.TABLE_ELEMENT_SIZE, Type.I32));
+            tableStamp[table] = stamp;
+        }
+        return tableOfTable[table];
+    }
+
+    // =====================================================================================
+    // Helpers
+
+    private InstBuilder ins() {
+        return fb.ins();
+    }
+
+    /** A comparison's i8 as wasm's i32 0 or 1. */
+    private int bool(int i8) {
+        return ins().convert(Opcode.UEXTEND, Type.I32, i8);
+    }
+
+    private void push(int v) {
+        if (sp == stack.length) stack = Arrays.copyOf(stack, sp * 2);
+        stack[sp++] = v;
+    }
+
+    private int pop() {
+        return stack[--sp];
+    }
+
+    private int[] args(int n) {
+        if (args.length < n) args = new int[Math.max(n, args.length * 2)];
+        return args;
+    }
+
+    // ---- immediates (LEB128, WebAssembly 2.0 §5.2.2)
+
+    private int readU32() {
+        int result = 0, shift = 0;
+        while (true) {
+            int b = code[pos++];
+            result |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return result;
+            shift += 7;
+            if (shift > 28 + 7) throw CompileError.atOffset(module.functionName(funcIndex), pos, "malformed LEB128");
+        }
+    }
+
+    private int readS32() {
+        return (int) readS64();
+    }
+
+    private long readS64() {
+        long result = 0;
+        int shift = 0;
+        int b;
+        do {
+            if (shift > 63) throw CompileError.atOffset(module.functionName(funcIndex), pos, "malformed LEB128");
+            b = code[pos++];
+            result |= (long) (b & 0x7F) << shift;
+            shift += 7;
+        } while ((b & 0x80) != 0);
+        if (shift < 64 && (b & 0x40) != 0) result |= -1L << shift;
+        return result;
+    }
+
+    private long readFixed(int n) {
+        long v = 0;
+        for (int k = 0; k < n; k++) v |= (code[pos + k] & 0xFFL) << (8 * k);
+        pos += n;
+        return v;
+    }
+
+    /** Skips the immediates of {@code op} (in unreachable code). */
+    private void skipImmediates(int op) {
+        switch (op) {
+            case 0x0C: case 0x0D: case 0x10: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26:
+            case 0x3F: case 0x40: case 0xD0: case 0xD2:
+                readU32();
+                return;
+            case 0x0E:
+                for (int n = readU32(); n >= 0; n--) readU32(); // targets and the default
+                return;
+            case 0x11:
+                readU32();
+                readU32();
+                return;
+            case 0x1C:
+                for (int n = readU32(); n > 0; n--) readU32();
+                return;
+            case 0x41: case 0x42:
+                readS64();
+                return;
+            case 0x43:
+                pos += 4;
+                return;
+            case 0x44:
+                pos += 8;
+                return;
+            case 0xFC: {
+                int sub = readU32();
+                switch (sub) {
+                    case 8: case 10: case 12: case 14:
+                        readU32();
+                        readU32();
+                        return;
+                    case 9: case 11: case 13: case 15: case 16: case 17:
+                        readU32();
+                        return;
+                    default:
+                        return;
+                }
+            }
+            default:
+                if (KIND[op] == K_LOAD || KIND[op] == K_STORE) {
+                    readU32();
+                    readU32();
+                }
+        }
+    }
+}
