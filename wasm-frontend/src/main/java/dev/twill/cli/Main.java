@@ -10,7 +10,7 @@ public final class Main {
             System.exit(2);
         }
         switch (args[0]) {
-            case "demo" -> demo();
+            case "demo" -> demo(args.length > 1 && args[1].equals("ir"));
             case "clif" -> System.exit(new dev.twill.filetest.ClifCommand(System.out, System.err)
                     .run(java.util.Arrays.copyOfRange(args, 1, args.length)));
             case "wasm" -> System.exit(new WasmCommand(System.out, System.err)
@@ -24,11 +24,24 @@ public final class Main {
     }
 
     private static void usage() {
-        System.err.println("usage: twill demo | test | clif (test|print|verify|legalize|interpret) FILE... | bench [JMH ARGS]");
+        System.err.println("usage: twill demo [ir] | test | clif (test|print|verify|legalize|interpret) FILE... | bench [JMH ARGS]");
         System.err.println(WasmCommand.USAGE.replace("usage: ", "       "));
     }
 
-    private static void demo() {
-        new Demo(System.out).run();
+    /** The WebAssembly demo, or with {@code ir} the IR-level one (builder, verifier, legalizer, interpreter). */
+    private static void demo(boolean ir) {
+        if (ir) {
+            new Demo(System.out).run();
+            return;
+        }
+        try {
+            System.exit(new WasmDemo(System.out).run() == 0 ? 0 : 1);
+        } catch (java.io.IOException e) {
+            System.err.println("twill demo: " + e.getMessage());
+            System.exit(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.exit(1);
+        }
     }
 }

@@ -44,7 +44,7 @@ public final class Module implements AutoCloseable {
         engine.checkOpen();
         WasmModule m = Pipeline.decode(wasm);
         Pipeline.validate(m);
-        CompiledCode[] defined = Pipeline.compile(m, engine.isa(), engine.config().threads());
+        CompiledCode[] defined = Pipeline.compile(m, engine);
         return link(engine, m, defined);
     }
 

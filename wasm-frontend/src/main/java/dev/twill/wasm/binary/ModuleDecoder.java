@@ -21,9 +21,14 @@ import java.util.List;
  * in total per function, "too many locals") and their instruction range recorded; the
  * {@code Validator} decodes the instructions, checking both well-formedness and validity.
  *
- * <p>Untrusted sizes never drive allocation beyond the input: every vector count and byte
- * length is checked against the bytes that remain ("length out of bounds") before anything is
- * allocated, and every element takes at least one byte, so memory use is linear in the input.
+ * <p>Untrusted sizes never drive allocation beyond the input: section and body sizes and name
+ * lengths are checked against the bytes that remain ("length out of bounds"), and so are
+ * vector counts (every element takes at least one byte, so a larger count could only end in
+ * "unexpected end", which is reported at once). Memory use is linear in the input.
+ *
+ * <p>Error precedence follows the reference interpreter, which decodes each function body as
+ * it reads the code section: when decoding fails after some bodies were read, those bodies
+ * are checked for malformed instructions first ({@link InstructionSkipper#firstMalformed}).
  *
  * <p>Checks that need the whole module, done after the last section: the function and code
  * sections have the same count; the data count, when present, equals the number of data

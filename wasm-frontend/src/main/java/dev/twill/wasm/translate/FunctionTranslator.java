@@ -72,6 +72,12 @@ import java.util.Arrays;
  * {@code trapz} before the FuncRef record is read; a signature mismatch -> {@code bad_sig}; an
  * interrupt request seen at function entry or a loop header -> {@code interrupt}.
  *
+ * <p><b>Conditions.</b> A comparison, {@code eqz} or {@code ref.is_null} is left <i>pending</i>
+ * on the operand stack (its i8, or the eqz operand, flagged) and only widened to wasm's i32 0/1
+ * when used as a value, so {@code br_if}, {@code if} and {@code select} branch on the i8
+ * directly and an {@code eqz} before them just flips the branch. A {@code br_table} whose
+ * entries all name the default label is a plain branch.
+ *
  * <p><b>Cost.</b> One translator per thread; the control and operand stacks are {@code int[]}
  * that keep their capacity, per-function entity maps (signature, callee, heap, table) use
  * generation stamps instead of clearing, numeric instructions are dispatched through static
@@ -258,9 +264,18 @@ public final class FunctionTranslator {
     private int[] frameResults = new int[16];
     private int depth;
 
-    /** The operand stack of IR values. */
+    /**
+     * The operand stack: IR values, or pending booleans flagged {@link #CMP} (the i8 of a
+     * comparison, to be widened to i32 only if used as a value) or {@link #EQZ} (the operand of
+     * an {@code eqz} or {@code ref.is_null}), so that a comparison feeding {@code br_if}, {@code
+     * if} or {@code select} costs no extension and {@code eqz} no instruction at all. Entries
+     * below the innermost frame are never pending.
+     */
     private int[] stack = new int[64];
     private int sp;
+    /** No pending entry lies below this index. */
+    private int pendingLow = Integer.MAX_VALUE;
+    private static final int CMP = 1 << 29, EQZ = 1 << 28, PENDING = CMP | EQZ, VALUE = EQZ - 1;
 
     /** False in code no path reaches; {@link #deadDepth} counts structured instructions opened there. */
     private boolean reachable;
@@ -276,6 +291,7 @@ public final class FunctionTranslator {
     private int[] sigRefOfType = new int[0], sigStamp = new int[0];
     private int[] fnRefOfFunc = new int[0], fnStamp = new int[0];
     private int[] heapOfMemory = new int[0], heapStamp = new int[0];
+    private int[] wideHeapOfMemory = new int[0], wideHeapStamp = new int[0];
     private int[] tableOfTable = new int[0], tableStamp = new int[0];
     private final int[] builtinRef = new int[BUILTINS.length];
 
@@ -303,6 +319,24 @@ public final class FunctionTranslator {
      * IR function named {@link WasmAbi#functionName}, with signature {@link WasmAbi#signature}.
      */
     public Function translate(WasmModule m, VmContextLayout layout, int funcIndex) {
+        checkDefined(m, funcIndex);
+        Function f = new Function(WasmAbi.functionName(funcIndex), signatureOfType(m.functionTypes[funcIndex]));
+        translateInto(f, m, layout, funcIndex);
+        return f;
+    }
+
+    /**
+     * As {@link #translate(WasmModule, VmContextLayout, int)}, into {@code into}, which is
+     * cleared first and keeps its array capacity: a compilation loop that reuses one Function
+     * per thread allocates next to nothing per function in steady state.
+     */
+    public void translate(WasmModule m, VmContextLayout layout, int funcIndex, Function into) {
+        checkDefined(m, funcIndex);
+        into.clear(WasmAbi.functionName(funcIndex), signatureOfType(m.functionTypes[funcIndex]));
+        translateInto(into, m, layout, funcIndex);
+    }
+
+    private void checkDefined(WasmModule m, int funcIndex) {
         if (funcIndex < m.importedFunctions || funcIndex >= m.functionCount()) {
             throw new IllegalArgumentException("function " + funcIndex + " is not a defined function of the module");
         }
@@ -310,9 +344,6 @@ public final class FunctionTranslator {
             cachedModule = m;
             typeSigs = new Signature[m.types.length];
         }
-        Function f = new Function(WasmAbi.functionName(funcIndex), signatureOfType(m.functionTypes[funcIndex]));
-        translateInto(f, m, layout, funcIndex);
-        return f;
     }
 
     /** The IR signature of wasm type {@code typeIndex}, shared by every function this translator makes. */
@@ -354,6 +385,7 @@ public final class FunctionTranslator {
             Arrays.fill(sigStamp, 0);
             Arrays.fill(fnStamp, 0);
             Arrays.fill(heapStamp, 0);
+            Arrays.fill(wideHeapStamp, 0);
             Arrays.fill(tableStamp, 0);
         }
         if (sigStamp.length < m.types.length) {
@@ -367,6 +399,8 @@ public final class FunctionTranslator {
         if (heapStamp.length < m.memories.length) {
             heapOfMemory = new int[m.memories.length];
             heapStamp = new int[m.memories.length];
+            wideHeapOfMemory = new int[m.memories.length];
+            wideHeapStamp = new int[m.memories.length];
         }
         if (tableStamp.length < m.tables.length) {
             tableOfTable = new int[m.tables.length];
@@ -404,6 +438,7 @@ public final class FunctionTranslator {
         interruptCheck();
 
         sp = 0;
+        pendingLow = Integer.MAX_VALUE;
         depth = 0;
         reachable = true;
         deadDepth = 0;
@@ -457,15 +492,15 @@ public final class FunctionTranslator {
             }
             case K_ICMP: {
                 int b = pop(), a = pop();
-                push(bool(ins().icmp(IntCC.of(AUX[op]), a, b)));
+                pushPending(ins().icmp(IntCC.of(AUX[op]), a, b), CMP);
                 return;
             }
             case K_EQZ:
-                push(bool(ins().icmpImm(IntCC.EQ, pop(), 0)));
+                pushPending(pop(), EQZ);
                 return;
             case K_FCMP: {
                 int b = pop(), a = pop();
-                push(bool(ins().fcmp(FloatCC.of(AUX[op]), a, b)));
+                pushPending(ins().fcmp(FloatCC.of(AUX[op]), a, b), CMP);
                 return;
             }
             case K_CVT:
@@ -481,6 +516,10 @@ public final class FunctionTranslator {
                 readU32(); // alignment hint
                 long offset = readU32() & 0xFFFF_FFFFL;
                 int index = pop();
+                if (offset > Integer.MAX_VALUE) {
+                    push(ins().heapLoad(IR_OP[op], TYPE[op], wideHeap(0), wideIndex(index, offset), 0));
+                    return;
+                }
                 push(ins().heapLoad(IR_OP[op], TYPE[op], heap(0), index, offset));
                 return;
             }
@@ -488,6 +527,10 @@ public final class FunctionTranslator {
                 readU32();
                 long offset = readU32() & 0xFFFF_FFFFL;
                 int value = pop(), index = pop();
+                if (offset > Integer.MAX_VALUE) {
+                    ins().heapStore(IR_OP[op], wideHeap(0), value, wideIndex(index, offset), 0);
+                    return;
+                }
                 ins().heapStore(IR_OP[op], heap(0), value, index, offset);
                 return;
             }
@@ -519,15 +562,17 @@ public final class FunctionTranslator {
                 opCallIndirect(typeIndex, readU32());
                 return;
             }
-            case 0x1A: // drop
-                pop();
+            case 0x1A: // drop: a pending comparison is never materialized
+                sp--;
                 return;
             case 0x1C: // select t*: the type vector has one entry (validated)
                 for (int n = readU32(); n > 0; n--) readU32();
                 // fall through
             case 0x1B: {
-                int c = pop(), y = pop(), x = pop();
-                push(ins().select(condition(c), x, y));
+                int c = stack[--sp], y = pop(), x = pop();
+                int cv = c & VALUE;
+                // select on eqz(v) is select on v with the operands swapped
+                push((c & EQZ) != 0 ? ins().select(cv, y, x) : ins().select(cv, x, y));
                 return;
             }
             case 0x20: push(fb.useVar(readU32())); return;
@@ -561,7 +606,7 @@ public final class FunctionTranslator {
                 push(ins().iconst(Type.I64, 0));
                 return;
             case 0xD1: // ref.is_null
-                push(bool(ins().icmpImm(IntCC.EQ, pop(), 0)));
+                pushPending(pop(), EQZ);
                 return;
             case 0xD2: // ref.func f: the address of its FuncRef record
                 push(ins().iaddImm(vmctx, layout.funcRefOffset(readU32())));
@@ -643,11 +688,17 @@ public final class FunctionTranslator {
     // =====================================================================================
     // Control
 
+    /**
+     * Opens a block. Here and at {@code loop} and {@code if}, pending booleans on the stack are
+     * materialized first: entries below a frame may be used after it, so they must be defined
+     * where they dominate every arm.
+     */
     private void opBlock() {
         int bt = readBlockType();
         int nParams = blockParamCount(bt), nResults = blockResultCount(bt);
         int endBlock = fb.createBlock();
         appendResultParams(endBlock, bt);
+        materialize(0);
         pushFrame(FRAME_BLOCK, endBlock, -1, nParams, nResults);
     }
 
@@ -656,6 +707,7 @@ public final class FunctionTranslator {
         int nParams = blockParamCount(bt), nResults = blockResultCount(bt);
         int header = fb.createBlock();
         appendParamParams(header, bt);
+        materialize(0);
         fb.jump(header, argsAt(sp - nParams, nParams), nParams);
         fb.switchToBlock(header);
         for (int k = 0; k < nParams; k++) stack[sp - nParams + k] = dfg.blockParam(header, k);
@@ -666,7 +718,9 @@ public final class FunctionTranslator {
     private void opIf() {
         int bt = readBlockType();
         int nParams = blockParamCount(bt), nResults = blockResultCount(bt);
-        int cond = pop();
+        int cond = stack[--sp];
+        // entries below the frame are used after it: materialize them here, before both arms
+        materialize(0);
         int elseBlock = fb.createBlock();
         appendParamParams(elseBlock, bt);
         int endBlock = fb.createBlock();
@@ -751,7 +805,7 @@ public final class FunctionTranslator {
     }
 
     private void opBrIf(int label) {
-        int cond = pop();
+        int cond = stack[--sp];
         int f = depth - 1 - label;
         int n = arity(f);
         branch(cond, true, frameTarget[f], sp - n, n);
@@ -766,6 +820,12 @@ public final class FunctionTranslator {
         int fd = depth - 1 - defaultLabel;
         int n = arity(fd);
         int from = sp - n;
+        boolean oneTarget = true;
+        for (int k = 0; k < count && oneTarget; k++) oneTarget = tableTargets[k] == defaultLabel;
+        if (oneTarget) { // every entry goes where the default goes: a plain branch
+            opBr(defaultLabel);
+            return;
+        }
         int[] calls = args(count + 1);
         calls[0] = dfg.makeBlockCall(frameTarget[fd], argsAt(from, n), n);
         for (int k = 0; k < count; k++) {
@@ -781,6 +841,7 @@ public final class FunctionTranslator {
      * argument lists want it (they copy); a scratch distinct from {@link #args}.
      */
     private int[] argsAt(int from, int n) {
+        materialize(from);
         if (from == 0) return stack;
         if (slice.length < n) slice = new int[Math.max(n, slice.length * 2)];
         System.arraycopy(stack, from, slice, 0, n);
@@ -801,46 +862,17 @@ public final class FunctionTranslator {
     }
 
     /**
-     * A conditional branch to {@code target} with the stack slice {@code [from, from + n)}
-     * as arguments, taken when {@code cond} is non-zero ({@code ifNonZero}) or zero.
-     * A wasm condition computed by a comparison is branched on directly (the i8 result).
+     * A conditional branch to {@code target} with the stack slice {@code [from, from + n)} as
+     * arguments, taken when the wasm condition {@code cond} (a stack entry, maybe pending) is
+     * non-zero ({@code ifNonZero}) or zero. A pending comparison is branched on as its i8, a
+     * pending eqz as its operand with the sense flipped.
      */
     private void branch(int cond, boolean ifNonZero, int target, int from, int n) {
-        int c = dfg.resolveAliases(cond);
+        int c = cond & VALUE;
+        if ((cond & EQZ) != 0) ifNonZero = !ifNonZero;
         int[] a = argsAt(from, n);
-        if (dfg.valueKind(c) == DataFlowGraph.DEF_RESULT) {
-            int def = dfg.valueDef(c);
-            if (dfg.opcode(def) == Opcode.UEXTEND && dfg.valueType(dfg.arg(def, 0)) == Type.I8) {
-                int cmp = dfg.resolveAliases(dfg.arg(def, 0));
-                // eqz feeding a branch: branch on the operand with the sense flipped
-                if (dfg.valueKind(cmp) == DataFlowGraph.DEF_RESULT) {
-                    int ci = dfg.valueDef(cmp);
-                    if (dfg.opcode(ci) == Opcode.ICMP_IMM && dfg.imm(ci) == 0 && IntCC.of(dfg.aux(ci)) == IntCC.EQ) {
-                        c = dfg.arg(ci, 0);
-                        ifNonZero = !ifNonZero;
-                        emitBranch(c, ifNonZero, target, a, n);
-                        return;
-                    }
-                }
-                c = cmp;
-            }
-        }
-        emitBranch(c, ifNonZero, target, a, n);
-    }
-
-    private void emitBranch(int c, boolean ifNonZero, int target, int[] a, int n) {
         if (ifNonZero) fb.brnz(c, target, a, n);
         else fb.brz(c, target, a, n);
-    }
-
-    /** A wasm i32 condition as a value to test for non-zero: the i8 of a comparison when there is one. */
-    private int condition(int cond) {
-        int c = dfg.resolveAliases(cond);
-        if (dfg.valueKind(c) == DataFlowGraph.DEF_RESULT) {
-            int def = dfg.valueDef(c);
-            if (dfg.opcode(def) == Opcode.UEXTEND && dfg.valueType(dfg.arg(def, 0)) == Type.I8) return dfg.arg(def, 0);
-        }
-        return c;
     }
 
     private int arity(int frame) {
@@ -926,6 +958,7 @@ public final class FunctionTranslator {
         int typeIndex = module.functionTypes[callee];
         FuncType type = module.types[typeIndex];
         int np = type.params.length;
+        materialize(sp - np);
         int[] a = args(np + 1);
         System.arraycopy(stack, sp - np, a, 1, np);
         sp -= np;
@@ -955,6 +988,7 @@ public final class FunctionTranslator {
         b.condTrap(Opcode.TRAPZ, ref, TrapCode.NULL_REFERENCE);
         int codeAddr = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_CODE);
         int calleeVmctx = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_VMCTX);
+        materialize(sp - np);
         int[] a = args(np + 1);
         a[0] = calleeVmctx;
         System.arraycopy(stack, sp - np, a, 1, np);
@@ -1089,6 +1123,25 @@ public final class FunctionTranslator {
     }
 
     /**
+     * An i64-indexed view of memory {@code memory} (same base and bound) for accesses whose
+     * memarg offset does not fit a signed 32-bit immediate (memory-level offsets are 32-bit):
+     * the index is then {@code zext(index) + offset}, exact in 64 bits.
+     */
+    private int wideHeap(int memory) {
+        if (wideHeapStamp[memory] != stamp) {
+            HeapData h = func.heaps.get(heap(memory));
+            wideHeapOfMemory[memory] = func.addHeap(new HeapData(h.base, h.min, HeapData.Style.DYNAMIC, 0, h.boundGv, 0, Type.I64));
+            wideHeapStamp[memory] = stamp;
+        }
+        return wideHeapOfMemory[memory];
+    }
+
+    private int wideIndex(int index, long offset) {
+        InstBuilder b = ins();
+        return b.iaddImm(b.convert(Opcode.UEXTEND, Type.I64, index), offset);
+    }
+
+    /**
      * The IR table of wasm table {@code table}, declared on first use, through its
      * TableDefinition pointer; neither the element base nor the length is readonly, since
      * {@code table.grow} may move and lengthen the table.
@@ -1112,18 +1165,40 @@ public final class FunctionTranslator {
         return fb.ins();
     }
 
-    /** A comparison's i8 as wasm's i32 0 or 1. */
-    private int bool(int i8) {
-        return ins().convert(Opcode.UEXTEND, Type.I32, i8);
-    }
-
     private void push(int v) {
         if (sp == stack.length) stack = Arrays.copyOf(stack, sp * 2);
         stack[sp++] = v;
     }
 
+    /** Pushes a wasm boolean not yet computed as an i32: a comparison's i8 ({@link #CMP}) or an eqz operand ({@link #EQZ}). */
+    private void pushPending(int v, int flag) {
+        if (sp < pendingLow) pendingLow = sp;
+        push(v | flag);
+    }
+
+    /** Pops an operand as an IR value, materializing a pending boolean. */
     private int pop() {
-        return stack[--sp];
+        int e = stack[--sp];
+        return (e & PENDING) == 0 ? e : materializeEntry(e);
+    }
+
+    /** The i32 0 or 1 of a pending boolean, emitted here (where it is used; the operands dominate). */
+    private int materializeEntry(int e) {
+        InstBuilder b = ins();
+        int v = e & VALUE;
+        int i8 = (e & EQZ) != 0 ? b.icmpImm(IntCC.EQ, v, 0) : v;
+        return b.convert(Opcode.UEXTEND, Type.I32, i8);
+    }
+
+    /** Materializes the pending booleans in {@code stack[from, sp)} in place. */
+    private void materialize(int from) {
+        int k = Math.max(from, pendingLow);
+        if (k >= sp) return;
+        for (; k < sp; k++) {
+            int e = stack[k];
+            if ((e & PENDING) != 0) stack[k] = materializeEntry(e);
+        }
+        if (from <= pendingLow) pendingLow = Integer.MAX_VALUE;
     }
 
     private int[] args(int n) {

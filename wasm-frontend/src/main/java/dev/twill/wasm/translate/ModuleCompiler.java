@@ -101,13 +101,14 @@ public final class ModuleCompiler {
         void work() {
             FunctionTranslator translator = new FunctionTranslator();
             Legalizer legalizer = new Legalizer();
+            Function f = new Function("", null); // reused: its arrays keep their capacity
             int n = out.length;
             while (!failed) {
                 int k = next.getAndIncrement();
                 if (k >= n) return;
                 int funcIndex = module.importedFunctions + k;
                 try {
-                    Function f = translator.translate(module, layout, funcIndex);
+                    translator.translate(module, layout, funcIndex, f);
                     if (verify) Verifier.verifyOrThrow(f);
                     legalizer.legalize(f);
                     if (verify) Verifier.verifyOrThrow(f);

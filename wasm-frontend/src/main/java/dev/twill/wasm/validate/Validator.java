@@ -93,6 +93,8 @@ public final class Validator {
     private int[] ctrlHeight = new int[16];
     private boolean[] ctrlUnreachable = new boolean[16];
     private int ctrlCount;
+    /** {@code ctrlHeight[ctrlCount - 1]}, cached: every pop compares against it. */
+    private int topHeight;
 
     /** Offset of the instruction being validated, for errors. */
     private int at;
@@ -330,6 +332,7 @@ public final class Validator {
         ctrlCount = 0;
         pushCtrl(Opcodes.BLOCK, functionType);
         valCount = 0; // the parameters are locals, not operands
+        topHeight = 0;
         ByteReader r = in;
         r.reset(body.codeStart(), body.end());
         body(r);
@@ -723,18 +726,19 @@ public final class Validator {
     }
 
     private byte popVal() {
-        int top = ctrlCount - 1;
-        if (valCount == ctrlHeight[top]) {
-            if (ctrlUnreachable[top]) return UNKNOWN;
-            throw error(at, "type mismatch");
-        }
-        return vals[--valCount];
+        if (valCount > topHeight) return vals[--valCount];
+        if (ctrlUnreachable[ctrlCount - 1]) return UNKNOWN;
+        throw error(at, "type mismatch");
     }
 
-    private byte popVal(byte expected) {
-        byte actual = popVal();
-        if (actual != expected && actual != UNKNOWN) throw error(at, "type mismatch");
-        return actual;
+    private void popVal(byte expected) {
+        // Fast path: a known value of the expected type above the frame's base.
+        if (valCount > topHeight) {
+            byte actual = vals[--valCount];
+            if (actual == expected || actual == UNKNOWN) return;
+            throw error(at, "type mismatch");
+        }
+        if (!ctrlUnreachable[ctrlCount - 1]) throw error(at, "type mismatch");
     }
 
     private void popParams(int bt) {
@@ -770,6 +774,7 @@ public final class Validator {
         ctrlKind[i] = kind;
         ctrlBlockType[i] = bt;
         ctrlHeight[i] = valCount;
+        topHeight = valCount;
         ctrlUnreachable[i] = false;
         pushParams(bt);
     }
@@ -779,6 +784,7 @@ public final class Validator {
         popResults(ctrlBlockType[top]);
         if (valCount != ctrlHeight[top]) throw error(at, "type mismatch");
         ctrlCount = top;
+        if (top > 0) topHeight = ctrlHeight[top - 1];
     }
 
     private void unreachable() {

@@ -1,34 +1,18 @@
 package dev.twill.wasm.translate;
 
 import dev.twill.wasm.binary.ConstExpr;
-import dev.twill.wasm.binary.CustomSection;
-import dev.twill.wasm.binary.DataSegment;
-import dev.twill.wasm.binary.ElementSegment;
-import dev.twill.wasm.binary.Export;
-import dev.twill.wasm.binary.ExternKind;
-import dev.twill.wasm.binary.FuncType;
-import dev.twill.wasm.binary.FunctionBody;
-import dev.twill.wasm.binary.Global;
-import dev.twill.wasm.binary.GlobalType;
-import dev.twill.wasm.binary.Import;
-import dev.twill.wasm.binary.Limits;
-import dev.twill.wasm.binary.MemoryType;
-import dev.twill.wasm.binary.SegmentMode;
-import dev.twill.wasm.binary.TableType;
-import dev.twill.wasm.binary.ValType;
+import dev.twill.wasm.binary.ModuleDecoder;
 import dev.twill.wasm.binary.WasmModule;
+import dev.twill.wasm.validate.Validator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throwaway, trusting decoder for the translator's tests (the real ModuleDecoder is helper
- * wdec's): reads well-formed modules made by wat2wasm into a {@link WasmModule}, without the
- * checks a decoder owes untrusted input. Also runs wat2wasm on test resources.
+ * Test inputs: runs wat2wasm on test resources, decodes and validates the result, and evaluates
+ * the constant expressions a test instance needs.
  */
 final class TestDecoder {
     private final byte[] b;
@@ -42,12 +26,21 @@ final class TestDecoder {
     static byte[] wat(String resource) {
         try (InputStream in = TestDecoder.class.getResourceAsStream(resource)) {
             if (in == null) throw new IllegalArgumentException("no test resource " + resource);
+            return watText(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Compiles WAT source text with wat2wasm. */
+    static byte[] watText(String text) {
+        try {
             Path dir = Files.createTempDirectory("twill-wat");
             Path src = dir.resolve("m.wat"), out = dir.resolve("m.wasm");
-            Files.write(src, in.readAllBytes());
+            Files.writeString(src, text);
             Process p;
             try {
-                p = new ProcessBuilder("wat2wasm", "--enable-all", "--disable-simd", src.toString(), "-o", out.toString())
+                p = new ProcessBuilder("wat2wasm", src.toString(), "-o", out.toString())
                         .redirectErrorStream(true).start();
             } catch (IOException e) {
                 throw new IllegalStateException("wat2wasm (wabt) is not installed; install wabt to run the translator tests", e);
@@ -64,219 +57,11 @@ final class TestDecoder {
         }
     }
 
+    /** Decodes and validates with the real decoder and validator. */
     static WasmModule decode(byte[] bytes) {
-        return new TestDecoder(bytes).module();
-    }
-
-    private WasmModule module() {
-        pos = 8;
-        FuncType[] types = new FuncType[0];
-        List<Import> imports = new ArrayList<>();
-        List<Integer> funcTypes = new ArrayList<>();
-        List<TableType> tables = new ArrayList<>();
-        List<MemoryType> memories = new ArrayList<>();
-        List<GlobalType> globalTypes = new ArrayList<>();
-        List<Global> globals = new ArrayList<>();
-        List<Export> exports = new ArrayList<>();
-        List<ElementSegment> elements = new ArrayList<>();
-        List<DataSegment> datas = new ArrayList<>();
-        List<FunctionBody> bodies = new ArrayList<>();
-        int importedFunctions = 0, importedTables = 0, importedMemories = 0, importedGlobals = 0;
-        int start = -1, dataCount = -1;
-        while (pos < b.length) {
-            int id = b[pos++];
-            int size = u32();
-            int sectionEnd = pos + size;
-            switch (id) {
-                case 1: {
-                    types = new FuncType[u32()];
-                    for (int k = 0; k < types.length; k++) {
-                        pos++; // 0x60
-                        types[k] = new FuncType(valTypes(), valTypes());
-                    }
-                    break;
-                }
-                case 2: {
-                    for (int n = u32(); n > 0; n--) {
-                        String mod = name(), nm = name();
-                        int kind = b[pos++];
-                        switch (kind) {
-                            case ExternKind.FUNC: {
-                                int t = u32();
-                                imports.add(new Import(mod, nm, kind, t, null, null, null));
-                                funcTypes.add(t);
-                                importedFunctions++;
-                                break;
-                            }
-                            case ExternKind.TABLE: {
-                                TableType t = tableType();
-                                imports.add(new Import(mod, nm, kind, -1, t, null, null));
-                                tables.add(t);
-                                importedTables++;
-                                break;
-                            }
-                            case ExternKind.MEMORY: {
-                                MemoryType t = new MemoryType(limits());
-                                imports.add(new Import(mod, nm, kind, -1, null, t, null));
-                                memories.add(t);
-                                importedMemories++;
-                                break;
-                            }
-                            default: {
-                                GlobalType t = new GlobalType(b[pos++], b[pos++] == 1);
-                                imports.add(new Import(mod, nm, kind, -1, null, null, t));
-                                globalTypes.add(t);
-                                importedGlobals++;
-                            }
-                        }
-                    }
-                    break;
-                }
-                case 3:
-                    for (int n = u32(); n > 0; n--) funcTypes.add(u32());
-                    break;
-                case 4:
-                    for (int n = u32(); n > 0; n--) tables.add(tableType());
-                    break;
-                case 5:
-                    for (int n = u32(); n > 0; n--) memories.add(new MemoryType(limits()));
-                    break;
-                case 6:
-                    for (int n = u32(); n > 0; n--) {
-                        GlobalType t = new GlobalType(b[pos++], b[pos++] == 1);
-                        globalTypes.add(t);
-                        globals.add(new Global(t, constExpr()));
-                    }
-                    break;
-                case 7:
-                    for (int n = u32(); n > 0; n--) {
-                        String nm = name();
-                        int kind = b[pos++];
-                        exports.add(new Export(nm, kind, u32()));
-                    }
-                    break;
-                case 8:
-                    start = u32();
-                    break;
-                case 9:
-                    for (int n = u32(); n > 0; n--) elements.add(element());
-                    break;
-                case 10:
-                    for (int n = u32(); n > 0; n--) {
-                        int size2 = u32();
-                        int bodyEnd = pos + size2;
-                        int groups = u32();
-                        int[] counts = new int[groups];
-                        byte[] lt = new byte[groups];
-                        int total = 0;
-                        for (int g = 0; g < groups; g++) {
-                            counts[g] = u32();
-                            lt[g] = b[pos++];
-                            total += counts[g];
-                        }
-                        bodies.add(new FunctionBody(counts, lt, total, pos, bodyEnd));
-                        pos = bodyEnd;
-                    }
-                    break;
-                case 11:
-                    for (int n = u32(); n > 0; n--) {
-                        int flags = u32();
-                        int mem = 0;
-                        ConstExpr off = null;
-                        if (flags == 2) mem = u32();
-                        if (flags != 1) off = constExpr();
-                        byte[] data = new byte[u32()];
-                        System.arraycopy(b, pos, data, 0, data.length);
-                        pos += data.length;
-                        datas.add(new DataSegment(flags == 1 ? SegmentMode.PASSIVE : SegmentMode.ACTIVE, mem, off, data));
-                    }
-                    break;
-                case 12:
-                    dataCount = u32();
-                    break;
-                default:
-                    break;
-            }
-            pos = sectionEnd;
-        }
-        int[] ft = funcTypes.stream().mapToInt(Integer::intValue).toArray();
-        return new WasmModule(b, types, imports.toArray(new Import[0]), ft, importedFunctions,
-                tables.toArray(new TableType[0]), importedTables, memories.toArray(new MemoryType[0]), importedMemories,
-                globalTypes.toArray(new GlobalType[0]), importedGlobals, globals.toArray(new Global[0]),
-                exports.toArray(new Export[0]), start, elements.toArray(new ElementSegment[0]),
-                datas.toArray(new DataSegment[0]), dataCount, bodies.toArray(new FunctionBody[0]),
-                new CustomSection[0], new String[0]);
-    }
-
-    private ElementSegment element() {
-        int flags = u32();
-        int mode = (flags & 1) == 0 ? SegmentMode.ACTIVE : (flags & 2) == 0 ? SegmentMode.PASSIVE : SegmentMode.DECLARATIVE;
-        int table = 0;
-        ConstExpr offset = null;
-        if (mode == SegmentMode.ACTIVE) {
-            if ((flags & 2) != 0) table = u32();
-            offset = constExpr();
-        }
-        byte elemType = ValType.FUNCREF;
-        boolean exprs = (flags & 4) != 0;
-        if ((flags & 3) != 0) {
-            elemType = b[pos++]; // elemkind 0x00 (funcref) or a reference type
-            if (!exprs) elemType = ValType.FUNCREF;
-        }
-        int n = u32();
-        if (!exprs) {
-            int[] f = new int[n];
-            for (int k = 0; k < n; k++) f[k] = u32();
-            return new ElementSegment(mode, table, offset, elemType, f, null);
-        }
-        ConstExpr[] items = new ConstExpr[n];
-        for (int k = 0; k < n; k++) items[k] = constExpr();
-        return new ElementSegment(mode, table, offset, elemType, null, items);
-    }
-
-    private ConstExpr constExpr() {
-        int start = pos;
-        while (true) {
-            int op = b[pos++] & 0xFF;
-            switch (op) {
-                case 0x0B: {
-                    byte[] c = new byte[pos - start];
-                    System.arraycopy(b, start, c, 0, c.length);
-                    return new ConstExpr(c, start);
-                }
-                case 0x41: case 0x42: s64(); break;
-                case 0x43: pos += 4; break;
-                case 0x44: pos += 8; break;
-                case 0xD0: pos++; break;
-                case 0xD2: case 0x23: u32(); break;
-                default: throw new IllegalStateException("const expr op 0x" + Integer.toHexString(op));
-            }
-        }
-    }
-
-    private TableType tableType() {
-        byte t = b[pos++];
-        return new TableType(t, limits());
-    }
-
-    private Limits limits() {
-        int flag = b[pos++];
-        long min = u32() & 0xFFFF_FFFFL;
-        long max = flag == 1 ? u32() & 0xFFFF_FFFFL : -1;
-        return new Limits(min, max);
-    }
-
-    private byte[] valTypes() {
-        byte[] t = new byte[u32()];
-        for (int k = 0; k < t.length; k++) t[k] = b[pos++];
-        return t;
-    }
-
-    private String name() {
-        int n = u32();
-        String s = new String(b, pos, n, java.nio.charset.StandardCharsets.UTF_8);
-        pos += n;
-        return s;
+        WasmModule m = ModuleDecoder.decode(bytes);
+        Validator.validate(m);
+        return m;
     }
 
     private int u32() {

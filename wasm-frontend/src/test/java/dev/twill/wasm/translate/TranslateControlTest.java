@@ -151,6 +151,19 @@ class TranslateControlTest {
     }
 
     @Test
+    void pendingComparisons() {
+        for (int a : new int[] {-3, 0, 4}) {
+            for (int b : new int[] {-1, 0, 4}) h.expectI32("pending", (a < b ? 1 : 0) + (b == 0 ? 1 : 0) + 5, a, b);
+        }
+        h.expectI32("select_eqz", 1, 0);
+        h.expectI32("select_eqz", 2, 5);
+        h.expectI32("pending_br", 1, 11);
+        h.expectI32("pending_br", 0, 3);
+        h.expectI32("pending_br", 100, 0);
+        assertFalse(h.ir("select_eqz").contains("icmp"), h.ir("select_eqz"));
+    }
+
+    @Test
     void brIfBranchesOnTheComparison() {
         // i32.eqz / i32.gt_u feeding br_if become a branch on the comparison (no uextend in between)
         String ir = h.ir("primes");

@@ -1,0 +1,54 @@
+package dev.twill.wasm;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Test modules kept as WebAssembly text in test resources, assembled with wabt's wat2wasm. */
+final class Wat {
+    private Wat() {}
+
+    private static Boolean available;
+
+    /** The binary of resource {@code dev/twill/wasm/<name>}, with a name section. Skips the test if wat2wasm is missing. */
+    static byte[] wasm(String name) {
+        assumeTrue(wat2wasmAvailable(), "wat2wasm (wabt) is not installed: install wabt (./twill installs it) to run this test");
+        try (InputStream in = Wat.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalArgumentException("no test resource " + name);
+            Path dir = Files.createTempDirectory("twill-wat");
+            Path src = dir.resolve(name), out = dir.resolve(name + ".wasm");
+            Files.write(src, in.readAllBytes());
+            Process p = new ProcessBuilder("wat2wasm", "--debug-names", src.toString(), "-o", out.toString())
+                    .redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) throw new IllegalStateException("wat2wasm failed on " + name + ":\n" + log);
+            byte[] bytes = Files.readAllBytes(out);
+            Files.delete(out);
+            Files.delete(src);
+            Files.delete(dir);
+            return bytes;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static synchronized boolean wat2wasmAvailable() {
+        if (available == null) {
+            try {
+                available = new ProcessBuilder("wat2wasm", "--version").redirectErrorStream(true).start().waitFor() == 0;
+            } catch (IOException e) {
+                available = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                available = false;
+            }
+        }
+        return available;
+    }
+}

@@ -1,0 +1,17 @@
+;; Imported functions and globals (run in the interpreter: host functions are the runtime's business natively).
+(module
+  (import "env" "add3" (func $add3 (param i32 i32 i32) (result i32)))
+  (import "env" "pair" (func $pair (param i64) (result i64 f64)))
+  (import "env" "g_77" (global $ig (mut i32)))
+  (import "env" "g_5" (global $ic i64))
+  (table 2 funcref)
+  (elem (i32.const 0) func $add3 $local)
+  (func $local (param i32 i32 i32) (result i32) (i32.mul (local.get 0) (local.get 1)))
+  (func (export "call_add3") (param i32) (result i32) (call $add3 (local.get 0) (i32.const 10) (i32.const 100)))
+  (func (export "call_pair") (param i64) (result i64 f64) (call $pair (local.get 0)))
+  (func (export "call_ind_import") (param i32) (result i32)
+    (call_indirect (type 0) (i32.const 2) (i32.const 3) (i32.const 4) (local.get 0)))
+  (func (export "get_ig") (result i32) (global.get $ig))
+  (func (export "set_ig") (param i32) (global.set $ig (local.get 0)))
+  (func (export "get_ic") (result i64) (global.get $ic))
+)
