@@ -45,9 +45,10 @@ import java.util.List;
  *       and instantiates FILE (imports from the {@code spectest} host module resolve), then calls
  *       NAME with the arguments parsed by its parameter types and prints each result on a line;
  *       without {@code --invoke}, calls {@code _start} if exported, else only instantiates.
- *   <li>{@code twill wasm spectest [-v] [--no-fork] [--simd] [--table FILE] DIR|FILE.json...}:
- *       runs wast2json scripts (a directory means its {@code X/X.json} scripts, {@code simd_*}
- *       left out unless {@code --simd}), prints {@code name: passed/total} per script (with
+ *   <li>{@code twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE]
+ *       [DIR|FILE.json...]}: runs wast2json scripts (a directory means its {@code X/X.json}
+ *       scripts, {@code simd_*} left out unless {@code --simd}; nothing means the suite's {@code
+ *       wasm-2.0/core}) on an engine at the given opt level, prints {@code name: passed/total} per script (with
  *       each failure under {@code -v}) and ends with {@code N passed, N failed}. Scripts run in
  *       a child JVM unless {@code --no-fork}, so a crash costs one script. {@code --table}
  *       writes the README table (Markdown) to FILE.
@@ -61,7 +62,7 @@ import java.util.List;
  */
 public final class WasmCommand {
     public static final String USAGE = "usage: twill wasm run [--opt none|speed] FILE.wasm [--invoke NAME [ARG...]]\n"
-            + "       twill wasm spectest [-v] [--no-fork] [--simd] [--table FILE.md] DIR|FILE.json...\n"
+            + "       twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE.md] [DIR|FILE.json...]\n"
             + "       twill wasm ir [--legalized] FILE.wasm [FUNC-INDEX...]";
 
     private final PrintStream out;
@@ -320,6 +321,7 @@ public final class WasmCommand {
         boolean verbose = false;
         boolean fork = true;
         boolean simd = false;
+        String opt = "speed";
         Path table = null;
         List<Path> inputs = new ArrayList<>();
         for (int k = 0; k < args.length; k++) {
@@ -327,6 +329,13 @@ public final class WasmCommand {
                 case "-v", "--verbose" -> verbose = true;
                 case "--no-fork" -> fork = false;
                 case "--simd" -> simd = true;
+                case "--opt" -> {
+                    if (k + 1 >= args.length || !(args[k + 1].equals("none") || args[k + 1].equals("speed"))) {
+                        err.println(USAGE);
+                        return 2;
+                    }
+                    opt = args[++k];
+                }
                 case "--table" -> {
                     if (k + 1 >= args.length) {
                         err.println(USAGE);
@@ -369,8 +378,8 @@ public final class WasmCommand {
         long failed = 0;
         long skipped = 0;
         long start = System.nanoTime();
-        try (ForkedSpecRunner forked = fork ? new ForkedSpecRunner(120_000, 20_000) : null;
-                Engine engine = fork ? null : new Engine();
+        try (ForkedSpecRunner forked = fork ? new ForkedSpecRunner(120_000, 20_000, opt) : null;
+                Engine engine = fork ? null : new Engine(new EngineConfig().optLevel(opt));
                 SpecRunner inProcess = fork ? null : new SpecRunner(engine, 20_000)) {
             for (Path script : scripts) {
                 FileResult r = fork ? forked.run(script) : inProcess.run(script);

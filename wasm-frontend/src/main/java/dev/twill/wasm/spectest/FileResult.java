@@ -12,7 +12,9 @@ import java.util.List;
  * @param total commands judged (modules, registrations, actions and assertions)
  * @param skippedText {@code assert_malformed}/{@code assert_invalid} of {@code .wat} text
  *     modules: judging them needs a text parser, which Twill does not have
- * @param failures one per failed command, in script order
+ * @param failures one per failed command, in script order; when the JVM running the script
+ *     crashed ({@link ForkedSpecRunner}), the commands it never ran share one last entry of
+ *     command type {@code rest}
  */
 public record FileResult(String name, int passed, int total, int skippedText, List<Failure> failures) {
     /** One failed command: its line in {@code <name>.wast}, its type and why it failed. */

@@ -1,6 +1,7 @@
 package dev.twill.wasm.spectest;
 
 import dev.twill.wasm.Engine;
+import dev.twill.wasm.EngineConfig;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * corrupts the JVM and kills it, a hang in the compiler that no interrupt reaches) costs one
  * script, not the whole run.
  *
- * <p>Protocol: the parent writes one script path per line to the child's stdin; the child ({@link
+ * <p>Protocol: the child's arguments are the guest-call timeout and the opt level; the parent writes one script path per line to the child's stdin; the child ({@link
  * #main}) runs it with a {@link SpecRunner} and answers on stdout with lines prefixed {@value
  * #TAG}: {@code start LINE TYPE} before each command, {@code fail LINE TYPE REASON} after a
  * failed one (REASON escaped, see {@link #escape}) and {@code end PASSED TOTAL SKIPPED}. Lines
@@ -42,6 +43,8 @@ public final class ForkedSpecRunner implements AutoCloseable {
     private final long commandTimeoutMillis;
     /** The child's main class: this one, or a stand-in in tests. */
     private final String childMain;
+    /** The child engine's {@link EngineConfig#optLevel(String)}. */
+    private final String optLevel;
     private Child child;
 
     /**
@@ -50,12 +53,19 @@ public final class ForkedSpecRunner implements AutoCloseable {
      * @param commandTimeoutMillis the guest-call timeout inside the child ({@link SpecRunner})
      */
     public ForkedSpecRunner(long scriptTimeoutMillis, long commandTimeoutMillis) {
-        this(scriptTimeoutMillis, commandTimeoutMillis, ForkedSpecRunner.class.getName());
+        this(scriptTimeoutMillis, commandTimeoutMillis, "speed");
     }
 
-    ForkedSpecRunner(long scriptTimeoutMillis, long commandTimeoutMillis, String childMain) {
+    /** As above, with the child's engine at {@code optLevel} ({@code "none"} or {@code "speed"}). */
+    public ForkedSpecRunner(long scriptTimeoutMillis, long commandTimeoutMillis, String optLevel) {
+        this(scriptTimeoutMillis, commandTimeoutMillis, optLevel, ForkedSpecRunner.class.getName());
+    }
+
+    ForkedSpecRunner(long scriptTimeoutMillis, long commandTimeoutMillis, String optLevel, String childMain) {
+        new EngineConfig().optLevel(optLevel); // rejects a bad level here, not in the child
         this.scriptTimeoutMillis = scriptTimeoutMillis;
         this.commandTimeoutMillis = commandTimeoutMillis;
+        this.optLevel = optLevel;
         this.childMain = childMain;
     }
 
@@ -79,7 +89,7 @@ public final class ForkedSpecRunner implements AutoCloseable {
         boolean lastFailed = false;
         String crash;
         try {
-            if (child == null || !child.process.isAlive()) child = new Child(childMain, commandTimeoutMillis);
+            if (child == null || !child.process.isAlive()) child = new Child(childMain, commandTimeoutMillis, optLevel);
             child.send(json.toAbsolutePath().toString());
             while (true) {
                 String line = child.lines.poll(scriptTimeoutMillis, TimeUnit.MILLISECONDS);
@@ -156,7 +166,7 @@ public final class ForkedSpecRunner implements AutoCloseable {
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         private final StringBuilder stderr = new StringBuilder();
 
-        Child(String mainClass, long commandTimeoutMillis) throws IOException {
+        Child(String mainClass, long commandTimeoutMillis, String optLevel) throws IOException {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             List<String> cmd = new ArrayList<>(List.of(
                     java.toString(), "-ea", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
@@ -168,6 +178,7 @@ public final class ForkedSpecRunner implements AutoCloseable {
             }
             cmd.add(mainClass);
             cmd.add(Long.toString(commandTimeoutMillis));
+            cmd.add(optLevel);
             process = new ProcessBuilder(cmd).start();
             stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
             pump(process.getInputStream(), true);
@@ -261,10 +272,11 @@ public final class ForkedSpecRunner implements AutoCloseable {
      */
     public static void main(String[] args) throws IOException {
         long commandTimeout = args.length > 0 ? Long.parseLong(args[0]) : 20_000;
+        String optLevel = args.length > 1 ? args[1] : "speed";
         PrintStream protocol = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (Engine engine = new Engine(); SpecRunner runner = new SpecRunner(engine, commandTimeout)) {
+        try (Engine engine = new Engine(new EngineConfig().optLevel(optLevel)); SpecRunner runner = new SpecRunner(engine, commandTimeout)) {
             for (String path; (path = in.readLine()) != null; ) {
                 if (path.isBlank()) continue;
                 FileResult r = runner.run(Path.of(path), new SpecRunner.Listener() {

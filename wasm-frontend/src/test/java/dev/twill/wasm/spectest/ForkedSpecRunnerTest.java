@@ -68,7 +68,7 @@ class ForkedSpecRunnerTest {
     private static FileResult runWith(String mode, Path json, long timeout) {
         String old = System.getProperty("twill.test.standIn");
         System.setProperty("twill.test.standIn", mode); // twill.* properties reach the child
-        try (ForkedSpecRunner r = new ForkedSpecRunner(timeout, 1000, StandIn.class.getName())) {
+        try (ForkedSpecRunner r = new ForkedSpecRunner(timeout, 1000, "speed", StandIn.class.getName())) {
             FileResult first = r.run(json);
             // a second script in the same runner: a fresh child after a crash
             FileResult second = r.run(json);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.twill.wasm.Engine;
+import dev.twill.wasm.EngineConfig;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The official WebAssembly 2.0 spec suite ({@code wasm-2.0/core/}, every folder but {@code
- * simd_*}): one dynamic test per script, failing when any of its commands fails, with the list
+ * simd_*}) under both back-end tiers ({@code speed}: linear scan; {@code none}: single pass):
+ * one dynamic test per script and tier, failing when any of its commands fails, with the list
  * of failures (line, command, reason) in the message. Text modules ({@code .wat}) are skipped
  * and said so. Scripts run in one child JVM ({@link ForkedSpecRunner}) so that a crash of
  * compiled code fails one script, not the whole test run; {@code -Dtwill.spectest.fork=false}
@@ -27,12 +29,23 @@ class SpecSuiteTest {
     /** At most this many failures are listed in a message; the count says how many there are. */
     private static final int MAX_LISTED = 40;
 
-    private static ForkedSpecRunner forked;
-    private static Engine engine;
-    private static SpecRunner inProcess;
+    /** Per tier (index 0: speed, 1: none), created on first use. */
+    private static final ForkedSpecRunner[] forked = new ForkedSpecRunner[2];
+    private static final Engine[] engines = new Engine[2];
+    private static final SpecRunner[] inProcess = new SpecRunner[2];
+    private static final String[] TIERS = {"speed", "none"};
 
     @TestFactory
-    Stream<DynamicTest> wasm20Core() {
+    Stream<DynamicTest> wasm20CoreSpeed() {
+        return scripts(0);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> wasm20CoreNone() {
+        return scripts(1);
+    }
+
+    private static Stream<DynamicTest> scripts(int tier) {
         Path suite = SpecSuite.locate();
         assumeTrue(suite != null, "no shared/wasm-testsuite above " + Path.of("").toAbsolutePath() + " and no -Dtwill.wasmTestsuite: spec suite not run");
         Path core = suite.resolve("wasm-2.0").resolve("core");
@@ -40,38 +53,53 @@ class SpecSuiteTest {
         assertFalse(scripts.isEmpty(), "no scripts under " + core);
         // no test source URI (the script's path): surefire 3.5 silently drops dynamic tests with a
         // file source from its count and report, so their failures would not fail the build
-        return scripts.stream().map(p -> DynamicTest.dynamicTest(SpecRunner.scriptName(p), () -> check(run(p))));
+        return scripts.stream().map(p -> DynamicTest.dynamicTest(SpecRunner.scriptName(p) + " [" + TIERS[tier] + "]", () -> check(run(p, tier))));
     }
 
-    private static FileResult run(Path script) {
+    private static FileResult run(Path script, int tier) {
         if (Boolean.parseBoolean(System.getProperty("twill.spectest.fork", "true"))) {
-            if (forked == null) forked = new ForkedSpecRunner(120_000, 20_000);
-            return forked.run(script);
+            if (forked[tier] == null) forked[tier] = new ForkedSpecRunner(120_000, 20_000, TIERS[tier]);
+            return forked[tier].run(script);
         }
-        if (inProcess == null) {
-            engine = new Engine();
-            inProcess = new SpecRunner(engine, 20_000);
+        if (inProcess[tier] == null) {
+            engines[tier] = new Engine(new EngineConfig().optLevel(TIERS[tier]));
+            inProcess[tier] = new SpecRunner(engines[tier], 20_000);
         }
-        return inProcess.run(script);
+        return inProcess[tier].run(script);
     }
 
     private static void check(FileResult r) {
         if (r.allPassed()) return;
         StringBuilder sb = new StringBuilder(r.summary()).append(": ").append(r.failed()).append(" failed\n");
         List<FileResult.Failure> failures = r.failures();
-        for (int k = 0; k < failures.size() && k < MAX_LISTED; k++) sb.append("  ").append(failures.get(k)).append('\n');
-        if (failures.size() > MAX_LISTED) sb.append("  ... and ").append(failures.size() - MAX_LISTED).append(" more\n");
+        int listed = 0;
+        for (int k = 0; k < failures.size() && listed < MAX_LISTED; listed++) {
+            FileResult.Failure f = failures.get(k);
+            // a run of commands that failed only because their module did reads as one line
+            int end = k + 1;
+            while (end < failures.size() && f.reason().startsWith("the module at line ") && failures.get(end).reason().equals(f.reason())) end++;
+            if (end - k > 1) {
+                sb.append("  lines ").append(f.line()).append("..").append(failures.get(end - 1).line()).append(": ")
+                        .append(end - k).append(" commands: ").append(f.reason()).append('\n');
+            } else {
+                sb.append("  ").append(f).append('\n');
+            }
+            k = end;
+        }
+        if (listed == MAX_LISTED) sb.append("  ... and more\n");
         sb.append("  by cause: ").append(SpecReport.reasons(r, 6));
         fail(sb.toString());
     }
 
     @AfterAll
     static void close() {
-        if (forked != null) forked.close();
-        if (inProcess != null) inProcess.close();
-        if (engine != null) engine.close();
-        forked = null;
-        inProcess = null;
-        engine = null;
+        for (int t = 0; t < TIERS.length; t++) {
+            if (forked[t] != null) forked[t].close();
+            if (inProcess[t] != null) inProcess[t].close();
+            if (engines[t] != null) engines[t].close();
+            forked[t] = null;
+            inProcess[t] = null;
+            engines[t] = null;
+        }
     }
 }
