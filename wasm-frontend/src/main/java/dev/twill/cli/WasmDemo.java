@@ -109,7 +109,7 @@ final class WasmDemo {
         }
     }
 
-    /** Assembles {@code dev/twill/demo/<name>.wat} with wabt's wat2wasm. */
+    /** Assembles {@code dev/twill/demo/<name>.wat} with wabt's wat2wasm, keeping function names for trap messages. */
     static byte[] assemble(String name) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("twill-demo");
         try {
@@ -120,7 +120,7 @@ final class WasmDemo {
             }
             Process p;
             try {
-                p = new ProcessBuilder("wat2wasm", wat.toString(), "-o", wasm.toString()).redirectErrorStream(true).start();
+                p = new ProcessBuilder("wat2wasm", "--debug-names", wat.toString(), "-o", wasm.toString()).redirectErrorStream(true).start();
             } catch (IOException e) {
                 throw new IOException("wat2wasm (wabt) is needed to assemble the demo programs: apt-get install wabt", e);
             }

@@ -23,6 +23,6 @@
         (br $next)))
     (local.get $acc))
   ;; quotient and remainder: two results
-  (func (export "divmod") (param $a i32) (param $b i32) (result i32 i32)
+  (func $divmod (export "divmod") (param $a i32) (param $b i32) (result i32 i32)
     (i32.div_s (local.get $a) (local.get $b))
     (i32.rem_s (local.get $a) (local.get $b))))
