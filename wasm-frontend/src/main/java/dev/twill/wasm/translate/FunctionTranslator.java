@@ -24,6 +24,7 @@ import dev.twill.wasm.binary.MemoryType;
 import dev.twill.wasm.binary.ValType;
 import dev.twill.wasm.binary.WasmModule;
 import dev.twill.wasm.vm.Builtins;
+import dev.twill.wasm.vm.FuncTypeIds;
 import dev.twill.wasm.vm.VmContextLayout;
 import dev.twill.wasm.vm.WasmAbi;
 import java.util.Arrays;
@@ -60,7 +61,10 @@ import java.util.Arrays;
  * TableDefinition pointer; globals are loads and stores in the vmctx (defined) or through the
  * cell pointer (imported). Calls to defined functions are direct colocated calls with the same
  * vmctx; imported functions and {@code call_indirect} go through FuncRef records {code, vmctx}
- * and {@code call_indirect}, whose signature check traps {@code bad_sig}. The rare and large
+ * and {@code call_indirect}; an indirect call first compares the record's canonical wasm type id
+ * ({@link FuncTypeIds}) with the expected type's and traps {@code bad_sig} on a mismatch, since
+ * the IR signature check alone cannot tell {@code funcref}, {@code externref} and {@code i64}
+ * apart. The rare and large
  * operations ({@code memory.grow/fill/copy/init}, {@code data.drop}, {@code table.grow/fill/
  * copy/init}, {@code elem.drop}) call the {@link Builtins}.
  *
@@ -69,7 +73,7 @@ import java.util.Arrays;
  * int -> {@code bad_toint}; memory out of bounds -> {@code heap_oob}; table index out of bounds
  * ({@code table.get/set}, {@code call_indirect}) -> {@code table_oob}; {@code call_indirect} of
  * a null element (wasm's "uninitialized element") -> {@code null_reference}, checked by a
- * {@code trapz} before the FuncRef record is read; a signature mismatch -> {@code bad_sig}; an
+ * {@code trapz} before the FuncRef record is read; a type mismatch -> {@code bad_sig}; an
  * interrupt request seen at function entry or a loop header -> {@code interrupt}.
  *
  * <p><b>Conditions.</b> A comparison, {@code eqz} or {@code ref.is_null} is left <i>pending</i>
@@ -298,6 +302,8 @@ public final class FunctionTranslator {
     // ---- per-module caches
     private WasmModule cachedModule;
     private Signature[] typeSigs;
+    /** Canonical id ({@link FuncTypeIds}) of each type of {@link #cachedModule}, for call_indirect. */
+    private int[] typeIds;
 
     // ---- the function being translated
     private WasmModule module;
@@ -343,6 +349,7 @@ public final class FunctionTranslator {
         if (m != cachedModule) {
             cachedModule = m;
             typeSigs = new Signature[m.types.length];
+            typeIds = FuncTypeIds.ofModule(m);
         }
     }
 
@@ -986,6 +993,10 @@ public final class FunctionTranslator {
         int ref = b.load(Opcode.LOAD, Type.I64, MUTABLE, slot, 0);
         // a null element is wasm's "uninitialized element"; test it before reading the record
         b.condTrap(Opcode.TRAPZ, ref, TrapCode.NULL_REFERENCE);
+        // exact wasm type equality: the header's IR signature id cannot tell funcref, externref
+        // and i64 apart, the record's canonical type id can
+        int actualType = b.load(Opcode.LOAD, Type.I32, FIXED, ref, VmContextLayout.FUNCREF_TYPE);
+        b.condTrap(Opcode.TRAPNZ, b.icmpImm(IntCC.NE, actualType, typeIds[typeIndex]), TrapCode.BAD_SIG);
         int codeAddr = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_CODE);
         int calleeVmctx = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_VMCTX);
         materialize(sp - np);

@@ -30,6 +30,7 @@ import dev.twill.wasm.binary.SegmentMode;
 import dev.twill.wasm.binary.ValType;
 import dev.twill.wasm.binary.WasmModule;
 import dev.twill.wasm.vm.Builtins;
+import dev.twill.wasm.vm.FuncTypeIds;
 import dev.twill.wasm.vm.VmContextLayout;
 import dev.twill.wasm.vm.WasmAbi;
 import java.lang.foreign.Arena;
@@ -449,6 +450,7 @@ final class WasmHarness implements AutoCloseable {
                 long rec = vmctx + layout.funcRefOffset(f);
                 mem.write(rec + VmContextLayout.FUNCREF_CODE, 8, codeOf.applyAsLong(f));
                 mem.write(rec + VmContextLayout.FUNCREF_VMCTX, 8, vmctx);
+                mem.write(rec + VmContextLayout.FUNCREF_TYPE, 4, FuncTypeIds.idOf(m.functionType(f)));
             }
             int ng = m.globalTypes.length;
             globalCell = new long[ng];
