@@ -1031,19 +1031,21 @@ public final class FunctionTranslator {
     }
 
     /**
-     * Calls builtin {@code which} with the vmctx and its first {@code n} arguments of {@code
-     * x0..x4}, {@code n} being the builtin's arity (unused ones are -1); returns its result or -1.
+     * Calls builtin {@code which} with the vmctx and its first arguments of {@code x0..x4} (unused
+     * ones are -1), plus, for a builtin that may trap, this function's index, which names it in
+     * the trap ({@link Builtins#takesCaller}); returns its result or -1.
      */
     private int callBuiltin(Builtins which, int x0, int x1, int x2, int x3, int x4) {
         int k = which.ordinal();
         int n = BUILTIN_SIGS[k].params.length;
-        int[] a = args(6);
+        int[] a = args(7);
         a[0] = vmctx;
         a[1] = x0;
         a[2] = x1;
         a[3] = x2;
         a[4] = x3;
         a[5] = x4;
+        if (which.takesCaller()) a[n - 1] = ins().iconst(Type.I32, funcIndex);
         int inst = ins().call(builtinRef(which), a, n);
         return dfg.numResults(inst) > 0 ? dfg.result(inst, 0) : -1;
     }
