@@ -57,14 +57,15 @@ final class Instantiator {
         JitModule code = module.code();
         long id = InstanceRegistry.reserve();
         MemorySegment vmctx;
+        InstanceState st;
         try {
             vmctx = store.allocate(layout.size());
+            st = new InstanceState(id, m, layout, vmctx);
+            store.track(st); // from here on the store frees the id and everything below
         } catch (RuntimeException | Error e) {
             InstanceRegistry.remove(id);
             throw e;
         }
-        InstanceState st = new InstanceState(id, m, layout, vmctx);
-        store.track(st);
         long vm = vmctx.address();
         vmctx.set(ValueLayout.JAVA_LONG, VmContextLayout.INSTANCE_ID, id);
         vmctx.set(ValueLayout.JAVA_LONG, VmContextLayout.INTERRUPT_FLAG, store.interruptFlagAddress());

@@ -98,6 +98,10 @@ public final class Module implements AutoCloseable {
         return engine;
     }
 
+    void checkOpen() {
+        if (code.isClosed()) throw new IllegalStateException("module is closed");
+    }
+
     VmContextLayout layout() {
         return layout;
     }
