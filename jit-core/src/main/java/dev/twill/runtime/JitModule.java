@@ -374,8 +374,8 @@ public final class JitModule implements AutoCloseable {
         return leafHandles[f];
     }
 
-    /** The name of the function whose code holds {@code pc}, or null. */
-    String functionAt(long pc) {
+    /** The name of the function of this module whose code holds {@code pc}, or null. */
+    public String functionAt(long pc) {
         long[] s = starts;
         if (s == null || pc == 0) return null;
         int i = Arrays.binarySearch(s, pc);
@@ -570,8 +570,9 @@ public final class JitModule implements AutoCloseable {
             c.pending = null;
             if (code == TrapContext.HOST_EXCEPTION && pending != null) return HostGlue.sneakyThrow(pending);
             if (code == TrapCode.INTERRUPT) c.clearInterrupt();
-            String where = module.functionAt(c.trapPc());
-            Trap trap = new Trap(code, where != null ? where : function);
+            long pc = c.trapPc();
+            String where = module.functionAt(pc);
+            Trap trap = new Trap(code, where != null ? where : function, pc);
             if (pending != null) trap.addSuppressed(pending);
             return trap;
         }

@@ -14,11 +14,23 @@ public final class Trap extends RuntimeException {
     private final int code;
     /** The function that trapped, as named in the module ({@code %f}), or null when unknown. */
     private final String function;
+    /** Address of the trapping instruction, or 0 when unknown. */
+    private final long pc;
 
     public Trap(int code, String function) {
+        this(code, function, 0);
+    }
+
+    /**
+     * A trap at {@code pc} (the trap exit's {@link TrapContext#TRAP_PC}, 0 when unknown), which
+     * lets a front end that links several modules name the trapping function in its own terms
+     * even when the pc lies in another module than the one called from Java.
+     */
+    public Trap(int code, String function, long pc) {
         super(message(code, function));
         this.code = code;
         this.function = function;
+        this.pc = pc;
     }
 
     private static String message(int code, String function) {
@@ -42,5 +54,10 @@ public final class Trap extends RuntimeException {
      */
     public String function() {
         return function;
+    }
+
+    /** Address of the trapping instruction in compiled code, or 0 when unknown (a trap raised in Java). */
+    public long pc() {
+        return pc;
     }
 }

@@ -15,6 +15,7 @@ import dev.twill.wasm.runtime.ConstExprEvaluator;
 import dev.twill.wasm.runtime.InstanceRegistry;
 import dev.twill.wasm.runtime.InstanceState;
 import dev.twill.wasm.runtime.ReferenceTable;
+import dev.twill.wasm.vm.FuncTypeIds;
 import dev.twill.wasm.vm.VmContextLayout;
 import dev.twill.wasm.vm.WasmAbi;
 import java.lang.foreign.MemorySegment;
@@ -29,10 +30,11 @@ import java.lang.foreign.ValueLayout;
  *       INTERRUPT_FLAG});
  *   <li>imports: a function bound to a host function gets this module's adapter {@code %f<i>}
  *       with this vmctx as its FuncRef record (and its Java target in {@link
- *       InstanceState#hostCalls}); a wasm function's record is copied from the exporter's;
+ *       InstanceState#hostCalls}); a wasm function's record is copied from the exporter's
+ *       (code, vmctx and canonical type id: {@link FuncTypeIds});
  *       memories and tables store the exporter's definition-record address, globals the
  *       exporter's cell address;
- *   <li>FuncRef records of the defined functions: {entry of {@code %f<i>}, this vmctx};
+ *   <li>FuncRef records of the defined functions: {entry of {@code %f<i>}, this vmctx, type id};
  *   <li>defined memories (reserved at their maximum, see {@code LinearMemory}), globals (cells
  *       inline in the vmctx, initialisers evaluated in order), tables (null-filled);
  *   <li>element segments' references and data segments' bytes, exports;
@@ -55,14 +57,15 @@ final class Instantiator {
         JitModule code = module.code();
         long id = InstanceRegistry.reserve();
         MemorySegment vmctx;
+        InstanceState st;
         try {
             vmctx = store.allocate(layout.size());
+            st = new InstanceState(id, m, layout, vmctx);
+            store.track(st); // from here on the store frees the id and everything below
         } catch (RuntimeException | Error e) {
             InstanceRegistry.remove(id);
             throw e;
         }
-        InstanceState st = new InstanceState(id, m, layout, vmctx);
-        store.track(st);
         long vm = vmctx.address();
         vmctx.set(ValueLayout.JAVA_LONG, VmContextLayout.INSTANCE_ID, id);
         vmctx.set(ValueLayout.JAVA_LONG, VmContextLayout.INTERRUPT_FLAG, store.interruptFlagAddress());
@@ -82,12 +85,13 @@ final class Instantiator {
                     long record = vm + layout.funcRefOffset(nf);
                     if (d instanceof Linker.HostDefinition h) {
                         st.hostCalls[nf] = hostCall(h, inst);
-                        writeFuncRef(record, code.address(WasmAbi.functionName(nf)), vm);
+                        writeFuncRef(record, code.address(WasmAbi.functionName(nf)), vm, FuncTypeIds.idOf(h.type()));
                         functions[nf] = new WasmFunction(store, h.type(), code, m, nf, vm, record);
                     } else {
                         WasmFunction w = (WasmFunction) d;
                         writeFuncRef(record, EVERYTHING.get(ValueLayout.JAVA_LONG, w.funcRef + VmContextLayout.FUNCREF_CODE),
-                                EVERYTHING.get(ValueLayout.JAVA_LONG, w.funcRef + VmContextLayout.FUNCREF_VMCTX));
+                                EVERYTHING.get(ValueLayout.JAVA_LONG, w.funcRef + VmContextLayout.FUNCREF_VMCTX),
+                                EVERYTHING.get(ValueLayout.JAVA_INT, w.funcRef + VmContextLayout.FUNCREF_TYPE));
                         functions[nf] = w;
                     }
                     nf++;
@@ -113,9 +117,10 @@ final class Instantiator {
             }
         }
 
+        int[] typeIds = FuncTypeIds.ofModule(m);
         for (int i = m.importedFunctions; i < functions.length; i++) {
             long record = vm + layout.funcRefOffset(i);
-            writeFuncRef(record, code.address(WasmAbi.functionName(i)), vm);
+            writeFuncRef(record, code.address(WasmAbi.functionName(i)), vm, typeIds[m.functionTypes[i]]);
             functions[i] = new WasmFunction(store, m.functionType(i), code, m, i, vm, record);
         }
         for (int i = m.importedMemories; i < memories.length; i++) {
@@ -187,9 +192,11 @@ final class Instantiator {
         return inst;
     }
 
-    private static void writeFuncRef(long record, long code, long vmctx) {
+    /** Fills a FuncRef record: every record the runtime writes goes through here. */
+    private static void writeFuncRef(long record, long code, long vmctx, int typeId) {
         EVERYTHING.set(ValueLayout.JAVA_LONG, record + VmContextLayout.FUNCREF_CODE, code);
         EVERYTHING.set(ValueLayout.JAVA_LONG, record + VmContextLayout.FUNCREF_VMCTX, vmctx);
+        EVERYTHING.set(ValueLayout.JAVA_INT, record + VmContextLayout.FUNCREF_TYPE, typeId);
     }
 
     /**

@@ -21,6 +21,10 @@ import java.util.Map;
  * no larger); a global's value type and mutability equal. A failure is a {@link LinkError} whose
  * message starts with {@code unknown import} or {@code incompatible import type} (the spec
  * suite's wording) and names the import.
+ *
+ * <p>Thread safety: definitions and lookups are synchronized, so one linker may be shared by
+ * threads that define and instantiate concurrently; an instantiation resolves every import
+ * before it allocates anything, so a LinkError leaves nothing behind.
  */
 public final class Linker {
     private final Engine engine;
@@ -37,18 +41,18 @@ public final class Linker {
         return engine;
     }
 
-    public Linker define(String module, String name, Extern e) {
+    public synchronized Linker define(String module, String name, Extern e) {
         definitions.put(key(module, name), e);
         return this;
     }
 
-    public Linker defineFunction(String module, String name, FuncType type, HostFunction f) {
+    public synchronized Linker defineFunction(String module, String name, FuncType type, HostFunction f) {
         definitions.put(key(module, name), new HostDefinition(type, f, module, name));
         return this;
     }
 
     /** Defines every export of {@code instance} under {@code module}. */
-    public Linker defineInstance(String module, Instance instance) {
+    public synchronized Linker defineInstance(String module, Instance instance) {
         for (Map.Entry<String, Extern> e : instance.exports().entrySet()) define(module, e.getKey(), e.getValue());
         return this;
     }
@@ -60,9 +64,12 @@ public final class Linker {
      */
     public Instance instantiate(Store store, Module module) {
         store.checkOpen();
+        module.checkOpen();
         WasmModule m = module.ir();
         Object[] resolved = new Object[m.imports.length];
-        for (int k = 0; k < m.imports.length; k++) resolved[k] = resolve(store, m, m.imports[k]);
+        synchronized (this) {
+            for (int k = 0; k < m.imports.length; k++) resolved[k] = resolve(store, m, m.imports[k]);
+        }
         return Instantiator.instantiate(store, module, resolved);
     }
 

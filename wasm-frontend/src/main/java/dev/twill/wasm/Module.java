@@ -7,6 +7,7 @@ import dev.twill.wasm.binary.Export;
 import dev.twill.wasm.binary.Import;
 import dev.twill.wasm.binary.WasmModule;
 import dev.twill.wasm.runtime.BuiltinFunctions;
+import dev.twill.wasm.runtime.CodeRegistry;
 import dev.twill.wasm.runtime.HostAdapters;
 import dev.twill.wasm.vm.VmContextLayout;
 import dev.twill.wasm.vm.WasmAbi;
@@ -72,6 +73,7 @@ public final class Module implements AutoCloseable {
             }
             BuiltinFunctions.defineAll(jit);
             jit.finalizeDefinitions();
+            CodeRegistry.register(jit, m);
         } catch (RuntimeException | Error e) {
             jit.close();
             throw e;
@@ -96,6 +98,10 @@ public final class Module implements AutoCloseable {
         return engine;
     }
 
+    void checkOpen() {
+        if (code.isClosed()) throw new IllegalStateException("module is closed");
+    }
+
     VmContextLayout layout() {
         return layout;
     }
@@ -106,7 +112,9 @@ public final class Module implements AutoCloseable {
 
     /** Frees the machine code. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (code.isClosed()) return;
+        CodeRegistry.unregister(code, ir); // before the addresses can be reused
         code.close();
     }
 }

@@ -5,6 +5,7 @@ import dev.twill.runtime.Trap;
 import dev.twill.wasm.binary.FuncType;
 import dev.twill.wasm.binary.ValType;
 import dev.twill.wasm.binary.WasmModule;
+import dev.twill.wasm.runtime.CodeRegistry;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -16,9 +17,9 @@ import java.lang.invoke.MethodType;
  *
  * <p>A function is code in a {@link JitModule} ({@code %f<i>}) plus the vmctx of the instance it
  * runs in; its funcref is the address of its FuncRef record in that vmctx. A trap names the wasm
- * function that trapped (the name section's name, or {@code func[i]}) when it happened in this
- * function's module, else this function; a trap raised by a builtin ({@code memory.fill} out of
- * bounds, ...) names none.
+ * function that trapped (the name section's name, or {@code func[i]}), found from the trapping pc
+ * in whichever module's code it lies ({@link CodeRegistry}); a trap raised by a builtin ({@code
+ * memory.fill} out of bounds, ...) names the wasm function that called the builtin.
  */
 public final class WasmFunction implements Extern {
     private static final MethodHandle CHECK_OPEN, RENAME, L2I, L2F, L2D, I2R, J2R, F2R, D2R, NO_RESULTS;
@@ -135,18 +136,18 @@ public final class WasmFunction implements Extern {
         return invoker = h.asSpreader(long[].class, filters.length);
     }
 
-    /** Renames a trap that names an IR function of this module ({@code %f7}) after the wasm function. */
+    /**
+     * Names a trap after the wasm function that trapped: the function whose machine code holds
+     * the trap's pc, in whichever module ({@link CodeRegistry}); failing that (no pc recorded), an
+     * IR name of this module ({@code %f7}, which the JitModule gives when the pc is unknown) is
+     * translated. A trap already named in wasm terms (a builtin's, a host function's) is kept.
+     */
     private Trap rename(Trap t) {
         String f = t.function();
-        if (f == null || !f.startsWith("%f")) return t;
-        int i;
-        try {
-            i = Integer.parseInt(f, 2, f.length(), 10);
-        } catch (NumberFormatException e) {
-            return t;
-        }
-        if (i < 0 || i >= module.functionCount()) return t;
-        Trap renamed = new Trap(t.code(), module.functionName(i));
+        String name = CodeRegistry.functionAt(t.pc());
+        if (name == null) name = CodeRegistry.wasmName(module, f);
+        if (name == null || name.equals(f)) return t;
+        Trap renamed = new Trap(t.code(), name, t.pc());
         renamed.setStackTrace(t.getStackTrace());
         for (Throwable s : t.getSuppressed()) renamed.addSuppressed(s);
         return renamed;

@@ -21,7 +21,12 @@ public final class WasmMemory implements Extern {
     public static WasmMemory create(Store store, MemoryType type) {
         store.checkOpen();
         LinearMemory m = new LinearMemory(type, store.arena());
-        store.track(m);
+        try {
+            store.track(m); // the store frees it from now on
+        } catch (RuntimeException | Error e) {
+            m.release(); // closed meanwhile: nobody else would
+            throw e;
+        }
         return new WasmMemory(store, m);
     }
 

@@ -99,9 +99,12 @@ final class TestModule {
         int[] callBuiltin(dev.twill.wasm.vm.Builtins builtin, int... args) {
             int sig = f.addSignature(builtin.signature());
             int fn = f.addExtFunc(new dev.twill.ir.ExtFuncData("%" + builtin.symbol, sig, false));
-            int[] all = new int[args.length + 1];
+            // a builtin that may trap takes the calling function's index last (here: parsed from %f<i>)
+            int extra = builtin.takesCaller() ? 1 : 0;
+            int[] all = new int[args.length + 1 + extra];
             all[0] = vmctx();
             System.arraycopy(args, 0, all, 1, args.length);
+            if (extra != 0) all[all.length - 1] = b.ins().iconst(dev.twill.ir.Type.I32, Integer.parseInt(f.name.substring(2)));
             int call = b.ins().call(fn, all, all.length);
             int[] r = new int[f.dfg.numResults(call)];
             for (int k = 0; k < r.length; k++) r[k] = f.dfg.result(call, k);

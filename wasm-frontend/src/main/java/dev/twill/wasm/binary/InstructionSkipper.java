@@ -8,9 +8,10 @@ import java.util.Arrays;
 /**
  * Walks an instruction sequence checking only that it is well formed (WebAssembly 2.0 §5.4):
  * known opcodes, well-formed immediates, {@code else} only inside {@code if}, the structure
- * closed by {@code end}. Nothing is typed. Two uses:
+ * closed by {@code end}. Nothing is typed. Three uses:
  *
  * <ul>
+ *   <li>the translator steps over unreachable code ({@link #skipImmediates});
  *   <li>the decoder finds where a constant expression ends (the binary format allows any
  *       instruction there; the validator later insists on constant ones);
  *   <li>the validator, after finding a module invalid, looks through the function bodies for
@@ -126,6 +127,15 @@ public final class InstructionSkipper {
 
     static String hex(int b) {
         return Integer.toHexString(0x100 | b).substring(1);
+    }
+
+    /**
+     * Skips the immediates of the non-structured instruction {@code op}, whose opcode byte {@code
+     * in} has just read (for {@code block loop if}, read the {@link #blockType}). The translator
+     * uses it to step over unreachable code of a validated body.
+     */
+    public static void skipImmediates(ByteReader in, int op) {
+        immediates(in, op, in.pos - 1, false);
     }
 
     /** Skips the immediates of a non-structured instruction {@code op} read at {@code at}. */

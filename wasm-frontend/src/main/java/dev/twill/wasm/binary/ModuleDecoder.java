@@ -69,6 +69,28 @@ public final class ModuleDecoder {
     private int bodiesRead;
     private final List<CustomSection> customs = new ArrayList<>();
 
+    // Offsets of module-level entities, for the validator's errors (see ModuleOffsets).
+    private final Offsets importDescriptions = new Offsets(), tableOffsets = new Offsets(), memoryOffsets = new Offsets(),
+            exportNames = new Offsets(), exportIndices = new Offsets(), elementItems = new Offsets(),
+            dataSegments = new Offsets(), dataMemories = new Offsets();
+    private int[] functionTypeOffsets = new int[0];
+    private int startOffset = -1;
+
+    /** A growable int array. */
+    private static final class Offsets {
+        int[] a = new int[8];
+        int n;
+
+        void add(int offset) {
+            if (n == a.length) a = Arrays.copyOf(a, n * 2);
+            a[n++] = offset;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(a, n);
+        }
+    }
+
     private ModuleDecoder(byte[] bytes) {
         this.in = new ByteReader(bytes);
     }
@@ -134,6 +156,7 @@ public final class ModuleDecoder {
                 case EXPORT -> exportSection();
                 case START -> {
                     // -1 means "no start function" in WasmModule; index 2^32-1 can never exist anyway.
+                    startOffset = in.pos;
                     int f = in.u32();
                     startFunction = f == -1 ? Integer.MIN_VALUE : f;
                 }
@@ -163,7 +186,10 @@ public final class ModuleDecoder {
             memories.toArray(new MemoryType[0]), importedMemories, globalTypes.toArray(new GlobalType[0]),
             importedGlobals, globals.toArray(new Global[0]), exports.toArray(new Export[0]), startFunction,
             elements.toArray(new ElementSegment[0]), datas.toArray(new DataSegment[0]), (int) dataCount, bodies,
-            customs.toArray(new CustomSection[0]), names);
+            customs.toArray(new CustomSection[0]), names,
+            new ModuleOffsets(importDescriptions.toArray(), functionTypeOffsets, tableOffsets.toArray(),
+                memoryOffsets.toArray(), exportNames.toArray(), exportIndices.toArray(), startOffset,
+                elementItems.toArray(), dataSegments.toArray(), dataMemories.toArray()));
     }
 
     private void customSection(int end) {
@@ -251,6 +277,7 @@ public final class ModuleDecoder {
             String name = in.name();
             int at = in.pos;
             int kind = in.u8();
+            importDescriptions.add(in.pos);
             switch (kind) {
                 case ExternKind.FUNC -> {
                     int type = in.u32();
@@ -258,12 +285,14 @@ public final class ModuleDecoder {
                     importedFunctions++;
                 }
                 case ExternKind.TABLE -> {
+                    tableOffsets.add(in.pos);
                     TableType t = tableType();
                     imports.add(new Import(module, name, kind, -1, t, null, null));
                     tables.add(t);
                     importedTables++;
                 }
                 case ExternKind.MEMORY -> {
+                    memoryOffsets.add(in.pos);
                     MemoryType m = new MemoryType(limits());
                     imports.add(new Import(module, name, kind, -1, null, m, null));
                     memories.add(m);
@@ -292,19 +321,29 @@ public final class ModuleDecoder {
     private void functionSection() {
         int n = in.count();
         int[] ft = Arrays.copyOf(importedFunctionTypes(), importedFunctions + n);
-        for (int i = 0; i < n; i++) ft[importedFunctions + i] = in.u32();
+        functionTypeOffsets = new int[n];
+        for (int i = 0; i < n; i++) {
+            functionTypeOffsets[i] = in.pos;
+            ft[importedFunctions + i] = in.u32();
+        }
         functionTypes = ft;
         definedFunctionCount = n;
     }
 
     private void tableSection() {
         int n = in.count();
-        for (int i = 0; i < n; i++) tables.add(tableType());
+        for (int i = 0; i < n; i++) {
+            tableOffsets.add(in.pos);
+            tables.add(tableType());
+        }
     }
 
     private void memorySection() {
         int n = in.count();
-        for (int i = 0; i < n; i++) memories.add(new MemoryType(limits()));
+        for (int i = 0; i < n; i++) {
+            memoryOffsets.add(in.pos);
+            memories.add(new MemoryType(limits()));
+        }
     }
 
     private void globalSection() {
@@ -319,10 +358,12 @@ public final class ModuleDecoder {
     private void exportSection() {
         int n = in.count();
         for (int i = 0; i < n; i++) {
+            exportNames.add(in.pos);
             String name = in.name();
             int at = in.pos;
             int kind = in.u8();
             if (kind > ExternKind.GLOBAL) throw error(at, "malformed export kind");
+            exportIndices.add(in.pos);
             exports.add(new Export(name, kind, in.u32()));
         }
     }
@@ -369,6 +410,7 @@ public final class ModuleDecoder {
             }
         }
         int count = in.count();
+        elementItems.add(in.pos);
         if (exprs) {
             ConstExpr[] items = new ConstExpr[count];
             for (int k = 0; k < count; k++) items[k] = constExpr();
@@ -423,10 +465,13 @@ public final class ModuleDecoder {
             int mode = SegmentMode.ACTIVE;
             int memory = 0;
             ConstExpr offset = null;
+            dataSegments.add(at);
+            int memoryAt = at;
             switch (flags) {
                 case 0 -> offset = constExpr();
                 case 1 -> mode = SegmentMode.PASSIVE;
                 case 2 -> {
+                    memoryAt = in.pos;
                     memory = in.u32();
                     offset = constExpr();
                 }
@@ -438,6 +483,7 @@ public final class ModuleDecoder {
             byte[] bytes = Arrays.copyOfRange(in.buf, in.pos, in.pos + len);
             in.pos += len;
             datas.add(new DataSegment(mode, memory, offset, bytes));
+            dataMemories.add(memoryAt);
         }
     }
 }

@@ -38,12 +38,26 @@ public final class WasmModule {
     public final CustomSection[] customSections;
     /** Function names from the {@code name} custom section ({@code null} entries when absent); never null itself. */
     public final String[] functionNames;
+    /** Where module-level entities sit in {@link #bytes}, for errors ({@link ModuleOffsets#NONE} for a hand-built model). */
+    public final ModuleOffsets offsets;
 
     public WasmModule(byte[] bytes, FuncType[] types, Import[] imports, int[] functionTypes, int importedFunctions,
                       TableType[] tables, int importedTables, MemoryType[] memories, int importedMemories,
                       GlobalType[] globalTypes, int importedGlobals, Global[] globals, Export[] exports,
                       int startFunction, ElementSegment[] elements, DataSegment[] datas, int dataCount,
                       FunctionBody[] bodies, CustomSection[] customSections, String[] functionNames) {
+        this(bytes, types, imports, functionTypes, importedFunctions, tables, importedTables, memories, importedMemories,
+                globalTypes, importedGlobals, globals, exports, startFunction, elements, datas, dataCount, bodies,
+                customSections, functionNames, ModuleOffsets.NONE);
+    }
+
+    /** As the other constructor, with the byte offsets of module-level entities (the decoder's). */
+    public WasmModule(byte[] bytes, FuncType[] types, Import[] imports, int[] functionTypes, int importedFunctions,
+                      TableType[] tables, int importedTables, MemoryType[] memories, int importedMemories,
+                      GlobalType[] globalTypes, int importedGlobals, Global[] globals, Export[] exports,
+                      int startFunction, ElementSegment[] elements, DataSegment[] datas, int dataCount,
+                      FunctionBody[] bodies, CustomSection[] customSections, String[] functionNames,
+                      ModuleOffsets offsets) {
         this.bytes = bytes;
         this.types = types;
         this.imports = imports;
@@ -64,6 +78,7 @@ public final class WasmModule {
         this.bodies = bodies;
         this.customSections = customSections;
         this.functionNames = functionNames;
+        this.offsets = offsets;
     }
 
     public FuncType functionType(int function) {

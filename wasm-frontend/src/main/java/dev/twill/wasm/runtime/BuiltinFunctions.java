@@ -3,6 +3,7 @@ package dev.twill.wasm.runtime;
 import dev.twill.ir.Signature;
 import dev.twill.ir.Type;
 import dev.twill.runtime.JitModule;
+import dev.twill.runtime.Trap;
 import dev.twill.wasm.vm.Builtins;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -18,8 +19,9 @@ import java.lang.invoke.MethodType;
  * instruction with WebAssembly 2.0 semantics (§4.4.7 table instructions, §4.4.8 memory
  * instructions): i32 operands are unsigned; every range is checked before anything is written,
  * and an out-of-bounds range throws a {@link dev.twill.runtime.Trap} ({@code heap_oob} or {@code
- * table_oob}) — JitModule's host wrapper records it and the compiled caller unwinds, so the Java
- * caller of the wasm function receives it; copies handle overlap (as if through a temporary);
+ * table_oob}) named after the calling wasm function (its index is the builtin's last argument,
+ * see {@link Builtins}) — JitModule's host wrapper records it and the compiled caller unwinds, so
+ * the Java caller of the wasm function receives it; copies handle overlap (as if through a temporary);
  * {@code grow} returns the old size or -1. A dropped segment behaves as an empty one.
  */
 public final class BuiltinFunctions {
@@ -75,18 +77,31 @@ public final class BuiltinFunctions {
         return (int) InstanceRegistry.of(vmctx).memories[memory].grow(u(delta));
     }
 
-    static void memoryFill(long vmctx, int memory, int dst, int value, int len) {
-        InstanceRegistry.of(vmctx).memories[memory].fill(u(dst), (byte) value, u(len));
+    static void memoryFill(long vmctx, int memory, int dst, int value, int len, int caller) {
+        InstanceState s = InstanceRegistry.of(vmctx);
+        try {
+            s.memories[memory].fill(u(dst), (byte) value, u(len));
+        } catch (Trap t) {
+            throw Traps.named(t, s.module, caller);
+        }
     }
 
-    static void memoryCopy(long vmctx, int dstMemory, int srcMemory, int dst, int src, int len) {
+    static void memoryCopy(long vmctx, int dstMemory, int srcMemory, int dst, int src, int len, int caller) {
         InstanceState s = InstanceRegistry.of(vmctx);
-        s.memories[dstMemory].copyFrom(s.memories[srcMemory], u(src), u(dst), u(len));
+        try {
+            s.memories[dstMemory].copyFrom(s.memories[srcMemory], u(src), u(dst), u(len));
+        } catch (Trap t) {
+            throw Traps.named(t, s.module, caller);
+        }
     }
 
-    static void memoryInit(long vmctx, int memory, int segment, int dst, int src, int len) {
+    static void memoryInit(long vmctx, int memory, int segment, int dst, int src, int len, int caller) {
         InstanceState s = InstanceRegistry.of(vmctx);
-        s.memories[memory].init(s.datas[segment], u(src), u(dst), u(len));
+        try {
+            s.memories[memory].init(s.datas[segment], u(src), u(dst), u(len));
+        } catch (Trap t) {
+            throw Traps.named(t, s.module, caller);
+        }
     }
 
     static void dataDrop(long vmctx, int segment) {
@@ -97,18 +112,31 @@ public final class BuiltinFunctions {
         return (int) InstanceRegistry.of(vmctx).tables[table].grow(u(delta), init);
     }
 
-    static void tableFill(long vmctx, int table, int dst, long ref, int len) {
-        InstanceRegistry.of(vmctx).tables[table].fill(u(dst), ref, u(len));
+    static void tableFill(long vmctx, int table, int dst, long ref, int len, int caller) {
+        InstanceState s = InstanceRegistry.of(vmctx);
+        try {
+            s.tables[table].fill(u(dst), ref, u(len));
+        } catch (Trap t) {
+            throw Traps.named(t, s.module, caller);
+        }
     }
 
-    static void tableCopy(long vmctx, int dstTable, int srcTable, int dst, int src, int len) {
+    static void tableCopy(long vmctx, int dstTable, int srcTable, int dst, int src, int len, int caller) {
         InstanceState s = InstanceRegistry.of(vmctx);
-        s.tables[dstTable].copyFrom(s.tables[srcTable], u(src), u(dst), u(len));
+        try {
+            s.tables[dstTable].copyFrom(s.tables[srcTable], u(src), u(dst), u(len));
+        } catch (Trap t) {
+            throw Traps.named(t, s.module, caller);
+        }
     }
 
-    static void tableInit(long vmctx, int table, int segment, int dst, int src, int len) {
+    static void tableInit(long vmctx, int table, int segment, int dst, int src, int len, int caller) {
         InstanceState s = InstanceRegistry.of(vmctx);
-        s.tables[table].init(s.elements[segment], u(src), u(dst), u(len));
+        try {
+            s.tables[table].init(s.elements[segment], u(src), u(dst), u(len));
+        } catch (Trap t) {
+            throw Traps.named(t, s.module, caller);
+        }
     }
 
     static void elemDrop(long vmctx, int segment) {

@@ -55,12 +55,13 @@ public final class LinearMemory {
         this.base = VirtualMemory.reserve(reserved);
         try {
             VirtualMemory.commit(base, l.min() * WASM_PAGE);
+            // inside the try: an arena closed meanwhile must not leak the reservation
+            this.definition = arena.allocate(VmContextLayout.MEMORY_DEFINITION_SIZE, 8);
         } catch (RuntimeException | Error e) {
             VirtualMemory.release(base, reserved);
             throw e;
         }
         this.pages = l.min();
-        this.definition = arena.allocate(VmContextLayout.MEMORY_DEFINITION_SIZE, 8);
         definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_BASE, base);
         definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_LENGTH, pages * WASM_PAGE);
     }

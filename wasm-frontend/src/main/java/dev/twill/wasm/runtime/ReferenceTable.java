@@ -19,15 +19,19 @@ import java.lang.foreign.ValueLayout;
  * store closes (an arena frees all at once), which with doubling costs at most as much again as
  * the final block. Because the base may move, compiled code must re-read it after any call.
  *
- * <p>A table without a maximum may grow to {@link #DEFAULT_MAX} elements: an implementation limit,
- * which the spec allows ({@code table.grow} may fail for any reason), that keeps a runaway grow
- * from allocating gigabytes.
+ * <p>No table grows past {@link #DEFAULT_MAX} elements (or its minimum, if larger), whatever its
+ * declared maximum: an implementation limit, which the spec allows ({@code table.grow} may fail
+ * for any reason), that keeps a runaway grow from allocating and zero-filling gigabytes (a table
+ * declared up to 2^32-1 elements could otherwise ask for 32 GiB). A minimum above {@link
+ * #MAX_MIN} is refused outright.
  */
 public final class ReferenceTable {
     /** Largest table (declared maximum) given its full capacity at creation. */
     public static final long RESERVE_LIMIT = 4096;
-    /** Growth limit of a table with no declared maximum. */
+    /** Growth limit of every table (its declared maximum may be lower). */
     public static final long DEFAULT_MAX = 10_000_000;
+    /** Largest minimum size a table may be created with (1 GiB of elements). */
+    public static final long MAX_MIN = 1L << 27;
     private static final long ELEM = VmContextLayout.TABLE_ELEMENT_SIZE;
     private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
@@ -44,7 +48,11 @@ public final class ReferenceTable {
         Limits l = type.limits();
         this.type = type;
         this.arena = arena;
-        this.max = l.hasMax() ? Math.min(l.max(), 0xFFFF_FFFFL) : Math.max(DEFAULT_MAX, l.min());
+        if (l.min() > MAX_MIN) {
+            throw new IllegalArgumentException("table minimum " + l.min() + " exceeds the implementation limit " + MAX_MIN);
+        }
+        long limit = Math.max(DEFAULT_MAX, l.min());
+        this.max = l.hasMax() ? Math.min(l.max(), limit) : limit;
         if (l.min() > max) throw new IllegalArgumentException("table minimum " + l.min() + " exceeds its maximum");
         this.capacity = l.hasMax() && max <= RESERVE_LIMIT ? max : Math.max(l.min(), 16);
         this.definition = arena.allocate(VmContextLayout.TABLE_DEFINITION_SIZE, 8);

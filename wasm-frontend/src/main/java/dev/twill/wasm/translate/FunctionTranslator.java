@@ -17,13 +17,17 @@ import dev.twill.ir.Signature;
 import dev.twill.ir.TableData;
 import dev.twill.ir.TrapCode;
 import dev.twill.ir.Type;
+import dev.twill.wasm.binary.ByteReader;
 import dev.twill.wasm.binary.FuncType;
 import dev.twill.wasm.binary.FunctionBody;
 import dev.twill.wasm.binary.GlobalType;
+import dev.twill.wasm.binary.InstructionSkipper;
 import dev.twill.wasm.binary.MemoryType;
+import dev.twill.wasm.binary.Opcodes;
 import dev.twill.wasm.binary.ValType;
 import dev.twill.wasm.binary.WasmModule;
 import dev.twill.wasm.vm.Builtins;
+import dev.twill.wasm.vm.FuncTypeIds;
 import dev.twill.wasm.vm.VmContextLayout;
 import dev.twill.wasm.vm.WasmAbi;
 import java.util.Arrays;
@@ -46,8 +50,9 @@ import java.util.Arrays;
  *
  * <p><b>Unreachable code</b> (after {@code br br_table return unreachable}, or after an end that
  * nothing reaches) is skipped as the validator's polymorphic stack allows: its instructions are
- * decoded only to find their length, structured instructions inside it are counted, and
- * translation resumes at the {@code else} or {@code end} of the innermost live frame. So every
+ * stepped over with the decoder's {@link InstructionSkipper}, structured instructions inside it
+ * are counted, and translation resumes at the {@code else} or {@code end} of the innermost live
+ * frame. So every
  * IR block emitted is reachable from the entry, which the SSA construction needs (see {@link
  * FunctionBuilder}, unreachable cycles).
  *
@@ -60,7 +65,10 @@ import java.util.Arrays;
  * TableDefinition pointer; globals are loads and stores in the vmctx (defined) or through the
  * cell pointer (imported). Calls to defined functions are direct colocated calls with the same
  * vmctx; imported functions and {@code call_indirect} go through FuncRef records {code, vmctx}
- * and {@code call_indirect}, whose signature check traps {@code bad_sig}. The rare and large
+ * and {@code call_indirect}; an indirect call first compares the record's canonical wasm type id
+ * ({@link FuncTypeIds}) with the expected type's and traps {@code bad_sig} on a mismatch, since
+ * the IR signature check alone cannot tell {@code funcref}, {@code externref} and {@code i64}
+ * apart. The rare and large
  * operations ({@code memory.grow/fill/copy/init}, {@code data.drop}, {@code table.grow/fill/
  * copy/init}, {@code elem.drop}) call the {@link Builtins}.
  *
@@ -69,7 +77,7 @@ import java.util.Arrays;
  * int -> {@code bad_toint}; memory out of bounds -> {@code heap_oob}; table index out of bounds
  * ({@code table.get/set}, {@code call_indirect}) -> {@code table_oob}; {@code call_indirect} of
  * a null element (wasm's "uninitialized element") -> {@code null_reference}, checked by a
- * {@code trapz} before the FuncRef record is read; a signature mismatch -> {@code bad_sig}; an
+ * {@code trapz} before the FuncRef record is read; a type mismatch -> {@code bad_sig}; an
  * interrupt request seen at function entry or a loop header -> {@code interrupt}.
  *
  * <p><b>Conditions.</b> A comparison, {@code eqz} or {@code ref.is_null} is left <i>pending</i>
@@ -82,7 +90,9 @@ import java.util.Arrays;
  * that keep their capacity, per-function entity maps (signature, callee, heap, table) use
  * generation stamps instead of clearing, numeric instructions are dispatched through static
  * tables, and nothing is allocated per wasm instruction once the arrays have grown (the IR
- * itself aside). Input must be validated: malformed bytes give a {@link CompileError} or
+ * itself aside). Opcodes are {@link Opcodes} constants and immediates are read by the decoder's
+ * {@link ByteReader} (LEB128 with one-byte fast paths), so the translator shares the binary
+ * format's one definition. Input must be validated: malformed bytes give a {@link CompileError} or
  * undefined IR, never a hang.
  */
 public final class FunctionTranslator {
@@ -103,10 +113,10 @@ public final class FunctionTranslator {
 
     static {
         int[] ints = {Type.I32, Type.I64};
-        // i32 at 0x45.., i64 at 0x50..: eqz, eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u
+        // from i32.eqz and i64.eqz: eqz, eq ne lt_s lt_u gt_s gt_u le_s le_u ge_s ge_u
         IntCC[] ccs = {IntCC.EQ, IntCC.NE, IntCC.SLT, IntCC.ULT, IntCC.SGT, IntCC.UGT, IntCC.SLE, IntCC.ULE, IntCC.SGE, IntCC.UGE};
         for (int w = 0; w < 2; w++) {
-            int base = w == 0 ? 0x45 : 0x50;
+            int base = w == 0 ? Opcodes.I32_EQZ : Opcodes.I64_EQZ;
             KIND[base] = K_EQZ;
             TYPE[base] = ints[w];
             for (int k = 0; k < ccs.length; k++) {
@@ -117,84 +127,85 @@ public final class FunctionTranslator {
         FloatCC[] fccs = {FloatCC.EQ, FloatCC.NE, FloatCC.LT, FloatCC.GT, FloatCC.LE, FloatCC.GE};
         for (int w = 0; w < 2; w++) {
             for (int k = 0; k < fccs.length; k++) {
-                KIND[(w == 0 ? 0x5B : 0x61) + k] = K_FCMP;
-                AUX[(w == 0 ? 0x5B : 0x61) + k] = fccs[k].ordinal();
+                int op = (w == 0 ? Opcodes.F32_EQ : Opcodes.F64_EQ) + k;
+                KIND[op] = K_FCMP;
+                AUX[op] = fccs[k].ordinal();
             }
         }
-        // integer arithmetic: i32 at 0x67, i64 at 0x79
+        // integer arithmetic from i32.clz and i64.clz: clz ctz popcnt, then the binary operators
         Opcode[] intUn = {Opcode.CLZ, Opcode.CTZ, Opcode.POPCNT};
         Opcode[] intBin = {Opcode.IADD, Opcode.ISUB, Opcode.IMUL, Opcode.SDIV, Opcode.UDIV, Opcode.SREM, Opcode.UREM,
             Opcode.BAND, Opcode.BOR, Opcode.BXOR, Opcode.ISHL, Opcode.SSHR, Opcode.USHR, Opcode.ROTL, Opcode.ROTR};
         for (int w = 0; w < 2; w++) {
-            int base = w == 0 ? 0x67 : 0x79;
+            int base = w == 0 ? Opcodes.I32_CLZ : Opcodes.I64_CLZ;
             for (int k = 0; k < intUn.length; k++) un(base + k, intUn[k]);
             for (int k = 0; k < intBin.length; k++) bin(base + 3 + k, intBin[k]);
         }
-        // float arithmetic: f32 at 0x8B, f64 at 0x99
+        // float arithmetic from f32.abs and f64.abs: seven unary, then seven binary operators
         Opcode[] fUn = {Opcode.FABS, Opcode.FNEG, Opcode.CEIL, Opcode.FLOOR, Opcode.TRUNC, Opcode.NEAREST, Opcode.SQRT};
         Opcode[] fBin = {Opcode.FADD, Opcode.FSUB, Opcode.FMUL, Opcode.FDIV, Opcode.FMIN, Opcode.FMAX, Opcode.FCOPYSIGN};
         for (int w = 0; w < 2; w++) {
-            int base = w == 0 ? 0x8B : 0x99;
+            int base = w == 0 ? Opcodes.F32_ABS : Opcodes.F64_ABS;
             for (int k = 0; k < fUn.length; k++) un(base + k, fUn[k]);
             for (int k = 0; k < fBin.length; k++) bin(base + 7 + k, fBin[k]);
         }
-        // conversions 0xA7..0xBF
-        cvt(0xA7, Opcode.IREDUCE, Type.I32);
-        cvt(0xA8, Opcode.FCVT_TO_SINT, Type.I32);
-        cvt(0xA9, Opcode.FCVT_TO_UINT, Type.I32);
-        cvt(0xAA, Opcode.FCVT_TO_SINT, Type.I32);
-        cvt(0xAB, Opcode.FCVT_TO_UINT, Type.I32);
-        cvt(0xAC, Opcode.SEXTEND, Type.I64);
-        cvt(0xAD, Opcode.UEXTEND, Type.I64);
-        cvt(0xAE, Opcode.FCVT_TO_SINT, Type.I64);
-        cvt(0xAF, Opcode.FCVT_TO_UINT, Type.I64);
-        cvt(0xB0, Opcode.FCVT_TO_SINT, Type.I64);
-        cvt(0xB1, Opcode.FCVT_TO_UINT, Type.I64);
-        cvt(0xB2, Opcode.FCVT_FROM_SINT, Type.F32);
-        cvt(0xB3, Opcode.FCVT_FROM_UINT, Type.F32);
-        cvt(0xB4, Opcode.FCVT_FROM_SINT, Type.F32);
-        cvt(0xB5, Opcode.FCVT_FROM_UINT, Type.F32);
-        cvt(0xB6, Opcode.FDEMOTE, Type.F32);
-        cvt(0xB7, Opcode.FCVT_FROM_SINT, Type.F64);
-        cvt(0xB8, Opcode.FCVT_FROM_UINT, Type.F64);
-        cvt(0xB9, Opcode.FCVT_FROM_SINT, Type.F64);
-        cvt(0xBA, Opcode.FCVT_FROM_UINT, Type.F64);
-        cvt(0xBB, Opcode.FPROMOTE, Type.F64);
-        cvt(0xBC, Opcode.BITCAST, Type.I32);
-        cvt(0xBD, Opcode.BITCAST, Type.I64);
-        cvt(0xBE, Opcode.BITCAST, Type.F32);
-        cvt(0xBF, Opcode.BITCAST, Type.F64);
-        // sign extension 0xC0..0xC4
-        sext(0xC0, Type.I32, Type.I8);
-        sext(0xC1, Type.I32, Type.I16);
-        sext(0xC2, Type.I64, Type.I8);
-        sext(0xC3, Type.I64, Type.I16);
-        sext(0xC4, Type.I64, Type.I32);
-        // loads 0x28..0x35, stores 0x36..0x3E
-        load(0x28, Opcode.HEAP_LOAD, Type.I32);
-        load(0x29, Opcode.HEAP_LOAD, Type.I64);
-        load(0x2A, Opcode.HEAP_LOAD, Type.F32);
-        load(0x2B, Opcode.HEAP_LOAD, Type.F64);
-        load(0x2C, Opcode.HEAP_SLOAD8, Type.I32);
-        load(0x2D, Opcode.HEAP_ULOAD8, Type.I32);
-        load(0x2E, Opcode.HEAP_SLOAD16, Type.I32);
-        load(0x2F, Opcode.HEAP_ULOAD16, Type.I32);
-        load(0x30, Opcode.HEAP_SLOAD8, Type.I64);
-        load(0x31, Opcode.HEAP_ULOAD8, Type.I64);
-        load(0x32, Opcode.HEAP_SLOAD16, Type.I64);
-        load(0x33, Opcode.HEAP_ULOAD16, Type.I64);
-        load(0x34, Opcode.HEAP_SLOAD32, Type.I64);
-        load(0x35, Opcode.HEAP_ULOAD32, Type.I64);
-        store(0x36, Opcode.HEAP_STORE);
-        store(0x37, Opcode.HEAP_STORE);
-        store(0x38, Opcode.HEAP_STORE);
-        store(0x39, Opcode.HEAP_STORE);
-        store(0x3A, Opcode.HEAP_ISTORE8);
-        store(0x3B, Opcode.HEAP_ISTORE16);
-        store(0x3C, Opcode.HEAP_ISTORE8);
-        store(0x3D, Opcode.HEAP_ISTORE16);
-        store(0x3E, Opcode.HEAP_ISTORE32);
-        // 0xFC 0..7: i32.trunc_sat_f32_s/u, i32.trunc_sat_f64_s/u, then the same for i64
+        // conversions
+        cvt(Opcodes.I32_WRAP_I64, Opcode.IREDUCE, Type.I32);
+        cvt(Opcodes.I32_TRUNC_F32_S, Opcode.FCVT_TO_SINT, Type.I32);
+        cvt(Opcodes.I32_TRUNC_F32_U, Opcode.FCVT_TO_UINT, Type.I32);
+        cvt(Opcodes.I32_TRUNC_F64_S, Opcode.FCVT_TO_SINT, Type.I32);
+        cvt(Opcodes.I32_TRUNC_F64_U, Opcode.FCVT_TO_UINT, Type.I32);
+        cvt(Opcodes.I64_EXTEND_I32_S, Opcode.SEXTEND, Type.I64);
+        cvt(Opcodes.I64_EXTEND_I32_U, Opcode.UEXTEND, Type.I64);
+        cvt(Opcodes.I64_TRUNC_F32_S, Opcode.FCVT_TO_SINT, Type.I64);
+        cvt(Opcodes.I64_TRUNC_F32_U, Opcode.FCVT_TO_UINT, Type.I64);
+        cvt(Opcodes.I64_TRUNC_F64_S, Opcode.FCVT_TO_SINT, Type.I64);
+        cvt(Opcodes.I64_TRUNC_F64_U, Opcode.FCVT_TO_UINT, Type.I64);
+        cvt(Opcodes.F32_CONVERT_I32_S, Opcode.FCVT_FROM_SINT, Type.F32);
+        cvt(Opcodes.F32_CONVERT_I32_U, Opcode.FCVT_FROM_UINT, Type.F32);
+        cvt(Opcodes.F32_CONVERT_I64_S, Opcode.FCVT_FROM_SINT, Type.F32);
+        cvt(Opcodes.F32_CONVERT_I64_U, Opcode.FCVT_FROM_UINT, Type.F32);
+        cvt(Opcodes.F32_DEMOTE_F64, Opcode.FDEMOTE, Type.F32);
+        cvt(Opcodes.F64_CONVERT_I32_S, Opcode.FCVT_FROM_SINT, Type.F64);
+        cvt(Opcodes.F64_CONVERT_I32_U, Opcode.FCVT_FROM_UINT, Type.F64);
+        cvt(Opcodes.F64_CONVERT_I64_S, Opcode.FCVT_FROM_SINT, Type.F64);
+        cvt(Opcodes.F64_CONVERT_I64_U, Opcode.FCVT_FROM_UINT, Type.F64);
+        cvt(Opcodes.F64_PROMOTE_F32, Opcode.FPROMOTE, Type.F64);
+        cvt(Opcodes.I32_REINTERPRET_F32, Opcode.BITCAST, Type.I32);
+        cvt(Opcodes.I64_REINTERPRET_F64, Opcode.BITCAST, Type.I64);
+        cvt(Opcodes.F32_REINTERPRET_I32, Opcode.BITCAST, Type.F32);
+        cvt(Opcodes.F64_REINTERPRET_I64, Opcode.BITCAST, Type.F64);
+        // sign extension
+        sext(Opcodes.I32_EXTEND8_S, Type.I32, Type.I8);
+        sext(Opcodes.I32_EXTEND16_S, Type.I32, Type.I16);
+        sext(Opcodes.I64_EXTEND8_S, Type.I64, Type.I8);
+        sext(Opcodes.I64_EXTEND16_S, Type.I64, Type.I16);
+        sext(Opcodes.I64_EXTEND32_S, Type.I64, Type.I32);
+        // loads and stores
+        load(Opcodes.I32_LOAD, Opcode.HEAP_LOAD, Type.I32);
+        load(Opcodes.I64_LOAD, Opcode.HEAP_LOAD, Type.I64);
+        load(Opcodes.F32_LOAD, Opcode.HEAP_LOAD, Type.F32);
+        load(Opcodes.F64_LOAD, Opcode.HEAP_LOAD, Type.F64);
+        load(Opcodes.I32_LOAD8_S, Opcode.HEAP_SLOAD8, Type.I32);
+        load(Opcodes.I32_LOAD8_U, Opcode.HEAP_ULOAD8, Type.I32);
+        load(Opcodes.I32_LOAD16_S, Opcode.HEAP_SLOAD16, Type.I32);
+        load(Opcodes.I32_LOAD16_U, Opcode.HEAP_ULOAD16, Type.I32);
+        load(Opcodes.I64_LOAD8_S, Opcode.HEAP_SLOAD8, Type.I64);
+        load(Opcodes.I64_LOAD8_U, Opcode.HEAP_ULOAD8, Type.I64);
+        load(Opcodes.I64_LOAD16_S, Opcode.HEAP_SLOAD16, Type.I64);
+        load(Opcodes.I64_LOAD16_U, Opcode.HEAP_ULOAD16, Type.I64);
+        load(Opcodes.I64_LOAD32_S, Opcode.HEAP_SLOAD32, Type.I64);
+        load(Opcodes.I64_LOAD32_U, Opcode.HEAP_ULOAD32, Type.I64);
+        store(Opcodes.I32_STORE, Opcode.HEAP_STORE);
+        store(Opcodes.I64_STORE, Opcode.HEAP_STORE);
+        store(Opcodes.F32_STORE, Opcode.HEAP_STORE);
+        store(Opcodes.F64_STORE, Opcode.HEAP_STORE);
+        store(Opcodes.I32_STORE8, Opcode.HEAP_ISTORE8);
+        store(Opcodes.I32_STORE16, Opcode.HEAP_ISTORE16);
+        store(Opcodes.I64_STORE8, Opcode.HEAP_ISTORE8);
+        store(Opcodes.I64_STORE16, Opcode.HEAP_ISTORE16);
+        store(Opcodes.I64_STORE32, Opcode.HEAP_ISTORE32);
+        // FC 0..7: i32.trunc_sat_f32_s/u, i32.trunc_sat_f64_s/u, then the same for i64
         for (int k = 0; k < 8; k++) {
             SAT_OP[k] = (k & 1) == 0 ? Opcode.FCVT_TO_SINT_SAT : Opcode.FCVT_TO_UINT_SAT;
             SAT_TYPE[k] = k < 4 ? Type.I32 : Type.I64;
@@ -298,6 +309,8 @@ public final class FunctionTranslator {
     // ---- per-module caches
     private WasmModule cachedModule;
     private Signature[] typeSigs;
+    /** Canonical id ({@link FuncTypeIds}) of each type of {@link #cachedModule}, for call_indirect. */
+    private int[] typeIds;
 
     // ---- the function being translated
     private WasmModule module;
@@ -305,9 +318,11 @@ public final class FunctionTranslator {
     private Function func;
     private FunctionBuilder fb;
     private DataFlowGraph dfg;
-    private byte[] code;
-    private int pos;
-    private int end;
+    /**
+     * Reads the body being translated ({@code [codeStart, end)} of the module's bytes); one per
+     * module, so that immediates are read by the decoder's own LEB128 code with its fast paths.
+     */
+    private ByteReader in;
     private int vmctx;
     private int gvVmctx;
     /** Wasm local k is builder variable k (declared in order). */
@@ -342,7 +357,9 @@ public final class FunctionTranslator {
         }
         if (m != cachedModule) {
             cachedModule = m;
+            in = new ByteReader(m.bytes);
             typeSigs = new Signature[m.types.length];
+            typeIds = FuncTypeIds.ofModule(m);
         }
     }
 
@@ -361,20 +378,17 @@ public final class FunctionTranslator {
         this.dfg = f.dfg;
         this.fb = new FunctionBuilder(f, builderContext);
         FunctionBody body = m.bodies[funcIndex - m.importedFunctions];
-        this.code = m.bytes;
-        this.pos = body.codeStart();
-        this.end = body.end();
+        in.reset(body.codeStart(), body.end());
         beginEntities(m);
         try {
             translateBody(body, m.functionType(funcIndex));
         } catch (ArrayIndexOutOfBoundsException e) {
-            throw CompileError.atOffset(m.functionName(funcIndex), pos, "malformed function body (was it validated?)");
+            throw CompileError.atOffset(m.functionName(funcIndex), in.pos, "malformed function body (was it validated?)");
         } finally {
             this.module = null;
             this.func = null;
             this.fb = null;
             this.dfg = null;
-            this.code = null;
         }
     }
 
@@ -447,8 +461,10 @@ public final class FunctionTranslator {
         pushFrame(FRAME_FUNC, exit, -1, 0, type.results.length);
 
         while (depth > 0) {
-            if (pos >= end) throw CompileError.atOffset(module.functionName(funcIndex), pos, "function body ends inside a block");
-            int op = code[pos++] & 0xFF;
+            if (in.pos >= in.limit) {
+                throw CompileError.atOffset(module.functionName(funcIndex), in.pos, "function body ends inside a block");
+            }
+            int op = in.u8();
             if (!reachable && !deadInstruction(op)) continue;
             instruction(op);
         }
@@ -462,18 +478,18 @@ public final class FunctionTranslator {
      */
     private boolean deadInstruction(int op) {
         switch (op) {
-            case 0x02: case 0x03: case 0x04:
-                readBlockType();
+            case Opcodes.BLOCK: case Opcodes.LOOP: case Opcodes.IF:
+                InstructionSkipper.blockType(in);
                 deadDepth++;
                 return false;
-            case 0x05:
+            case Opcodes.ELSE:
                 return deadDepth == 0;
-            case 0x0B:
+            case Opcodes.END:
                 if (deadDepth == 0) return true;
                 deadDepth--;
                 return false;
             default:
-                skipImmediates(op);
+                InstructionSkipper.skipImmediates(in, op);
                 return false;
         }
     }
@@ -513,8 +529,8 @@ public final class FunctionTranslator {
                 return;
             }
             case K_LOAD: {
-                readU32(); // alignment hint
-                long offset = readU32() & 0xFFFF_FFFFL;
+                in.u32(); // alignment exponent: a hint
+                long offset = in.u32() & 0xFFFF_FFFFL;
                 int index = pop();
                 if (offset > Integer.MAX_VALUE) {
                     push(ins().heapLoad(IR_OP[op], TYPE[op], wideHeap(0), wideIndex(index, offset), 0));
@@ -524,8 +540,8 @@ public final class FunctionTranslator {
                 return;
             }
             case K_STORE: {
-                readU32();
-                long offset = readU32() & 0xFFFF_FFFFL;
+                in.u32();
+                long offset = in.u32() & 0xFFFF_FFFFL;
                 int value = pop(), index = pop();
                 if (offset > Integer.MAX_VALUE) {
                     ins().heapStore(IR_OP[op], wideHeap(0), value, wideIndex(index, offset), 0);
@@ -541,147 +557,147 @@ public final class FunctionTranslator {
 
     private void other(int op) {
         switch (op) {
-            case 0x00: // unreachable
+            case Opcodes.UNREACHABLE:
                 fb.trap(TrapCode.UNREACHABLE);
                 markDead();
                 return;
-            case 0x01: // nop
+            case Opcodes.NOP:
                 return;
-            case 0x02: opBlock(); return;
-            case 0x03: opLoop(); return;
-            case 0x04: opIf(); return;
-            case 0x05: opElse(); return;
-            case 0x0B: opEnd(); return;
-            case 0x0C: opBr(readU32()); return;
-            case 0x0D: opBrIf(readU32()); return;
-            case 0x0E: opBrTable(); return;
-            case 0x0F: opReturn(); return;
-            case 0x10: opCall(readU32()); return;
-            case 0x11: {
-                int typeIndex = readU32();
-                opCallIndirect(typeIndex, readU32());
+            case Opcodes.BLOCK: opBlock(); return;
+            case Opcodes.LOOP: opLoop(); return;
+            case Opcodes.IF: opIf(); return;
+            case Opcodes.ELSE: opElse(); return;
+            case Opcodes.END: opEnd(); return;
+            case Opcodes.BR: opBr(in.u32()); return;
+            case Opcodes.BR_IF: opBrIf(in.u32()); return;
+            case Opcodes.BR_TABLE: opBrTable(); return;
+            case Opcodes.RETURN: opReturn(); return;
+            case Opcodes.CALL: opCall(in.u32()); return;
+            case Opcodes.CALL_INDIRECT: {
+                int typeIndex = in.u32();
+                opCallIndirect(typeIndex, in.u32());
                 return;
             }
-            case 0x1A: // drop: a pending comparison is never materialized
+            case Opcodes.DROP: // a pending comparison is never materialized
                 sp--;
                 return;
-            case 0x1C: // select t*: the type vector has one entry (validated)
-                for (int n = readU32(); n > 0; n--) readU32();
+            case Opcodes.SELECT_T: // the type vector has one entry (validated)
+                for (int n = in.u32(); n > 0; n--) in.u32();
                 // fall through
-            case 0x1B: {
+            case Opcodes.SELECT: {
                 int c = stack[--sp], y = pop(), x = pop();
                 int cv = c & VALUE;
                 // select on eqz(v) is select on v with the operands swapped
                 push((c & EQZ) != 0 ? ins().select(cv, y, x) : ins().select(cv, x, y));
                 return;
             }
-            case 0x20: push(fb.useVar(readU32())); return;
-            case 0x21: fb.defVar(readU32(), pop()); return;
-            case 0x22: {
+            case Opcodes.LOCAL_GET: push(fb.useVar(in.u32())); return;
+            case Opcodes.LOCAL_SET: fb.defVar(in.u32(), pop()); return;
+            case Opcodes.LOCAL_TEE: {
                 int v = pop();
-                fb.defVar(readU32(), v);
+                fb.defVar(in.u32(), v);
                 push(v);
                 return;
             }
-            case 0x23: opGlobalGet(readU32()); return;
-            case 0x24: opGlobalSet(readU32()); return;
-            case 0x25: opTableGet(readU32()); return;
-            case 0x26: opTableSet(readU32()); return;
-            case 0x3F: // memory.size 0x00
-                readU32();
+            case Opcodes.GLOBAL_GET: opGlobalGet(in.u32()); return;
+            case Opcodes.GLOBAL_SET: opGlobalSet(in.u32()); return;
+            case Opcodes.TABLE_GET: opTableGet(in.u32()); return;
+            case Opcodes.TABLE_SET: opTableSet(in.u32()); return;
+            case Opcodes.MEMORY_SIZE: // a reserved zero byte
+                in.u32();
                 push(memorySize(0));
                 return;
-            case 0x40: { // memory.grow 0x00
-                readU32();
+            case Opcodes.MEMORY_GROW: { // a reserved zero byte
+                in.u32();
                 int delta = pop();
                 push(callBuiltin(Builtins.MEMORY_GROW, ins().iconst(Type.I32, 0), delta, -1, -1, -1));
                 return;
             }
-            case 0x41: push(ins().iconst(Type.I32, readS32())); return;
-            case 0x42: push(ins().iconst(Type.I64, readS64())); return;
-            case 0x43: push(ins().f32constBits((int) readFixed(4))); return;
-            case 0x44: push(ins().f64constBits(readFixed(8))); return;
-            case 0xD0: // ref.null t
-                readU32();
+            case Opcodes.I32_CONST: push(ins().iconst(Type.I32, in.s32())); return;
+            case Opcodes.I64_CONST: push(ins().iconst(Type.I64, in.s64())); return;
+            case Opcodes.F32_CONST: push(ins().f32constBits(in.fixed32())); return;
+            case Opcodes.F64_CONST: push(ins().f64constBits(in.fixed64())); return;
+            case Opcodes.REF_NULL: // the reference type follows
+                in.u32();
                 push(ins().iconst(Type.I64, 0));
                 return;
-            case 0xD1: // ref.is_null
+            case Opcodes.REF_IS_NULL:
                 pushPending(pop(), EQZ);
                 return;
-            case 0xD2: // ref.func f: the address of its FuncRef record
-                push(ins().iaddImm(vmctx, layout.funcRefOffset(readU32())));
+            case Opcodes.REF_FUNC: // the address of its FuncRef record
+                push(ins().iaddImm(vmctx, layout.funcRefOffset(in.u32())));
                 return;
-            case 0xFC:
-                prefixed(readU32());
+            case Opcodes.PREFIX_FC:
+                prefixed(in.u32());
                 return;
             default:
-                throw CompileError.atOffset(module.functionName(funcIndex), pos - 1,
+                throw CompileError.atOffset(module.functionName(funcIndex), in.pos - 1,
                         "unknown opcode 0x" + Integer.toHexString(op) + " (was the module validated?)");
         }
     }
 
     /** The 0xFC-prefixed instructions. */
     private void prefixed(int sub) {
-        if (sub < 8) {
+        if (sub <= Opcodes.FC_I64_TRUNC_SAT_F64_U) {
             push(ins().convert(SAT_OP[sub], SAT_TYPE[sub], pop()));
             return;
         }
         switch (sub) {
-            case 8: { // memory.init data 0x00: [d s n]
-                int data = readU32();
-                readU32();
+            case Opcodes.FC_MEMORY_INIT: { // data index, a reserved zero byte: [d s n]
+                int data = in.u32();
+                in.u32();
                 builtin5(Builtins.MEMORY_INIT, 0, data);
                 return;
             }
-            case 9: // data.drop
-                callBuiltin(Builtins.DATA_DROP, ins().iconst(Type.I32, readU32()), -1, -1, -1, -1);
+            case Opcodes.FC_DATA_DROP:
+                callBuiltin(Builtins.DATA_DROP, ins().iconst(Type.I32, in.u32()), -1, -1, -1, -1);
                 return;
-            case 10: { // memory.copy dst src: [d s n]
-                int dst = readU32(), src = readU32();
+            case Opcodes.FC_MEMORY_COPY: { // dst and src memory: [d s n]
+                int dst = in.u32(), src = in.u32();
                 builtin5(Builtins.MEMORY_COPY, dst, src);
                 return;
             }
-            case 11: { // memory.fill 0x00: [d val n]
-                int mem = readU32();
+            case Opcodes.FC_MEMORY_FILL: { // a reserved zero byte: [d val n]
+                int mem = in.u32();
                 int n = pop(), val = pop(), d = pop();
                 callBuiltin(Builtins.MEMORY_FILL, ins().iconst(Type.I32, mem), d, val, n, -1);
                 return;
             }
-            case 12: { // table.init elem table: [d s n]
-                int elem = readU32(), table = readU32();
+            case Opcodes.FC_TABLE_INIT: { // elem, table: [d s n]
+                int elem = in.u32(), table = in.u32();
                 builtin5(Builtins.TABLE_INIT, table, elem);
                 return;
             }
-            case 13: // elem.drop
-                callBuiltin(Builtins.ELEM_DROP, ins().iconst(Type.I32, readU32()), -1, -1, -1, -1);
+            case Opcodes.FC_ELEM_DROP:
+                callBuiltin(Builtins.ELEM_DROP, ins().iconst(Type.I32, in.u32()), -1, -1, -1, -1);
                 return;
-            case 14: { // table.copy dst src: [d s n]
-                int dst = readU32(), src = readU32();
+            case Opcodes.FC_TABLE_COPY: { // dst and src table: [d s n]
+                int dst = in.u32(), src = in.u32();
                 builtin5(Builtins.TABLE_COPY, dst, src);
                 return;
             }
-            case 15: { // table.grow t: [init n] -> [old]
-                int table = readU32();
+            case Opcodes.FC_TABLE_GROW: { // [init n] -> [old]
+                int table = in.u32();
                 int n = pop(), init = pop();
                 push(callBuiltin(Builtins.TABLE_GROW, ins().iconst(Type.I32, table), init, n, -1, -1));
                 return;
             }
-            case 16: { // table.size t
-                int table = readU32();
+            case Opcodes.FC_TABLE_SIZE: {
+                int table = in.u32();
                 int t = table(table);
                 InstBuilder b = ins();
                 int length = b.globalValue(Type.I64, func.tables.get(t).boundGv);
                 push(b.convert(Opcode.IREDUCE, Type.I32, length));
                 return;
             }
-            case 17: { // table.fill t: [i ref n]
-                int table = readU32();
+            case Opcodes.FC_TABLE_FILL: { // [i ref n]
+                int table = in.u32();
                 int n = pop(), ref = pop(), i = pop();
                 callBuiltin(Builtins.TABLE_FILL, ins().iconst(Type.I32, table), i, ref, n, -1);
                 return;
             }
             default:
-                throw CompileError.atOffset(module.functionName(funcIndex), pos - 1, "unknown opcode 0xfc " + sub);
+                throw CompileError.atOffset(module.functionName(funcIndex), in.pos - 1, "unknown opcode 0xfc " + sub);
         }
     }
 
@@ -812,10 +828,10 @@ public final class FunctionTranslator {
     }
 
     private void opBrTable() {
-        int count = readU32();
+        int count = in.u32();
         if (tableTargets.length < count + 1) tableTargets = new int[Math.max(count + 1, tableTargets.length * 2)];
-        for (int k = 0; k < count; k++) tableTargets[k] = readU32();
-        int defaultLabel = readU32();
+        for (int k = 0; k < count; k++) tableTargets[k] = in.u32();
+        int defaultLabel = in.u32();
         int index = pop();
         int fd = depth - 1 - defaultLabel;
         int n = arity(fd);
@@ -908,17 +924,16 @@ public final class FunctionTranslator {
     private static final int BT_EMPTY = -1;
 
     private int readBlockType() {
-        int b = code[pos] & 0xFF;
-        if (b == 0x40) {
-            pos++;
+        int b = in.peek();
+        if (b == Opcodes.BLOCKTYPE_EMPTY) {
+            in.pos++;
             return BT_EMPTY;
         }
         if ((b & 0xC0) == 0x40) { // a one-byte negative LEB: a value type
-            pos++;
+            in.pos++;
             return -2 - b;
         }
-        long idx = readS64();
-        return (int) idx;
+        return (int) in.s33();
     }
 
     private int blockParamCount(int bt) {
@@ -986,6 +1001,10 @@ public final class FunctionTranslator {
         int ref = b.load(Opcode.LOAD, Type.I64, MUTABLE, slot, 0);
         // a null element is wasm's "uninitialized element"; test it before reading the record
         b.condTrap(Opcode.TRAPZ, ref, TrapCode.NULL_REFERENCE);
+        // exact wasm type equality: the header's IR signature id cannot tell funcref, externref
+        // and i64 apart, the record's canonical type id can
+        int actualType = b.load(Opcode.LOAD, Type.I32, FIXED, ref, VmContextLayout.FUNCREF_TYPE);
+        b.condTrap(Opcode.TRAPNZ, b.icmpImm(IntCC.NE, actualType, typeIds[typeIndex]), TrapCode.BAD_SIG);
         int codeAddr = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_CODE);
         int calleeVmctx = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_VMCTX);
         materialize(sp - np);
@@ -1012,19 +1031,21 @@ public final class FunctionTranslator {
     }
 
     /**
-     * Calls builtin {@code which} with the vmctx and its first {@code n} arguments of {@code
-     * x0..x4}, {@code n} being the builtin's arity (unused ones are -1); returns its result or -1.
+     * Calls builtin {@code which} with the vmctx and its first arguments of {@code x0..x4} (unused
+     * ones are -1), plus, for a builtin that may trap, this function's index, which names it in
+     * the trap ({@link Builtins#takesCaller}); returns its result or -1.
      */
     private int callBuiltin(Builtins which, int x0, int x1, int x2, int x3, int x4) {
         int k = which.ordinal();
         int n = BUILTIN_SIGS[k].params.length;
-        int[] a = args(6);
+        int[] a = args(7);
         a[0] = vmctx;
         a[1] = x0;
         a[2] = x1;
         a[3] = x2;
         a[4] = x3;
         a[5] = x4;
+        if (which.takesCaller()) a[n - 1] = ins().iconst(Type.I32, funcIndex);
         int inst = ins().call(builtinRef(which), a, n);
         return dfg.numResults(inst) > 0 ? dfg.result(inst, 0) : -1;
     }
@@ -1204,91 +1225,5 @@ public final class FunctionTranslator {
     private int[] args(int n) {
         if (args.length < n) args = new int[Math.max(n, args.length * 2)];
         return args;
-    }
-
-    // ---- immediates (LEB128, WebAssembly 2.0 §5.2.2)
-
-    private int readU32() {
-        int result = 0, shift = 0;
-        while (true) {
-            int b = code[pos++];
-            result |= (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) return result;
-            shift += 7;
-            if (shift > 28 + 7) throw CompileError.atOffset(module.functionName(funcIndex), pos, "malformed LEB128");
-        }
-    }
-
-    private int readS32() {
-        return (int) readS64();
-    }
-
-    private long readS64() {
-        long result = 0;
-        int shift = 0;
-        int b;
-        do {
-            if (shift > 63) throw CompileError.atOffset(module.functionName(funcIndex), pos, "malformed LEB128");
-            b = code[pos++];
-            result |= (long) (b & 0x7F) << shift;
-            shift += 7;
-        } while ((b & 0x80) != 0);
-        if (shift < 64 && (b & 0x40) != 0) result |= -1L << shift;
-        return result;
-    }
-
-    private long readFixed(int n) {
-        long v = 0;
-        for (int k = 0; k < n; k++) v |= (code[pos + k] & 0xFFL) << (8 * k);
-        pos += n;
-        return v;
-    }
-
-    /** Skips the immediates of {@code op} (in unreachable code). */
-    private void skipImmediates(int op) {
-        switch (op) {
-            case 0x0C: case 0x0D: case 0x10: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26:
-            case 0x3F: case 0x40: case 0xD0: case 0xD2:
-                readU32();
-                return;
-            case 0x0E:
-                for (int n = readU32(); n >= 0; n--) readU32(); // targets and the default
-                return;
-            case 0x11:
-                readU32();
-                readU32();
-                return;
-            case 0x1C:
-                for (int n = readU32(); n > 0; n--) readU32();
-                return;
-            case 0x41: case 0x42:
-                readS64();
-                return;
-            case 0x43:
-                pos += 4;
-                return;
-            case 0x44:
-                pos += 8;
-                return;
-            case 0xFC: {
-                int sub = readU32();
-                switch (sub) {
-                    case 8: case 10: case 12: case 14:
-                        readU32();
-                        readU32();
-                        return;
-                    case 9: case 11: case 13: case 15: case 16: case 17:
-                        readU32();
-                        return;
-                    default:
-                        return;
-                }
-            }
-            default:
-                if (KIND[op] == K_LOAD || KIND[op] == K_STORE) {
-                    readU32();
-                    readU32();
-                }
-        }
     }
 }

@@ -17,6 +17,7 @@ import dev.twill.wasm.binary.Import;
 import dev.twill.wasm.binary.InstructionSkipper;
 import dev.twill.wasm.binary.Limits;
 import dev.twill.wasm.binary.MemoryType;
+import dev.twill.wasm.binary.ModuleOffsets;
 import dev.twill.wasm.binary.Opcodes;
 import dev.twill.wasm.binary.SegmentMode;
 import dev.twill.wasm.binary.TableType;
@@ -132,51 +133,56 @@ public final class Validator {
     // =====================================================================================
 
     private void moduleLevel() {
-        for (Import im : m.imports) {
+        ModuleOffsets at = m.offsets;
+        for (int k = 0; k < m.imports.length; k++) {
+            Import im = m.imports[k];
             switch (im.kind()) {
-                case ExternKind.FUNC -> typeIndex(im.typeIndex(), 0);
-                case ExternKind.TABLE -> tableType(im.table(), 0);
-                case ExternKind.MEMORY -> memoryType(im.memory(), 0);
+                case ExternKind.FUNC -> typeIndex(im.typeIndex(), at.importDescription(k));
+                case ExternKind.TABLE -> tableType(im.table(), at.importDescription(k));
+                case ExternKind.MEMORY -> memoryType(im.memory(), at.importDescription(k));
                 default -> {}
             }
         }
         for (int f = m.importedFunctions; f < functionCount; f++) {
-            int offset = m.bodies.length > f - m.importedFunctions ? m.bodies[f - m.importedFunctions].codeStart() : 0;
-            typeIndex(m.functionTypes[f], offset);
+            typeIndex(m.functionTypes[f], at.functionType(f - m.importedFunctions));
         }
-        for (int t = m.importedTables; t < tableCount; t++) tableType(m.tables[t], 0);
-        for (int i = m.importedMemories; i < memoryCount; i++) memoryType(m.memories[i], 0);
-        if (memoryCount > 1) throw error(0, "multiple memories");
+        for (int t = m.importedTables; t < tableCount; t++) tableType(m.tables[t], at.table(t));
+        for (int i = m.importedMemories; i < memoryCount; i++) memoryType(m.memories[i], at.memory(i));
+        if (memoryCount > 1) throw error(at.memory(1), "multiple memories");
 
         computeDeclaredRefs();
         for (Global g : m.globals) constExpr(g.init(), g.type().valType());
-        for (int i = 0; i < m.elements.length; i++) elementSegment(m.elements[i]);
-        for (DataSegment d : m.datas) {
+        for (int i = 0; i < m.elements.length; i++) elementSegment(i, m.elements[i]);
+        for (int s = 0; s < m.datas.length; s++) {
+            DataSegment d = m.datas[s];
             if (d.mode() == SegmentMode.ACTIVE) {
-                int offset = d.offset().offset();
-                if (d.memory() < 0 || d.memory() >= memoryCount) throw error(offset, "unknown memory " + u(d.memory()));
+                if (d.memory() < 0 || d.memory() >= memoryCount) throw error(at.dataMemory(s), "unknown memory " + u(d.memory()));
                 constExpr(d.offset(), I32);
             }
         }
     }
 
     private void startAndExports() {
+        ModuleOffsets offsets = m.offsets;
         if (m.startFunction != -1) {
             int f = m.startFunction;
-            if (f < 0 || f >= functionCount) throw error(0, "unknown function " + u(f));
+            int at = offsets.start();
+            if (f < 0 || f >= functionCount) throw error(at, "unknown function " + u(f));
             FuncType t = m.functionType(f);
-            if (t.params.length != 0 || t.results.length != 0) throw error(0, "start function must have type [] -> []");
+            if (t.params.length != 0 || t.results.length != 0) throw error(at, "start function must have type [] -> []");
         }
         HashSet<String> names = new HashSet<>();
-        for (Export e : m.exports) {
+        for (int k = 0; k < m.exports.length; k++) {
+            Export e = m.exports[k];
             int x = e.index();
+            int at = offsets.exportIndex(k);
             switch (e.kind()) {
-                case ExternKind.FUNC -> { if (x < 0 || x >= functionCount) throw error(0, "unknown function " + u(x)); }
-                case ExternKind.TABLE -> { if (x < 0 || x >= tableCount) throw error(0, "unknown table " + u(x)); }
-                case ExternKind.MEMORY -> { if (x < 0 || x >= memoryCount) throw error(0, "unknown memory " + u(x)); }
-                default -> { if (x < 0 || x >= globalCount) throw error(0, "unknown global " + u(x)); }
+                case ExternKind.FUNC -> { if (x < 0 || x >= functionCount) throw error(at, "unknown function " + u(x)); }
+                case ExternKind.TABLE -> { if (x < 0 || x >= tableCount) throw error(at, "unknown table " + u(x)); }
+                case ExternKind.MEMORY -> { if (x < 0 || x >= memoryCount) throw error(at, "unknown memory " + u(x)); }
+                default -> { if (x < 0 || x >= globalCount) throw error(at, "unknown global " + u(x)); }
             }
-            if (!names.add(e.name())) throw error(0, "duplicate export name \"" + e.name() + "\"");
+            if (!names.add(e.name())) throw error(offsets.exportName(k), "duplicate export name \"" + e.name() + "\"");
         }
     }
 
@@ -241,6 +247,16 @@ public final class Validator {
         }
     }
 
+    /** Offset of function index {@code k} of element segment {@code segment}: the items are u32s, re-read on error. */
+    private int elementItemOffset(int segment, int k) {
+        int first = m.offsets.elementItems(segment);
+        if (first == 0) return 0; // a hand-built model
+        ByteReader r = in;
+        r.reset(first, m.bytes.length);
+        for (int i = 0; i < k; i++) r.u32();
+        return r.pos;
+    }
+
     /**
      * A constant expression of result type {@code expected} (§3.3.10): every instruction
      * constant (checked first, as the reference interpreter does), then exactly one value of
@@ -280,7 +296,7 @@ public final class Validator {
         if (count != 1 || type != expected) throw error(c.offset(), "type mismatch");
     }
 
-    private void elementSegment(ElementSegment e) {
+    private void elementSegment(int segment, ElementSegment e) {
         byte elemType = e.elemType();
         if (e.mode() == SegmentMode.ACTIVE) {
             int offset = e.offset().offset();
@@ -289,8 +305,9 @@ public final class Validator {
             constExpr(e.offset(), I32);
         }
         if (e.functionIndices() != null) {
-            for (int f : e.functionIndices()) {
-                if (f < 0 || f >= functionCount) throw error(0, "unknown function " + u(f));
+            int[] fs = e.functionIndices();
+            for (int k = 0; k < fs.length; k++) {
+                if (fs[k] < 0 || fs[k] >= functionCount) throw error(elementItemOffset(segment, k), "unknown function " + u(fs[k]));
             }
         } else {
             for (ConstExpr c : e.items()) constExpr(c, elemType);

@@ -22,15 +22,19 @@ import dev.twill.wasm.binary.WasmModule;
  *   globalOffset(g)      8 bytes per global: for a defined global, the value itself (i32 and f32
  *                        in the low 4 bytes, little-endian; references as i64); for an imported
  *                        global, the address of the exporting instance's 8-byte cell
- *   funcRefOffset(f)     a 16-byte FuncRef record for every function, imported ones included:
+ *   funcRefOffset(f)     a 24-byte FuncRef record for every function, imported ones included:
  *                          +0 entry address of its code (i64; the IR signature is (i64 vmctx,
  *                             params...) -> results and its header carries the signature id)
  *                          +8 the vmctx to call it with (i64)
+ *                          +16 the canonical id of its wasm function type (i32, {@link
+ *                             FuncTypeIds}); +20 four bytes of padding
  * </pre>
  *
  * <p>References: a {@code funcref} is the address of a FuncRef record (so {@code ref.func f} is
  * {@code vmctx + funcRefOffset(f)}, and {@code call_indirect} loads a table element, traps when
- * it is 0, then calls record.code with record.vmctx); an {@code externref} is an opaque non-zero
+ * it is 0, compares record.type with the expected type's id and traps {@code bad_sig} when they
+ * differ, then calls record.code with record.vmctx: the IR signature check in the code header
+ * alone cannot tell {@code funcref}, {@code externref} and {@code i64} apart); an {@code externref} is an opaque non-zero
  * handle the runtime hands out; null is 0 for both.
  *
  * <p>Every offset is 8-byte aligned. Memories, tables and imported globals are reached through
@@ -47,7 +51,7 @@ public final class VmContextLayout {
     /** TableDefinition fields. */
     public static final int TABLE_BASE = 0, TABLE_LENGTH = 8, TABLE_DEFINITION_SIZE = 16;
     /** FuncRef record fields. */
-    public static final int FUNCREF_CODE = 0, FUNCREF_VMCTX = 8, FUNCREF_SIZE = 16;
+    public static final int FUNCREF_CODE = 0, FUNCREF_VMCTX = 8, FUNCREF_TYPE = 16, FUNCREF_SIZE = 24;
     /** Bytes per table element. */
     public static final int TABLE_ELEMENT_SIZE = 8;
 

@@ -30,6 +30,7 @@ import dev.twill.wasm.binary.SegmentMode;
 import dev.twill.wasm.binary.ValType;
 import dev.twill.wasm.binary.WasmModule;
 import dev.twill.wasm.vm.Builtins;
+import dev.twill.wasm.vm.FuncTypeIds;
 import dev.twill.wasm.vm.VmContextLayout;
 import dev.twill.wasm.vm.WasmAbi;
 import java.lang.foreign.Arena;
@@ -449,6 +450,7 @@ final class WasmHarness implements AutoCloseable {
                 long rec = vmctx + layout.funcRefOffset(f);
                 mem.write(rec + VmContextLayout.FUNCREF_CODE, 8, codeOf.applyAsLong(f));
                 mem.write(rec + VmContextLayout.FUNCREF_VMCTX, 8, vmctx);
+                mem.write(rec + VmContextLayout.FUNCREF_TYPE, 4, FuncTypeIds.idOf(m.functionType(f)));
             }
             int ng = m.globalTypes.length;
             globalCell = new long[ng];
@@ -687,15 +689,15 @@ final class WasmHarness implements AutoCloseable {
             return inst.memoryGrow(m, delta);
         }
 
-        public void memoryFill(long vmctx, int m, int d, int v, int n) {
+        public void memoryFill(long vmctx, int m, int d, int v, int n, int caller) {
             inst.memoryFill(m, d, v, n);
         }
 
-        public void memoryCopy(long vmctx, int dm, int sm, int d, int s, int n) {
+        public void memoryCopy(long vmctx, int dm, int sm, int d, int s, int n, int caller) {
             inst.memoryCopy(dm, sm, d, s, n);
         }
 
-        public void memoryInit(long vmctx, int m, int seg, int d, int s, int n) {
+        public void memoryInit(long vmctx, int m, int seg, int d, int s, int n, int caller) {
             inst.memoryInit(m, seg, d, s, n);
         }
 
@@ -707,15 +709,15 @@ final class WasmHarness implements AutoCloseable {
             return inst.tableGrow(t, init, delta);
         }
 
-        public void tableFill(long vmctx, int t, int d, long ref, int n) {
+        public void tableFill(long vmctx, int t, int d, long ref, int n, int caller) {
             inst.tableFill(t, d, ref, n);
         }
 
-        public void tableCopy(long vmctx, int dt, int st, int d, int s, int n) {
+        public void tableCopy(long vmctx, int dt, int st, int d, int s, int n, int caller) {
             inst.tableCopy(dt, st, d, s, n);
         }
 
-        public void tableInit(long vmctx, int t, int seg, int d, int s, int n) {
+        public void tableInit(long vmctx, int t, int seg, int d, int s, int n, int caller) {
             inst.tableInit(t, seg, d, s, n);
         }
 

@@ -204,6 +204,67 @@ class ValidatorTest {
         invalid(fn(0, vec(), new Object[] {END}, table, section(9, vec(b(u(2), u(1), 0x41, 0, END, 0, vec())))), "unknown table 1");
     }
 
+    /**
+     * Module-level errors point at the offending byte. Each expected offset is found by searching
+     * the hand-assembled bytes for the entry's distinctive byte pattern.
+     */
+    @Test
+    void moduleLevelErrorsPointAtTheirByte() {
+        byte[] bytes = fn(0, vec(), new Object[] {END}, section(7, vec(b("a", 0, u(9)))));
+        at(bytes, "unknown function 9", find(bytes, 1, 'a', 0, 9) + 3); // the export's index
+        bytes = fn(0, vec(), new Object[] {END}, section(7, vec(b("a", 3, u(4)))));
+        at(bytes, "unknown global 4", find(bytes, 1, 'a', 3, 4) + 3);
+        bytes = fn(0, vec(), new Object[] {END}, section(7, vec(b("a", 0, u(0)), b("a", 0, u(0)))));
+        at(bytes, "duplicate export name", find(bytes, 1, 'a', 0, 0, 1, 'a', 0, 0) + 4); // the second name
+        bytes = fn(0, vec(), new Object[] {END}, section(8, u(7)));
+        at(bytes, "unknown function 7", find(bytes, 8, 1, 7) + 2); // start section id, size, index
+        bytes = fn(1, vec(), new Object[] {0x41, 0, END}, section(8, u(0)));
+        at(bytes, "start function", find(bytes, 8, 1, 0) + 2);
+        byte[] table = section(4, vec(b(FUNCREF, 0, u(1))));
+        bytes = fn(0, vec(), new Object[] {END}, table, section(9, vec(b(u(0), 0x41, 0, END, vec(u(0), u(200), u(5))))));
+        at(bytes, "unknown function 200", find(bytes, END, 3, 0, 0xC8, 0x01, 5) + 3); // item 1 of 3, a two-byte LEB
+        bytes = fn(0, vec(), new Object[] {END}, table, section(9, vec(b(u(0), 0x41, 0, END, vec(u(0), u(0), u(5))))));
+        at(bytes, "unknown function 5", find(bytes, END, 3, 0, 0, 5) + 4); // item 2 of 3
+        bytes = module(TYPES, section(2, vec(b("m", "f", 0, u(9)))));
+        at(bytes, "unknown type 9", find(bytes, 1, 'm', 1, 'f', 0, 9) + 5); // the import's type index
+        bytes = module(TYPES, section(3, vec(u(0), u(9))), section(10, vec(body(vec(), END), body(vec(), END))));
+        at(bytes, "unknown type 9", find(bytes, 3, 3, 2, 0, 9) + 4); // the second function's type index
+        bytes = module(section(5, vec(b(0, u(1)), b(0, u(2)))));
+        at(bytes, "multiple memories", find(bytes, 5, 5, 2, 0, 1, 0, 2) + 5); // the second memory
+        bytes = module(section(5, vec(b(0, u(65537)))));
+        at(bytes, "memory size must be at most 65536 pages", find(bytes, 5, 5, 1, 0) + 3);
+        bytes = module(section(4, vec(b(FUNCREF, 0, u(1)), b(FUNCREF, 1, u(3), u(2)))));
+        at(bytes, "size minimum must not be greater than maximum", find(bytes, FUNCREF, 1, 3, 2)); // the second table
+        bytes = module(section(2, vec(b("m", "t", 1, FUNCREF, 1, u(3), u(2)))));
+        at(bytes, "size minimum must not be greater than maximum", find(bytes, 't', 1, FUNCREF) + 2); // an imported table
+        bytes = module(MEMORY, section(11, vec(b(u(2), u(1), 0x41, 0, END, vec()))));
+        at(bytes, "unknown memory 1", find(bytes, 2, 1, 0x41, 0, END) + 1); // the data segment's memory index
+        bytes = module(section(11, vec(b(u(0), 0x41, 0, END, vec()))));
+        at(bytes, "unknown memory 0", find(bytes, 1, 0, 0x41, 0, END) + 1); // implicit memory 0: the segment
+    }
+
+    private static void at(byte[] bytes, String reason, int offset) {
+        WasmModule m = ModuleDecoder.decode(bytes);
+        CompileError e = assertThrows(CompileError.class, () -> Validator.validate(m));
+        assertTrue(e.reason.startsWith(reason), "expected \"" + reason + "\", got " + e.getMessage());
+        assertEquals(offset, e.offset, e.getMessage());
+    }
+
+    /** The offset of the only occurrence of {@code pattern} in {@code bytes}. */
+    private static int find(byte[] bytes, int... pattern) {
+        int found = -1;
+        for (int i = 0; i + pattern.length <= bytes.length; i++) {
+            boolean match = true;
+            for (int k = 0; k < pattern.length && match; k++) match = bytes[i + k] == (byte) pattern[k];
+            if (match) {
+                assertEquals(-1, found, "pattern occurs twice");
+                found = i;
+            }
+        }
+        assertTrue(found >= 0, "pattern not found");
+        return found;
+    }
+
     @Test
     void malformedBodiesTakePrecedence() {
         // Body 0 is ill-typed, body 1 has an illegal opcode: the reference decodes all bodies first.
