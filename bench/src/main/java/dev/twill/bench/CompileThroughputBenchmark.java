@@ -35,6 +35,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * #compileNoLink} stops at the {@link CompiledCode} bytes, so that the difference is the cost of
  * the code memory (mmap, mprotect, munmap: a fixed few microseconds per module).
  *
+ * <p>Warm-up is long on purpose: the lowering, allocator and emitter bodies are large methods
+ * that C2 compiles late on a busy machine, and until it does they run as C1 code at a third of
+ * the speed, which is what a short warm-up measures.
+ *
  * <p>The {@code insts} aux counter is the figure of merit: IR instructions compiled per second
  * (JMH prints it next to the per-function score). The register allocation checker is not part
  * of this path (it runs in tests only). Run: {@code java -jar bench/target/benchmarks.jar
@@ -43,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 5, time = 2)
+@Warmup(iterations = 8, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class CompileThroughputBenchmark {
