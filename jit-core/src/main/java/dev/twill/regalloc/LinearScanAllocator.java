@@ -20,6 +20,9 @@ import java.util.Arrays;
  * early use ending at {@code 4i+1} may share a register with a late def starting at {@code
  * 4i+2}, but not with an early def or across a clobber. Moves happen only between instructions:
  * intervals are split at multiples of 4, and a split at {@code 4i} is a move before {@code i}.
+ * One exception: a value evicted by a late def whose register it still needs for an early use
+ * of the same instruction is split at {@code 4i+1} into its slot; the store is placed before
+ * {@code i} (the slot is the vreg's own, so writing it early is harmless).
  *
  * <p><b>Liveness</b> is computed per vreg by walking from each use up the CFG to the def
  * (path exploration, as in Boissinot et al., "Computing Liveness Sets for SSA-Form Programs"):
@@ -50,6 +53,7 @@ import java.util.Arrays;
  * sequentialised by {@link ParallelMoves}. Edge moves sit before the predecessor's terminator
  * (one successor) or at the top of the successor (its only predecessor): critical edges with
  * moves are rejected, as is a jump with operands whose edge moves would overwrite them.
+ * Slot-to-slot moves (block parameters in different slots) need the class's scratch register.
  *
  * <p><b>Cost.</b> Sorting ranges and the heap give O(n log n); the scan visits the active and
  * inactive lists per interval (the inactive list is the quadratic risk on huge functions with
@@ -97,6 +101,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
             ivHint = new int[512];
     private int numIv;
     private int[] vregIv = new int[256], vregEnd = new int[256], vregSlot = new int[256];
+    /** Per vreg, the last of its intervals the scan took (for move and reuse hints). */
+    private int[] lastPopped = new int[256];
 
     // ---- scan state
     private long[] heap = new long[256];
@@ -119,11 +125,12 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private int numFreeSlots, numSlots;
 
     // ---- split points (position << 32 | vreg)
-    private long[] splitPts = new long[64];
+    private long[] splitPts = new long[64], splitSorted = new long[64];
+    private int[] splitCount = new int[64];
     private int numSplitPts;
 
     // ---- children per vreg (CSR, by start)
-    private int[] chStart = new int[257], chIv = new int[512];
+    private int[] chStart = new int[257], chIv = new int[512], chCursor = new int[256];
 
     private final ParallelMoves pm = new ParallelMoves();
     private final ParallelMoves after = new ParallelMoves();
@@ -165,9 +172,11 @@ public final class LinearScanAllocator implements RegisterAllocator {
             vregIv = new int[n];
             vregEnd = new int[n];
             vregSlot = new int[n];
+            lastPopped = new int[n];
         }
         if (useStart.length < nv + 1) useStart = new int[Math.max(nv + 1, useStart.length * 2)];
         if (chStart.length < nv + 1) chStart = new int[Math.max(nv + 1, chStart.length * 2)];
+        if (chCursor.length < nv) chCursor = new int[Math.max(nv, chCursor.length * 2)];
         if (instBlock.length < ni) instBlock = new int[Math.max(ni, instBlock.length * 2)];
         if (inStamp.length < nb) {
             int n = Math.max(nb, inStamp.length * 2);
@@ -188,6 +197,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         Arrays.fill(needsSlot, 0, nv, false);
         Arrays.fill(vregIv, 0, nv, -1);
         Arrays.fill(vregSlot, 0, nv, -1);
+        Arrays.fill(lastPopped, 0, nv, -1);
         Arrays.fill(inStamp, 0, nb, -1);
         Arrays.fill(outStamp, 0, nb, -1);
         Arrays.fill(useStamp, 0, nb, -1);
@@ -511,6 +521,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 }
             }
             int v = ivVreg[cur];
+            lastPopped[v] = cur;
             if (vregIv[v] == cur && needsSlot[v]) ensureSlot(v);
             if (!tryAllocateFree(cur)) allocateBlocked(cur);
             if (ivReg[cur] >= 0) active = push(active, numActive++, cur);
@@ -595,13 +606,10 @@ public final class LinearScanAllocator implements RegisterAllocator {
             int src = -1;
             if (Operand.constraint(op) == Operand.REUSE) src = Operand.vreg(code.operand(i, Operand.reuseIndex(op)));
             else if (code.isMove(i) && code.numOperands(i) == 2 && Operand.isUse(code.operand(i, 0))) src = Operand.vreg(code.operand(i, 0));
-            if (src >= 0) {
-                for (int c = vregIv[src]; c >= 0; c = ivNext[c]) {
-                    if (ivStart[c] <= 4 * i && ivEnd[c] >= 4 * i) {
-                        if (ivReg[c] >= 0) return ivReg[c];
-                        break;
-                    }
-                }
+            if (src >= 0 && lastPopped[src] >= 0) {
+                // the source's piece taken last by the scan is the one reaching this def
+                int c = lastPopped[src];
+                if (ivStart[c] <= 4 * i && ivEnd[c] >= 4 * i && ivReg[c] >= 0) return ivReg[c];
             }
         }
         return fixedHint[v];
@@ -721,13 +729,6 @@ public final class LinearScanAllocator implements RegisterAllocator {
 
     private RuntimeException infeasible(int cur) {
         int pos = ivStart[cur];
-        if (Boolean.getBoolean("ls.debug")) {
-            StringBuilder sb = new StringBuilder("cur iv" + cur + " v" + ivVreg[cur] + " [" + ivStart[cur] + "," + ivEnd[cur] + ") firstUse " + nextRegUse(cur, pos) + "\n");
-            for (int j = 0; j < numActive; j++) { int a = active[j]; sb.append(" active iv" + a + " v" + ivVreg[a] + " r" + ivReg[a] + " [" + ivStart[a] + "," + ivEnd[a] + ") next " + nextRegUse(a, pos) + "\n"); }
-            for (int j = 0; j < numInactive; j++) { int a = inactive[j]; sb.append(" inactive iv" + a + " v" + ivVreg[a] + " r" + ivReg[a] + " [" + ivStart[a] + "," + ivEnd[a] + ") next " + nextRegUse(a, pos) + " isect " + nextIntersection(a, cur) + "\n"); }
-            for (int r = 0; r < 4; r++) sb.append(" r" + r + " nextUse " + nextUse[r] + " block " + blockPos[r] + "\n");
-            System.out.println(sb);
-        }
         return new IllegalArgumentException("inst" + (pos >> 2) + ": more registers of class " + code.vregClass(ivVreg[cur])
                 + " needed at once than exist (v" + ivVreg[cur] + ")");
     }
@@ -870,6 +871,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         if (chIv.length < n) chIv = new int[Math.max(n, chIv.length * 2)];
         for (int v = 0; v < nv; v++) {
             int k = chStart[v];
+            chCursor[v] = k;
             for (int c = vregIv[v]; c >= 0; c = ivNext[c]) {
                 chIv[k++] = c;
                 if (ivReg[c] >= 0) usedRegs |= 1L << ivReg[c];
@@ -879,20 +881,14 @@ public final class LinearScanAllocator implements RegisterAllocator {
 
     /** Where {@code v} is at position {@code p} (the piece starting last at or before p), or NONE. */
     private int locAt(int v, int p) {
-        int lo = chStart[v], hi = chStart[v + 1];
-        if (lo == hi) return Allocation.NONE;
-        while (hi - lo > 1) {
-            int mid = (lo + hi) >>> 1;
-            if (ivStart[chIv[mid]] <= p) lo = mid;
-            else hi = mid;
-        }
-        int c = chIv[lo];
-        if (ivStart[c] > p) return Allocation.NONE;
+        int k = childAt(v, p);
+        if (k < 0) return Allocation.NONE;
+        int c = chIv[k];
         return ivReg[c] >= 0 ? ivReg[c] : Allocation.slot(vregSlot[v]);
     }
 
     private void assign() {
-        if (numSplitPts > 1) Arrays.sort(splitPts, 0, numSplitPts);
+        sortSplitPoints();
         int sp = 0;
         for (int b = 0; b < nb; b++) {
             int start = code.blockStart(b), end = code.blockEnd(b);
@@ -1006,12 +1002,43 @@ public final class LinearScanAllocator implements RegisterAllocator {
     }
 
     private boolean covered(int v, int p) {
-        int lo = chStart[v], hi = chStart[v + 1];
-        for (int k = lo; k < hi; k++) {
-            int c = chIv[k];
-            if (ivStart[c] <= p && p < ivEnd[c]) return true;
+        int k = childAt(v, p);
+        return k >= 0 && p < ivEnd[chIv[k]];
+    }
+
+    /**
+     * Index in chIv of {@code v}'s piece starting last at or before {@code p}, or -1. The walk
+     * over the instructions asks with rising positions, so a cursor per vreg answers most
+     * queries in O(1); edges going backwards fall back to binary search.
+     */
+    private int childAt(int v, int p) {
+        int k = chCursor[v], end = chStart[v + 1];
+        if (k < end && ivStart[chIv[k]] <= p) {
+            while (k + 1 < end && ivStart[chIv[k + 1]] <= p) k++;
+            chCursor[v] = k;
+            return k;
         }
-        return false;
+        int lo = chStart[v], hi = end;
+        if (lo == hi) return -1;
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (ivStart[chIv[mid]] <= p) lo = mid;
+            else hi = mid;
+        }
+        return ivStart[chIv[lo]] <= p ? lo : -1;
+    }
+
+    /** Orders the split points by instruction (a counting sort: no comparison sort, no garbage). */
+    private void sortSplitPoints() {
+        if (splitCount.length < ni + 1) splitCount = new int[Math.max(ni + 1, splitCount.length * 2)];
+        if (splitSorted.length < numSplitPts) splitSorted = new long[Math.max(numSplitPts, splitSorted.length * 2)];
+        Arrays.fill(splitCount, 0, ni + 1, 0);
+        for (int k = 0; k < numSplitPts; k++) splitCount[(int) (splitPts[k] >>> 34) + 1]++;
+        for (int i = 0; i < ni; i++) splitCount[i + 1] += splitCount[i];
+        for (int k = 0; k < numSplitPts; k++) splitSorted[splitCount[(int) (splitPts[k] >>> 34)]++] = splitPts[k];
+        long[] t = splitPts;
+        splitPts = splitSorted;
+        splitSorted = t;
     }
 
     private void resolveEdge(int p, int s) {
