@@ -448,13 +448,16 @@ public final class Legalizer {
             throw error("global_value." + Type.name(type) + " of gv" + gv + ", which is " + Type.name(d.type));
         }
         builder.before(i);
+        // a result that an earlier pass already made an alias (its uses redirected elsewhere)
+        // is dead: it must neither be redirected again nor stand for gv's value
         int result = dfg.numResults(i) > 0 ? dfg.firstResult(i) : -1;
+        boolean live = result >= 0 && dfg.valueKind(result) == DataFlowGraph.DEF_RESULT;
         if (d.kind == GlobalValueData.Kind.VMCTX || gvCached[gv] >= 0) {
             // already a value here: the instruction goes, its result reads that value
             int v = d.kind == GlobalValueData.Kind.VMCTX ? vmctx(gv) : gvCached[gv];
             dfg.detachResults(i);
             layout.removeInst(i);
-            if (result >= 0) dfg.changeToAlias(result, v);
+            if (live) dfg.changeToAlias(result, v);
             return;
         }
         switch (d.kind) {
@@ -479,7 +482,7 @@ public final class Legalizer {
                 dfg.setAux(i, gv);
                 break;
         }
-        if (result >= 0) rememberGlobalValue(gv, result);
+        if (live) rememberGlobalValue(gv, result);
     }
 
     /**

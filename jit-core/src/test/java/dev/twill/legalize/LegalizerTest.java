@@ -3,6 +3,7 @@ package dev.twill.legalize;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.twill.CompileError;
+import dev.twill.ir.DataFlowGraph;
 import dev.twill.ir.Function;
 import dev.twill.ir.GlobalValueData;
 import dev.twill.ir.HeapData;
@@ -12,6 +13,7 @@ import dev.twill.ir.Opcode;
 import dev.twill.ir.Signature;
 import dev.twill.ir.TableData;
 import dev.twill.ir.Type;
+import dev.twill.verify.Verifier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -771,6 +773,34 @@ class LegalizerTest {
         assertEquals(4, countOpcode(accesses(HeapData.Style.STATIC, 0, false, true), Opcode.LOAD));
         // the readonly base survives the store between the two loads: still 1 + 2
         assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, true, false), Opcode.LOAD));
+    }
+
+    @Test
+    void aGlobalValueWhoseResultIsAlreadyAnAliasIsNotReused() {
+        // an earlier pass redirected the uses of v2 (global_value gv1) to the parameter v1 and
+        // left the instruction behind. Its load then produces a dead value, so the later
+        // global_value gv1 (v3) must read gv1 itself, not v2 (which reads v1); and v2 must keep
+        // reading v1. Oracle: v2 -> v1 by construction; v3 is gv1, a load of vmctx+8.
+        Function f = new Function("%dead_gv", sig(new int[] {Type.I64, Type.I64}, 0, new int[] {Type.I64}));
+        int gv0 = f.addGlobalValue(GlobalValueData.vmctx());
+        int gv1 = f.addGlobalValue(GlobalValueData.load(gv0, 8, Type.I64, NA | MemFlags.READONLY));
+        int b0 = entry(f);
+        f.dfg.appendBlockParam(b0, Type.I64);
+        int v1 = f.dfg.appendBlockParam(b0, Type.I64);
+        InstBuilder b = new InstBuilder(f).atEnd(b0);
+        int v2 = b.globalValue(Type.I64, gv1);
+        f.dfg.changeToAlias(v2, v1);
+        int v3 = b.globalValue(Type.I64, gv1);
+        b.ret(b.iadd(v2, v3));
+        new Legalizer().legalize(f);
+        assertEquals(v1, f.dfg.resolveAliases(v2));
+        int r3 = f.dfg.resolveAliases(v3);
+        assertEquals(DataFlowGraph.DEF_RESULT, f.dfg.valueKind(r3));
+        int load = f.dfg.valueDef(r3);
+        assertEquals(Opcode.LOAD, f.dfg.opcode(load));
+        assertEquals(0, f.dfg.arg(load, 0)); // the vmctx parameter v0
+        assertEquals(8, f.dfg.imm(load));
+        assertTrue(Verifier.verify(f).isEmpty(), () -> Verifier.verify(f).toString());
     }
 
     @Test
