@@ -93,6 +93,15 @@ public final class Verifier {
     private int[] instSeenIn = new int[64];
     /** Per block: whether the shape walk has seen it. */
     private boolean[] blockSeen = new boolean[32];
+    /**
+     * Per value: equal to {@link #availStamp} iff the value is a well-defined result of an
+     * instruction checked earlier in the block being walked, or a well-defined parameter of
+     * that block. Such a value passes every check of {@link #use} (it is defined, in the layout,
+     * and its definition comes before the use in the same block), so a use of it costs two
+     * array reads. The stamp grows by one per block and per run, so the table is never cleared.
+     */
+    private int[] available = new int[128];
+    private int availStamp;
 
     // =====================================================================================
     // Entry points
@@ -498,6 +507,8 @@ public final class Verifier {
     private boolean checkDominance;
 
     private void checkInstructions() {
+        // stamps of earlier runs and blocks must not match: nothing is available until marked
+        nextAvailStamp();
         if (!layoutSound) {
             // the layout lists cannot be trusted: check what the shape walk accepted, each
             // instruction once, without dominance
@@ -512,7 +523,46 @@ public final class Verifier {
         for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
             curBlock = b;
             checkDominance = domtree.isReachable(b);
-            for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) checkInst(i);
+            nextAvailStamp();
+            makeParamsAvailable(b);
+            for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) {
+                checkInst(i);
+                makeResultsAvailable(i);
+            }
+        }
+    }
+
+    /** Starts a new generation of {@link #available}: nothing is available in it yet. */
+    private void nextAvailStamp() {
+        if (available.length < numValues) available = new int[Math.max(numValues, available.length * 2)];
+        if (availStamp == Integer.MAX_VALUE) {
+            Arrays.fill(available, 0);
+            availStamp = 0;
+        }
+        availStamp++;
+    }
+
+    /** The parameters of {@code b} that {@link #checkBlockParams} accepts are available in all of b. */
+    private void makeParamsAvailable(int b) {
+        int np = dfg.numBlockParams(b);
+        for (int k = 0; k < np; k++) {
+            int v = dfg.blockParam(b, k);
+            if (v >= 0 && v < numValues && dfg.valueKind(v) == DataFlowGraph.DEF_PARAM && dfg.valueDef(v) == b
+                    && dfg.valueNum(v) == k) {
+                available[v] = availStamp;
+            }
+        }
+    }
+
+    /** The results defined by {@code i} are available to the instructions after it in its block. */
+    private void makeResultsAvailable(int i) {
+        int nr = dfg.numResults(i);
+        for (int k = 0; k < nr; k++) {
+            int v = dfg.result(i, k);
+            if (v >= 0 && v < numValues && dfg.valueKind(v) == DataFlowGraph.DEF_RESULT && dfg.valueDef(v) == i
+                    && dfg.valueNum(v) == k) {
+                available[v] = availStamp;
+            }
         }
     }
 
@@ -569,12 +619,15 @@ public final class Verifier {
      * <p>This is the verifier's innermost operation, so it is split: this method is the
      * conjunction of every check passing, small enough for the JIT to inline into each caller,
      * and anything that fails is re-checked by {@link #useReporting}, which finds and reports
-     * the problem in the documented order. A definition in the block being walked dominates the
-     * use iff it comes first in the block (the layout was found sound, so the use's block is
-     * {@link #curBlock}), which skips the dominator tree for the common case.
+     * the problem in the documented order. The commonest use, of a value defined earlier in the
+     * same block, is settled by {@link #available} alone. Otherwise, a definition in the block
+     * being walked dominates the use iff it comes first in the block (the layout was found
+     * sound, so the use's block is {@link #curBlock}), which skips the dominator tree.
      */
     private int use(int i, int v) {
         if (v >= 0 && v < numValues) {
+            // only defined values (never aliases) are available, so v resolves to itself
+            if (available[v] == availStamp) return dfg.valueType(v);
             int r = resolved[v];
             if (r >= 0) {
                 DataFlowGraph dfg = this.dfg;

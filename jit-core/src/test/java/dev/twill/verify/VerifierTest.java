@@ -346,6 +346,43 @@ class VerifierTest {
     }
 
     @Test
+    void aReusedContextForgetsWhichValuesWereDefinedInTheLastFunction() {
+        // one context: the first function makes v2 defined before inst2 uses it; in the second,
+        // with the same numbers, inst0 uses v2 before inst1 defines it, which must be reported
+        Verifier verifier = new Verifier();
+        fn(a(I32), I32);
+        int x = b.iadd(0, 0);
+        b.ret(b.iadd(x, 0));
+        assertEquals(List.of(), verifier.run(f));
+        fn(a(I32), I32);
+        x = b.iadd(0, 0);
+        int y = b.iadd(x, 0);
+        dfg.setArg(0, 1, y);
+        b.ret(y);
+        List<String> found = new ArrayList<>();
+        for (VerifierError e : verifier.run(f)) found.add(e.toString());
+        assertEquals(List.of("inst0 `v1 = iadd v0, v2`: use of v2 is not dominated by its definition at inst1"), found);
+    }
+
+    @Test
+    void aValueDefinedInABlockWalkedEarlierIsNotTakenAsDefinedInTheNext() {
+        // block0 branches to block1 and block2, laid out in that order; block2 uses v2, which
+        // block1 defines: block1 is walked just before block2 but does not dominate it
+        fn(a(I32), I32);
+        int b1 = block();
+        int b2 = block();
+        int x = b.iadd(0, 0);                        // inst0: v1
+        b.branch(Opcode.BRNZ, 0, b2, NONE, 0);       // inst1
+        b.jump(b1, NONE, 0);                         // inst2
+        b.atEnd(b1);
+        int y = b.iadd(x, 0);                        // inst3: v2 (v1 is dominated: fine)
+        b.ret(y);                                    // inst4
+        b.atEnd(b2);
+        b.ret(b.iadd(y, 0));                         // inst5: v3, inst6
+        assertErrors("inst5 `v3 = iadd v2, v0`: use of v2 is not dominated by its definition at inst3");
+    }
+
+    @Test
     void usesItsOwnResult() {
         fn(a(I32), I32);
         int x = b.iadd(0, 0);
