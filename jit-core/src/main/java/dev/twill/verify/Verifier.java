@@ -505,6 +505,11 @@ public final class Verifier {
     /** The block of the instruction being checked and whether dominance is checked in it. */
     private int curBlock;
     private boolean checkDominance;
+    /**
+     * The single result of the instruction being checked when {@link #result} found it defined
+     * by that instruction (so it becomes available once the instruction is checked), else -1.
+     */
+    private int checkedResult;
 
     private void checkInstructions() {
         // stamps of earlier runs and blocks must not match: nothing is available until marked
@@ -526,8 +531,10 @@ public final class Verifier {
             nextAvailStamp();
             makeParamsAvailable(b);
             for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) {
+                checkedResult = -1;
                 checkInst(i);
-                makeResultsAvailable(i);
+                if (checkedResult >= 0) available[checkedResult] = availStamp;
+                else if (dfg.numResults(i) != 0) makeResultsAvailable(i);
             }
         }
     }
@@ -554,7 +561,11 @@ public final class Verifier {
         }
     }
 
-    /** The results defined by {@code i} are available to the instructions after it in its block. */
+    /**
+     * The results defined by {@code i} are available to the instructions after it in its block
+     * (the general case; {@link #result} reports the common single result in {@link
+     * #checkedResult}).
+     */
     private void makeResultsAvailable(int i) {
         int nr = dfg.numResults(i);
         for (int k = 0; k < nr; k++) {
@@ -791,6 +802,7 @@ public final class Verifier {
             int v = dfg.result(i, 0);
             if (v >= 0 && v < numValues && dfg.valueKind(v) == DataFlowGraph.DEF_RESULT && dfg.valueDef(v) == i
                     && dfg.valueNum(v) == 0) {
+                checkedResult = v;
                 if (isValidType(type) && dfg.valueType(v) != type) resultTypeError(i, v, type);
                 return;
             }
