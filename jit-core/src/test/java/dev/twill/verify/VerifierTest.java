@@ -458,6 +458,38 @@ class VerifierTest {
     }
 
     @Test
+    void aDefinitionLaidOutAfterItsDominatedUseIsValid() {
+        // block0: jump block2; block1 (laid out second): return v1; block2: v1 = iconst; jump
+        // block1. block2 dominates block1 though it comes later in the layout: valid, and one
+        // use more of v1 from block0, which block2 does not dominate, is an error
+        fn(a(I32), I32);
+        int b1 = block(), b2 = block();
+        b.jump(b2);                                  // inst0
+        b.atEnd(b2);
+        int v = b.iconst(I32, 7);                    // inst1: v1
+        b.jump(b1);                                  // inst2
+        b.atEnd(b1);
+        b.ret(v);                                    // inst3
+        assertValid();
+        b.before(0).iadd(v, 0);                      // inst4 in block0: v2
+        assertErrors("inst4 `v2 = iadd v1, v0`: use of v1 is not dominated by its definition at inst1");
+    }
+
+    @Test
+    void aUseBeforeItsDefinitionInAnUnreachableBlockIsNotChecked() {
+        // block1 is unreachable: v1 = iadd v2, v0 before v2 = iconst is not a dominance error
+        fn(a(I32), I32);
+        int b1 = block();
+        b.ret(0);                                    // inst0
+        b.atEnd(b1);
+        int x = b.iadd(0, 0);                        // inst1: v1
+        int y = b.iconst(I32, 3);                    // inst2: v2
+        b.ret(x);                                    // inst3
+        dfg.setArg(1, 0, y);
+        assertValid();
+    }
+
+    @Test
     void valueDefinedOutsideTheLayout() {
         fn(NONE, I32);
         int i = dfg.makeInst(Opcode.ICONST, I32); // inst0, never inserted
