@@ -560,7 +560,7 @@ public final class Verifier {
         int blocksWalked = 0, instsWalked = 0;
         try {
             for (int b = entry; b >= 0; b = layout.nextBlock(b)) {
-                if (b >= numBlocks || ++blocksWalked > numBlocks) return false;
+                if (b >= numBlocks || ++blocksWalked > numBlocks || !layout.isBlockInserted(b)) return false;
                 checkBlockParams(b);
                 int first = layout.firstInst(b);
                 if (errors != null || first < 0) return false;
