@@ -56,6 +56,8 @@ public final class SinglePassAllocator implements RegisterAllocator {
 
     /** The vreg each physical register holds, or -1. */
     private final int[] regVreg = new int[64];
+    /** Registers given a vreg since the block began (a superset of those holding one): what the block's end clears. */
+    private long touchedRegs;
     private long allocatableMask;
     private long usedRegs;
 
@@ -109,6 +111,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
         Arrays.fill(lateStamp, 0, nv, -1);
         Arrays.fill(global, 0, nv, false);
         Arrays.fill(regVreg, -1);
+        touchedRegs = 0;
         allocatableMask = 0;
         for (int[] regs : env.allocatable) for (int r : regs) allocatableMask |= 1L << r;
         usedRegs = 0;
@@ -186,13 +189,15 @@ public final class SinglePassAllocator implements RegisterAllocator {
         }
         for (int i = start; i < end; i++) allocInst(i, movesAtEnd && i == end - 1);
         if (movesAtEnd) edgeMoves(b, 0, RegAllocResult.before(end - 1));
-        for (int r = 0; r < 64; r++) {
+        for (long m = touchedRegs; m != 0; m &= m - 1) {
+            int r = Long.numberOfTrailingZeros(m);
             int v = regVreg[r];
             if (v >= 0) {
                 vregReg[v] = -1;
                 regVreg[r] = -1;
             }
         }
+        touchedRegs = 0;
     }
 
     private void allocInst(int i, boolean forceRegUses) {
@@ -236,6 +241,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 int src = location(v, i, k);
                 move(before, src, p);
                 regVreg[p] = v;
+                touchedRegs |= 1L << p;
                 if (vregReg[v] < 0) vregReg[v] = p;
                 else dropAfterUses |= bit;
             }
@@ -290,6 +296,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 int copy = pickReg(Operand.regClass(op), pinned | defClaimed | fixedDefMask, 0, -1, i, i);
                 move(before, r, copy);
                 regVreg[copy] = v;
+                touchedRegs |= 1L << copy;
                 pinned |= 1L << copy;
                 dropAfterUses |= 1L << copy;
                 out.setAlloc(base + u, copy);
@@ -381,6 +388,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
             usedRegs |= 1L << a;
             if (regVreg[a] >= 0 && regVreg[a] != v) evict(a, before, i + 1);
             regVreg[a] = v;
+            touchedRegs |= 1L << a;
             vregReg[v] = a;
             if (global[v] && !code.isTerminator(i)) move(after, a, Allocation.slot(vregSlot[v]));
         }
@@ -446,6 +454,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
             else regVreg[old] = -1;
         }
         regVreg[r] = v;
+        touchedRegs |= 1L << r;
         vregReg[v] = r;
         return r;
     }
