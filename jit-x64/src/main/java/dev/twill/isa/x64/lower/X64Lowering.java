@@ -11,6 +11,7 @@ import dev.twill.ir.Function;
 import dev.twill.ir.GlobalValueData;
 import dev.twill.ir.IntCC;
 import dev.twill.ir.Layout;
+import dev.twill.ir.MemFlags;
 import dev.twill.ir.Opcode;
 import dev.twill.ir.Signature;
 import dev.twill.ir.Type;
@@ -96,10 +97,16 @@ public final class X64Lowering {
     private Layout layout;
     private int[] valueVreg = new int[256];
     private int[] valueSource = new int[256];
+    /** Per IR value: the value it aliases to ({@link DataFlowGraph#resolveAliases}), looked up once. */
+    private int[] valueResolved = new int[256];
+    /** Per IR value: the instruction defining its resolved value, or -1 for a block parameter. */
+    private int[] valueDefInst = new int[256];
     private int[] useCount = new int[256];
     private boolean[] needed = new boolean[256];
     private boolean[] loadFolded = new boolean[256];
     private int[] worklist = new int[256];
+    /** Loads with side effects that are roots only if no needed rule folds them (mark mode). */
+    private int[] deferredLoads = new int[256];
     private int worklistSize;
     private boolean marking;
     private X64Abi.Locations[] sigLocs = new X64Abi.Locations[8];
@@ -139,6 +146,8 @@ public final class X64Lowering {
             int n = Math.max(nv, valueVreg.length * 2);
             valueVreg = new int[n];
             valueSource = new int[n];
+            valueResolved = new int[n];
+            valueDefInst = new int[n];
             useCount = new int[n];
         }
         if (needed.length < ni) {
@@ -146,6 +155,7 @@ public final class X64Lowering {
             needed = new boolean[n];
             loadFolded = new boolean[n];
             worklist = new int[n];
+            deferredLoads = new int[n];
         }
         Arrays.fill(useCount, 0, nv, 0);
         Arrays.fill(needed, 0, ni, false);
@@ -154,8 +164,13 @@ public final class X64Lowering {
         Arrays.fill(sigLocs, null);
         ownLocs = X64Abi.locations(f.signature);
 
-        // value sources (free truncations and same-class bitcasts share a vreg) and use counts
-        for (int v = 0; v < nv; v++) valueSource[v] = -1;
+        // aliases resolved once, value sources (free truncations and same-class bitcasts share a
+        // vreg) and use counts: the rules below ask these per operand, many times
+        for (int v = 0; v < nv; v++) {
+            int r = dfg.resolveAliases(v);
+            valueResolved[v] = r;
+            valueDefInst[v] = dfg.valueKind(r) == DataFlowGraph.DEF_RESULT ? dfg.valueDef(r) : -1;
+        }
         for (int v = 0; v < nv; v++) valueSource[v] = source(v);
         for (int lb = 0; lb < order.numBlocks(); lb++) {
             if (order.kind(lb) != BlockLoweringOrder.SEGMENT) continue;
@@ -164,36 +179,41 @@ public final class X64Lowering {
                 if (i == order.lastInst(lb)) break;
             }
         }
-        // loads folded into their single user
-        for (int lb = 0; lb < order.numBlocks(); lb++) {
-            if (order.kind(lb) != BlockLoweringOrder.SEGMENT) continue;
-            for (int i = order.firstInst(lb); ; i = layout.nextInst(i)) {
-                int k = loadFoldArg(i);
-                if (k >= 0) loadFolded[defInst(dfg.arg(i, k))] = true;
-                if (i == order.lastInst(lb)) break;
-            }
-        }
-
-        // mark mode: needed instructions, from the roots with side effects
+        // mark mode: needed instructions, from the roots with side effects. A load is lowered
+        // on its own when a needed rule reads its result in a register, or when it may trap and
+        // no needed rule folds it into itself (the rule sets loadFolded): so loads wait until
+        // the other roots' closure is known, then the unfolded trapping ones become roots.
         marking = true;
         cur = -1;
         worklistSize = 0;
+        int numDeferred = 0;
         for (int lb = 0; lb < order.numBlocks(); lb++) {
             if (order.kind(lb) != BlockLoweringOrder.SEGMENT) continue;
             for (int i = order.firstInst(lb); ; i = layout.nextInst(i)) {
-                if (dfg.opcode(i).hasSideEffects() && !loadFolded[i]) markInst(i);
+                Opcode op = dfg.opcode(i);
+                if (op == Opcode.LOAD) deferredLoads[numDeferred++] = i;
+                else if (op.hasSideEffects()) markInst(i);
                 if (i == order.lastInst(lb)) break;
             }
         }
-        while (worklistSize > 0) {
-            int i = worklist[--worklistSize];
-            curLb = -1;
-            lowerInst(i);
-            int nc = dfg.numBlockCalls(i);
-            for (int c = 0; c < nc; c++) {
-                int call = dfg.blockCall(i, c);
-                for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) use(dfg.blockCallArg(call, k));
+        while (true) {
+            while (worklistSize > 0) {
+                int i = worklist[--worklistSize];
+                curLb = -1;
+                lowerInst(i);
+                if (!dfg.opcode(i).isBranch()) continue;
+                int nc = dfg.numBlockCalls(i);
+                for (int c = 0; c < nc; c++) {
+                    int call = dfg.blockCall(i, c);
+                    for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) use(dfg.blockCallArg(call, k));
+                }
             }
+            for (int d = 0; d < numDeferred; d++) {
+                int i = deferredLoads[d];
+                // a notrap load that no needed rule reads is dead; one that may trap must still run
+                if (!needed[i] && !loadFolded[i] && (dfg.aux(i) & MemFlags.NOTRAP) == 0) markInst(i);
+            }
+            if (worklistSize == 0) break;
         }
         marking = false;
 
@@ -208,11 +228,11 @@ public final class X64Lowering {
     private int source(int v) {
         int n = 0;
         while (true) {
-            v = dfg.resolveAliases(v);
-            if (dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return v;
-            int d = dfg.valueDef(v);
+            int d = valueDefInst[v];
+            v = valueResolved[v];
+            if (d < 0) return v;
             Opcode op = dfg.opcode(d);
-            if (op == Opcode.IREDUCE || (op == Opcode.BITCAST && Type.isFloat(dfg.valueType(v)) == Type.isFloat(dfg.valueType(dfg.resolveAliases(dfg.arg(d, 0)))))) {
+            if (op == Opcode.IREDUCE || (op == Opcode.BITCAST && Type.isFloat(dfg.valueType(v)) == Type.isFloat(dfg.valueType(valueResolved[dfg.arg(d, 0)])))) {
                 v = dfg.arg(d, 0);
                 if (++n > dfg.numValues()) return v;
             } else {
@@ -225,12 +245,12 @@ public final class X64Lowering {
         int na = dfg.numArgs(i);
         for (int k = 0; k < na; k++) {
             int a = dfg.arg(i, k);
-            if (a >= 0) useCount[dfg.resolveAliases(a)]++;
+            if (a >= 0) useCount[valueResolved[a]]++;
         }
         int nc = dfg.numBlockCalls(i);
         for (int c = 0; c < nc; c++) {
             int call = dfg.blockCall(i, c);
-            for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) useCount[dfg.resolveAliases(dfg.blockCallArg(call, k))]++;
+            for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) useCount[valueResolved[dfg.blockCallArg(call, k)]]++;
         }
     }
 
@@ -328,7 +348,7 @@ public final class X64Lowering {
 
     /** The vreg of IR value {@code v}. */
     private int vreg(int v) {
-        v = valueSource[dfg.resolveAliases(v)];
+        v = valueSource[v];
         int r = valueVreg[v];
         if (r < 0) r = valueVreg[v] = vcode.newVReg(cls(dfg.valueType(v)));
         return r;
@@ -337,8 +357,7 @@ public final class X64Lowering {
     /** Reads value {@code v} in a register: in mark mode, marks its producer needed. */
     private int use(int v) {
         if (marking) {
-            int s = valueSource[dfg.resolveAliases(v)];
-            int d = defInst(s);
+            int d = valueDefInst[valueSource[v]];
             if (d >= 0) markInst(d);
             // the free truncation chain: its instructions need no code
             return 0;
@@ -408,9 +427,13 @@ public final class X64Lowering {
     // =====================================================================================
     // Matching helpers
 
+    /** {@code v} with aliases resolved (the table filled at the start of {@link #lower}). */
+    private int resolved(int v) {
+        return valueResolved[v];
+    }
+
     private int defInst(int v) {
-        v = dfg.resolveAliases(v);
-        return dfg.valueKind(v) == DataFlowGraph.DEF_RESULT ? dfg.valueDef(v) : -1;
+        return valueDefInst[v];
     }
 
     private boolean isConst(int v) {
@@ -470,7 +493,7 @@ public final class X64Lowering {
     }
 
     private boolean foldableLoad(int u, int v) {
-        v = dfg.resolveAliases(v);
+        v = resolved(v);
         if (valueSource[v] != v || useCount[v] != 1) return false;
         int d = defInst(v);
         if (d < 0 || dfg.opcode(d) != Opcode.LOAD || dfg.ctrlType(d) != dfg.ctrlType(u)) return false;
@@ -490,7 +513,7 @@ public final class X64Lowering {
      * displacement.
      */
     private void addrMode(int addr, long offset) {
-        int base = dfg.resolveAliases(addr);
+        int base = resolved(addr);
         long disp = offset;
         for (int n = 0; n < 2; n++) {
             int d = defInst(base);
@@ -498,7 +521,7 @@ public final class X64Lowering {
                 long nd = disp + dfg.imm(d);
                 if (nd != (int) nd) break;
                 disp = nd;
-                base = dfg.resolveAliases(dfg.arg(d, 0));
+                base = resolved(dfg.arg(d, 0));
             } else {
                 break;
             }
@@ -607,12 +630,12 @@ public final class X64Lowering {
 
     /** An icmp/icmp_imm/fcmp defining {@code c} that may be fused into its single user, or -1. */
     private int fusableCompare(int c) {
-        c = dfg.resolveAliases(c);
+        c = resolved(c);
         if (useCount[c] != 1 || valueSource[c] != c) return -1;
         int d = defInst(c);
         if (d < 0) return -1;
         Opcode op = dfg.opcode(d);
-        if (op == Opcode.ICMP_IMM) return fitsImm(dfg.valueType(dfg.resolveAliases(dfg.arg(d, 0))), dfg.imm(d)) ? d : -1;
+        if (op == Opcode.ICMP_IMM) return fitsImm(dfg.valueType(resolved(dfg.arg(d, 0))), dfg.imm(d)) ? d : -1;
         return op == Opcode.ICMP || op == Opcode.FCMP ? d : -1;
     }
 
@@ -630,7 +653,7 @@ public final class X64Lowering {
         iu(c);
         if (!marking) {
             insts.cmpKind[cur] = TEST;
-            insts.cmpSize[cur] = (byte) Type.bytes(dfg.valueType(dfg.resolveAliases(c)));
+            insts.cmpSize[cur] = (byte) Type.bytes(dfg.valueType(resolved(c)));
         }
         return X64Cond.NE;
     }
@@ -650,7 +673,7 @@ public final class X64Lowering {
             fu(b);
             if (!marking) {
                 insts.cmpKind[cur] = UCOMIS;
-                insts.cmpSize[cur] = (byte) Type.bytes(dfg.valueType(dfg.resolveAliases(a)));
+                insts.cmpSize[cur] = (byte) Type.bytes(dfg.valueType(resolved(a)));
             }
             return floatCond(cc);
         }
@@ -660,7 +683,7 @@ public final class X64Lowering {
     }
 
     private int intCompare(IntCC cc, int a, int b) {
-        int t = dfg.valueType(dfg.resolveAliases(a));
+        int t = dfg.valueType(resolved(a));
         if (immCandidate(b, t)) return intCompareImm(cc, a, constValue(b));
         if (immCandidate(a, t)) return intCompareImm(cc.swapped(), b, constValue(a));
         iu(a);
@@ -673,7 +696,7 @@ public final class X64Lowering {
     }
 
     private int intCompareImm(IntCC cc, int a, long c) {
-        int t = dfg.valueType(dfg.resolveAliases(a));
+        int t = dfg.valueType(resolved(a));
         if (!fitsImm(t, c)) throw error("compare immediate does not fit 32 bits");
         iu(a);
         if (!marking) {
@@ -783,7 +806,7 @@ public final class X64Lowering {
                 }
             }
             case ICMP, ICMP_IMM, FCMP -> {
-                if (op == Opcode.ICMP_IMM && !fitsImm(dfg.valueType(dfg.resolveAliases(dfg.arg(i, 0))), dfg.imm(i))) {
+                if (op == Opcode.ICMP_IMM && !fitsImm(dfg.valueType(resolved(dfg.arg(i, 0))), dfg.imm(i))) {
                     int k = materialize(dfg.imm(i));
                     inst(SETCC, 0, 0);
                     iu(dfg.arg(i, 0));
@@ -804,7 +827,7 @@ public final class X64Lowering {
             case SELECT -> lowerSelect(i);
             case UEXTEND, SEXTEND -> {
                 int a = dfg.arg(i, 0);
-                int from = Type.bytes(dfg.valueType(dfg.resolveAliases(a)));
+                int from = Type.bytes(dfg.valueType(resolved(a)));
                 int to = Type.bytes(dfg.valueType(dfg.firstResult(i)));
                 boolean signed = op == Opcode.SEXTEND;
                 inst(EXT, signed && to == 8 ? 8 : from == 4 ? (signed ? 8 : 4) : 4, 0);
@@ -815,7 +838,7 @@ public final class X64Lowering {
             case IREDUCE -> { } // shares its operand's vreg
             case BITCAST -> {
                 int a = dfg.arg(i, 0);
-                int from = dfg.valueType(dfg.resolveAliases(a));
+                int from = dfg.valueType(resolved(a));
                 int to = dfg.valueType(dfg.firstResult(i));
                 if (Type.isFloat(from) == Type.isFloat(to)) return; // shares the vreg
                 if (Type.isFloat(to)) {
@@ -839,7 +862,7 @@ public final class X64Lowering {
             case FCVT_TO_SINT, FCVT_TO_UINT, FCVT_TO_SINT_SAT, FCVT_TO_UINT_SAT -> {
                 int a = dfg.arg(i, 0);
                 inst(CVT_F2I, Type.bytes(dfg.valueType(dfg.firstResult(i))), 0);
-                setImm(Type.bytes(dfg.valueType(dfg.resolveAliases(a))));
+                setImm(Type.bytes(dfg.valueType(resolved(a))));
                 setAux((op == Opcode.FCVT_TO_SINT || op == Opcode.FCVT_TO_SINT_SAT ? CVT_SIGNED : 0)
                         | (op == Opcode.FCVT_TO_SINT_SAT || op == Opcode.FCVT_TO_UINT_SAT ? CVT_SAT : 0));
                 fu(a);
@@ -862,7 +885,7 @@ public final class X64Lowering {
             }
             case FCOPYSIGN -> {
                 int a = dfg.arg(i, 0), b = dfg.arg(i, 1);
-                if (dfg.resolveAliases(a) == dfg.resolveAliases(b)) {
+                if (resolved(a) == resolved(b)) {
                     move(a, dfg.firstResult(i), RegClass.FLOAT);
                 } else {
                     inst(FCOPYSIGN, Type.bytes(t), 0);
@@ -894,7 +917,7 @@ public final class X64Lowering {
             }
             case STACK_STORE -> {
                 int v = dfg.arg(i, 0);
-                int vt = dfg.valueType(dfg.resolveAliases(v));
+                int vt = dfg.valueType(resolved(v));
                 inst(STORE, Type.bytes(vt), 0);
                 setAux(Type.isFloat(vt) ? 1 : 0);
                 regUse(use(v), cls(vt));
@@ -1023,6 +1046,7 @@ public final class X64Lowering {
         if (k >= 0) {
             int other = k == 1 ? a : b;
             int ld = defInst(dfg.arg(i, k));
+            if (marking) loadFolded[ld] = true;
             inst(ALU_RM, opSize(t), 0);
             setAux(aluOf(op));
             iu(other);
@@ -1266,7 +1290,7 @@ public final class X64Lowering {
 
     private void lowerIntToFloat(int i, boolean signed) {
         int a = dfg.arg(i, 0);
-        int from = Type.bytes(dfg.valueType(dfg.resolveAliases(a)));
+        int from = Type.bytes(dfg.valueType(resolved(a)));
         int to = Type.bytes(dfg.valueType(dfg.firstResult(i)));
         int r = dfg.firstResult(i);
         if (!signed && from == 8) {
@@ -1302,6 +1326,7 @@ public final class X64Lowering {
         int k = loadFoldArg(i);
         if (k >= 0) {
             int ld = defInst(dfg.arg(i, k));
+            if (marking) loadFolded[ld] = true;
             inst(SSE_RM, Type.bytes(t), 0);
             setAux(sse);
             fu(dfg.arg(i, 1 - k));
@@ -1335,7 +1360,7 @@ public final class X64Lowering {
 
     private void lowerStore(int i, Opcode op) {
         int v = dfg.arg(i, 0);
-        int vt = dfg.valueType(dfg.resolveAliases(v));
+        int vt = dfg.valueType(resolved(v));
         int bytes = op.accessBytes(vt);
         long off = dfg.imm(i);
         if (off != (int) off) throw unsupported(i, "offset does not fit 32 bits");
@@ -1468,7 +1493,7 @@ public final class X64Lowering {
 
     private void lowerBrTable(int i) {
         int idx = dfg.arg(i, 0);
-        int it = dfg.valueType(dfg.resolveAliases(idx));
+        int it = dfg.valueType(resolved(idx));
         int n = use(idx);
         // a fresh zero-extended copy: the jump sequence overwrites its register
         int z = tmp(RegClass.INT);
