@@ -77,10 +77,24 @@ public final class X64Lowering {
      */
     private static final Opcode[] REG_FORM;
 
+    /**
+     * By opcode ordinal: which rules may fold an instruction of that opcode into a user instead
+     * of reading its result in a register. {@link #FOLD_ANY}: immediates ({@code iconst}), fused
+     * compares, folded loads; {@link #FOLD_ADDRESS}: address modes of loads and stores.
+     */
+    private static final byte[] FOLDS_INTO;
+    private static final byte FOLD_ANY = 1, FOLD_ADDRESS = 2;
+
     static {
         Opcode[] all = Opcode.values();
         REG_FORM = new Opcode[all.length];
         for (Opcode o : all) REG_FORM[o.ordinal()] = o.regForm();
+        FOLDS_INTO = new byte[all.length];
+        for (Opcode o : new Opcode[] {Opcode.ICONST, Opcode.LOAD, Opcode.ICMP, Opcode.ICMP_IMM, Opcode.FCMP}) {
+            FOLDS_INTO[o.ordinal()] = FOLD_ANY;
+        }
+        FOLDS_INTO[Opcode.IADD.ordinal()] = FOLD_ADDRESS;
+        FOLDS_INTO[Opcode.IADD_IMM.ordinal()] = FOLD_ADDRESS;
     }
 
 
@@ -199,9 +213,12 @@ public final class X64Lowering {
         while (true) {
             while (worklistSize > 0) {
                 int i = worklist[--worklistSize];
-                curLb = -1;
-                lowerInst(i);
-                if (!dfg.opcode(i).isBranch()) continue;
+                Opcode op = dfg.opcode(i);
+                if (!markArgsIfPlain(i, op)) {
+                    curLb = -1;
+                    lowerInst(i);
+                }
+                if (!op.isBranch()) continue;
                 int nc = dfg.numBlockCalls(i);
                 for (int c = 0; c < nc; c++) {
                     int call = dfg.blockCall(i, c);
@@ -252,6 +269,29 @@ public final class X64Lowering {
             int call = dfg.blockCall(i, c);
             for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) useCount[valueResolved[dfg.blockCallArg(call, k)]]++;
         }
+    }
+
+    /**
+     * Mark mode's shortcut: when no argument of {@code i} comes from an instruction that a rule
+     * could fold into {@code i} ({@link #FOLDS_INTO}), every rule reads all of {@code i}'s
+     * arguments in registers and does nothing else in mark mode, so marking their producers is
+     * what running the rule would do. Returns false (nothing marked) otherwise.
+     */
+    private boolean markArgsIfPlain(int i, Opcode op) {
+        int na = dfg.numArgs(i);
+        boolean memory = op.canLoad() || op.canStore();
+        for (int k = 0; k < na; k++) {
+            int a = dfg.arg(i, k);
+            int d = a < 0 ? -1 : valueDefInst[a];
+            if (d < 0) continue;
+            int folds = FOLDS_INTO[dfg.opcode(d).ordinal()];
+            if (folds == FOLD_ANY || (folds == FOLD_ADDRESS && memory)) return false;
+        }
+        for (int k = 0; k < na; k++) {
+            int a = dfg.arg(i, k);
+            if (a >= 0) use(a);
+        }
+        return true;
     }
 
     private void markInst(int i) {
