@@ -151,8 +151,6 @@ public final class X64Lowering {
         func = f;
         dfg = f.dfg;
         layout = f.layout;
-        cfg.compute(f);
-        order.compute(f, cfg);
         outArgBytes = 0;
         retAreaBytes = 0;
         int nv = dfg.numValues(), ni = dfg.numInsts();
@@ -179,37 +177,51 @@ public final class X64Lowering {
         ownLocs = X64Abi.locations(f.signature);
 
         // aliases resolved once, value sources (free truncations and same-class bitcasts share a
-        // vreg) and use counts: the rules below ask these per operand, many times
+        // vreg): the rules below ask these per operand, many times
         for (int v = 0; v < nv; v++) {
             int r = dfg.resolveAliases(v);
             valueResolved[v] = r;
             valueDefInst[v] = dfg.valueKind(r) == DataFlowGraph.DEF_RESULT ? dfg.valueDef(r) : -1;
         }
         for (int v = 0; v < nv; v++) valueSource[v] = source(v);
-        for (int lb = 0; lb < order.numBlocks(); lb++) {
-            if (order.kind(lb) != BlockLoweringOrder.SEGMENT) continue;
-            for (int i = order.firstInst(lb); ; i = layout.nextInst(i)) {
-                countUses(i);
-                if (i == order.lastInst(lb)) break;
+
+        // One walk over the layout builds the CFG (ControlFlowGraph's incremental interface),
+        // counts uses and collects mark mode's roots; unreachable blocks, which the lowering
+        // order drops, are taken back out afterwards (rare).
+        worklistSize = 0;
+        int numDeferred = 0;
+        cfg.begin(f);
+        for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
+            cfg.beginBlock(b);
+            for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) {
+                Opcode op = dfg.opcode(i);
+                countUses(i, op, 1);
+                if (op == Opcode.LOAD) deferredLoads[numDeferred++] = i;
+                else if (op.hasSideEffects()) worklist[worklistSize++] = i;
+                if (op.isBranch()) cfg.addBranch(b, i, op);
             }
+            cfg.endBlock(b);
         }
+        cfg.finish();
+        order.compute(f, cfg);
+        boolean unreachable = false;
+        for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
+            if (order.blockIndex(b) >= 0) continue;
+            unreachable = true;
+            for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) countUses(i, dfg.opcode(i), -1);
+        }
+        if (unreachable) {
+            worklistSize = reachableOnly(worklist, worklistSize);
+            numDeferred = reachableOnly(deferredLoads, numDeferred);
+        }
+        for (int k = 0; k < worklistSize; k++) needed[worklist[k]] = true;
+
         // mark mode: needed instructions, from the roots with side effects. A load is lowered
         // on its own when a needed rule reads its result in a register, or when it may trap and
         // no needed rule folds it into itself (the rule sets loadFolded): so loads wait until
         // the other roots' closure is known, then the unfolded trapping ones become roots.
         marking = true;
         cur = -1;
-        worklistSize = 0;
-        int numDeferred = 0;
-        for (int lb = 0; lb < order.numBlocks(); lb++) {
-            if (order.kind(lb) != BlockLoweringOrder.SEGMENT) continue;
-            for (int i = order.firstInst(lb); ; i = layout.nextInst(i)) {
-                Opcode op = dfg.opcode(i);
-                if (op == Opcode.LOAD) deferredLoads[numDeferred++] = i;
-                else if (op.hasSideEffects()) markInst(i);
-                if (i == order.lastInst(lb)) break;
-            }
-        }
         while (true) {
             while (worklistSize > 0) {
                 int i = worklist[--worklistSize];
@@ -258,17 +270,26 @@ public final class X64Lowering {
         }
     }
 
-    private void countUses(int i) {
+    /** Adds {@code delta} to the use count of each value {@code i} reads (arguments and branch arguments). */
+    private void countUses(int i, Opcode op, int delta) {
         int na = dfg.numArgs(i);
         for (int k = 0; k < na; k++) {
             int a = dfg.arg(i, k);
-            if (a >= 0) useCount[valueResolved[a]]++;
+            if (a >= 0) useCount[valueResolved[a]] += delta;
         }
+        if (!op.isBranch()) return;
         int nc = dfg.numBlockCalls(i);
         for (int c = 0; c < nc; c++) {
             int call = dfg.blockCall(i, c);
-            for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) useCount[valueResolved[dfg.blockCallArg(call, k)]]++;
+            for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) useCount[valueResolved[dfg.blockCallArg(call, k)]] += delta;
         }
+    }
+
+    /** Keeps the instructions of {@code list} that lie in blocks the lowering order keeps; returns the new length. */
+    private int reachableOnly(int[] list, int n) {
+        int kept = 0;
+        for (int k = 0; k < n; k++) if (order.blockIndex(layout.instBlock(list[k])) >= 0) list[kept++] = list[k];
+        return kept;
     }
 
     /**
