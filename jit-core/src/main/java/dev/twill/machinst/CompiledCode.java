@@ -14,15 +14,14 @@ package dev.twill.machinst;
  * expectedId} before calling it; id 0 is never assigned, so zeroed memory never passes.
  * Relocation offsets and trap offsets count from the start of {@code code}, header included.
  *
- * <p><b>Multiple results</b> (any ISA): a function with two or more results takes a hidden
- * first integer argument, the address of a return area, before its IR parameters (x86-64: in
- * {@code rdi}, the IR parameters then take the following System V places). It stores result
- * {@code k} in the 8-byte slot at {@code area + 8*k} (integers of any width in the low bytes,
- * zero- or sign-extended or not: readers use only the type's width; {@code f32} in the low 4 bytes,
- * {@code f64} all 8) and returns nothing in registers. The area is at least {@code 8 * results}
- * bytes, 8-byte aligned, and may be written only when returning. One result comes back in the
- * ISA's first return register ({@code rax}/{@code xmm0}); its bits above the type's width are
- * undefined, as System V says.
+ * <p><b>Multiple results</b>: where results go is the ISA's ABI (x86-64: {@code
+ * X64Abi}, the first results in registers and only the rest in a return area whose address is a
+ * hidden first argument). Java never sees that split: the ISA's entry trampoline ({@code
+ * EntryTrampolineGenerator}) receives a Java-side return area and, after a normal return, stores
+ * result {@code k} in its 8-byte slot {@code k} (integers of any width in the low bytes, readers
+ * use only the type's width; {@code f32} in the low 4 bytes, {@code f64} all 8). One result comes
+ * back in the ISA's first return register ({@code rax}/{@code xmm0}); its bits above the type's
+ * width are undefined, as System V says.
  *
  * @param code        the machine code
  * @param relocations places to patch once addresses are known

@@ -10,8 +10,9 @@ package dev.twill.runtime;
  * native C convention as {@code (long context, long function, [long returnArea,] P...) -> r},
  * where the return area is present iff {@code R} has two or more results, and {@code r} is the
  * single result (i8 and i16 sign-extended to 32 bits, as Java's byte and short are) or nothing.
- * It calls {@code function} with {@code ([returnArea,] P...)} in the places the compiled-code
- * convention gives them.
+ * It calls {@code function} with {@code P...} in the places the ISA's calling convention gives
+ * them (which may include a return area of the callee's own) and, with several results, stores
+ * result {@code k} in the 8-byte slot {@code returnArea + 8k} after a normal return.
  */
 public interface EntryTrampolineGenerator {
     /** The {@code os.arch} this generator serves ({@code amd64}, {@code aarch64}). */
