@@ -22,7 +22,9 @@ import java.util.Arrays;
  * branch by branch, destination by destination), so the successors of a block are a contiguous
  * run of that edge array. Predecessors are then placed by a counting sort on the destination
  * (stable, so each block's predecessors are also in layout order). Both are compressed sparse
- * rows: a start index per block into flat {@code int[]}s.
+ * rows: a start index per block into flat {@code int[]}s. The walk can also be the client's
+ * own ({@link #begin}), so that the verifier's block-shape walk builds the graph as it goes
+ * instead of the layout being walked a second time.
  *
  * <p>Invariants: one edge per (branch instruction, destination) pair, so a {@code br_table}
  * whose entries repeat a block, or a {@code brif} with both arms to one block, adds that edge
@@ -48,12 +50,17 @@ public final class ControlFlowGraph {
 
     private int numBlocks;
     private boolean valid;
+    /** The function being built from {@link #begin} to {@link #finish}. */
+    private DataFlowGraph dfg;
+    private Layout layout;
 
     /** Forgets the graph, keeping capacity. */
     public void clear() {
         numEdges = 0;
         numBlocks = 0;
         valid = false;
+        dfg = null;
+        layout = null;
     }
 
     /** True after {@link #compute} until {@link #clear}. */
@@ -65,9 +72,38 @@ public final class ControlFlowGraph {
     public void compute(Function func) {
         DataFlowGraph dfg = func.dfg;
         Layout layout = func.layout;
-        int nb = dfg.numBlocks();
+        begin(func);
+        int nb = numBlocks;
+        int ni = dfg.numInsts();
+        int blocksSeen = 0, instsSeen = 0;
+        for (int b = layout.firstBlock(); b >= 0 && b < nb && blocksSeen++ <= nb; b = layout.nextBlock(b)) {
+            beginBlock(b);
+            for (int i = layout.firstInst(b); i >= 0 && i < ni && instsSeen++ <= ni; i = layout.nextInst(i)) {
+                Opcode op = dfg.opcode(i);
+                if (op.isBranch()) addBranch(b, i, op);
+            }
+            endBlock(b);
+        }
+        finish();
+    }
+
+    // ---- incremental construction, for a client that walks the layout anyway
+
+    /**
+     * Starts building the graph of {@code func} from a walk the caller makes: then, for each
+     * block in layout order, {@link #beginBlock}, {@link #addBranch} for each of its branch
+     * instructions in order, {@link #endBlock}; and finally {@link #finish}. The result is the
+     * graph {@link #compute} gives, provided the walk visits the layout's blocks and
+     * instructions once each (the verifier does so on a layout it found sound; {@link
+     * #compute} itself also copes with corrupt ones).
+     */
+    public void begin(Function func) {
+        this.dfg = func.dfg;
+        this.layout = func.layout;
+        int nb = func.dfg.numBlocks();
         numBlocks = nb;
         numEdges = 0;
+        valid = false;
         if (succStart.length < nb) {
             int n = Math.max(nb, succStart.length * 2);
             succStart = new int[n];
@@ -82,21 +118,27 @@ public final class ControlFlowGraph {
         Arrays.fill(predCount, 0, nb, 0);
         Arrays.fill(firstBranch, 0, nb, -1);
         Arrays.fill(lastEdgeInst, 0, nb, -1);
+    }
 
-        int ni = dfg.numInsts();
-        int blocksSeen = 0, instsSeen = 0;
-        for (int b = layout.firstBlock(); b >= 0 && b < nb && blocksSeen++ <= nb; b = layout.nextBlock(b)) {
-            succStart[b] = numEdges;
-            for (int i = layout.firstInst(b); i >= 0 && i < ni && instsSeen++ <= ni; i = layout.nextInst(i)) {
-                Opcode op = dfg.opcode(i);
-                if (!op.isBranch()) continue;
-                if (firstBranch[b] < 0) firstBranch[b] = i;
-                addEdges(dfg, layout, b, i, op);
-            }
-            succCount[b] = numEdges - succStart[b];
-        }
+    /** Block {@code b} comes next in the layout walk. */
+    public void beginBlock(int b) {
+        succStart[b] = numEdges;
+    }
 
-        // counting sort of the edges by destination
+    /** Instruction {@code i} of the current block {@code b} is a branch of opcode {@code op}. */
+    public void addBranch(int b, int i, Opcode op) {
+        if (firstBranch[b] < 0) firstBranch[b] = i;
+        addEdges(dfg, layout, b, i, op);
+    }
+
+    /** The walk is done with block {@code b}. */
+    public void endBlock(int b) {
+        succCount[b] = numEdges - succStart[b];
+    }
+
+    /** Ends the walk: places the predecessors (a counting sort of the edges by destination). */
+    public void finish() {
+        int nb = numBlocks;
         int at = 0;
         for (int b = 0; b < nb; b++) {
             predStart[b] = at;
@@ -113,6 +155,8 @@ public final class ControlFlowGraph {
             predBlock[k] = edgeFrom[e];
             predInst[k] = edgeInst[e];
         }
+        dfg = null;
+        layout = null;
         valid = true;
     }
 

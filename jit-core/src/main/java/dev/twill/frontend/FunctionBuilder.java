@@ -52,6 +52,14 @@ import dev.twill.ir.Type;
  * <p><b>Undefined variables</b> read a zero of their type, made once per function and type at the
  * top of the entry block, which dominates every block.
  *
+ * <p><b>Unreachable code</b>: Braun's argument that a parameter with a single other argument can
+ * be replaced by it rests on the predecessor dominating the block, which fails in a cycle that no
+ * path from the entry reaches; there a variable may end up defined in terms of itself (the same
+ * limitation as cranelift-frontend, wasmtime issue 5022). Front ends should not emit unreachable
+ * loops ({@link #isUnreachable()} tells them when they are in dead code). A cycle of
+ * single-predecessor blocks with no definition at all is detected and reads zero, so lookups
+ * always terminate.
+ *
  * <p>Invariants: after every public method, every branch in the current block is recorded as a
  * predecessor; for a sealed block, every predecessor branch passes exactly one argument per
  * block parameter that is not incomplete; a parameter with a record is an SSA parameter, and is

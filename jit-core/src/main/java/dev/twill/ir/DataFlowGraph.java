@@ -39,14 +39,22 @@ public final class DataFlowGraph {
 
     private int[] inst = new int[64 * STRIDE];
     private long[] imm = new long[64];
+    /**
+     * The opcode ordinal of each instruction, also kept in its record's OP field. Walks that only
+     * ask what an instruction is (block shape, CFG edges, the legalizer looking for sandbox
+     * instructions) then stream one byte per instruction instead of the 44-byte records.
+     */
+    private byte[] opcodes = new byte[64];
     private int numInsts;
 
-    private int[] valueType = new int[128];
-    private int[] valueKind = new int[128];
-    /** The defining instruction, block, or alias target. */
-    private int[] valueDef = new int[128];
-    /** Result index or parameter index. */
-    private int[] valueNum = new int[128];
+    /**
+     * Value records of {@link #VSTRIDE} ints: type, kind, the defining instruction, block or
+     * alias target, and the result or parameter index. One record per value (rather than one
+     * array per field) keeps a value in one cache line, for the builder that writes all four
+     * fields and the verifier that reads them together.
+     */
+    private static final int VSTRIDE = 4, VTYPE = 0, VKIND = 1, VDEF = 2, VNUM = 3;
+    private int[] values = new int[128 * VSTRIDE];
     private int numValues;
 
     private int[] blockParams = new int[32];
@@ -57,6 +65,11 @@ public final class DataFlowGraph {
     private int numJumpTables;
 
     private static final Opcode[] OPCODES = Opcode.values();
+
+    static {
+        // opcodes are stored as one unsigned byte each
+        if (OPCODES.length > 256) throw new ExceptionInInitializerError("more than 256 opcodes");
+    }
 
     /** Forgets everything but keeps capacity, for reuse across compilations. */
     public void clear() {
@@ -80,7 +93,9 @@ public final class DataFlowGraph {
         if (numInsts > imm.length) {
             imm = Arrays.copyOf(imm, imm.length * 2);
             inst = Arrays.copyOf(inst, imm.length * STRIDE);
+            opcodes = Arrays.copyOf(opcodes, imm.length);
         }
+        opcodes[i] = (byte) op.ordinal();
         int b = i * STRIDE;
         inst[b + OP] = op.ordinal();
         inst[b + TYPE] = type;
@@ -106,6 +121,7 @@ public final class DataFlowGraph {
         pool.free(inst[b + L]);
         pool.free(inst[b + B0]);
         pool.free(inst[b + B1]);
+        opcodes[i] = (byte) op.ordinal();
         inst[b + OP] = op.ordinal();
         inst[b + TYPE] = type;
         inst[b + A0] = -1;
@@ -119,7 +135,7 @@ public final class DataFlowGraph {
     }
 
     public Opcode opcode(int i) {
-        return OPCODES[inst[i * STRIDE + OP]];
+        return OPCODES[opcodes[i] & 0xFF];
     }
 
     public int ctrlType(int i) {
@@ -167,21 +183,21 @@ public final class DataFlowGraph {
 
     /** The number of value arguments, not counting block-call arguments. */
     public int numArgs(int i) {
-        InstructionFormat f = OPCODES[inst[i * STRIDE + OP]].format;
+        InstructionFormat f = OPCODES[opcodes[i] & 0xFF].format;
         return f.hasValueList() ? pool.size(inst[i * STRIDE + L]) : f.fixedArgs;
     }
 
     /** Value argument {@code n} (not resolved through aliases). */
     public int arg(int i, int n) {
         int b = i * STRIDE;
-        if (OPCODES[inst[b + OP]].format.hasValueList()) return pool.get(inst[b + L], n);
+        if (OPCODES[opcodes[i] & 0xFF].format.hasValueList()) return pool.get(inst[b + L], n);
         assert n < 3;
         return inst[b + A0 + n];
     }
 
     public void setArg(int i, int n, int v) {
         int b = i * STRIDE;
-        if (OPCODES[inst[b + OP]].format.hasValueList()) pool.set(inst[b + L], n, v);
+        if (OPCODES[opcodes[i] & 0xFF].format.hasValueList()) pool.set(inst[b + L], n, v);
         else inst[b + A0 + n] = v;
     }
 
@@ -230,7 +246,7 @@ public final class DataFlowGraph {
      * {@code brif}, 1 + entries for {@code br_table}, 0 otherwise.
      */
     public int numBlockCalls(int i) {
-        switch (OPCODES[inst[i * STRIDE + OP]].format) {
+        switch (OPCODES[opcodes[i] & 0xFF].format) {
             case JUMP: case BRANCH: case BRANCH_ICMP: return 1;
             case BRIF: return 2;
             case BRANCH_TABLE: return pool.size(jumpTables[inst[i * STRIDE + X]]);
@@ -241,14 +257,14 @@ public final class DataFlowGraph {
     /** Block call {@code n} of a branch (see {@link #numBlockCalls}). */
     public int blockCall(int i, int n) {
         int b = i * STRIDE;
-        if (OPCODES[inst[b + OP]].format == InstructionFormat.BRANCH_TABLE) return pool.get(jumpTables[inst[b + X]], n);
+        if (OPCODES[opcodes[i] & 0xFF].format == InstructionFormat.BRANCH_TABLE) return pool.get(jumpTables[inst[b + X]], n);
         return inst[b + B0 + n];
     }
 
     /** Replaces block call {@code n} of a branch with the handle {@code call}. */
     public void setBlockCall(int i, int n, int call) {
         int b = i * STRIDE;
-        if (OPCODES[inst[b + OP]].format == InstructionFormat.BRANCH_TABLE) pool.set(jumpTables[inst[b + X]], n, call);
+        if (OPCODES[opcodes[i] & 0xFF].format == InstructionFormat.BRANCH_TABLE) pool.set(jumpTables[inst[b + X]], n, call);
         else inst[b + B0 + n] = call;
     }
 
@@ -288,8 +304,16 @@ public final class DataFlowGraph {
 
     /** Appends a new result value of {@code type} to {@code i}; returns the value. */
     public int appendResult(int i, int type) {
-        int v = makeValue(type, DEF_RESULT, i, numResults(i));
-        attachResult(i, v);
+        int b = i * STRIDE;
+        int n = inst[b + NRES];
+        int v = makeValue(type, DEF_RESULT, i, n);
+        if (n == 0) {
+            // the common first result: what attachResult would do, without rewriting the value
+            inst[b + RES] = v;
+            inst[b + NRES] = 1;
+        } else {
+            attachResult(i, v);
+        }
         return v;
     }
 
@@ -297,9 +321,9 @@ public final class DataFlowGraph {
     public void attachResult(int i, int v) {
         int b = i * STRIDE;
         int n = inst[b + NRES];
-        valueKind[v] = DEF_RESULT;
-        valueDef[v] = i;
-        valueNum[v] = n;
+        values[v * VSTRIDE + VKIND] = DEF_RESULT;
+        values[v * VSTRIDE + VDEF] = i;
+        values[v * VSTRIDE + VNUM] = n;
         if (n == 0) {
             inst[b + RES] = v;
         } else if (n == 1) {
@@ -328,17 +352,14 @@ public final class DataFlowGraph {
 
     private int makeValue(int type, int kind, int def, int num) {
         int v = numValues++;
-        if (v == valueType.length) {
-            int n = v * 2;
-            valueType = Arrays.copyOf(valueType, n);
-            valueKind = Arrays.copyOf(valueKind, n);
-            valueDef = Arrays.copyOf(valueDef, n);
-            valueNum = Arrays.copyOf(valueNum, n);
+        if (v * VSTRIDE == values.length) {
+            values = Arrays.copyOf(values, values.length * 2);
         }
-        valueType[v] = type;
-        valueKind[v] = kind;
-        valueDef[v] = def;
-        valueNum[v] = num;
+        int r = v * VSTRIDE;
+        values[r + VTYPE] = type;
+        values[r + VKIND] = kind;
+        values[r + VDEF] = def;
+        values[r + VNUM] = num;
         return v;
     }
 
@@ -349,37 +370,37 @@ public final class DataFlowGraph {
 
     /** True if {@code v} is a value number with a definition (result, parameter or alias). */
     public boolean isValidValue(int v) {
-        return v >= 0 && v < numValues && valueKind[v] != DEF_NONE;
+        return v >= 0 && v < numValues && values[v * VSTRIDE + VKIND] != DEF_NONE;
     }
 
     public int valueType(int v) {
-        return valueType[v];
+        return values[v * VSTRIDE + VTYPE];
     }
 
     public void setValueType(int v, int type) {
-        valueType[v] = type;
+        values[v * VSTRIDE + VTYPE] = type;
     }
 
     /** {@link #DEF_RESULT}, {@link #DEF_PARAM}, {@link #DEF_ALIAS} or {@link #DEF_NONE}. */
     public int valueKind(int v) {
-        return valueKind[v];
+        return values[v * VSTRIDE + VKIND];
     }
 
     /** The defining instruction of a result, the block of a parameter, the target of an alias. */
     public int valueDef(int v) {
-        return valueDef[v];
+        return values[v * VSTRIDE + VDEF];
     }
 
     /** The result index or parameter index. */
     public int valueNum(int v) {
-        return valueNum[v];
+        return values[v * VSTRIDE + VNUM];
     }
 
     /** Follows aliases to the value that is really defined. */
     public int resolveAliases(int v) {
         int n = 0;
-        while (valueKind[v] == DEF_ALIAS) {
-            v = valueDef[v];
+        while (values[v * VSTRIDE + VKIND] == DEF_ALIAS) {
+            v = values[v * VSTRIDE + VDEF];
             if (++n > numValues) throw new IllegalStateException("alias cycle at v" + v);
         }
         return v;
@@ -389,9 +410,9 @@ public final class DataFlowGraph {
     public void changeToAlias(int v, int target) {
         int t = resolveAliases(target);
         if (t == v) throw new IllegalArgumentException("alias of v" + v + " to itself");
-        valueKind[v] = DEF_ALIAS;
-        valueDef[v] = t;
-        valueType[v] = valueType[t];
+        values[v * VSTRIDE + VKIND] = DEF_ALIAS;
+        values[v * VSTRIDE + VDEF] = t;
+        values[v * VSTRIDE + VTYPE] = values[t * VSTRIDE + VTYPE];
     }
 
     /**
@@ -400,8 +421,8 @@ public final class DataFlowGraph {
      */
     public void defineAlias(int v, int target) {
         ensureValue(Math.max(v, target));
-        valueKind[v] = DEF_ALIAS;
-        valueDef[v] = target;
+        values[v * VSTRIDE + VKIND] = DEF_ALIAS;
+        values[v * VSTRIDE + VDEF] = target;
     }
 
     /** Rewrites every operand of instruction {@code i}, block-call arguments included, to resolved values. */
@@ -409,7 +430,7 @@ public final class DataFlowGraph {
         int na = numArgs(i);
         for (int k = 0; k < na; k++) {
             int a = arg(i, k);
-            if (a >= 0 && valueKind[a] == DEF_ALIAS) setArg(i, k, resolveAliases(a));
+            if (a >= 0 && values[a * VSTRIDE + VKIND] == DEF_ALIAS) setArg(i, k, resolveAliases(a));
         }
         int nc = numBlockCalls(i);
         for (int c = 0; c < nc; c++) {
@@ -417,7 +438,7 @@ public final class DataFlowGraph {
             int n = blockCallNumArgs(call);
             for (int k = 0; k < n; k++) {
                 int a = blockCallArg(call, k);
-                if (valueKind[a] == DEF_ALIAS) setBlockCallArg(call, k, resolveAliases(a));
+                if (values[a * VSTRIDE + VKIND] == DEF_ALIAS) setBlockCallArg(call, k, resolveAliases(a));
             }
         }
     }
@@ -456,10 +477,10 @@ public final class DataFlowGraph {
 
     /** Appends the existing value {@code v} as the next parameter of {@code b} and redefines it. */
     public void attachBlockParam(int b, int v, int type) {
-        valueType[v] = type;
-        valueKind[v] = DEF_PARAM;
-        valueDef[v] = b;
-        valueNum[v] = numBlockParams(b);
+        values[v * VSTRIDE + VTYPE] = type;
+        values[v * VSTRIDE + VKIND] = DEF_PARAM;
+        values[v * VSTRIDE + VDEF] = b;
+        values[v * VSTRIDE + VNUM] = numBlockParams(b);
         blockParams[b] = pool.push(blockParams[b], v);
     }
 
@@ -471,8 +492,8 @@ public final class DataFlowGraph {
         int v = blockParam(b, n);
         blockParams[b] = pool.remove(blockParams[b], n);
         int count = numBlockParams(b);
-        for (int k = n; k < count; k++) valueNum[blockParam(b, k)] = k;
+        for (int k = n; k < count; k++) values[blockParam(b, k) * VSTRIDE + VNUM] = k;
         // a parameter replaced by an alias first (SSA construction) stays an alias
-        if (valueKind[v] == DEF_PARAM && valueDef[v] == b) valueKind[v] = DEF_NONE;
+        if (values[v * VSTRIDE + VKIND] == DEF_PARAM && values[v * VSTRIDE + VDEF] == b) values[v * VSTRIDE + VKIND] = DEF_NONE;
     }
 }

@@ -12,8 +12,12 @@ import java.util.Arrays;
  *
  * <p>Sequence numbers: every inserted instruction has a number that grows along its block; every
  * inserted block one that grows along the function. New numbers are chosen midway between the
- * neighbours; when there is no room, the following numbers in the same block (or function) are
- * spread out again, a local renumbering whose cost is amortised like Cranelift's.
+ * neighbours. When there is no room between two instructions, the block is only marked stale
+ * and renumbered as a whole by the next order query about it ({@link #instPrecedes}): a pass
+ * such as the legalizer inserts many instructions before the same one, and renumbering the rest
+ * of the block eagerly on each of those inserts made it quadratic in the block length, while a
+ * lazy renumber costs one walk of the block per query batch. When there is no room between two
+ * blocks, the following block numbers are spread out again at once (blocks are inserted rarely).
  *
  * <p>Invariant: an entity is "inserted" iff its link fields are set; -1 means none.
  */
@@ -25,15 +29,29 @@ public final class Layout {
     private boolean[] blockInserted = new boolean[32];
     private int firstBlock = -1, lastBlock = -1;
 
-    private int[] instPrev = new int[64], instNext = new int[64], instBlock = new int[64], instSeq = new int[64];
+    /** Per block: true when its instructions' sequence numbers are out of order and must be renumbered before use. */
+    private boolean[] blockSeqStale = new boolean[32];
 
-    public Layout() {
-        Arrays.fill(instBlock, -1);
-    }
+    /**
+     * Instruction records of {@link #ISTRIDE} ints: previous and next instruction, block (-1 when
+     * not inserted) and sequence number. One record per instruction, rather than one array per
+     * field, so that inserting or walking an instruction touches one cache line.
+     */
+    private int[] insts = new int[64 * ISTRIDE];
+    private static final int ISTRIDE = 4, IPREV = 0, INEXT = 1, IBLOCK = 2, ISEQ = 3;
+    /**
+     * Records below this instruction are up to date; every instruction from it on counts as not
+     * inserted, whatever its record holds. So {@link #clear} is O(1), and a record is reset only
+     * when an instruction at or past the limit is inserted, just before it is written anyway
+     * (resetting the whole table on clear was a full extra pass over it per function).
+     */
+    private int instLimit;
+
+    public Layout() {}
 
     public void clear() {
         Arrays.fill(blockInserted, false);
-        Arrays.fill(instBlock, -1);
+        instLimit = 0;
         firstBlock = lastBlock = -1;
     }
 
@@ -46,17 +64,16 @@ public final class Layout {
         blockLast = Arrays.copyOf(blockLast, n);
         blockSeq = Arrays.copyOf(blockSeq, n);
         blockInserted = Arrays.copyOf(blockInserted, n);
+        blockSeqStale = Arrays.copyOf(blockSeqStale, n);
     }
 
+    /** Makes room for inserting {@code i} and moves {@link #instLimit} past it. */
     private void growInsts(int i) {
-        if (i < instPrev.length) return;
-        int old = instPrev.length;
-        int n = Math.max(i + 1, old * 2);
-        instPrev = Arrays.copyOf(instPrev, n);
-        instNext = Arrays.copyOf(instNext, n);
-        instBlock = Arrays.copyOf(instBlock, n);
-        instSeq = Arrays.copyOf(instSeq, n);
-        Arrays.fill(instBlock, old, n, -1);
+        if (i < instLimit) return;
+        if (i * ISTRIDE >= insts.length) insts = Arrays.copyOf(insts, Math.max(i + 1, insts.length / ISTRIDE * 2) * ISTRIDE);
+        int[] r = insts;
+        for (int k = instLimit * ISTRIDE + IBLOCK, end = i * ISTRIDE + IBLOCK; k <= end; k += ISTRIDE) r[k] = -1;
+        instLimit = i + 1;
     }
 
     // =====================================================================================
@@ -89,6 +106,7 @@ public final class Layout {
         blockPrev[b] = lastBlock;
         blockNext[b] = -1;
         blockFirst[b] = blockLast[b] = -1;
+        blockSeqStale[b] = false;
         if (lastBlock >= 0) blockNext[lastBlock] = b;
         else firstBlock = b;
         lastBlock = b;
@@ -104,6 +122,7 @@ public final class Layout {
         blockPrev[b] = after;
         blockNext[b] = next;
         blockFirst[b] = blockLast[b] = -1;
+        blockSeqStale[b] = false;
         blockNext[after] = b;
         if (next >= 0) blockPrev[next] = b;
         else lastBlock = b;
@@ -122,6 +141,7 @@ public final class Layout {
         blockPrev[b] = -1;
         blockNext[b] = before;
         blockFirst[b] = blockLast[b] = -1;
+        blockSeqStale[b] = false;
         blockPrev[before] = b;
         firstBlock = b;
         assignBlockSeq(b);
@@ -171,67 +191,71 @@ public final class Layout {
     // Instructions
 
     public boolean isInstInserted(int i) {
-        return i < instBlock.length && instBlock[i] >= 0;
+        return i < instLimit && insts[i * ISTRIDE + IBLOCK] >= 0;
     }
 
     /** The block holding {@code i}, or -1. */
     public int instBlock(int i) {
-        return i < instBlock.length ? instBlock[i] : -1;
+        return i < instLimit ? insts[i * ISTRIDE + IBLOCK] : -1;
     }
 
     public int nextInst(int i) {
-        return instNext[i];
+        return insts[i * ISTRIDE + INEXT];
     }
 
     public int prevInst(int i) {
-        return instPrev[i];
+        return insts[i * ISTRIDE + IPREV];
     }
 
     public void appendInst(int i, int b) {
         growInsts(i);
-        assert instBlock[i] < 0 : "inst" + i + " already inserted";
+        assert insts[i * ISTRIDE + IBLOCK] < 0 : "inst" + i + " already inserted";
         assert blockInserted[b] : "block" + b + " not inserted";
         int last = blockLast[b];
-        instBlock[i] = b;
-        instPrev[i] = last;
-        instNext[i] = -1;
-        if (last >= 0) instNext[last] = i;
+        insts[i * ISTRIDE + IBLOCK] = b;
+        insts[i * ISTRIDE + IPREV] = last;
+        insts[i * ISTRIDE + INEXT] = -1;
+        if (last >= 0) insts[last * ISTRIDE + INEXT] = i;
         else blockFirst[b] = i;
         blockLast[b] = i;
-        assignInstSeq(i);
+        insts[i * ISTRIDE + ISEQ] = (last >= 0 ? insts[last * ISTRIDE + ISEQ] : 0) + STRIDE_SEQ;
     }
 
     /** Inserts {@code i} right before the inserted instruction {@code before}. */
     public void insertInstBefore(int i, int before) {
         growInsts(i);
-        assert instBlock[i] < 0 && instBlock[before] >= 0;
-        int b = instBlock[before];
-        int prev = instPrev[before];
-        instBlock[i] = b;
-        instPrev[i] = prev;
-        instNext[i] = before;
-        instPrev[before] = i;
-        if (prev >= 0) instNext[prev] = i;
+        assert insts[i * ISTRIDE + IBLOCK] < 0 && insts[before * ISTRIDE + IBLOCK] >= 0;
+        int b = insts[before * ISTRIDE + IBLOCK];
+        int prev = insts[before * ISTRIDE + IPREV];
+        insts[i * ISTRIDE + IBLOCK] = b;
+        insts[i * ISTRIDE + IPREV] = prev;
+        insts[i * ISTRIDE + INEXT] = before;
+        insts[before * ISTRIDE + IPREV] = i;
+        if (prev >= 0) insts[prev * ISTRIDE + INEXT] = i;
         else blockFirst[b] = i;
-        assignInstSeq(i);
+        if (blockSeqStale[b]) return;
+        int lo = prev >= 0 ? insts[prev * ISTRIDE + ISEQ] : 0;
+        int hi = insts[before * ISTRIDE + ISEQ];
+        if (hi - lo > 1) insts[i * ISTRIDE + ISEQ] = lo + (hi - lo) / 2;
+        else blockSeqStale[b] = true;
     }
 
     /** Inserts {@code i} right after the inserted instruction {@code after}. */
     public void insertInstAfter(int i, int after) {
-        int next = instNext[after];
+        int next = insts[after * ISTRIDE + INEXT];
         if (next >= 0) insertInstBefore(i, next);
-        else appendInst(i, instBlock[after]);
+        else appendInst(i, insts[after * ISTRIDE + IBLOCK]);
     }
 
     public void removeInst(int i) {
-        int b = instBlock[i];
+        int b = insts[i * ISTRIDE + IBLOCK];
         assert b >= 0;
-        int prev = instPrev[i], next = instNext[i];
-        if (prev >= 0) instNext[prev] = next;
+        int prev = insts[i * ISTRIDE + IPREV], next = insts[i * ISTRIDE + INEXT];
+        if (prev >= 0) insts[prev * ISTRIDE + INEXT] = next;
         else blockFirst[b] = next;
-        if (next >= 0) instPrev[next] = prev;
+        if (next >= 0) insts[next * ISTRIDE + IPREV] = prev;
         else blockLast[b] = prev;
-        instBlock[i] = -1;
+        insts[i * ISTRIDE + IBLOCK] = -1;
     }
 
     /**
@@ -239,48 +263,42 @@ public final class Layout {
      * inserted block {@code newBlock} (splitting an EBB at a mid-block branch's fall-through).
      */
     public void splitBlock(int newBlock, int before) {
-        int old = instBlock[before];
+        int old = insts[before * ISTRIDE + IBLOCK];
         assert blockInserted[newBlock] && blockFirst[newBlock] < 0;
-        int prev = instPrev[before];
+        int prev = insts[before * ISTRIDE + IPREV];
         int last = blockLast[old];
-        if (prev >= 0) instNext[prev] = -1;
+        if (prev >= 0) insts[prev * ISTRIDE + INEXT] = -1;
         else blockFirst[old] = -1;
         blockLast[old] = prev;
-        instPrev[before] = -1;
+        insts[before * ISTRIDE + IPREV] = -1;
         blockFirst[newBlock] = before;
         blockLast[newBlock] = last;
         int seq = 0;
-        for (int x = before; x >= 0; x = instNext[x]) {
-            instBlock[x] = newBlock;
+        for (int x = before; x >= 0; x = insts[x * ISTRIDE + INEXT]) {
+            insts[x * ISTRIDE + IBLOCK] = newBlock;
             seq += STRIDE_SEQ;
-            instSeq[x] = seq;
+            insts[x * ISTRIDE + ISEQ] = seq;
         }
+        blockSeqStale[newBlock] = false;
     }
 
-    private void assignInstSeq(int i) {
-        int prev = instPrev[i], next = instNext[i];
-        int lo = prev >= 0 ? instSeq[prev] : 0;
-        if (next < 0) {
-            instSeq[i] = lo + STRIDE_SEQ;
-            return;
-        }
-        int hi = instSeq[next];
-        if (hi - lo > 1) {
-            instSeq[i] = lo + (hi - lo) / 2;
-            return;
-        }
-        int seq = lo;
-        for (int x = i; x >= 0; x = instNext[x]) {
+    /** Gives the instructions of {@code b} evenly spaced sequence numbers again. */
+    private void renumberInsts(int b) {
+        int seq = 0;
+        for (int x = blockFirst[b]; x >= 0; x = insts[x * ISTRIDE + INEXT]) {
             seq += STRIDE_SEQ;
-            if (x != i && instSeq[x] > seq) break;
-            instSeq[x] = seq;
+            insts[x * ISTRIDE + ISEQ] = seq;
         }
+        blockSeqStale[b] = false;
     }
 
     /** True if inserted instruction {@code a} comes before {@code b} (same or different blocks). */
     public boolean instPrecedes(int a, int b) {
-        int ba = instBlock[a], bb = instBlock[b];
-        if (ba == bb) return instSeq[a] < instSeq[b];
+        int ba = insts[a * ISTRIDE + IBLOCK], bb = insts[b * ISTRIDE + IBLOCK];
+        if (ba == bb) {
+            if (blockSeqStale[ba]) renumberInsts(ba);
+            return insts[a * ISTRIDE + ISEQ] < insts[b * ISTRIDE + ISEQ];
+        }
         return blockSeq[ba] < blockSeq[bb];
     }
 

@@ -8,20 +8,19 @@ package dev.twill.machinst;
  * function's entry (what calls jump to, what function pointers and {@code ABS64} relocations to
  * a function hold) is at offset {@link #HEADER_SIZE}. The header holds, at {@link
  * #SIGNATURE_ID_OFFSET}, the 32-bit id of the function's signature ({@code
- * dev.twill.runtime.SignatureIds.idOf}); bytes 4-7 are zero. The back end may leave the header
- * zero: the module that places the code writes the id of the signature the function was declared
- * with. {@code call_indirect} checks a callee pointer {@code p} with {@code cmp dword [p - 8],
- * expectedId} before calling it; id 0 is never assigned, so zeroed memory never passes.
+ * dev.twill.runtime.SignatureIds}: FNV-1a of the signature's text, collision-checked); bytes 4-7
+ * are zero. The back end writes it (or leaves the header zero), and the module that places the
+ * code writes it again from the signature the function was declared with, so the two must agree.
+ * {@code call_indirect} checks a callee pointer {@code p} with {@code cmp dword [p - 8],
+ * expectedId} before calling it; id 0 is never handed out, so zeroed memory never passes.
  * Relocation offsets and trap offsets count from the start of {@code code}, header included.
  *
- * <p><b>Multiple results</b>: where results go is the ISA's ABI (x86-64: {@code
- * X64Abi}, the first results in registers and only the rest in a return area whose address is a
- * hidden first argument). Java never sees that split: the ISA's entry trampoline ({@code
- * EntryTrampolineGenerator}) receives a Java-side return area and, after a normal return, stores
- * result {@code k} in its 8-byte slot {@code k} (integers of any width in the low bytes, readers
- * use only the type's width; {@code f32} in the low 4 bytes, {@code f64} all 8). One result comes
- * back in the ISA's first return register ({@code rax}/{@code xmm0}); its bits above the type's
- * width are undefined, as System V says.
+ * <p><b>Results</b> follow the ISA's calling convention (x86-64: {@code X64Abi}): integer results
+ * in {@code rax} then {@code rdx}, float results in {@code xmm0} then {@code xmm1}, in signature
+ * order; when a class has more results than registers, the caller passes the address of a return
+ * area as a hidden first integer argument ({@code rdi}, shifting the declared arguments by one
+ * register) and the callee stores the {@code k}-th result that got no register at {@code area +
+ * 8k}. Narrow integers carry undefined upper bits, in registers and in the area.
  *
  * @param code        the machine code
  * @param relocations places to patch once addresses are known

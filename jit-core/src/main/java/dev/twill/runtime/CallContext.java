@@ -31,9 +31,13 @@ public final class CallContext {
     public static final long STACK_RESERVE = 256 * 1024;
     /** Most results a function called from Java may return. */
     public static final int MAX_RESULTS = 64;
-    /** Offset of the return area in the block. */
+    /**
+     * Offset of the return area in the block: {@link #MAX_RESULTS} 8-byte slots where the
+     * trampoline leaves result {@code k} at {@code 8k}, then as many for the callee's own return
+     * area (the results its convention puts in memory).
+     */
     static final int RETURN_AREA = TrapContext.SIZE;
-    private static final int BLOCK_SIZE = RETURN_AREA + 8 * MAX_RESULTS;
+    private static final int BLOCK_SIZE = RETURN_AREA + 2 * 8 * MAX_RESULTS;
 
     private static final ThreadLocal<CallContext> CURRENT = ThreadLocal.withInitial(CallContext::new);
     private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);

@@ -7,12 +7,13 @@ package dev.twill.runtime;
  * never imports back-end classes.
  *
  * <p>A trampoline for IR parameter types {@code P} and result types {@code R} is called with the
- * native C convention as {@code (long context, long function, [long returnArea,] P...) -> r},
- * where the return area is present iff {@code R} has two or more results, and {@code r} is the
- * single result (i8 and i16 sign-extended to 32 bits, as Java's byte and short are) or nothing.
- * It calls {@code function} with {@code P...} in the places the ISA's calling convention gives
- * them (which may include a return area of the callee's own) and, with several results, stores
- * result {@code k} in the 8-byte slot {@code returnArea + 8k} after a normal return.
+ * native C convention as {@code (long context, long function, [long results,] P...) -> r}: with
+ * one result, {@code r} is it (i8 and i16 sign-extended to 32 bits, as Java's byte and short
+ * are); with two or more, {@code r} is void and the trampoline stores result {@code k} at {@code
+ * results + 8k} (narrow integers in the low bytes) on return, and may use {@code results + 8 *
+ * R.length} onwards ({@code 8 * R.length} bytes) as the callee's return area. It calls {@code
+ * function} with {@code P} in the places the compiled-code convention gives them (see {@link
+ * dev.twill.machinst.CompiledCode}).
  */
 public interface EntryTrampolineGenerator {
     /** The {@code os.arch} this generator serves ({@code amd64}, {@code aarch64}). */

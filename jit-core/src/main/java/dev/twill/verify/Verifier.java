@@ -54,10 +54,10 @@ import java.util.List;
  * </ol>
  *
  * <p>Speed, because tests run this after every pass: the declarations and values are checked
- * once each, the layout is walked once for its shape, once by the {@link ControlFlowGraph}, and
- * once for the instructions, where each use costs O(1) (an alias lookup in a table built up
- * front, and {@link DominatorTree#dominates} which is O(1) unless a definition sits after a
- * mid-block branch). Everything lives in primitive arrays of a reusable context; a function
+ * once each, the layout is walked once for its shape (which also hands the {@link
+ * ControlFlowGraph} its branches) and once for the instructions, where each use costs O(1)
+ * (an alias lookup in a table built up front, and {@link DominatorTree#dominates} which is
+ * O(1) unless a definition sits after a mid-block branch). Everything lives in primitive arrays of a reusable context; a function
  * without errors allocates nothing once the context has grown. Error text is built only for
  * errors.
  *
@@ -132,9 +132,11 @@ public final class Verifier {
         try {
             checkDeclarations();
             checkAliases();
+            // the shape walk also feeds the CFG its branches; used only if the layout is sound
+            cfg.begin(f);
             checkLayoutShape();
             if (layoutSound) {
-                cfg.compute(f);
+                cfg.finish();
                 domtree.compute(f, cfg);
             }
             checkInstructions();
@@ -338,12 +340,13 @@ public final class Verifier {
             resolved = new int[Math.max(n, resolved.length * 2)];
             aliasState = new byte[resolved.length];
         }
-        Arrays.fill(aliasState, 0, n, (byte) 0);
         for (int v = 0; v < n; v++) {
             int kind = dfg.valueKind(v);
             if (kind != DataFlowGraph.DEF_ALIAS) {
                 resolved[v] = kind == DataFlowGraph.DEF_NONE ? -1 : v;
                 aliasState[v] = 2;
+            } else {
+                aliasState[v] = 0;
             }
         }
         for (int v = 0; v < n; v++) {
@@ -413,7 +416,9 @@ public final class Verifier {
             }
             blockSeen[b] = true;
             checkBlockParams(b);
+            cfg.beginBlock(b);
             checkBlockInsts(b);
+            cfg.endBlock(b);
         }
         checkEntryParams(entry);
     }
@@ -440,6 +445,7 @@ public final class Verifier {
             return;
         }
         int last = -1;
+        Opcode lastOp = null;
         for (int i = first; i >= 0; i = layout.nextInst(i)) {
             if (i >= numInsts) {
                 errBlock(b, "invalid instruction inst" + i + " in the layout");
@@ -456,10 +462,13 @@ public final class Verifier {
                 err(i, "listed in block" + b + " but the layout places it in block" + layout.instBlock(i));
                 layoutSound = false;
             }
-            if (last >= 0 && dfg.opcode(last).isTerminator()) err(last, "terminator in the middle of block" + b);
+            if (last >= 0 && lastOp.isTerminator()) err(last, "terminator in the middle of block" + b);
+            Opcode op = dfg.opcode(i);
+            if (op.isBranch()) cfg.addBranch(b, i, op);
             last = i;
+            lastOp = op;
         }
-        if (!dfg.opcode(last).isTerminator()) errBlock(b, "block does not end with a terminator");
+        if (!lastOp.isTerminator()) errBlock(b, "block does not end with a terminator");
     }
 
     private void checkEntryParams(int entry) {
@@ -556,8 +565,38 @@ public final class Verifier {
      * consistent and in the layout, and that the definition dominates the use. Returns the type
      * of the value, or {@link Type#INVALID} after reporting a problem (so callers skip type
      * checks instead of piling up follow-on errors).
+     *
+     * <p>This is the verifier's innermost operation, so it is split: this method is the
+     * conjunction of every check passing, small enough for the JIT to inline into each caller,
+     * and anything that fails is re-checked by {@link #useReporting}, which finds and reports
+     * the problem in the documented order. A definition in the block being walked dominates the
+     * use iff it comes first in the block (the layout was found sound, so the use's block is
+     * {@link #curBlock}), which skips the dominator tree for the common case.
      */
     private int use(int i, int v) {
+        if (v >= 0 && v < numValues) {
+            int r = resolved[v];
+            if (r >= 0) {
+                DataFlowGraph dfg = this.dfg;
+                int def = dfg.valueDef(r);
+                if (dfg.valueKind(r) == DataFlowGraph.DEF_RESULT) {
+                    if (def >= 0 && def < numInsts && hasResult(def, dfg.valueNum(r), r)) {
+                        int db = layout.instBlock(def);
+                        if (db >= 0 && (!checkDominance || def != i && (db == curBlock ? layout.instPrecedes(def, i) : domtree.dominates(def, i)))) {
+                            return dfg.valueType(r);
+                        }
+                    }
+                } else if (def >= 0 && def < numBlocks && hasParam(def, dfg.valueNum(r), r) && layout.isBlockInserted(def)
+                        && (!checkDominance || domtree.blockDominates(def, curBlock))) {
+                    return dfg.valueType(r);
+                }
+            }
+        }
+        return useReporting(i, v);
+    }
+
+    /** {@link #use} for a use that fails a check: reports the first problem found. */
+    private int useReporting(int i, int v) {
         if (v < 0 || v >= numValues) {
             err(i, v == -1 ? "missing argument" : "invalid value v" + v);
             return Type.INVALID;
@@ -664,6 +703,11 @@ public final class Verifier {
     /** Checks that {@code i} has {@code n} results, each defined by it; false if not. */
     private boolean results(int i, int n) {
         int nr = dfg.numResults(i);
+        if (nr == 0 && n == 0) return true;
+        return resultsOf(i, n, nr);
+    }
+
+    private boolean resultsOf(int i, int n, int nr) {
         if (nr != n) {
             err(i, "expected " + n + (n == 1 ? " result" : " results") + ", found " + nr);
             return false;
@@ -688,6 +732,24 @@ public final class Verifier {
 
     /** One result of type {@code type} (if that is a valid type). */
     private void result(int i, int type) {
+        // the common case inline: one result, defined here, not an alias; otherwise the full check
+        DataFlowGraph dfg = this.dfg;
+        if (dfg.numResults(i) == 1) {
+            int v = dfg.result(i, 0);
+            if (v >= 0 && v < numValues && dfg.valueKind(v) == DataFlowGraph.DEF_RESULT && dfg.valueDef(v) == i
+                    && dfg.valueNum(v) == 0) {
+                if (isValidType(type) && dfg.valueType(v) != type) resultTypeError(i, v, type);
+                return;
+            }
+        }
+        resultChecked(i, type);
+    }
+
+    private void resultTypeError(int i, int v, int type) {
+        err(i, "result v" + v + " has type " + tn(dfg.valueType(v)) + ", expected " + tn(type));
+    }
+
+    private void resultChecked(int i, int type) {
         if (!results(i, 1) || !isValidType(type)) return;
         int v = dfg.result(i, 0);
         int t = dfg.valueType(v);

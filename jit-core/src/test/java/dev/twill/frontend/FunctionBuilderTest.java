@@ -653,6 +653,50 @@ class FunctionBuilderTest {
         });
     }
 
+    /** A loop-heavy function of {@code n} blocks built into a reused function and context. */
+    private static void buildLoops(Function f, FunctionBuilderContext ctx, int n) {
+        f.clear("%steady", f.signature);
+        FunctionBuilder fb = new FunctionBuilder(f, ctx);
+        int x = fb.declareVar(I32), y = fb.declareVar(I32);
+        int e = fb.createBlock();
+        fb.appendBlockParamsForFunctionParams(e);
+        fb.switchToBlock(e);
+        fb.sealBlock(e);
+        fb.defVar(x, f.dfg.blockParam(e, 0));
+        fb.defVar(y, f.dfg.blockParam(e, 0));
+        for (int k = 0; k < n; k++) {
+            int h = fb.createBlock(), body = fb.createBlock(), out = fb.createBlock();
+            fb.jump(h);
+            fb.switchToBlock(h);
+            fb.brif(fb.useVar(x), body, out);
+            fb.switchToBlock(body);
+            fb.sealBlock(body);
+            fb.defVar(x, fb.ins().iaddImm(fb.useVar(x), -1));
+            fb.brz(fb.useVar(y), h);
+            fb.defVar(y, fb.ins().iaddImm(fb.useVar(y), 1));
+            fb.jump(h);
+            fb.sealBlock(h);
+            fb.switchToBlock(out);
+            fb.sealBlock(out);
+        }
+        fb.ret(fb.useVar(x));
+        fb.finalizeFunction();
+    }
+
+    @Test
+    void steadyStateBuildAllocatesNothingPerInstruction() {
+        var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Function f = fn(1, 1);
+        FunctionBuilderContext ctx = new FunctionBuilderContext();
+        for (int k = 0; k < 20; k++) buildLoops(f, ctx, 2000); // grow every table, warm up
+        checkSsa(f, false);
+        long before = bean.getCurrentThreadAllocatedBytes();
+        buildLoops(f, ctx, 2000);
+        long used = bean.getCurrentThreadAllocatedBytes() - before;
+        // about 20,000 instructions and 6,000 blocks: anything per instruction would be far above this
+        assertTrue(used < 16_384, "allocated " + used + " bytes");
+    }
+
     // ---- context reuse and errors
 
     @Test

@@ -58,6 +58,11 @@ class AllocatorFuzzTest {
     }
 
     @Test
+    void linearScan() {
+        fuzz("LinearScanAllocator", LinearScanAllocator::new, SEEDS);
+    }
+
+    @Test
     void singlePass() {
         fuzz("SinglePassAllocator", SinglePassAllocator::new, SEEDS);
     }

@@ -69,6 +69,17 @@ class JitModuleLinkTest {
     }
 
     @Test
+    void signatureIdsAreFnv1aOfTheText() {
+        // FNV-1a 32 values computed independently (Python, over the UTF-8 bytes of the ASCII text)
+        assertEquals("()", VOID.toString());
+        assertEquals(0x28d9f59a, SignatureIds.idOf(VOID));
+        Signature s = Signature.of(new int[] {Type.I32}, new int[] {Type.I64});
+        assertEquals("(i32) -> i64", s.toString());
+        assertEquals(0x66093f9c, SignatureIds.idOf(s));
+        assertEquals(SignatureIds.idOf(s), SignatureIds.idOf(Signature.of(new int[] {Type.I32}, new int[] {Type.I64})));
+    }
+
+    @Test
     void farHostSymbolGetsAVeneer() {
         long host = 0x0000_1000_0000_0000L; // never called, only linked: far from any mmap
         try (JitModule m = new JitModule()) {

@@ -2,59 +2,53 @@ package dev.twill.isa.x64.runtime;
 
 import static dev.twill.isa.x64.asm.X64Reg.*;
 
-import dev.twill.ir.Signature;
 import dev.twill.ir.Type;
-import dev.twill.isa.x64.abi.X64Abi;
 import dev.twill.isa.x64.asm.X64Assembler;
-import dev.twill.machinst.RegClass;
 import dev.twill.runtime.EntryTrampolineGenerator;
 import dev.twill.runtime.TrapContext;
 
 /**
  * The x86-64 entry trampoline: Java calls it through a Panama downcall as {@code (long context,
- * long function, [long returnArea,] P...)} with the System V convention, and it calls {@code
- * function(([returnArea,] P...)} the same way after setting up the {@link TrapContext} protocol.
+ * long function, [long results,] P...)} with the System V convention (the results pointer is
+ * there when the function has two or more results), and it calls {@code function(P...)} with
+ * Twill's convention ({@code X64Abi}: System V, plus a hidden return-area pointer in {@code rdi}
+ * when the results overflow rax, rdx, xmm0, xmm1), after setting up the {@link TrapContext}
+ * protocol.
  *
  * <p>Frame, from the caller's return address down ({@code rsp} is 8 mod 16 on entry):
  * <pre>
  *   rbp + 16 + 8*s   incoming stack argument s
  *   rbp + 8          return address into the Panama stub
- *   rbp              saved rbp                       (rsp 0 mod 16)
- *   rbp - 8 .. - 40  saved rbx, r12, r13, r14, r15   (8 mod 16)
+ *   rbp              saved rbp
+ *   rbp - 8 .. - 40  saved rbx, r12, r13, r14, r15
  *   rbp - 48         previous SAVED_SP of the context
- *   rbp - 56         previous RESUME_PC              (8 mod 16)
- *   rsp + stackArgs  the callee's return area, if it has one (padded to 16)
- *   rsp + 8*s'       outgoing stack argument s', the whole block 8 mod 16 bytes   &lt;- SAVED_SP
+ *   rbp - 56         previous RESUME_PC
+ *  [rbp - 64         the results pointer, when there are several results]
+ *   rsp + 8*s'       outgoing stack argument s', the area padded so that rsp is 0 mod 16   &lt;- SAVED_SP
  * </pre>
- * so the call happens with {@code rsp} 16-byte aligned (56 + area is a multiple of 16). RESUME_PC is the return point of the
- * call itself: a trap exit sets {@code rsp = SAVED_SP} and jumps there, which is exactly the
- * state after a normal return. From there the code uses only {@code rsp} and {@code r15} (the
- * context, which compiled code never changes): it drops the outgoing area, restores the previous
- * SAVED_SP and RESUME_PC (so host code that re-entered compiled code leaves the outer activation's
- * values in place) and the callee-saved registers, and returns. On a trap {@code rax}/{@code
- * xmm0} hold garbage, which the Java side never reads.
+ * RESUME_PC is the return point of the call itself: a trap exit sets {@code rsp = SAVED_SP} and
+ * jumps there, which is exactly the state after a normal return. From there the code uses only
+ * {@code rsp}, {@code r15} (the context, which compiled code never changes) and the frame: it
+ * stores several results into the Java-visible slots (on the trap path these are garbage stores
+ * into the same valid area, which Java never reads), drops the outgoing area, restores the
+ * previous SAVED_SP and RESUME_PC (so host code that re-entered compiled code leaves the outer
+ * activation's values in place) and the callee-saved registers, and returns.
  *
- * <p>Arguments: the trampoline is called with System V, the callee with {@link X64Abi} (System
- * V plus a hidden return-area pointer in {@code rdi} when the callee has more results than
- * result registers). The callee's integer-class arguments are the trampoline's shifted down by
- * at least one place (context, function pointer and Java's return area go first; the callee has
- * at most the one hidden argument), so walking the callee's integer registers upwards reads
- * each source before it is overwritten. Float-class arguments keep their XMM register. Stack
- * arguments (those past six integer or eight float registers, numbered in argument order across
- * both classes) are copied 8 bytes at a time through {@code rax}.
- *
- * <p>Results: with two or more results Java passes its return area (slot {@code k} for result
- * {@code k}). The callee returns its first results in rax/rdx and xmm0/xmm1 and the rest in its
- * own return area, which the trampoline reserves in its frame; after a normal return the
- * trampoline copies every result into Java's slot (so Java's reader never depends on the
- * x86-64 split). The Java area pointer is kept in {@code r12} across the call.
- * i8/i16 results are sign-extended into {@code eax}: the convention leaves the bits above a
- * result's width undefined, Java's byte and short are signed.
+ * <p>Arguments: both calls are System V; the callee's integer-class parameter {@code j} sits
+ * {@code L - H} integer places lower than in the trampoline, where {@code L} is 2 or 3 leading
+ * trampoline arguments and {@code H} is 0 or 1 for the callee's hidden area pointer. As {@code
+ * L > H}, walking the parameters upwards reads each source register before it is overwritten.
+ * Float-class parameters keep their XMM register. Stack arguments (those past six integer or eight
+ * float registers, numbered in argument order across both classes) are copied 8 bytes at a time
+ * through {@code rax}. The callee's area pointer, {@code results + 8 * R}, is set last. A single
+ * i8/i16 result is sign-extended into {@code eax}, since Java's byte and short are signed.
  */
 public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerator {
     /** System V integer argument registers, in order. */
     private static final int[] INT_ARGS = {RDI, RSI, RDX, RCX, R8, R9};
     private static final int FLOAT_ARG_REGS = 8;
+    private static final int[] INT_RETS = {RAX, RDX};
+    private static final int FLOAT_RETS = 2;
 
     @Override
     public String arch() {
@@ -63,20 +57,35 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
 
     @Override
     public byte[] generate(int[] params, int[] returns) {
-        X64Abi.Locations loc = X64Abi.locations(Signature.of(params, returns));
-        boolean javaArea = returns.length > 1;
-        // Where each callee parameter comes from: the trampoline's System V places after
-        // (context, function, [Java's return area]).
+        int nr = returns.length;
+        boolean several = nr > 1;
+        // Result k: register (RAX/RDX, or XMM0/XMM1 with isFloat), or the callee's area offset.
+        int[] retReg = new int[nr], retArea = new int[nr];
+        int ri = 0, rf = 0, area = 0;
+        for (int k = 0; k < nr; k++) {
+            retReg[k] = -1;
+            retArea[k] = -1;
+            if (Type.isFloat(returns[k])) {
+                if (rf < FLOAT_RETS) retReg[k] = rf++;
+            } else if (ri < INT_RETS.length) {
+                retReg[k] = INT_RETS[ri++];
+            }
+            if (retReg[k] < 0) {
+                retArea[k] = area;
+                area += 8;
+            }
+        }
+        boolean hidden = area > 0;
         int n = params.length;
         boolean[] isFloat = new boolean[n];
         for (int k = 0; k < n; k++) isFloat[k] = Type.isFloat(params[k]);
-        int[] trampLoc = new int[n];
-        assign(isFloat, javaArea ? 3 : 2, trampLoc);
-        // The callee's own return area (X64Abi: results beyond the result registers) lives just
-        // above the outgoing stack arguments; 56 bytes are pushed below rbp (0 mod 16), so the
-        // outgoing block must be 8 mod 16 for the call to see rsp 16-byte aligned.
-        int calleeArea = loc.stackArgBytes;
-        int outgoing = loc.stackArgBytes + ((loc.retAreaBytes + 15) & -16) + 8;
+        int[] calleeLoc = new int[n], trampLoc = new int[n];
+        int calleeStack = assign(isFloat, hidden ? 1 : 0, calleeLoc);
+        assign(isFloat, several ? 3 : 2, trampLoc);
+        int pushed = 8 * (8 + (several ? 1 : 0)); // rbp, 5 callee-saved, 2 context words, [results]
+        int outgoing = calleeStack * 8;
+        if ((pushed + outgoing) % 16 != 8) outgoing += 8; // entry rsp is 8 mod 16; the call wants 0
+        int resultsSlot = outgoing; // [rsp + outgoing] after the call: the pushed results pointer
 
         X64Assembler a = new X64Assembler();
         a.push(RBP);
@@ -88,52 +97,49 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
         a.push(R15);
         a.movRR(8, R15, RDI);
         a.movRR(8, RBX, RSI);
-        if (javaArea) a.movRR(8, R12, RDX); // callee-saved: still there after a normal return
         a.pushM(R15, NONE, 1, TrapContext.SAVED_SP);
         a.pushM(R15, NONE, 1, TrapContext.RESUME_PC);
-        a.aluRI(X64Assembler.SUB, 8, RSP, outgoing);
+        if (several) a.push(RDX);
+        if (outgoing > 0) a.aluRI(X64Assembler.SUB, 8, RSP, outgoing);
         a.movMR(8, R15, NONE, 1, TrapContext.SAVED_SP, RSP);
         int resume = a.newLabel();
         a.leaRM(8, RAX, LABEL, NONE, 1, resume);
         a.movMR(8, R15, NONE, 1, TrapContext.RESUME_PC, RAX);
         a.movMI(4, R15, NONE, 1, TrapContext.TRAP_CODE, TrapContext.NO_TRAP);
         a.movMI(8, R15, NONE, 1, TrapContext.TRAP_PC, 0);
-        // rdi (the context, saved in r15) is free: the hidden return-area argument goes there first.
-        if (loc.hasRetArea) a.leaRM(8, RDI, RSP, NONE, 1, calleeArea);
-        // Integer registers in increasing order: each source sits at least one place higher than
-        // its destination (two or three leading trampoline arguments, at most one hidden callee
-        // argument), so no source is overwritten before it is read. Then the stack slots.
+        // Integer registers in increasing order (sources sit higher), then stack slots.
         for (int k = 0; k < n; k++) {
-            int dst = loc.argReg[k], src = trampLoc[k];
+            int dst = calleeLoc[k], src = trampLoc[k];
             if (isFloat[k] || dst < 0) continue;
-            if (src >= 0) a.movRR(8, dst, INT_ARGS[src]);
-            else a.movRM(8, dst, RBP, NONE, 1, 16 + 8 * stackSlot(src));
+            if (src >= 0) a.movRR(8, INT_ARGS[dst], INT_ARGS[src]);
+            else a.movRM(8, INT_ARGS[dst], RBP, NONE, 1, 16 + 8 * stackSlot(src));
         }
         for (int k = 0; k < n; k++) {
-            int src = trampLoc[k];
-            if (loc.argStack[k] < 0) continue; // float registers stay where they are
-            if (src >= 0) throw new IllegalStateException("stack argument from a register"); // cannot happen: see class doc
+            int dst = calleeLoc[k], src = trampLoc[k];
+            if (dst >= 0) continue; // float registers stay where they are
+            if (src >= 0) throw new IllegalStateException("stack argument from a register"); // cannot happen: L > H
             a.movRM(8, RAX, RBP, NONE, 1, 16 + 8 * stackSlot(src));
-            a.movMR(8, RSP, NONE, 1, loc.argStack[k], RAX);
+            a.movMR(8, RSP, NONE, 1, 8 * stackSlot(dst), RAX);
         }
+        if (hidden) a.movRM(8, RDI, RSP, NONE, 1, resultsSlot);
+        if (hidden) a.leaRM(8, RDI, RDI, NONE, 1, 8 * nr);
         a.callR(RBX);
-        if (javaArea) {
-            // Normal return only (a trap resumes below with r12 not restored): result k goes to
-            // Java's slot k, register results first, then those the callee left in its area.
-            for (int k = 0; k < returns.length; k++) {
-                int r = loc.retReg[k];
-                if (r < 0) continue;
-                if (r >= RegClass.FLOAT_BASE) a.movsdMR(R12, NONE, 1, 8 * k, r - RegClass.FLOAT_BASE);
-                else a.movMR(8, R12, NONE, 1, 8 * k, r);
-            }
-            for (int k = 0; k < returns.length; k++) {
-                if (loc.retArea[k] < 0) continue;
-                a.movRM(8, RAX, RSP, NONE, 1, calleeArea + loc.retArea[k]);
-                a.movMR(8, R12, NONE, 1, 8 * k, RAX);
-            }
-        }
         a.bind(resume);
-        a.aluRI(X64Assembler.ADD, 8, RSP, outgoing);
+        if (several) {
+            a.movRM(8, R11, RSP, NONE, 1, resultsSlot);
+            for (int k = 0; k < nr; k++) {
+                if (retReg[k] < 0) continue;
+                if (Type.isFloat(returns[k])) a.movsdMR(R11, NONE, 1, 8 * k, retReg[k]);
+                else a.movMR(8, R11, NONE, 1, 8 * k, retReg[k]);
+            }
+            for (int k = 0; k < nr; k++) {
+                if (retArea[k] < 0) continue;
+                a.movRM(8, RAX, R11, NONE, 1, 8 * nr + retArea[k]);
+                a.movMR(8, R11, NONE, 1, 8 * k, RAX);
+            }
+            outgoing += 8; // drop the results pointer too
+        }
+        if (outgoing > 0) a.aluRI(X64Assembler.ADD, 8, RSP, outgoing);
         a.popM(R15, NONE, 1, TrapContext.RESUME_PC);
         a.popM(R15, NONE, 1, TrapContext.SAVED_SP);
         a.pop(R15);
@@ -142,8 +148,8 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
         a.pop(R12);
         a.pop(RBX);
         a.pop(RBP);
-        if (returns.length == 1 && returns[0] == Type.I8) a.movsxRR(4, 1, RAX, RAX);
-        if (returns.length == 1 && returns[0] == Type.I16) a.movsxRR(4, 2, RAX, RAX);
+        if (nr == 1 && returns[0] == Type.I8) a.movsxRR(4, 1, RAX, RAX);
+        if (nr == 1 && returns[0] == Type.I16) a.movsxRR(4, 2, RAX, RAX);
         a.ret();
         if (a.unresolvedReferences() != 0) throw new IllegalStateException("unbound label in trampoline");
         return a.toByteArray();

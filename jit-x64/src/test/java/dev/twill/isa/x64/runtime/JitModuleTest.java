@@ -106,7 +106,7 @@ class JitModuleTest {
             MemorySegment header = MemorySegment.ofAddress(entry - 8).reinterpret(8);
             assertEquals(SignatureIds.idOf(s), header.get(ValueLayout.JAVA_INT, 0));
             assertEquals(0, header.get(ValueLayout.JAVA_INT, 4));
-            assertTrue(SignatureIds.idOf(s) > 0);
+            assertTrue(SignatureIds.idOf(s) != 0);
             assertEquals(SignatureIds.idOf(sig(p(), I32)), SignatureIds.idOf(s), "structural ids");
         }
     }
@@ -254,8 +254,10 @@ class JitModuleTest {
                 X64Assembler a = asm();
                 a.movRR(8, RAX, RSP);
                 a.aluRI(X64Assembler.AND, 8, RAX, 15);
-                a.movRR(8, RDX, RAX);
-                if (area == 1) a.movMR(8, RDI, NONE, 1, 0, RAX); // X64Abi: the third integer result goes to the area
+                if (area == 1) { // three results: rax, rdx, and [rdi] (the hidden pointer shifts the arguments)
+                    a.movRR(8, RDX, RAX);
+                    a.movMR(8, RDI, NONE, 1, 0, RAX);
+                }
                 a.ret();
                 String name = "%align" + n + "_" + area;
                 m.declareFunction(name, area == 1 ? sig(params, I64, I64, I64) : sig(params, I64));
@@ -277,30 +279,43 @@ class JitModuleTest {
     // ---- multiple results ----------------------------------------------------------------
 
     @Test
-    void multipleResultsComeBackThroughTheReturnArea() throws Throwable {
+    void multipleResultsComeBackInRegistersAndTheReturnArea() throws Throwable {
         // (i64 a, i32 b, f64 c, i64 d, i64 e, i64 f, i64 g) -> (i64 a+1, i32 2b, f64 c, f32 c, i8 0x1FF, i16 0x18000, i64 g)
-        // X64Abi: integer results rax, rdx, then the area in rdi (i8 at 0, i16 at 8, i64 g at 16); float
-        // results xmm0, xmm1. Arguments: a rsi, b edx, d rcx, e r8, f r9, g on the stack, c xmm0.
+        // X64Abi: results rax, rdx, xmm0, xmm1, then the return area [rdi+0], [rdi+8], [rdi+16];
+        // the hidden area pointer shifts the arguments: a rsi, b edx, d rcx, e r8, f r9, g on the stack, c xmm0.
         X64Assembler a = asm();
-        a.movRM(8, R11, RSP, NONE, 1, 8);
-        a.leaRM(4, R10, RDX, RDX, 1, 0);
-        a.movabsRI(RAX, 0x7777_7777_0000_0000L); // garbage above the i32: readers must ignore it
-        a.aluRR(X64Assembler.OR, 8, R10, RAX);
-        a.movRR(8, RDX, R10);
-        a.leaRM(8, RAX, RSI, NONE, 1, 1);
+        a.leaRM(8, R10, RSI, NONE, 1, 1);
+        a.leaRM(4, RAX, RDX, RDX, 1, 0);
+        a.movabsRI(R11, 0x7777_7777_0000_0000L); // garbage above the i32: readers must ignore it
+        a.aluRR(X64Assembler.OR, 8, RAX, R11);
+        a.movRR(8, RDX, RAX);
         a.sseRR(X64Assembler.CVTSD2SS, XMM1, XMM0);
         a.movMI(8, RDI, NONE, 1, 0, 0x1FF);
         a.movMI(8, RDI, NONE, 1, 8, 0x18000);
-        a.movMR(8, RDI, NONE, 1, 16, R11);
+        a.movRM(8, RAX, RSP, NONE, 1, 8);
+        a.movMR(8, RDI, NONE, 1, 16, RAX);
+        a.movRR(8, RAX, R10);
         a.ret();
         Signature s = sig(p(I64, I32, F64, I64, I64, I64, I64), I64, I32, F64, F32, I8, I16, I64);
-        try (JitModule m = single("%multi", s, code(a))) {
+        // (f32 x, i64 y) -> (f32 x, i64 y + 1): both in registers (xmm0, rax), no hidden pointer
+        X64Assembler b = asm();
+        b.leaRM(8, RAX, RDI, NONE, 1, 1);
+        b.ret();
+        JitModule m = new JitModule();
+        m.declareFunction("%multi", s);
+        m.defineFunction("%multi", code(a));
+        m.declareFunction("%pair", sig(p(F32, I64), F32, I64));
+        m.defineFunction("%pair", code(b));
+        m.finalizeDefinitions();
+        try (m) {
             MethodHandle h = m.handle("%multi");
             assertEquals(long[].class, h.type().returnType());
             long[] r = (long[]) h.invokeExact(-5L, 0x4000_0001, 2.75, 0L, 0L, 0L, 0x0123_4567_89AB_CDEFL);
             long[] want = {-4L, 0x4000_0001 * 2, Double.doubleToRawLongBits(2.75),
                 Float.floatToRawIntBits(2.75f) & 0xFFFF_FFFFL, -1L, (short) 0x8000, 0x0123_4567_89AB_CDEFL};
             assertArrayEquals(want, r);
+            long[] pair = (long[]) m.handle("%pair").invokeExact(-0.5f, Long.MAX_VALUE);
+            assertArrayEquals(new long[] {Float.floatToRawIntBits(-0.5f) & 0xFFFF_FFFFL, Long.MIN_VALUE}, pair);
         }
     }
 

@@ -1,0 +1,1061 @@
+package dev.twill.regalloc;
+
+import dev.twill.machinst.Allocation;
+import dev.twill.machinst.MachineEnv;
+import dev.twill.machinst.Operand;
+import dev.twill.machinst.RegAllocResult;
+import dev.twill.machinst.RegClass;
+import dev.twill.machinst.RegisterAllocator;
+import dev.twill.machinst.VCode;
+import java.util.Arrays;
+
+/**
+ * The default-tier allocator: linear scan on SSA form with lifetime intervals, after Wimmer and
+ * Franz, "Linear Scan Register Allocation on SSA Form" (CGO 2010), and Wimmer and Mössenböck,
+ * "Optimized Interval Splitting in a Linear Scan Register Allocator" (VEE 2005).
+ *
+ * <p><b>Positions.</b> Instruction {@code i} owns positions {@code 4i..4i+3}: {@code 4i} early
+ * (early uses read, early and reuse defs written), {@code 4i+1} clobbers, {@code 4i+2} late
+ * (late defs written), and late uses stay live through {@code 4i+2}. Ranges are half-open, so an
+ * early use ending at {@code 4i+1} may share a register with a late def starting at {@code
+ * 4i+2}, but not with an early def or across a clobber. Moves happen only between instructions:
+ * intervals are split at multiples of 4, and a split at {@code 4i} is a move before {@code i}.
+ * One exception: a value evicted by a late def whose register it still needs for an early use
+ * of the same instruction is split at {@code 4i+1} into its slot; the store is placed before
+ * {@code i} (the slot is the vreg's own, so writing it early is harmless).
+ *
+ * <p><b>Liveness</b> is computed per vreg by walking from each use up the CFG to the def
+ * (path exploration, as in Boissinot et al., "Computing Liveness Sets for SSA-Form Programs"):
+ * linear in the size of the live sets, no bit matrix. It yields each vreg's ranges (one per
+ * block where it is live, sorted and merged) and each block's live-in list for resolution.
+ *
+ * <p><b>Constraints.</b> Uses and defs with REG constraints (and REUSE defs, early defs, late
+ * uses) are register use positions: an interval must hold a register there. FIXED_REG operands
+ * do not constrain the interval: the physical register gets a fixed range owned by the vreg
+ * (so no other interval can be there), the vreg is hinted to it, and a move before (use) or
+ * after (def) the instruction copies the value when the interval lives elsewhere. Clobbers are
+ * unowned fixed ranges at {@code 4i+1}. A REUSE def starts at {@code 4i}; its operand is copied
+ * into the def's register unless the two intervals got the same one (the reused value ends at
+ * {@code 4i} when this is its last use, so they can). STACK operands use the vreg's slot through
+ * the same kind of copies.
+ *
+ * <p><b>Scan.</b> Intervals are taken in order of start from a binary heap; active and
+ * inactive lists hold the ones with registers. TryAllocateFreeReg takes the register free the
+ * longest (the hint first), splitting when it is free only for a prefix; AllocateBlockedReg
+ * spills the interval whose next register use is farthest, or the current one, splitting before
+ * the next register use so the rest is reloaded. An interval is never evicted at a position
+ * where it needs its register. Spill slots belong to vregs (all pieces of a vreg share one, so no
+ * slot-to-slot moves between pieces) and are reused once the owner's lifetime has ended.
+ *
+ * <p><b>Resolution.</b> Moves for splits inside a block go before the instruction; at block
+ * edges, every vreg live into the successor and every block parameter (from its argument) is
+ * moved where the successor expects it; each program point's moves form one parallel move,
+ * sequentialised by {@link ParallelMoves}. Edge moves sit before the predecessor's terminator
+ * (one successor) or at the top of the successor (its only predecessor): critical edges with
+ * moves are rejected, as is a jump with operands whose edge moves would overwrite them.
+ * Slot-to-slot moves (block parameters in different slots) need the class's scratch register.
+ *
+ * <p><b>Cost.</b> Sorting ranges and the heap give O(n log n); the scan visits the active and
+ * inactive lists per interval (the inactive list is the quadratic risk on huge functions with
+ * many holes). Every array lives in this object and is reused across compilations.
+ */
+public final class LinearScanAllocator implements RegisterAllocator {
+    private static final int MAX = Integer.MAX_VALUE;
+    private static final int STACK = -1, UNASSIGNED = -2;
+    private static final byte U_REG = 1, U_EDGE = 2, U_DEF = 4, U_LATE = 8, U_REUSED_ONLY = 16;
+
+    private VCode code;
+    private MachineEnv env;
+    private RegAllocResult out;
+    private int nv, nb, ni;
+    private long allocatableMask;
+
+    private int[] instBlock = new int[256];
+
+    // ---- uses per vreg (CSR), in instruction order
+    private int[] useStart = new int[257];
+    private int[] usePos = new int[512];
+    private byte[] useKind = new byte[512];
+    private int[] fill = new int[256];
+    private int[] defPos = new int[256], defBlock = new int[256], fixedHint = new int[256];
+    private int[] defInst = new int[256], defOperand = new int[256];
+    private boolean[] needsSlot = new boolean[256];
+
+    // ---- liveness scratch (per block)
+    private int[] inStamp = new int[32], outStamp = new int[32], useStamp = new int[32], useEndB = new int[32];
+    private int[] work = new int[32], inList = new int[32], outList = new int[32];
+    private int nIn, nOut, nWork;
+    private int[] liBlock = new int[256], liVreg = new int[256];
+    private int numLi;
+    private int[] liStart = new int[33], liVregs = new int[256];
+
+    // ---- ranges
+    private int[] rFrom = new int[512], rTo = new int[512];
+    private int numRanges;
+    private long[] sortTmp = new long[64];
+
+    // ---- intervals
+    private int[] ivVreg = new int[512], ivLo = new int[512], ivHi = new int[512], ivClipS = new int[512],
+            ivClipE = new int[512], ivUseLo = new int[512], ivUseHi = new int[512], ivReg = new int[512],
+            ivNext = new int[512], ivCursor = new int[512], ivStart = new int[512], ivEnd = new int[512],
+            ivHint = new int[512];
+    private int numIv;
+    private int[] vregIv = new int[256], vregEnd = new int[256], vregSlot = new int[256];
+    /** Per vreg, the last of its intervals the scan took (for move and reuse hints). */
+    private int[] lastPopped = new int[256];
+
+    // ---- scan state
+    private long[] heap = new long[256];
+    private int heapSize;
+    private int[] active = new int[64], inactive = new int[64];
+    private int numActive, numInactive;
+    private int scanPos;
+
+    // ---- fixed ranges per physical register (CSR)
+    private final int[] fxStart = new int[65];
+    private final int[] fxCursor = new int[64];
+    private int[] fxFrom = new int[64], fxTo = new int[64], fxOwner = new int[64];
+
+    private final int[] freeUntil = new int[64], nextUse = new int[64], blockPos = new int[64];
+
+    // ---- slots
+    private long[] slotHeap = new long[32];
+    private int slotHeapSize;
+    private int[] freeSlots = new int[32];
+    private int numFreeSlots, numSlots;
+
+    // ---- split points (position << 32 | vreg)
+    private long[] splitPts = new long[64], splitSorted = new long[64];
+    private int[] splitCount = new int[64];
+    private int numSplitPts;
+
+    // ---- children per vreg (CSR, by start)
+    private int[] chStart = new int[257], chIv = new int[512], chCursor = new int[256];
+
+    private final ParallelMoves pm = new ParallelMoves();
+    private final ParallelMoves after = new ParallelMoves();
+    private long usedRegs;
+
+    @Override
+    public void allocate(VCode code, MachineEnv env, RegAllocResult out) {
+        this.code = code;
+        this.env = env;
+        this.out = out;
+        nv = code.numVRegs();
+        nb = code.numBlocks();
+        ni = code.numInsts();
+        out.reset(code.totalOperands());
+        allocatableMask = 0;
+        for (int[] regs : env.allocatable) for (int r : regs) allocatableMask |= 1L << r;
+        usedRegs = 0;
+        ensureCapacity();
+        buildUses();
+        buildIntervals();
+        buildFixedRanges();
+        scan();
+        buildChildren();
+        assign();
+        out.numSpillSlots = pm.numSlots;
+        out.usedRegs = usedRegs | pm.usedRegs | after.usedRegs;
+    }
+
+    private void ensureCapacity() {
+        if (vregIv.length < nv) {
+            int n = Math.max(nv, vregIv.length * 2);
+            fill = new int[n];
+            defPos = new int[n];
+            defBlock = new int[n];
+            fixedHint = new int[n];
+            defInst = new int[n];
+            defOperand = new int[n];
+            needsSlot = new boolean[n];
+            vregIv = new int[n];
+            vregEnd = new int[n];
+            vregSlot = new int[n];
+            lastPopped = new int[n];
+        }
+        if (useStart.length < nv + 1) useStart = new int[Math.max(nv + 1, useStart.length * 2)];
+        if (chStart.length < nv + 1) chStart = new int[Math.max(nv + 1, chStart.length * 2)];
+        if (chCursor.length < nv) chCursor = new int[Math.max(nv, chCursor.length * 2)];
+        if (instBlock.length < ni) instBlock = new int[Math.max(ni, instBlock.length * 2)];
+        if (inStamp.length < nb) {
+            int n = Math.max(nb, inStamp.length * 2);
+            inStamp = new int[n];
+            outStamp = new int[n];
+            useStamp = new int[n];
+            useEndB = new int[n];
+            work = new int[n];
+            inList = new int[n];
+            outList = new int[n];
+        }
+        if (liStart.length < nb + 1) liStart = new int[Math.max(nb + 1, liStart.length * 2)];
+        Arrays.fill(defPos, 0, nv, -1);
+        Arrays.fill(defBlock, 0, nv, -1);
+        Arrays.fill(fixedHint, 0, nv, -1);
+        Arrays.fill(defInst, 0, nv, -1);
+        Arrays.fill(defOperand, 0, nv, -1);
+        Arrays.fill(needsSlot, 0, nv, false);
+        Arrays.fill(vregIv, 0, nv, -1);
+        Arrays.fill(vregSlot, 0, nv, -1);
+        Arrays.fill(lastPopped, 0, nv, -1);
+        Arrays.fill(inStamp, 0, nb, -1);
+        Arrays.fill(outStamp, 0, nb, -1);
+        Arrays.fill(useStamp, 0, nb, -1);
+    }
+
+    // =====================================================================================
+    // Uses
+
+    private void buildUses() {
+        Arrays.fill(useStart, 0, nv + 1, 0);
+        for (int b = 0; b < nb; b++) {
+            for (int i = code.blockStart(b); i < code.blockEnd(b); i++) {
+                instBlock[i] = b;
+                int n = code.numOperands(i);
+                for (int k = 0; k < n; k++) useStart[Operand.vreg(code.operand(i, k)) + 1]++;
+            }
+            for (int s = 0; s < code.numSuccs(b); s++) {
+                for (int k = 0; k < code.numBranchArgs(b, s); k++) useStart[code.branchArg(b, s, k) + 1]++;
+            }
+            for (int k = 0; k < code.numBlockParams(b); k++) {
+                int p = code.blockParam(b, k);
+                defBlock[p] = b;
+                defPos[p] = 4 * code.blockStart(b);
+            }
+        }
+        for (int v = 0; v < nv; v++) useStart[v + 1] += useStart[v];
+        int total = useStart[nv];
+        if (usePos.length < total) {
+            usePos = new int[Math.max(total, usePos.length * 2)];
+            useKind = new byte[usePos.length];
+        }
+        System.arraycopy(useStart, 0, fill, 0, nv);
+        for (int b = 0; b < nb; b++) {
+            int end = code.blockEnd(b);
+            for (int i = code.blockStart(b); i < end; i++) {
+                int n = code.numOperands(i);
+                int base = code.operandStart(i);
+                long reusedMask = 0;
+                for (int k = 0; k < n; k++) {
+                    long op = code.operand(i, k);
+                    if (Operand.isDef(op) && Operand.constraint(op) == Operand.REUSE) reusedMask |= 1L << Operand.reuseIndex(op);
+                }
+                for (int k = 0; k < n; k++) {
+                    long op = code.operand(i, k);
+                    int v = Operand.vreg(op);
+                    int c = Operand.constraint(op);
+                    if (c == Operand.FIXED_REG && fixedHint[v] < 0) fixedHint[v] = Operand.fixedReg(op);
+                    if (c == Operand.STACK) needsSlot[v] = true;
+                    int pos;
+                    byte kind;
+                    if (Operand.isDef(op)) {
+                        boolean early = Operand.pos(op) == Operand.EARLY || c == Operand.REUSE;
+                        pos = early ? 4 * i : 4 * i + 2;
+                        defPos[v] = pos;
+                        defBlock[v] = b;
+                        defInst[v] = i;
+                        defOperand[v] = base + k;
+                        kind = (byte) (U_DEF | (c == Operand.REG || c == Operand.REUSE ? U_REG : 0));
+                    } else {
+                        pos = 4 * i;
+                        kind = Operand.pos(op) == Operand.LATE ? U_LATE : 0;
+                        if (((reusedMask >>> k) & 1) != 0) {
+                            boolean only = true;
+                            for (int j = 0; j < n; j++) if (j != k && Operand.vreg(code.operand(i, j)) == v) only = false;
+                            if (only) kind |= U_REUSED_ONLY;
+                        } else if (c == Operand.REG) {
+                            kind |= U_REG;
+                        }
+                    }
+                    int u = fill[v]++;
+                    usePos[u] = pos;
+                    useKind[u] = kind;
+                }
+            }
+            for (int s = 0; s < code.numSuccs(b); s++) {
+                for (int k = 0; k < code.numBranchArgs(b, s); k++) {
+                    int u = fill[code.branchArg(b, s, k)]++;
+                    usePos[u] = 4 * end - 1;
+                    useKind[u] = U_EDGE;
+                }
+            }
+        }
+    }
+
+    // =====================================================================================
+    // Liveness and intervals
+
+    private void buildIntervals() {
+        numRanges = 0;
+        numIv = 0;
+        numLi = 0;
+        for (int v = 0; v < nv; v++) {
+            int db = defBlock[v];
+            if (db < 0) continue;
+            nIn = nOut = nWork = 0;
+            for (int u = useStart[v]; u < useStart[v + 1]; u++) {
+                byte kind = useKind[u];
+                if ((kind & U_DEF) != 0) continue;
+                int b = instBlock[usePos[u] >> 2];
+                if ((kind & U_EDGE) != 0) {
+                    markLiveOut(v, b, db);
+                } else {
+                    int end = usePos[u] + ((kind & U_LATE) != 0 ? 3 : (kind & U_REUSED_ONLY) != 0 ? 0 : 1);
+                    if (useStamp[b] != v) {
+                        useStamp[b] = v;
+                        useEndB[b] = end;
+                    } else if (end > useEndB[b]) {
+                        useEndB[b] = end;
+                    }
+                    if (b != db) markLiveIn(v, b);
+                }
+                while (nWork > 0) {
+                    int w = work[--nWork];
+                    for (int p = 0; p < code.numPreds(w); p++) markLiveOut(v, code.pred(w, p), db);
+                }
+            }
+            int r0 = numRanges;
+            for (int k = 0; k < nOut; k++) {
+                int b = outList[k];
+                addRange(b == db ? defPos[v] : 4 * code.blockStart(b), 4 * code.blockEnd(b));
+            }
+            for (int k = 0; k < nIn; k++) {
+                int b = inList[k];
+                addLiveIn(b, v);
+                if (outStamp[b] != v) addRange(4 * code.blockStart(b), Math.max(useEndB[b], 4 * code.blockStart(b) + 1));
+            }
+            if (outStamp[db] != v) {
+                int end = defPos[v] + 1;
+                if (useStamp[db] == v && useEndB[db] > end) end = useEndB[db];
+                addRange(defPos[v], end);
+            }
+            sortAndMerge(r0);
+            int it = newInterval(v, r0, numRanges);
+            ivUseLo[it] = useStart[v];
+            ivUseHi[it] = useStart[v + 1];
+            vregIv[v] = it;
+            vregEnd[v] = ivEnd[it];
+        }
+        // live-in lists per block (counting sort of the pairs)
+        Arrays.fill(liStart, 0, nb + 1, 0);
+        for (int k = 0; k < numLi; k++) liStart[liBlock[k] + 1]++;
+        for (int b = 0; b < nb; b++) liStart[b + 1] += liStart[b];
+        if (liVregs.length < numLi) liVregs = new int[Math.max(numLi, liVregs.length * 2)];
+        System.arraycopy(liStart, 0, work, 0, nb);
+        for (int k = 0; k < numLi; k++) liVregs[work[liBlock[k]]++] = liVreg[k];
+    }
+
+    private void markLiveOut(int v, int b, int db) {
+        if (outStamp[b] == v) return;
+        outStamp[b] = v;
+        outList[nOut++] = b;
+        if (b != db) markLiveIn(v, b);
+    }
+
+    private void markLiveIn(int v, int b) {
+        if (inStamp[b] == v) return;
+        inStamp[b] = v;
+        inList[nIn++] = b;
+        work[nWork++] = b;
+    }
+
+    private void addLiveIn(int b, int v) {
+        if (numLi == liBlock.length) {
+            liBlock = Arrays.copyOf(liBlock, numLi * 2);
+            liVreg = Arrays.copyOf(liVreg, numLi * 2);
+        }
+        liBlock[numLi] = b;
+        liVreg[numLi++] = v;
+    }
+
+    private void addRange(int from, int to) {
+        if (numRanges == rFrom.length) {
+            rFrom = Arrays.copyOf(rFrom, numRanges * 2);
+            rTo = Arrays.copyOf(rTo, numRanges * 2);
+        }
+        rFrom[numRanges] = from;
+        rTo[numRanges++] = to;
+    }
+
+    private void sortAndMerge(int r0) {
+        int n = numRanges - r0;
+        if (n <= 1) return;
+        if (sortTmp.length < n) sortTmp = new long[Math.max(n, sortTmp.length * 2)];
+        for (int k = 0; k < n; k++) sortTmp[k] = (long) rFrom[r0 + k] << 32 | rTo[r0 + k];
+        Arrays.sort(sortTmp, 0, n);
+        int w = r0;
+        for (int k = 0; k < n; k++) {
+            int f = (int) (sortTmp[k] >>> 32), t = (int) sortTmp[k];
+            if (w > r0 && f <= rTo[w - 1]) {
+                if (t > rTo[w - 1]) rTo[w - 1] = t;
+            } else {
+                rFrom[w] = f;
+                rTo[w++] = t;
+            }
+        }
+        numRanges = w;
+    }
+
+    private int newInterval(int v, int lo, int hi) {
+        if (numIv == ivVreg.length) growIntervals();
+        int it = numIv++;
+        ivVreg[it] = v;
+        ivLo[it] = lo;
+        ivHi[it] = hi;
+        ivClipS[it] = 0;
+        ivClipE[it] = MAX;
+        ivReg[it] = UNASSIGNED;
+        ivNext[it] = -1;
+        ivCursor[it] = lo;
+        ivStart[it] = rFrom[lo];
+        ivEnd[it] = rTo[hi - 1];
+        ivHint[it] = -1;
+        return it;
+    }
+
+    private void growIntervals() {
+        int n = ivVreg.length * 2;
+        ivVreg = Arrays.copyOf(ivVreg, n);
+        ivLo = Arrays.copyOf(ivLo, n);
+        ivHi = Arrays.copyOf(ivHi, n);
+        ivClipS = Arrays.copyOf(ivClipS, n);
+        ivClipE = Arrays.copyOf(ivClipE, n);
+        ivUseLo = Arrays.copyOf(ivUseLo, n);
+        ivUseHi = Arrays.copyOf(ivUseHi, n);
+        ivReg = Arrays.copyOf(ivReg, n);
+        ivNext = Arrays.copyOf(ivNext, n);
+        ivCursor = Arrays.copyOf(ivCursor, n);
+        ivStart = Arrays.copyOf(ivStart, n);
+        ivEnd = Arrays.copyOf(ivEnd, n);
+        ivHint = Arrays.copyOf(ivHint, n);
+    }
+
+    private int from(int k, int it) {
+        return Math.max(rFrom[k], ivClipS[it]);
+    }
+
+    private int to(int k, int it) {
+        return Math.min(rTo[k], ivClipE[it]);
+    }
+
+    // =====================================================================================
+    // Fixed ranges: fixed operands (owned by their vreg) and clobbers
+
+    private void buildFixedRanges() {
+        Arrays.fill(fxStart, 0);
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1) {
+                for (int r = 0; r < 64; r++) fxStart[r + 1] += fxStart[r];
+                int total = fxStart[64];
+                if (fxFrom.length < total) {
+                    int n = Math.max(total, fxFrom.length * 2);
+                    fxFrom = new int[n];
+                    fxTo = new int[n];
+                    fxOwner = new int[n];
+                }
+                System.arraycopy(fxStart, 0, fxCursor, 0, 64);
+            }
+            for (int i = 0; i < ni; i++) {
+                int n = code.numOperands(i);
+                // in order of start within the instruction: 4i, 4i+1, 4i+2
+                for (int k = 0; k < n; k++) {
+                    long op = code.operand(i, k);
+                    if (Operand.constraint(op) != Operand.FIXED_REG) continue;
+                    boolean late = Operand.pos(op) == Operand.LATE;
+                    if (Operand.isUse(op)) fixed(pass, Operand.fixedReg(op), 4 * i, late ? 4 * i + 3 : 4 * i + 1, Operand.vreg(op));
+                    else if (!late) fixed(pass, Operand.fixedReg(op), 4 * i, 4 * i + 3, Operand.vreg(op));
+                }
+                for (long m = code.clobbers(i); m != 0; m &= m - 1) fixed(pass, Long.numberOfTrailingZeros(m), 4 * i + 1, 4 * i + 2, -1);
+                for (int k = 0; k < n; k++) {
+                    long op = code.operand(i, k);
+                    if (Operand.constraint(op) == Operand.FIXED_REG && Operand.isDef(op) && Operand.pos(op) == Operand.LATE)
+                        fixed(pass, Operand.fixedReg(op), 4 * i + 2, 4 * i + 3, Operand.vreg(op));
+                }
+            }
+        }
+        System.arraycopy(fxStart, 0, fxCursor, 0, 64);
+    }
+
+    private void fixed(int pass, int reg, int from, int to, int owner) {
+        if (pass == 0) {
+            fxStart[reg + 1]++;
+        } else {
+            int f = fxCursor[reg]++;
+            fxFrom[f] = from;
+            fxTo[f] = to;
+            fxOwner[f] = owner;
+        }
+    }
+
+    // =====================================================================================
+    // The scan
+
+    private void scan() {
+        heapSize = 0;
+        numActive = numInactive = 0;
+        slotHeapSize = 0;
+        numFreeSlots = 0;
+        numSlots = 0;
+        numSplitPts = 0;
+        for (int it = 0; it < numIv; it++) heapPush(it);
+        while (heapSize > 0) {
+            int cur = heapPop();
+            int pos = ivStart[cur];
+            scanPos = pos;
+            for (int j = 0; j < numActive; j++) {
+                int a = active[j];
+                if (ivEnd[a] <= pos) {
+                    active[j--] = active[--numActive];
+                } else if (!covers(a, pos)) {
+                    active[j--] = active[--numActive];
+                    inactive = push(inactive, numInactive++, a);
+                }
+            }
+            for (int j = 0; j < numInactive; j++) {
+                int a = inactive[j];
+                if (ivEnd[a] <= pos) {
+                    inactive[j--] = inactive[--numInactive];
+                } else if (covers(a, pos)) {
+                    inactive[j--] = inactive[--numInactive];
+                    active = push(active, numActive++, a);
+                }
+            }
+            int v = ivVreg[cur];
+            lastPopped[v] = cur;
+            if (vregIv[v] == cur && needsSlot[v]) ensureSlot(v);
+            if (!tryAllocateFree(cur)) allocateBlocked(cur);
+            if (ivReg[cur] >= 0) active = push(active, numActive++, cur);
+        }
+        pm.clear();
+        after.clear();
+        pm.numSlots = numSlots;
+    }
+
+    private static int[] push(int[] a, int n, int x) {
+        if (n == a.length) a = Arrays.copyOf(a, n * 2);
+        a[n] = x;
+        return a;
+    }
+
+    private boolean covers(int it, int pos) {
+        int c = ivCursor[it], hi = ivHi[it];
+        while (c < hi && to(c, it) <= pos) c++;
+        ivCursor[it] = c;
+        return c < hi && from(c, it) <= pos;
+    }
+
+    /** The first position where {@code a} and {@code b} are both live, or MAX. */
+    private int nextIntersection(int a, int b) {
+        int i = ivCursor[a], j = ivCursor[b];
+        int ih = ivHi[a], jh = ivHi[b];
+        while (i < ih && j < jh) {
+            int af = from(i, a), at = to(i, a), bf = from(j, b), bt = to(j, b);
+            if (at <= bf) i++;
+            else if (bt <= af) j++;
+            else return Math.max(af, bf);
+        }
+        return MAX;
+    }
+
+    /** The first position where register {@code r} is taken by a fixed range not owned by {@code it}'s vreg. */
+    private int nextFixedIntersection(int r, int it) {
+        int f = fxCursor[r], fe = fxStart[r + 1];
+        while (f < fe && fxTo[f] <= scanPos) f++;
+        fxCursor[r] = f;
+        int v = ivVreg[it];
+        int k = ivCursor[it], hi = ivHi[it];
+        int end = ivEnd[it];
+        for (; f < fe && fxFrom[f] < end; f++) {
+            if (fxOwner[f] == v) continue;
+            int ff = fxFrom[f], ft = fxTo[f];
+            while (k < hi && to(k, it) <= ff) k++;
+            if (k == hi) return MAX;
+            if (from(k, it) < ft) return Math.max(from(k, it), ff);
+        }
+        return MAX;
+    }
+
+    /**
+     * The first position at or after {@code from} where {@code it} needs a register, or MAX. A
+     * late use is recorded at {@code 4i} but holds its register through {@code 4i+2}.
+     */
+    private int nextRegUse(int it, int from) {
+        int lo = ivUseLo[it], hi = ivUseHi[it];
+        int f4 = floor4(from);
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (usePos[mid] < f4) lo = mid + 1;
+            else hi = mid;
+        }
+        for (int u = lo; u < ivUseHi[it]; u++) {
+            byte kind = useKind[u];
+            if ((kind & U_REG) == 0) continue;
+            int p = (kind & U_LATE) != 0 ? usePos[u] + 2 : usePos[u];
+            if (p >= from) return p;
+        }
+        return MAX;
+    }
+
+    private int hintFor(int cur) {
+        if (ivHint[cur] >= 0) return ivHint[cur];
+        int v = ivVreg[cur];
+        if (vregIv[v] != cur) return -1;
+        int i = defInst[v];
+        if (i >= 0) {
+            long op = code.operand(i, defOperand[v] - code.operandStart(i));
+            int src = -1;
+            if (Operand.constraint(op) == Operand.REUSE) src = Operand.vreg(code.operand(i, Operand.reuseIndex(op)));
+            else if (code.isMove(i) && code.numOperands(i) == 2 && Operand.isUse(code.operand(i, 0))) src = Operand.vreg(code.operand(i, 0));
+            if (src >= 0 && lastPopped[src] >= 0) {
+                // the source's piece taken last by the scan is the one reaching this def
+                int c = lastPopped[src];
+                if (ivStart[c] <= 4 * i && ivEnd[c] >= 4 * i && ivReg[c] >= 0) return ivReg[c];
+            }
+        }
+        return fixedHint[v];
+    }
+
+    private static int floor4(int p) {
+        return p & ~3;
+    }
+
+    private boolean tryAllocateFree(int cur) {
+        int v = ivVreg[cur];
+        int[] regs = env.allocatable[code.vregClass(v)];
+        for (int r : regs) freeUntil[r] = MAX;
+        for (int j = 0; j < numActive; j++) {
+            int a = active[j];
+            freeUntil[ivReg[a]] = 0;
+        }
+        int cls = code.vregClass(v);
+        for (int j = 0; j < numInactive; j++) {
+            int a = inactive[j];
+            int r = ivReg[a];
+            if (RegClass.classOf(r) != cls || freeUntil[r] == 0) continue;
+            int x = nextIntersection(a, cur);
+            if (x < freeUntil[r]) freeUntil[r] = x;
+        }
+        int start = ivStart[cur], end = ivEnd[cur];
+        int hint = hintFor(cur);
+        int best = -1, bestUsable = start;
+        for (int r : regs) {
+            if (freeUntil[r] > start) {
+                int x = nextFixedIntersection(r, cur);
+                if (x < freeUntil[r]) freeUntil[r] = x;
+            }
+            int usable = freeUntil[r] >= end ? MAX : floor4(freeUntil[r]);
+            if (r == hint && usable == MAX) {
+                best = r;
+                bestUsable = MAX;
+                break;
+            }
+            if (usable > bestUsable) {
+                best = r;
+                bestUsable = usable;
+            }
+        }
+        if (best < 0) return false;
+        ivReg[cur] = best;
+        if (bestUsable != MAX) heapPush(split(cur, bestUsable));
+        return true;
+    }
+
+    private void allocateBlocked(int cur) {
+        int v = ivVreg[cur];
+        int cls = code.vregClass(v);
+        int[] regs = env.allocatable[cls];
+        int start = ivStart[cur];
+        int from = start;
+        // where evicted intervals leave the register: before the instruction, or (for a late
+        // def) right after its early uses, the store still being placed before it
+        int evictAt = (start & 3) == 2 ? start - 1 : floor4(start);
+        for (int r : regs) {
+            nextUse[r] = MAX;
+            blockPos[r] = MAX;
+        }
+        for (int j = 0; j < numActive; j++) {
+            int a = active[j];
+            int r = ivReg[a];
+            if (((allocatableMask >>> r) & 1) == 0) continue;
+            int u = nextRegUse(a, from);
+            if (u < nextUse[r]) nextUse[r] = u;
+        }
+        for (int j = 0; j < numInactive; j++) {
+            int a = inactive[j];
+            int r = ivReg[a];
+            if (RegClass.classOf(r) != cls || nextIntersection(a, cur) == MAX) continue;
+            int u = nextRegUse(a, from);
+            if (u < nextUse[r]) nextUse[r] = u;
+        }
+        int reg = -1;
+        for (int r : regs) {
+            int b = nextFixedIntersection(r, cur);
+            blockPos[r] = b;
+            if (b < nextUse[r]) nextUse[r] = b;
+            if (reg < 0 || nextUse[r] > nextUse[reg]) reg = r;
+        }
+        int firstUse = nextRegUse(cur, start);
+        if (firstUse > nextUse[reg]) {
+            // everyone else needs a register sooner: cur goes to its slot until its first register use
+            ivReg[cur] = STACK;
+            ensureSlot(v);
+            if (firstUse != MAX) {
+                int sp = floor4(firstUse);
+                if (sp <= start) throw infeasible(cur);
+                heapPush(split(cur, sp));
+            }
+            return;
+        }
+        if (nextUse[reg] <= start) throw infeasible(cur);
+        ivReg[cur] = reg;
+        if (blockPos[reg] < ivEnd[cur]) {
+            int sp = floor4(blockPos[reg]);
+            if (sp <= start) throw infeasible(cur);
+            heapPush(split(cur, sp));
+        }
+        for (int j = 0; j < numActive; j++) {
+            int a = active[j];
+            if (ivReg[a] != reg) continue;
+            active[j--] = active[--numActive];
+            spillFrom(a, evictAt);
+        }
+        for (int j = 0; j < numInactive; j++) {
+            int a = inactive[j];
+            if (ivReg[a] != reg || nextIntersection(a, cur) == MAX) continue;
+            inactive[j--] = inactive[--numInactive];
+            spillFrom(a, evictAt);
+        }
+    }
+
+    private RuntimeException infeasible(int cur) {
+        int pos = ivStart[cur];
+        return new IllegalArgumentException("inst" + (pos >> 2) + ": more registers of class " + code.vregClass(ivVreg[cur])
+                + " needed at once than exist (v" + ivVreg[cur] + ")");
+    }
+
+    /** Takes {@code it} out of its register from {@code sp} on: that part lives in the slot until its next register use. */
+    private void spillFrom(int it, int sp) {
+        int target = sp <= ivStart[it] ? it : split(it, sp);
+        int v = ivVreg[it];
+        int u = nextRegUse(target, ivStart[target]);
+        if (u != MAX && floor4(u) <= ivStart[target]) {
+            // the rest starts after a hole and needs a register at once: allocate it afresh
+            if (ivStart[target] <= scanPos) throw infeasible(target);
+            ivReg[target] = UNASSIGNED;
+            heapPush(target);
+            return;
+        }
+        ivReg[target] = STACK;
+        ensureSlot(v);
+        if (u != MAX) heapPush(split(target, floor4(u)));
+    }
+
+    /** Splits {@code it} at {@code p} (a multiple of 4, strictly inside); returns the new child covering {@code [p, end)}. */
+    private int split(int it, int p) {
+        int v = ivVreg[it];
+        int lo = ivLo[it], hi = ivHi[it];
+        int a = lo, b = hi;
+        while (a < b) {
+            int mid = (a + b) >>> 1;
+            if (to(mid, it) <= p) a = mid + 1;
+            else b = mid;
+        }
+        int k = a;
+        if (numIv == ivVreg.length) growIntervals();
+        int c = numIv++;
+        ivVreg[c] = v;
+        ivLo[c] = k;
+        ivHi[c] = hi;
+        ivClipS[c] = p;
+        ivClipE[c] = ivClipE[it];
+        ivStart[c] = Math.max(rFrom[k], p);
+        ivEnd[c] = ivEnd[it];
+        ivCursor[c] = k;
+        ivReg[c] = UNASSIGNED;
+        ivHint[c] = ivReg[it] >= 0 ? ivReg[it] : ivHint[it];
+        boolean inside = from(k, it) < p;
+        ivHi[it] = inside ? k + 1 : k;
+        ivEnd[it] = inside ? p : to(k - 1, it);
+        ivClipE[it] = p;
+        if (ivCursor[it] > ivHi[it]) ivCursor[it] = ivHi[it];
+        int ul = ivUseLo[it], uh = ivUseHi[it];
+        while (ul < uh) {
+            int mid = (ul + uh) >>> 1;
+            if (usePos[mid] < p) ul = mid + 1;
+            else uh = mid;
+        }
+        ivUseLo[c] = ul;
+        ivUseHi[c] = ivUseHi[it];
+        ivUseHi[it] = ul;
+        ivNext[c] = ivNext[it];
+        ivNext[it] = c;
+        if (inside) {
+            if (numSplitPts == splitPts.length) splitPts = Arrays.copyOf(splitPts, numSplitPts * 2);
+            splitPts[numSplitPts++] = (long) p << 32 | v;
+        }
+        return c;
+    }
+
+    private void ensureSlot(int v) {
+        if (vregSlot[v] >= 0) return;
+        int threshold = floor4(scanPos);
+        while (slotHeapSize > 0 && (int) (slotHeap[0] >>> 32) <= threshold) {
+            int s = (int) slotHeap[0];
+            slotHeapRemoveTop();
+            if (numFreeSlots == freeSlots.length) freeSlots = Arrays.copyOf(freeSlots, numFreeSlots * 2);
+            freeSlots[numFreeSlots++] = s;
+        }
+        int s = numFreeSlots > 0 ? freeSlots[--numFreeSlots] : numSlots++;
+        vregSlot[v] = s;
+        long key = (long) vregEnd[v] << 32 | s;
+        if (slotHeapSize == slotHeap.length) slotHeap = Arrays.copyOf(slotHeap, slotHeapSize * 2);
+        int h = slotHeapSize++;
+        while (h > 0 && slotHeap[(h - 1) >> 1] > key) {
+            slotHeap[h] = slotHeap[(h - 1) >> 1];
+            h = (h - 1) >> 1;
+        }
+        slotHeap[h] = key;
+    }
+
+    private void slotHeapRemoveTop() {
+        long last = slotHeap[--slotHeapSize];
+        int h = 0;
+        while (true) {
+            int c = 2 * h + 1;
+            if (c >= slotHeapSize) break;
+            if (c + 1 < slotHeapSize && slotHeap[c + 1] < slotHeap[c]) c++;
+            if (slotHeap[c] >= last) break;
+            slotHeap[h] = slotHeap[c];
+            h = c;
+        }
+        if (slotHeapSize > 0) slotHeap[h] = last;
+    }
+
+    private void heapPush(int it) {
+        long key = (long) ivStart[it] << 32 | it;
+        if (heapSize == heap.length) heap = Arrays.copyOf(heap, heapSize * 2);
+        int h = heapSize++;
+        while (h > 0 && heap[(h - 1) >> 1] > key) {
+            heap[h] = heap[(h - 1) >> 1];
+            h = (h - 1) >> 1;
+        }
+        heap[h] = key;
+    }
+
+    private int heapPop() {
+        int top = (int) heap[0];
+        long last = heap[--heapSize];
+        int h = 0;
+        while (true) {
+            int c = 2 * h + 1;
+            if (c >= heapSize) break;
+            if (c + 1 < heapSize && heap[c + 1] < heap[c]) c++;
+            if (heap[c] >= last) break;
+            heap[h] = heap[c];
+            h = c;
+        }
+        if (heapSize > 0) heap[h] = last;
+        return top;
+    }
+
+    // =====================================================================================
+    // Locations, operands and moves
+
+    private void buildChildren() {
+        int n = 0;
+        for (int v = 0; v < nv; v++) {
+            chStart[v] = n;
+            for (int c = vregIv[v]; c >= 0; c = ivNext[c]) n++;
+        }
+        chStart[nv] = n;
+        if (chIv.length < n) chIv = new int[Math.max(n, chIv.length * 2)];
+        for (int v = 0; v < nv; v++) {
+            int k = chStart[v];
+            chCursor[v] = k;
+            for (int c = vregIv[v]; c >= 0; c = ivNext[c]) {
+                chIv[k++] = c;
+                if (ivReg[c] >= 0) usedRegs |= 1L << ivReg[c];
+            }
+        }
+    }
+
+    /** Where {@code v} is at position {@code p} (the piece starting last at or before p), or NONE. */
+    private int locAt(int v, int p) {
+        int k = childAt(v, p);
+        if (k < 0) return Allocation.NONE;
+        int c = chIv[k];
+        return ivReg[c] >= 0 ? ivReg[c] : Allocation.slot(vregSlot[v]);
+    }
+
+    private void assign() {
+        sortSplitPoints();
+        int sp = 0;
+        for (int b = 0; b < nb; b++) {
+            int start = code.blockStart(b), end = code.blockEnd(b);
+            if (code.numPreds(b) == 1 && code.numSuccs(code.pred(b, 0)) > 1) {
+                resolveEdge(code.pred(b, 0), b);
+                pm.emit(RegAllocResult.before(start), out, env);
+            } else if (code.numPreds(b) > 1) {
+                for (int p = 0; p < code.numPreds(b); p++) {
+                    int pred = code.pred(b, p);
+                    if (code.numSuccs(pred) > 1) {
+                        resolveEdge(pred, b);
+                        if (!pm.isEmpty()) throw new IllegalArgumentException("critical edge block" + pred + " -> block" + b + " needs moves: split it");
+                    }
+                }
+            }
+            for (int i = start; i < end; i++) {
+                int p4 = 4 * i;
+                while (sp < numSplitPts && (int) (splitPts[sp] >>> 32) < p4) sp++;
+                for (; sp < numSplitPts && (int) (splitPts[sp] >>> 32) <= p4 + 1; sp++) {
+                    int at = (int) (splitPts[sp] >>> 32);
+                    if (at == p4 && i == start) continue;
+                    int v = (int) splitPts[sp];
+                    // a split at 4i+1 is a spill store after the early reads: placed before i, it
+                    // reads what this point's other moves read
+                    int from = at == p4 ? locAt(v, p4 - 1) : readLoc(v, i == start ? p4 : p4 - 1, p4);
+                    int to = locAt(v, at);
+                    if (from != Allocation.NONE && to != Allocation.NONE) pm.add(from, to, code.vregClass(v));
+                }
+                operands(i, i == start);
+                pm.emit(RegAllocResult.before(i), out, env);
+                if (code.isTerminator(i) && code.numSuccs(b) == 1) {
+                    resolveEdge(b, code.succ(b, 0));
+                    if (!pm.isEmpty()) {
+                        int base = code.operandStart(i);
+                        for (int m = 0; m < pm.size(); m++) {
+                            for (int k = 0; k < code.numOperands(i); k++) {
+                                if (out.alloc(base + k) == pm.dst(m))
+                                    throw new IllegalArgumentException("inst" + i + ": edge moves would overwrite an operand of the jump");
+                            }
+                        }
+                        pm.emit(RegAllocResult.before(i), out, env);
+                    }
+                }
+                if (!after.isEmpty()) {
+                    if (code.isTerminator(i)) throw new IllegalArgumentException("inst" + i + ": a terminator's def needs a move after it");
+                    after.numSlots = pm.numSlots;
+                    after.spareSlot = pm.spareSlot;
+                    after.emit(RegAllocResult.after(i), out, env);
+                    pm.numSlots = after.numSlots;
+                    pm.spareSlot = after.spareSlot;
+                }
+            }
+        }
+    }
+
+    private void operands(int i, boolean blockTop) {
+        int base = code.operandStart(i), n = code.numOperands(i);
+        int p4 = 4 * i;
+        // where a value is read by this point's parallel move: before any split at p4, except at a block top
+        int readPos = blockTop ? p4 : p4 - 1;
+        for (int k = 0; k < n; k++) {
+            long op = code.operand(i, k);
+            int v = Operand.vreg(op);
+            int c = Operand.constraint(op);
+            int cls = Operand.regClass(op);
+            if (Operand.isUse(op)) {
+                int loc = locAt(v, p4);
+                if (c == Operand.FIXED_REG) {
+                    int p = Operand.fixedReg(op);
+                    out.setAlloc(base + k, p);
+                    pm.add(readLoc(v, readPos, p4), p, cls);
+                } else if (c == Operand.STACK) {
+                    int s = Allocation.slot(vregSlot[v]);
+                    out.setAlloc(base + k, s);
+                    pm.add(readLoc(v, readPos, p4), s, cls);
+                } else {
+                    out.setAlloc(base + k, loc);
+                }
+            } else {
+                int loc = locAt(v, defPos[v]);
+                if (c == Operand.FIXED_REG) {
+                    int p = Operand.fixedReg(op);
+                    out.setAlloc(base + k, p);
+                    usedRegs |= 1L << p;
+                    after.add(p, loc, cls);
+                } else if (c == Operand.STACK) {
+                    int s = Allocation.slot(vregSlot[v]);
+                    out.setAlloc(base + k, s);
+                    after.add(s, loc, cls);
+                } else {
+                    out.setAlloc(base + k, loc);
+                }
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            long op = code.operand(i, k);
+            if (!Operand.isDef(op) || Operand.constraint(op) != Operand.REUSE) continue;
+            int r = out.alloc(base + k);
+            int u = Operand.reuseIndex(op);
+            int uv = Operand.vreg(code.operand(i, u));
+            out.setAlloc(base + u, r);
+            pm.add(readLoc(uv, readPos, p4), r, Operand.regClass(op));
+        }
+    }
+
+    /** The location to read {@code v} from at a point: before the point's splits if live there, else at p4. */
+    private int readLoc(int v, int readPos, int p4) {
+        int l = locAt(v, readPos);
+        if (l == Allocation.NONE || !covered(v, readPos)) l = locAt(v, p4);
+        return l;
+    }
+
+    private boolean covered(int v, int p) {
+        int k = childAt(v, p);
+        return k >= 0 && p < ivEnd[chIv[k]];
+    }
+
+    /**
+     * Index in chIv of {@code v}'s piece starting last at or before {@code p}, or -1. The walk
+     * over the instructions asks with rising positions, so a cursor per vreg answers most
+     * queries in O(1); edges going backwards fall back to binary search.
+     */
+    private int childAt(int v, int p) {
+        int k = chCursor[v], end = chStart[v + 1];
+        if (k < end && ivStart[chIv[k]] <= p) {
+            while (k + 1 < end && ivStart[chIv[k + 1]] <= p) k++;
+            chCursor[v] = k;
+            return k;
+        }
+        int lo = chStart[v], hi = end;
+        if (lo == hi) return -1;
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (ivStart[chIv[mid]] <= p) lo = mid;
+            else hi = mid;
+        }
+        return ivStart[chIv[lo]] <= p ? lo : -1;
+    }
+
+    /** Orders the split points by instruction (a counting sort: no comparison sort, no garbage). */
+    private void sortSplitPoints() {
+        if (splitCount.length < ni + 1) splitCount = new int[Math.max(ni + 1, splitCount.length * 2)];
+        if (splitSorted.length < numSplitPts) splitSorted = new long[Math.max(numSplitPts, splitSorted.length * 2)];
+        Arrays.fill(splitCount, 0, ni + 1, 0);
+        for (int k = 0; k < numSplitPts; k++) splitCount[(int) (splitPts[k] >>> 34) + 1]++;
+        for (int i = 0; i < ni; i++) splitCount[i + 1] += splitCount[i];
+        for (int k = 0; k < numSplitPts; k++) splitSorted[splitCount[(int) (splitPts[k] >>> 34)]++] = splitPts[k];
+        long[] t = splitPts;
+        splitPts = splitSorted;
+        splitSorted = t;
+    }
+
+    private void resolveEdge(int p, int s) {
+        int endPos = 4 * code.blockEnd(p) - 1, startPos = 4 * code.blockStart(s);
+        int n = -1;
+        for (int k = 0; k < code.numSuccs(p); k++) if (code.succ(p, k) == s) n = k;
+        int np = code.numBlockParams(s);
+        for (int k = 0; k < np; k++) {
+            int param = code.blockParam(s, k);
+            int to = locAt(param, startPos);
+            if (to == Allocation.NONE) continue;
+            int from = locAt(code.branchArg(p, n, k), endPos);
+            pm.add(from, to, code.vregClass(param));
+        }
+        for (int k = liStart[s]; k < liStart[s + 1]; k++) {
+            int v = liVregs[k];
+            pm.add(locAt(v, endPos), locAt(v, startPos), code.vregClass(v));
+        }
+    }
+}
