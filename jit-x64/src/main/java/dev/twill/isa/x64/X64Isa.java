@@ -1,6 +1,5 @@
 package dev.twill.isa.x64;
 
-import dev.twill.CompileError;
 import dev.twill.ir.Function;
 import dev.twill.ir.Type;
 import dev.twill.isa.x64.abi.X64Abi;
@@ -11,6 +10,7 @@ import dev.twill.machinst.MachineEnv;
 import dev.twill.machinst.RegAllocResult;
 import dev.twill.machinst.RegisterAllocator;
 import dev.twill.machinst.TargetIsa;
+import dev.twill.regalloc.LinearScanAllocator;
 import dev.twill.regalloc.RegAllocCheckError;
 import dev.twill.regalloc.RegAllocChecker;
 import dev.twill.regalloc.SinglePassAllocator;
@@ -26,8 +26,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Found through {@code META-INF/services/dev.twill.machinst.TargetIsa} under the name {@code
  * x86_64}. {@link #compile(Function, Settings)} picks the allocator by {@code opt_level}: {@code
- * none} the {@link SinglePassAllocator}, otherwise linear scan (looked up by name until {@code
- * LinearScanAllocator} is merged).
+ * none} the {@link SinglePassAllocator}, otherwise the {@link LinearScanAllocator}.
  *
  * <p>When the system property {@code twill.checkRegalloc} is {@code true} (the test JVMs set it),
  * every allocation is verified by {@link RegAllocChecker} before emission, so any test that
@@ -55,7 +54,7 @@ public final class X64Isa implements TargetIsa {
         final X64Emitter emitter = new X64Emitter();
         final RegAllocResult result = new RegAllocResult();
         final RegisterAllocator fast = new SinglePassAllocator();
-        RegisterAllocator speed;
+        final RegisterAllocator speed = new LinearScanAllocator();
         RegAllocChecker checker;
     }
 
@@ -84,9 +83,7 @@ public final class X64Isa implements TargetIsa {
     public CompiledCode compile(Function f, Settings settings) {
         Context c = CONTEXT.get();
         boolean fast = settings != null && "none".equals(settings.optLevel());
-        RegisterAllocator a = fast ? c.fast : c.speed;
-        if (a == null) a = c.speed = load("dev.twill.regalloc.LinearScanAllocator");
-        return compile(f, a);
+        return compile(f, fast ? c.fast : c.speed);
     }
 
     /** Compiles with the given allocator. */
@@ -106,14 +103,6 @@ public final class X64Isa implements TargetIsa {
             }
         }
         return c.emitter.emit(c.lowering, c.result);
-    }
-
-    private static RegisterAllocator load(String className) {
-        try {
-            return (RegisterAllocator) Class.forName(className).getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw CompileError.inFunction("x86_64", null, "register allocator " + className + " is not available: " + e);
-        }
     }
 
     @Override
