@@ -200,12 +200,15 @@ public final class SinglePassAllocator implements RegisterAllocator {
         long clob = code.clobbers(i);
         int before = RegAllocResult.before(i);
         pinned = latePinned = defClaimed = dropAfterUses = 0;
-        long fixedDefs = 0, reused = 0;
+        long fixedDefs = 0, earlyFixedDefs = 0, reused = 0;
         for (int k = 0; k < n; k++) {
             long op = code.operand(i, k);
             if (Operand.isDef(op)) {
                 int c = Operand.constraint(op);
-                if (c == Operand.FIXED_REG) fixedDefs |= 1L << Operand.fixedReg(op);
+                if (c == Operand.FIXED_REG) {
+                    fixedDefs |= 1L << Operand.fixedReg(op);
+                    if (Operand.pos(op) == Operand.EARLY) earlyFixedDefs |= 1L << Operand.fixedReg(op);
+                }
                 else if (c == Operand.REUSE) reused |= 1L << Operand.reuseIndex(op);
             } else if (Operand.pos(op) == Operand.LATE) {
                 lateStamp[Operand.vreg(op)] = i;
@@ -249,7 +252,8 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 out.setAlloc(base + k, Allocation.slot(vregSlot[v]));
                 continue;
             }
-            long bad = late ? clob | fixedDefMask | defClaimed : 0;
+            // an early def is written while the uses are still read: no use may sit in its register
+            long bad = (late ? clob | fixedDefMask | defClaimed : 0) | earlyFixedDefs;
             if (r < 0 || (allocatableMask & (1L << r)) == 0 || ((bad >>> r) & 1) != 0) {
                 long soft = lastUse[v] > i ? clob | fixedDefMask : fixedDefMask;
                 r = relocate(v, pinned | bad, soft, i, k);
