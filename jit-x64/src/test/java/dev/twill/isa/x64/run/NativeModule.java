@@ -4,6 +4,10 @@ import dev.twill.interp.InterpResult;
 import dev.twill.ir.Function;
 import dev.twill.ir.Signature;
 import dev.twill.ir.Type;
+import dev.twill.ir.text.Parser;
+import dev.twill.ir.text.TestFunction;
+import dev.twill.legalize.Legalizer;
+import dev.twill.verify.Verifier;
 import dev.twill.isa.x64.X64Isa;
 import dev.twill.machinst.CompiledCode;
 import dev.twill.machinst.RegisterAllocator;
@@ -60,13 +64,14 @@ final class NativeModule implements AutoCloseable {
         }
     }
 
+    /** The method handle of function {@code name}, made once. */
+    MethodHandle handle(String name) {
+        return handles.computeIfAbsent(name, module::handle);
+    }
+
     /** Calls {@code name} with raw argument bits; returns its outcome as the interpreter would. */
     InterpResult call(String name, long[] args) throws Throwable {
-        MethodHandle h = handles.get(name);
-        if (h == null) {
-            h = module.handle(name);
-            handles.put(name, h);
-        }
+        MethodHandle h = handle(name);
         Signature sig = signatures.get(name);
         Object[] boxed = new Object[args.length];
         for (int k = 0; k < args.length; k++) boxed[k] = box(sig.params[k], args[k]);
@@ -105,5 +110,22 @@ final class NativeModule implements AutoCloseable {
     @Override
     public void close() {
         module.close();
+    }
+
+    /**
+     * Parses, verifies, legalizes and compiles (under {@code tier}) every function of the CLIF
+     * {@code text} into {@code m}, then finalizes it; host functions must be defined before.
+     */
+    static void compileInto(JitModule m, Tier tier, String text) {
+        X64Isa isa = new X64Isa();
+        List<Function> fs = Parser.parseFile(text, "test").functions().stream().map(TestFunction::function).toList();
+        for (Function f : fs) m.declareFunction(f.name, f.signature);
+        Legalizer legalizer = new Legalizer();
+        for (Function f : fs) {
+            Verifier.verifyOrThrow(f);
+            legalizer.legalize(f);
+            m.defineFunction(f.name, isa.compile(f, tier.allocator().get()));
+        }
+        m.finalizeDefinitions();
     }
 }
