@@ -483,12 +483,14 @@ public final class RandomFunctionGenerator {
         int heap = dynamic ? dynHeap : staticHeap;
         int indexType = dynamic ? Type.I32 : Type.I64;
         int index = pick(indexType);
-        if (rnd.nextInt(5) != 0) {
-            // mostly in bounds: mask the index into the heap
-            index = b.binaryImm(Opcode.BAND_IMM, index, GeneratedModule.HEAP_SIZE - 1 - rnd.nextInt(16));
+        if (rnd.nextInt(16) != 0) {
+            // mostly in bounds: mask the index into the heap's lower half, so that with the small
+            // offsets below even the edge-case values (-1, MAX) stay inside (an out-of-bounds
+            // access ends the run, and little code after it would ever execute)
+            index = b.binaryImm(Opcode.BAND_IMM, index, GeneratedModule.HEAP_SIZE / 2 - 1 - rnd.nextInt(16));
             define(index);
         }
-        long offset = rnd.nextInt(8) == 0 ? rnd.nextInt(GeneratedModule.HEAP_SIZE + 64) : rnd.nextInt(16);
+        long offset = rnd.nextInt(32) == 0 ? rnd.nextInt(GeneratedModule.HEAP_SIZE + 64) : rnd.nextInt(16);
         int t = randomType();
         if (rnd.nextBoolean()) {
             Opcode op = Type.isInt(t) ? HEAP_STORES[rnd.nextInt(HEAP_STORES.length)] : Opcode.HEAP_STORE;

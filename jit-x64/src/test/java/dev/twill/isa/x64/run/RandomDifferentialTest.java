@@ -15,6 +15,7 @@ import dev.twill.ir.InstBuilder;
 import dev.twill.ir.MemFlags;
 import dev.twill.ir.Opcode;
 import dev.twill.ir.Signature;
+import dev.twill.ir.TrapCode;
 import dev.twill.ir.Type;
 import dev.twill.ir.text.Parser;
 import dev.twill.ir.text.Printer;
@@ -87,6 +88,7 @@ class RandomDifferentialTest {
         Legalizer legalizer = new Legalizer();
         X64Isa isa = new X64Isa();
         int functions = 0, returned = 0, trapped = 0, skipped = 0;
+        java.util.TreeMap<String, Integer> trapCodes = new java.util.TreeMap<>();
         List<String> failures = new ArrayList<>();
         long t0 = System.nanoTime(), cpu0 = cpuNanos();
         for (long batch = START; batch < START + COUNT && failures.size() < 10; batch += BATCH) {
@@ -141,15 +143,19 @@ class RandomDifferentialTest {
                 }
             }
             for (Case c : cases) {
-                if (c.want.result.trapped()) trapped++;
-                else returned++;
+                if (c.want.result.trapped()) {
+                    trapped++;
+                    trapCodes.merge(TrapCode.name(c.want.result.trapCode()), 1, Integer::sum);
+                } else {
+                    returned++;
+                }
             }
         }
         if (!failures.isEmpty()) fail(failures.size() + " failure(s):\n" + String.join("\n\n", failures));
-        System.out.printf("random differential: %d seeds from %d, %d functions x %d tiers agree (%d returned, %d trapped, "
+        System.out.printf("random differential: %d seeds from %d, %d functions x %d tiers agree (%d returned, %d trapped %s, "
                 + "%d out of fuel) in %.1f s (%.1f s of CPU)%n", COUNT, START, functions, tiers.size(), returned, trapped,
-                skipped, (System.nanoTime() - t0) / 1e9, (cpuNanos() - cpu0) / 1e9);
-        if (COUNT >= 1000) {
+                trapCodes, skipped, (System.nanoTime() - t0) / 1e9, (cpuNanos() - cpu0) / 1e9);
+        if (COUNT >= 1000 && defaultOptions()) {
             // the generator must exercise both outcomes in bulk, or agreement proves little
             assertTrue(returned > COUNT / 4, "only " + returned + " runs returned");
             assertTrue(trapped > COUNT / 50, "only " + trapped + " runs trapped");
@@ -180,6 +186,11 @@ class RandomDifferentialTest {
      * The generator's defaults; {@code -Dtwill.fuzz.calls=false}, {@code .heaps=false}, {@code
      * .maxBlocks=N}, {@code .maxInsts=N} narrow a failure down by hand (CI runs the defaults).
      */
+    private static boolean defaultOptions() {
+        for (String k : new String[] {"calls", "heaps", "maxBlocks", "maxInsts"}) if (System.getProperty("twill.fuzz." + k) != null) return false;
+        return true;
+    }
+
     private static RandomFunctionGenerator.Options options() {
         RandomFunctionGenerator.Options o = new RandomFunctionGenerator.Options();
         o.calls = !"false".equals(System.getProperty("twill.fuzz.calls"));
