@@ -42,7 +42,9 @@ import org.junit.jupiter.api.Test;
  * Native code against the interpreter on seeded random modules ({@link RandomFunctionGenerator}
  * with its default options: every opcode family and type, heaps, stack slots, direct and indirect
  * calls with several results, mid-block branches, {@code br_table}, block parameters, loops,
- * traps, high register pressure).
+ * traps, compares fused into branches and selects; every value available at a return is folded
+ * into a digest that reaches the result and the heap, so no computation is dead code and many
+ * values are live at once: high register pressure).
  *
  * <p>For each seed the module is generated twice: the interpreter runs the original, the other
  * copy is legalized, verified and compiled under every {@link Tier} (each allocation checked by
@@ -122,8 +124,9 @@ class RandomDifferentialTest {
                 try {
                     m = new NativeModule(linked, tier, isa);
                 } catch (NativeModule.CompileFailure e) {
-                    failures.add("[" + tier + "] " + e.function + " does not compile: " + NativeFileTests.stackOf(e.getCause())
-                            + "\n" + module(casesOf(cases, e.function)));
+                    long seed = Long.parseLong(e.function.substring(2, e.function.indexOf('_')));
+                    failures.add("seed " + seed + " [" + tier + "]: " + e.function + " does not compile (rerun with -Dtwill.fuzz.seed="
+                            + seed + "): " + NativeFileTests.stackOf(e.getCause()) + "\n" + module(casesOf(cases, seed)));
                     continue;
                 }
                 try (m; Arena arena = Arena.ofConfined()) {
@@ -133,8 +136,13 @@ class RandomDifferentialTest {
                         // wrong machine code may take the JVM down: the seed about to run is left on disk
                         SEED_LOG.setLength(0);
                         SEED_LOG.write((where + "\n").getBytes(StandardCharsets.UTF_8));
-                        Outcome got = execute(m.handle(driverName(c.seed)), c.legalized, c.args, io);
-                        String why = compare(c.original.entry().signature, c.want, got);
+                        String why;
+                        try {
+                            Outcome got = execute(m.handle(driverName(c.seed)), c.legalized, c.args, io);
+                            why = compare(c.original.entry().signature, c.want, got);
+                        } catch (Throwable e) {
+                            why = "the call threw " + NativeFileTests.stackOf(e);
+                        }
                         if (why != null) {
                             failures.add(where + ": " + why + " (rerun with -Dtwill.fuzz.seed=" + c.seed + ")\n"
                                     + module(c.original) + "--- legalized:\n" + module(c.legalized));
@@ -177,9 +185,10 @@ class RandomDifferentialTest {
         return new GeneratedModule(out, m.usesVmctx(), seed);
     }
 
-    private static GeneratedModule casesOf(List<Case> cases, String function) {
-        for (Case c : cases) for (Function f : c.legalized.functions()) if (f.name.equals(function)) return c.legalized;
-        return new GeneratedModule(List.of(), false, -1);
+    /** The legalized module of {@code seed} in this batch. */
+    private static GeneratedModule casesOf(List<Case> cases, long seed) {
+        for (Case c : cases) if (c.seed == seed) return c.legalized;
+        return new GeneratedModule(List.of(), false, seed);
     }
 
     /**
