@@ -231,27 +231,30 @@ final class Instantiator {
             store.enterHostCall();
             try {
                 r = fn.call(caller, args);
-            } finally {
-                store.leaveHostCall();
-            }
-            int n = r == null ? 0 : r.length;
-            if (n != results.length) {
-                throw new IllegalStateException("host function \"" + h.module() + "\" \"" + h.name() + "\" returned " + n
-                        + " results, its type " + type + " has " + results.length);
-            }
-            for (int k = 0; k < n; k++) {
-                long v = r[k];
-                byte t = results[k];
-                if (t != ValType.I64 && t != ValType.F64) {
+                int n = r == null ? 0 : r.length;
+                if (n != results.length) {
+                    throw new IllegalStateException("host function \"" + h.module() + "\" \"" + h.name() + "\" returned " + n
+                            + " results, its type " + type + " has " + results.length);
+                }
+                for (int k = 0; k < n; k++) {
+                    byte t = results[k];
+                    if (t == ValType.I64 || t == ValType.F64) continue;
                     try {
-                        v = WasmGlobal.check(store, t, v);
+                        WasmGlobal.check(store, t, r[k]);
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException("host function \"" + h.module() + "\" \"" + h.name() + "\" result "
                                 + k + ": " + e.getMessage(), e);
                     }
                 }
-                EVERYTHING.set(ValueLayout.JAVA_LONG, buffer + 8L * k, v);
+            } catch (Throwable t) {
+                // The exception goes to the Java caller; until the compiled caller notices it, the
+                // result slots read as zeros (null references), never as what was refused.
+                for (int k = 0; k < results.length; k++) EVERYTHING.set(ValueLayout.JAVA_LONG, buffer + 8L * k, 0L);
+                throw t;
+            } finally {
+                store.leaveHostCall();
             }
+            for (int k = 0; k < r.length; k++) EVERYTHING.set(ValueLayout.JAVA_LONG, buffer + 8L * k, r[k]);
         };
     }
 }
