@@ -31,6 +31,10 @@ public final class WasmGlobal implements Extern {
 
     /** A new global of {@code type} with initial value {@code bits}, owned by {@code store}. */
     public static WasmGlobal create(Store store, GlobalType type, long bits) {
+        switch (type.valType()) {
+            case ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.FUNCREF, ValType.EXTERNREF -> { }
+            default -> throw new IllegalArgumentException("no global of value type 0x" + Integer.toHexString(type.valType() & 0xFF));
+        }
         store.enter();
         try {
             long checked = check(store, type.valType(), bits);

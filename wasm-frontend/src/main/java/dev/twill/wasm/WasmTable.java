@@ -1,6 +1,7 @@
 package dev.twill.wasm;
 
 import dev.twill.wasm.binary.TableType;
+import dev.twill.wasm.binary.ValType;
 import dev.twill.wasm.runtime.ReferenceTable;
 
 /**
@@ -26,6 +27,9 @@ public final class WasmTable implements Extern {
 
     /** A new table of {@code type} (its minimum size, every element {@code init}) owned by {@code store}. */
     public static WasmTable create(Store store, TableType type, long init) {
+        if (type.elemType() != ValType.FUNCREF && type.elemType() != ValType.EXTERNREF) {
+            throw new IllegalArgumentException("no table of element type 0x" + Integer.toHexString(type.elemType() & 0xFF));
+        }
         store.enter();
         try {
             return new WasmTable(store, store.newTable(type, store.checkRef(type.elemType(), init)));

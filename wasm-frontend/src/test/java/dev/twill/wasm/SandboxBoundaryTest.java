@@ -12,6 +12,7 @@ import dev.twill.runtime.Trap;
 import dev.twill.wasm.binary.FuncType;
 import dev.twill.wasm.binary.GlobalType;
 import dev.twill.wasm.binary.Limits;
+import dev.twill.wasm.binary.MemoryType;
 import dev.twill.wasm.binary.TableType;
 import dev.twill.wasm.binary.ValType;
 import java.lang.invoke.MethodHandle;
@@ -177,6 +178,33 @@ class SandboxBoundaryTest {
             GIVE_EXTERN.set(h);
             assertArrayEquals(new long[] {h}, inst.function("hostExtern").call());
             assertSame(o, s2.externObject(foreign));
+        }
+    }
+
+    /**
+     * Types a host makes up: limits with the minimum above the maximum (a memory would commit past
+     * its reservation, over whatever lies there), negative sizes (a table would grow and fill
+     * before its block), element and value types that do not exist. Refused before anything is
+     * allocated.
+     */
+    @Test
+    void madeUpTypesAreRefused() {
+        try (Store s = new Store(engine)) {
+            long[] before = dev.twill.wasm.runtime.ResourceBudget.usage();
+            for (Limits bad : new Limits[] {new Limits(10, 1), new Limits(-1, -1), new Limits(1, -2), new Limits(70_000, -1)}) {
+                assertThrows(IllegalArgumentException.class, () -> WasmMemory.create(s, new MemoryType(bad)), bad.toString());
+            }
+            for (Limits bad : new Limits[] {new Limits(10, 1), new Limits(-5, -1), new Limits(0, -7), new Limits(0, 1L << 32)}) {
+                assertThrows(IllegalArgumentException.class,
+                        () -> WasmTable.create(s, new TableType(ValType.FUNCREF, bad), 0), bad.toString());
+            }
+            assertThrows(IllegalArgumentException.class,
+                    () -> WasmTable.create(s, new TableType(ValType.I64, new Limits(1, 1)), 0));
+            assertThrows(IllegalArgumentException.class, () -> WasmGlobal.create(s, new GlobalType((byte) 0x7B, true), 0));
+            assertThrows(IllegalArgumentException.class, () -> WasmGlobal.create(s, new GlobalType((byte) 0x12, true), 0));
+            assertArrayEquals(before, dev.twill.wasm.runtime.ResourceBudget.usage(), "nothing was allocated");
+            WasmMemory ok = WasmMemory.create(s, new MemoryType(new Limits(1, 1)));
+            assertEquals(-1, ok.grow(1));
         }
     }
 

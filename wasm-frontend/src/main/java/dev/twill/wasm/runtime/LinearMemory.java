@@ -51,6 +51,10 @@ public final class LinearMemory {
         if (l.min() > MemoryType.MAX_PAGES || (l.hasMax() && l.max() > MemoryType.MAX_PAGES)) {
             throw new IllegalArgumentException("memory size " + l + " exceeds 65536 pages");
         }
+        // a minimum above the maximum would commit past the reservation, over whatever is mapped there
+        if (l.min() < 0 || l.max() < -1 || (l.hasMax() && l.max() < l.min())) {
+            throw new IllegalArgumentException("invalid memory limits " + l + ": need 0 <= min <= max, max -1 for none");
+        }
         this.type = type;
         this.arena = arena;
         this.maxPages = l.hasMax() ? l.max() : MemoryType.MAX_PAGES;

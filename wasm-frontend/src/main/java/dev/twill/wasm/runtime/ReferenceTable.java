@@ -50,6 +50,10 @@ public final class ReferenceTable {
     /** A table of {@code type}'s minimum size, every element {@code init}. */
     public ReferenceTable(TableType type, long init, Arena arena) {
         Limits l = type.limits();
+        // a negative size would make grow and fill write before the block
+        if (l.min() < 0 || l.max() < -1 || l.max() > 0xFFFF_FFFFL || (l.hasMax() && l.max() < l.min())) {
+            throw new IllegalArgumentException("invalid table limits " + l + ": need 0 <= min <= max < 2^32, max -1 for none");
+        }
         this.type = type;
         this.arena = arena;
         if (l.min() > MAX_MIN) {
