@@ -272,6 +272,14 @@ public final class VCode {
         return operands[opStart[inst] + n];
     }
 
+    /**
+     * The flat operand table itself (operand {@code n} of {@code inst} at {@link #operandStart}
+     * + n), for allocators' inner loops; read only, valid until the next {@link #clear()}.
+     */
+    public long[] operandArray() {
+        return operands;
+    }
+
     /** The total number of operands (the size of an allocation table). */
     public int totalOperands() {
         return numOperands;

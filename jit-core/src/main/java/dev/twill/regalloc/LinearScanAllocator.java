@@ -639,7 +639,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         int hint = hintFor(cur);
         int best = -1, bestUsable = start;
         for (int r : regs) {
-            if (freeUntil[r] > start) {
+            if (freeUntil[r] > start && fxCursor[r] < fxStart[r + 1]) { // most registers have no fixed ranges left
                 int x = nextFixedIntersection(r, cur);
                 if (x < freeUntil[r]) freeUntil[r] = x;
             }
@@ -689,7 +689,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         }
         int reg = -1;
         for (int r : regs) {
-            int b = nextFixedIntersection(r, cur);
+            int b = fxCursor[r] < fxStart[r + 1] ? nextFixedIntersection(r, cur) : MAX;
             blockPos[r] = b;
             if (b < nextUse[r]) nextUse[r] = b;
             if (reg < 0 || nextUse[r] > nextUse[reg]) reg = r;

@@ -70,6 +70,19 @@ public final class X64Lowering {
 
     private X64Features features = X64Features.host();
 
+    /**
+     * {@link Opcode#regForm()} by ordinal: that method searches every opcode, far too slow for a
+     * per-instruction lookup.
+     */
+    private static final Opcode[] REG_FORM;
+
+    static {
+        Opcode[] all = Opcode.values();
+        REG_FORM = new Opcode[all.length];
+        for (Opcode o : all) REG_FORM[o.ordinal()] = o.regForm();
+    }
+
+
     // ---- results for the emitter
     /** Bytes of outgoing stack arguments the largest call needs. */
     public int outArgBytes;
@@ -698,7 +711,7 @@ public final class X64Lowering {
                 fdef(def(dfg.firstResult(i)));
             }
             case IADD, ISUB, BAND, BOR, BXOR, IMUL -> lowerIntBinary(i, op, t);
-            case IADD_IMM, BAND_IMM, BOR_IMM, BXOR_IMM, IMUL_IMM -> lowerIntBinaryImm(i, op.regForm(), t, dfg.imm(i));
+            case IADD_IMM, BAND_IMM, BOR_IMM, BXOR_IMM, IMUL_IMM -> lowerIntBinaryImm(i, REG_FORM[op.ordinal()], t, dfg.imm(i));
             case IRSUB_IMM -> {
                 int n = tmp(RegClass.INT);
                 inst(UNARY, opSize(t), 0);
@@ -730,10 +743,10 @@ public final class X64Lowering {
                 if (isConst(amt)) lowerShiftImm(i, op, t, constValue(amt));
                 else lowerShiftReg(i, op, t, amt);
             }
-            case ISHL_IMM, USHR_IMM, SSHR_IMM, ROTL_IMM, ROTR_IMM -> lowerShiftImm(i, op.regForm(), t, dfg.imm(i));
+            case ISHL_IMM, USHR_IMM, SSHR_IMM, ROTL_IMM, ROTR_IMM -> lowerShiftImm(i, REG_FORM[op.ordinal()], t, dfg.imm(i));
             case UMULHI, SMULHI -> lowerMulHi(i, op == Opcode.SMULHI, t);
             case UDIV, SDIV, UREM, SREM -> lowerDiv(i, op, t, dfg.arg(i, 1), false, 0);
-            case UDIV_IMM, SDIV_IMM, UREM_IMM, SREM_IMM -> lowerDiv(i, op.regForm(), t, -1, true, dfg.imm(i));
+            case UDIV_IMM, SDIV_IMM, UREM_IMM, SREM_IMM -> lowerDiv(i, REG_FORM[op.ordinal()], t, -1, true, dfg.imm(i));
             case IABS -> {
                 int a = extendIfNarrow(dfg.arg(i, 0), t, true);
                 inst(IABS, opSize(t), 0);
@@ -1454,6 +1467,13 @@ public final class X64Lowering {
     }
 
     private void lowerBrTable(int i) {
+        if (order.numSuccs(order.segmentEndingAt(i)) == 1) {
+            // every entry goes where the default goes, with the same arguments: a plain jump (a
+            // terminator with one successor must not read registers its edge moves may overwrite)
+            inst(JMP, 0, VCode.TERMINATOR);
+            if (!marking) addSuccs(curLb);
+            return;
+        }
         int idx = dfg.arg(i, 0);
         int it = dfg.valueType(dfg.resolveAliases(idx));
         int n = use(idx);
