@@ -38,6 +38,24 @@ import org.junit.jupiter.api.Test;
 class LifetimeTest {
     static final Duration LIMIT = Duration.ofSeconds(60);
 
+    /**
+     * Joins {@code t} even if this thread's interrupt status is set (in a full-suite run something
+     * outside these tests once interrupted the JUnit timeout thread; the join must still happen
+     * before the assertions), restoring the status afterwards.
+     */
+    static void join(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
     @Test
     void aClosedStoreRefusesEverything() throws Throwable {
         try (Engine engine = new Engine(); Module m = Module.compile(engine, Wat.wasm("safety.wat"))) {
@@ -170,7 +188,7 @@ class LifetimeTest {
                     while (mem.segment().get(ValueLayout.JAVA_INT, 0) < 1000) Thread.onSpinWait();
                     s.close(); // returns only once the spinning guests have left and everything is freed
                     assertArrayEquals(budgetBefore, ResourceBudget.usage(), "close returned before the memory was freed");
-                    for (Thread th : threads) th.join();
+                    for (Thread th : threads) join(th);
                     assertEquals(3, outcomes.size());
                     for (Throwable x : outcomes) {
                         assertTrue(x instanceof Trap t && t.code() == TrapCode.INTERRUPT, "guest ended with " + x);
@@ -261,7 +279,7 @@ class LifetimeTest {
                     go.countDown();
                     while (ok.get() < 100 * (round % 5 + 1) && wrong.get() == null) Thread.onSpinWait();
                     s.close();
-                    for (Thread th : threads) th.join();
+                    for (Thread th : threads) join(th);
                     assertNull(wrong.get(), "a call failed otherwise than refused");
                     assertEquals(threads.length, refused.get());
                 }
