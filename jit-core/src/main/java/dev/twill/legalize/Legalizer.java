@@ -14,6 +14,7 @@ import dev.twill.ir.TableData;
 import dev.twill.ir.TrapCode;
 import dev.twill.ir.Type;
 import dev.twill.ir.text.Printer;
+import java.util.Arrays;
 
 /**
  * Rewrites a function in place from the sandbox level to the memory level, so that back ends
@@ -51,6 +52,18 @@ import dev.twill.ir.text.Printer;
  * dynamic heap's bound may change at a store or call unless every load of its bound chain is
  * {@code readonly}; such a heap's remembered checks are forgotten there.
  *
+ * <p><b>Reused global values</b>: within one EBB, the value a global value chain was legalized
+ * to (each {@code load} and {@code iadd_imm} step, a {@code symbol_value}, and a narrow bound
+ * zero-extended to i64) is remembered and used again by later heap and table accesses and
+ * {@code global_value} instructions of the same block, so a block of many accesses loads the
+ * heap base and bound once. A value defined earlier in the EBB dominates the rest of it, so the
+ * reuse is always well-formed. A {@code load} step without {@code readonly} reads memory that a
+ * store or call may change, so such chains are forgotten at every instruction that may store or
+ * call (the same points where unstable bounds checks are forgotten) and read again afterwards;
+ * chains whose loads are all {@code readonly} stay for the whole block. A reused load gives the
+ * value the original load would read (nothing wrote in between), and if that load could trap,
+ * the first one already trapped at the same state, so traps and results are unchanged.
+ *
  * <p><b>Cost</b>: one walk over the layout; inserted instructions are already legal, so none
  * is visited twice. A {@code Legalizer} is a reusable context: nothing is allocated per
  * instruction, and nothing per function when the same {@link Function} object is reused.
@@ -82,6 +95,18 @@ public final class Legalizer {
     /** Per heap: true if its bound cannot change while the function runs (static, or readonly chain). */
     private boolean[] boundStable = new boolean[8];
 
+    /** Per global value: the value its chain was legalized to earlier in this EBB, or -1. */
+    private int[] gvCached = new int[0];
+    /** Per global value: that value zero-extended to i64 (for narrow bounds), or -1. */
+    private int[] gvExtended = new int[0];
+    /** Per global value: true if every load of its chain is readonly, so stores and calls keep it. */
+    private boolean[] gvStable = new boolean[0];
+    /** The global values with a remembered value, to forget them at a block start or a store. */
+    private int[] cachedGvs = new int[0];
+    private int numCached;
+    /** How many of {@link #cachedGvs} are not {@link #gvStable}: none means a store forgets nothing. */
+    private int numUnstableCached;
+
     /**
      * Legalizes {@code f} in place down to what back ends take: no sandbox-level instruction and
      * no {@code heap_addr} is left.
@@ -105,6 +130,7 @@ public final class Legalizer {
         for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
             numChecks = 0;
             nextEvict = 0;
+            forgetGlobalValues(true);
             for (int i = layout.firstInst(b); i >= 0; ) {
                 int next = layout.nextInst(i);
                 Opcode op = dfg.opcode(i);
@@ -129,10 +155,14 @@ public final class Legalizer {
                     default:
                         break;
                 }
-                if (op.canStore() || op.isCall()) forgetUnstableChecks();
+                if (op.canStore() || op.isCall()) {
+                    forgetUnstableChecks();
+                    if (numUnstableCached > 0) forgetGlobalValues(false);
+                }
                 i = next;
             }
         }
+        forgetGlobalValues(true);
         func = null;
         dfg = null;
         layout = null;
@@ -153,6 +183,19 @@ public final class Legalizer {
             HeapData d = f.heaps.get(h);
             boundStable[h] = d.style == HeapData.Style.STATIC || readonlyChain(d.boundGv);
         }
+        // a CompileError may have left the previous function's entries set
+        forgetGlobalValues(true);
+        int ng = f.globalValues.size();
+        if (gvCached.length < ng) {
+            int cap = Math.max(ng, gvCached.length * 2); // new entries: -1, none remembered
+            gvCached = new int[cap];
+            gvExtended = new int[cap];
+            gvStable = new boolean[cap];
+            cachedGvs = new int[cap];
+            Arrays.fill(gvCached, -1);
+            Arrays.fill(gvExtended, -1);
+        }
+        for (int g = 0; g < ng; g++) gvStable[g] = readonlyChain(g);
     }
 
     /** True if every load in the chain of {@code gv} is readonly (false for a broken chain). */
@@ -273,7 +316,7 @@ public final class Legalizer {
                 long limit = h.bound - size;
                 if (Long.compareUnsigned(limit, indexMax) < 0) cond = builder.icmpImm(IntCC.UGT, idx64, limit);
             } else {
-                int bound64 = extendBound(gvValue(h.boundGv, 0));
+                int bound64 = boundValue(h.boundGv);
                 if (Long.compareUnsigned(size, ~indexMax) <= 0) {
                     // idx + size <= indexMax + ~indexMax = 2^64 - 1: no wrap
                     int end = size == 0 ? idx64 : builder.iaddImm(idx64, size);
@@ -343,7 +386,7 @@ public final class Legalizer {
         indexType(index);
         builder.before(i);
         int idx64 = extendIndex(index);
-        int bound64 = extendBound(gvValue(t.boundGv, 0));
+        int bound64 = boundValue(t.boundGv);
         int outside = builder.icmp(IntCC.UGE, idx64, bound64);
         builder.condTrap(Opcode.TRAPNZ, outside, TrapCode.TABLE_OOB);
         int base = gvValue(t.base, 0);
@@ -368,6 +411,34 @@ public final class Legalizer {
     // =====================================================================================
     // Global values
 
+    /** Remembers that {@code gv} was legalized to {@code v} in this EBB. */
+    private void rememberGlobalValue(int gv, int v) {
+        gvCached[gv] = v;
+        gvExtended[gv] = -1;
+        cachedGvs[numCached++] = gv;
+        if (!gvStable[gv]) numUnstableCached++;
+    }
+
+    /**
+     * Forgets remembered global values: all of them at a block start ({@code all}), else those
+     * whose chain loads memory that a store or call may have changed. Entries are reset to -1,
+     * so the tables are clean for the next block and the next function.
+     */
+    private void forgetGlobalValues(boolean all) {
+        int kept = 0;
+        for (int k = 0; k < numCached; k++) {
+            int gv = cachedGvs[k];
+            if (!all && gvStable[gv]) {
+                cachedGvs[kept++] = gv;
+            } else {
+                gvCached[gv] = -1;
+                gvExtended[gv] = -1;
+            }
+        }
+        numCached = kept;
+        numUnstableCached = 0;
+    }
+
     /** {@code global_value.T gv}: the last step of the chain replaces the instruction. */
     private void globalValue(int i) {
         int gv = dfg.aux(i);
@@ -377,16 +448,19 @@ public final class Legalizer {
             throw error("global_value." + Type.name(type) + " of gv" + gv + ", which is " + Type.name(d.type));
         }
         builder.before(i);
+        // a result that an earlier pass already made an alias (its uses redirected elsewhere)
+        // is dead: it must neither be redirected again nor stand for gv's value
+        int result = dfg.numResults(i) > 0 ? dfg.firstResult(i) : -1;
+        boolean live = result >= 0 && dfg.valueKind(result) == DataFlowGraph.DEF_RESULT;
+        if (d.kind == GlobalValueData.Kind.VMCTX || gvCached[gv] >= 0) {
+            // already a value here: the instruction goes, its result reads that value
+            int v = d.kind == GlobalValueData.Kind.VMCTX ? vmctx(gv) : gvCached[gv];
+            dfg.detachResults(i);
+            layout.removeInst(i);
+            if (live) dfg.changeToAlias(result, v);
+            return;
+        }
         switch (d.kind) {
-            case VMCTX: {
-                int v = vmctx(gv);
-                int n = dfg.numResults(i);
-                int result = n > 0 ? dfg.firstResult(i) : -1;
-                dfg.detachResults(i);
-                layout.removeInst(i);
-                if (result >= 0) dfg.changeToAlias(result, v);
-                break;
-            }
             case LOAD: {
                 int base = gvValue(d.base, 1);
                 dfg.replaceInst(i, Opcode.LOAD, type);
@@ -403,30 +477,54 @@ public final class Legalizer {
                 dfg.setImm(i, d.offset);
                 break;
             }
-            case SYMBOL:
+            default:
                 dfg.replaceInst(i, Opcode.SYMBOL_VALUE, type);
                 dfg.setAux(i, gv);
                 break;
         }
+        if (live) rememberGlobalValue(gv, result);
     }
 
-    /** Emits the chain of {@code gv} at the builder's position and returns its value. */
+    /**
+     * Returns the value of {@code gv} at the builder's position: the one remembered in this EBB,
+     * else its chain emitted there (and remembered, with every step of it).
+     */
     private int gvValue(int gv, int depth) {
         GlobalValueData d = gvData(gv);
         if (depth > func.globalValues.size()) throw error("global value chain through gv" + gv + " is cyclic");
+        if (d.kind == GlobalValueData.Kind.VMCTX) return vmctx(gv);
+        int v = gvCached[gv];
+        if (v >= 0) return v;
         switch (d.kind) {
-            case VMCTX:
-                return vmctx(gv);
             case LOAD:
-                return builder.load(Opcode.LOAD, d.type, d.flags, gvValue(d.base, depth + 1), d.offset);
+                v = builder.load(Opcode.LOAD, d.type, d.flags, gvValue(d.base, depth + 1), d.offset);
+                break;
             case IADD_IMM: {
                 int base = gvValue(d.base, depth + 1);
                 requireSameType(gv, d, base);
-                return builder.iaddImm(base, d.offset);
+                v = builder.iaddImm(base, d.offset);
+                break;
             }
             default:
-                return builder.symbolValue(d.type, gv);
+                v = builder.symbolValue(d.type, gv);
+                break;
         }
+        rememberGlobalValue(gv, v);
+        return v;
+    }
+
+    /** The bound global value {@code gv} as i64, zero-extended when narrower (the extension is remembered too). */
+    private int boundValue(int gv) {
+        int bound = gvValue(gv, 0);
+        int t = dfg.valueType(bound);
+        if (!Type.isInt(t) || Type.bits(t) > 64) throw error("a bound must be an integer of at most 64 bits, not " + Type.name(t));
+        if (t == Type.I64) return bound;
+        int ext = gvExtended[gv];
+        if (ext < 0) {
+            ext = builder.convert(Opcode.UEXTEND, Type.I64, bound);
+            gvExtended[gv] = ext;
+        }
+        return ext;
     }
 
     private int vmctx(int gv) {
@@ -464,13 +562,6 @@ public final class Legalizer {
     private int extendIndex(int index) {
         int t = indexType(index);
         return t == Type.I64 ? index : builder.convert(Opcode.UEXTEND, Type.I64, index);
-    }
-
-    /** A bound as i64, zero-extended when narrower. */
-    private int extendBound(int bound) {
-        int t = dfg.valueType(bound);
-        if (!Type.isInt(t) || Type.bits(t) > 64) throw error("a bound must be an integer of at most 64 bits, not " + Type.name(t));
-        return t == Type.I64 ? bound : builder.convert(Opcode.UEXTEND, Type.I64, bound);
     }
 
     private void requirePointer(int type, String what) {

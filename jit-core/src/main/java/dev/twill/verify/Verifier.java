@@ -57,9 +57,14 @@ import java.util.List;
  * once each, the layout is walked once for its shape (which also hands the {@link
  * ControlFlowGraph} its branches) and once for the instructions, where each use costs O(1)
  * (an alias lookup in a table built up front, and {@link DominatorTree#dominates} which is
- * O(1) unless a definition sits after a mid-block branch). Everything lives in primitive arrays of a reusable context; a function
- * without errors allocates nothing once the context has grown. Error text is built only for
- * errors.
+ * O(1) unless a definition sits after a mid-block branch). Two shortcuts make the common case
+ * cheaper without changing any outcome: a use of a value defined earlier in the same block
+ * (most uses) is settled by a per-value stamp, and a function is first tried in a single walk
+ * that checks shape and instructions together and checks uses across blocks against the
+ * dominator tree afterwards (computed only if there are any); only when that walk finds a
+ * problem does the full algorithm above run, to report everything in order. Everything lives
+ * in primitive arrays of a reusable context; a function without errors allocates nothing once
+ * the context has grown. Error text is built only for errors.
  *
  * <p>Robustness: the verifier never throws on bad IR. Every index is range-checked before it
  * is used to read a table, so an out-of-range entity is a reported error; when the layout
@@ -93,6 +98,25 @@ public final class Verifier {
     private int[] instSeenIn = new int[64];
     /** Per block: whether the shape walk has seen it. */
     private boolean[] blockSeen = new boolean[32];
+    /**
+     * Per value: equal to {@link #availStamp} iff the value is a well-defined result of an
+     * instruction checked earlier in the block being walked, or a well-defined parameter of
+     * that block. Such a value passes every check of {@link #use} (it is defined, in the layout,
+     * and its definition comes before the use in the same block), so a use of it costs two
+     * array reads. The stamp grows by one per block and per run, so the table is never cleared.
+     */
+    private int[] available = new int[128];
+    private int availStamp;
+
+    /** A reusable verifier context. */
+    public Verifier() {
+        this(true);
+    }
+
+    /** With {@code tryOneWalk} false, every run takes the full algorithm (for tests that compare). */
+    Verifier(boolean tryOneWalk) {
+        this.tryOneWalk = tryOneWalk;
+    }
 
     // =====================================================================================
     // Entry points
@@ -132,6 +156,12 @@ public final class Verifier {
         try {
             checkDeclarations();
             checkAliases();
+            if (errors == null && tryOneWalk) {
+                if (validInOneWalk()) return List.of();
+                // something is wrong: find and report it in the documented order
+                errors = null;
+                layoutSound = true;
+            }
             // the shape walk also feeds the CFG its branches; used only if the layout is sound
             cfg.begin(f);
             checkLayoutShape();
@@ -493,11 +523,102 @@ public final class Verifier {
     // =====================================================================================
     // Instructions
 
+    // ---- the single walk for valid functions
+
+    /** False to always run the full algorithm (tests compare the two). */
+    private final boolean tryOneWalk;
+    /** True during {@link #validInOneWalk}; {@link #oneWalkFailed} once any check fails there. */
+    private boolean oneWalk, oneWalkFailed;
+    /** Uses whose definition is in another block: the defining instruction (or ~block) and the user. */
+    private int[] deferredDef = new int[16], deferredUse = new int[16];
+    private int numDeferred;
+
+    /**
+     * Decides in one walk over the layout whether the function is valid: the block shape and
+     * every instruction are checked together, block by block, and the uses whose definition is
+     * in another block are checked against the dominator tree afterwards (which is computed only
+     * if there are any). Returns true iff the full algorithm would report nothing; false at the
+     * first problem, after which the full algorithm runs to find and report every problem in its
+     * documented order. This accelerates the common case (a function with no errors, where the
+     * order of checks cannot show) by walking the layout, the block parameters and the branch
+     * destinations once instead of twice; it never accepts what the full algorithm rejects.
+     * It may reject what the full algorithm accepts (a use out of order in an unreachable
+     * block), which only means the full algorithm decides.
+     */
+    private boolean validInOneWalk() {
+        if (instSeenIn.length < numInsts) instSeenIn = new int[Math.max(numInsts, instSeenIn.length * 2)];
+        Arrays.fill(instSeenIn, 0, numInsts, -1);
+        if (blockSeen.length < numBlocks) blockSeen = new boolean[Math.max(numBlocks, blockSeen.length * 2)];
+        Arrays.fill(blockSeen, 0, numBlocks, false);
+        int entry = layout.firstBlock();
+        if (entry < 0) return false;
+        cfg.begin(func);
+        nextAvailStamp();
+        oneWalk = true;
+        oneWalkFailed = false;
+        numDeferred = 0;
+        checkDominance = true;
+        try {
+            for (int b = entry; b >= 0; b = layout.nextBlock(b)) {
+                if (b >= numBlocks || blockSeen[b]) return false;
+                blockSeen[b] = true;
+                checkBlockParams(b);
+                int first = layout.firstInst(b);
+                if (errors != null || first < 0) return false;
+                curBlock = b;
+                nextAvailStamp();
+                makeParamsAvailable(b);
+                cfg.beginBlock(b);
+                Opcode lastOp = null;
+                for (int i = first; i >= 0; i = layout.nextInst(i)) {
+                    if (i >= numInsts || instSeenIn[i] >= 0 || layout.instBlock(i) != b) return false;
+                    instSeenIn[i] = b;
+                    if (lastOp != null && lastOp.isTerminator()) return false;
+                    Opcode op = dfg.opcode(i);
+                    if (op.isBranch()) cfg.addBranch(b, i, op);
+                    checkedResult = -1;
+                    checkInst(i);
+                    if (errors != null || oneWalkFailed) return false;
+                    if (checkedResult >= 0) available[checkedResult] = availStamp;
+                    else if (dfg.numResults(i) != 0) makeResultsAvailable(i);
+                    lastOp = op;
+                }
+                if (!lastOp.isTerminator()) return false;
+                cfg.endBlock(b);
+            }
+            checkEntryParams(entry);
+            return errors == null && deferredUsesDominated();
+        } finally {
+            oneWalk = false;
+        }
+    }
+
+    /** The deferred uses of {@link #validInOneWalk}: each in a reachable block must be dominated. */
+    private boolean deferredUsesDominated() {
+        if (numDeferred == 0) return true;
+        cfg.finish();
+        domtree.compute(func, cfg);
+        for (int k = 0; k < numDeferred; k++) {
+            int def = deferredDef[k], i = deferredUse[k];
+            int ub = layout.instBlock(i);
+            if (!domtree.isReachable(ub)) continue;
+            if (def >= 0 ? !domtree.dominates(def, i) : !domtree.blockDominates(~def, ub)) return false;
+        }
+        return true;
+    }
+
     /** The block of the instruction being checked and whether dominance is checked in it. */
     private int curBlock;
     private boolean checkDominance;
+    /**
+     * The single result of the instruction being checked when {@link #result} found it defined
+     * by that instruction (so it becomes available once the instruction is checked), else -1.
+     */
+    private int checkedResult;
 
     private void checkInstructions() {
+        // stamps of earlier runs and blocks must not match: nothing is available until marked
+        nextAvailStamp();
         if (!layoutSound) {
             // the layout lists cannot be trusted: check what the shape walk accepted, each
             // instruction once, without dominance
@@ -512,7 +633,52 @@ public final class Verifier {
         for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
             curBlock = b;
             checkDominance = domtree.isReachable(b);
-            for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) checkInst(i);
+            nextAvailStamp();
+            makeParamsAvailable(b);
+            for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) {
+                checkedResult = -1;
+                checkInst(i);
+                if (checkedResult >= 0) available[checkedResult] = availStamp;
+                else if (dfg.numResults(i) != 0) makeResultsAvailable(i);
+            }
+        }
+    }
+
+    /** Starts a new generation of {@link #available}: nothing is available in it yet. */
+    private void nextAvailStamp() {
+        if (available.length < numValues) available = new int[Math.max(numValues, available.length * 2)];
+        if (availStamp == Integer.MAX_VALUE) {
+            Arrays.fill(available, 0);
+            availStamp = 0;
+        }
+        availStamp++;
+    }
+
+    /** The parameters of {@code b} that {@link #checkBlockParams} accepts are available in all of b. */
+    private void makeParamsAvailable(int b) {
+        int np = dfg.numBlockParams(b);
+        for (int k = 0; k < np; k++) {
+            int v = dfg.blockParam(b, k);
+            if (v >= 0 && v < numValues && dfg.valueKind(v) == DataFlowGraph.DEF_PARAM && dfg.valueDef(v) == b
+                    && dfg.valueNum(v) == k) {
+                available[v] = availStamp;
+            }
+        }
+    }
+
+    /**
+     * The results defined by {@code i} are available to the instructions after it in its block
+     * (the general case; {@link #result} reports the common single result in {@link
+     * #checkedResult}).
+     */
+    private void makeResultsAvailable(int i) {
+        int nr = dfg.numResults(i);
+        for (int k = 0; k < nr; k++) {
+            int v = dfg.result(i, k);
+            if (v >= 0 && v < numValues && dfg.valueKind(v) == DataFlowGraph.DEF_RESULT && dfg.valueDef(v) == i
+                    && dfg.valueNum(v) == k) {
+                available[v] = availStamp;
+            }
         }
     }
 
@@ -569,12 +735,16 @@ public final class Verifier {
      * <p>This is the verifier's innermost operation, so it is split: this method is the
      * conjunction of every check passing, small enough for the JIT to inline into each caller,
      * and anything that fails is re-checked by {@link #useReporting}, which finds and reports
-     * the problem in the documented order. A definition in the block being walked dominates the
-     * use iff it comes first in the block (the layout was found sound, so the use's block is
-     * {@link #curBlock}), which skips the dominator tree for the common case.
+     * the problem in the documented order. The commonest use, of a value defined earlier in the
+     * same block, is settled by {@link #available} alone. Otherwise, a definition in the block
+     * being walked dominates the use iff it comes first in the block (the layout was found
+     * sound, so the use's block is {@link #curBlock}), which skips the dominator tree.
      */
     private int use(int i, int v) {
         if (v >= 0 && v < numValues) {
+            // only defined values (never aliases) are available, so v resolves to itself
+            if (available[v] == availStamp) return dfg.valueType(v);
+            if (oneWalk) return useInOneWalk(i, v);
             int r = resolved[v];
             if (r >= 0) {
                 DataFlowGraph dfg = this.dfg;
@@ -593,6 +763,42 @@ public final class Verifier {
             }
         }
         return useReporting(i, v);
+    }
+
+    /**
+     * {@link #use} during {@link #validInOneWalk}, where the dominator tree is not known yet:
+     * the checks that do not need it are made here, and a definition in another block is
+     * remembered for {@link #deferredUsesDominated}. Any failure only marks the walk failed.
+     */
+    private int useInOneWalk(int i, int v) {
+        int r = resolved[v];
+        if (r >= 0) {
+            DataFlowGraph dfg = this.dfg;
+            int def = dfg.valueDef(r);
+            if (dfg.valueKind(r) == DataFlowGraph.DEF_RESULT) {
+                if (def >= 0 && def < numInsts && def != i && hasResult(def, dfg.valueNum(r), r)) {
+                    int db = layout.instBlock(def);
+                    if (db == curBlock ? layout.instPrecedes(def, i) : db >= 0 && defer(def, i)) return dfg.valueType(r);
+                }
+            } else if (def >= 0 && def < numBlocks && hasParam(def, dfg.valueNum(r), r) && layout.isBlockInserted(def)
+                    && (def == curBlock || defer(~def, i))) {
+                return dfg.valueType(r);
+            }
+        }
+        oneWalkFailed = true;
+        return Type.INVALID;
+    }
+
+    /** Remembers that instruction {@code def} (or block {@code ~def}) must dominate the use at {@code i}. */
+    private boolean defer(int def, int i) {
+        if (numDeferred == deferredDef.length) {
+            deferredDef = Arrays.copyOf(deferredDef, numDeferred * 2);
+            deferredUse = Arrays.copyOf(deferredUse, numDeferred * 2);
+        }
+        deferredDef[numDeferred] = def;
+        deferredUse[numDeferred] = i;
+        numDeferred++;
+        return true;
     }
 
     /** {@link #use} for a use that fails a check: reports the first problem found. */
@@ -738,6 +944,7 @@ public final class Verifier {
             int v = dfg.result(i, 0);
             if (v >= 0 && v < numValues && dfg.valueKind(v) == DataFlowGraph.DEF_RESULT && dfg.valueDef(v) == i
                     && dfg.valueNum(v) == 0) {
+                checkedResult = v;
                 if (isValidType(type) && dfg.valueType(v) != type) resultTypeError(i, v, type);
                 return;
             }

@@ -3,6 +3,7 @@ package dev.twill.legalize;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.twill.CompileError;
+import dev.twill.ir.DataFlowGraph;
 import dev.twill.ir.Function;
 import dev.twill.ir.GlobalValueData;
 import dev.twill.ir.HeapData;
@@ -12,6 +13,7 @@ import dev.twill.ir.Opcode;
 import dev.twill.ir.Signature;
 import dev.twill.ir.TableData;
 import dev.twill.ir.Type;
+import dev.twill.verify.Verifier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -414,18 +416,18 @@ class LegalizerTest {
         int v10 = b.convert(Opcode.UEXTEND, Type.I64, v6);
         b.ret(b.iadd(v9, v10));
         new Legalizer().legalize(f);
+        // gv3's chain loads gv1 (v12) and gv2 (v13); the later global_value gv2 reuses v13 (no
+        // store in between) and becomes an alias, and gv5's base is the symbol_value v5 itself
         assertEquals("""
                 block0(v0: i32, v1: i64):
                     v12 = load.i64 notrap aligned readonly v1+8
                     v13 = load.i64 notrap v12+16
                     v3 = iadd_imm v13, 32
-                    v14 = load.i64 notrap aligned readonly v1+8
-                    v4 = load.i64 notrap v14+16
                     v5 = symbol_value.i64 gv4
-                    v15 = symbol_value.i64 gv4
-                    v6 = load.i32 v15+4
+                    v6 = load.i32 v5+4
                     v2 -> v1
                     v7 = iadd v2, v3
+                    v4 -> v13
                     v8 = iadd v7, v4
                     v9 = iadd v8, v5
                     v10 = uextend.i64 v6
@@ -434,6 +436,7 @@ class LegalizerTest {
                 }
                 """, body(f));
         assertEquals(1, f.dfg.resolveAliases(v2));
+        assertEquals(13, f.dfg.resolveAliases(v4));
         assertNoSandboxLeft(f);
     }
 
@@ -653,6 +656,190 @@ class LegalizerTest {
     void checksAreNotCarriedAcrossBlocks() {
         assertEquals(2, countTrapnz(accesses(HeapData.Style.STATIC, 0, false, true)));
         assertEquals(2, countTrapnz(accesses(HeapData.Style.DYNAMIC, MemFlags.READONLY, false, true)));
+    }
+
+    // =====================================================================================
+    // Global values reused within a block
+
+    /**
+     * (i64 vmctx, i32 x, i32 y) -> i32 with heap0 dynamic: base gv1 = load vmctx+8 (readonly if
+     * {@code baseReadonly}), bound gv2 = load vmctx+16 (not readonly).
+     */
+    static Function twoAccesses(boolean baseReadonly, boolean storeBetween) {
+        Function f = new Function("%two", sig(new int[] {Type.I64, Type.I32, Type.I32}, 0, new int[] {Type.I32}));
+        int gv0 = f.addGlobalValue(GlobalValueData.vmctx());
+        int gv1 = f.addGlobalValue(GlobalValueData.load(gv0, 8, Type.I64, NA | (baseReadonly ? MemFlags.READONLY : 0)));
+        int gv2 = f.addGlobalValue(GlobalValueData.load(gv0, 16, Type.I64, NA));
+        int heap = f.addHeap(new HeapData(gv1, 0, HeapData.Style.DYNAMIC, 0, gv2, 0, Type.I32));
+        int b0 = entry(f);
+        f.dfg.appendBlockParam(b0, Type.I64);
+        int x = f.dfg.appendBlockParam(b0, Type.I32);
+        int y = f.dfg.appendBlockParam(b0, Type.I32);
+        InstBuilder b = new InstBuilder(f).atEnd(b0);
+        int v3 = b.heapLoad(Opcode.HEAP_LOAD, Type.I32, heap, x, 0);  // size 4
+        if (storeBetween) {
+            b.heapStore(Opcode.HEAP_STORE, heap, v3, y, 0);          // size 4
+            b.ret(b.iadd(v3, b.heapLoad(Opcode.HEAP_LOAD, Type.I32, heap, x, 4))); // size 8
+        } else {
+            b.ret(b.iadd(v3, b.heapLoad(Opcode.HEAP_LOAD, Type.I32, heap, y, 4))); // size 8
+        }
+        new Legalizer().legalize(f);
+        return f;
+    }
+
+    @Test
+    void heapBaseAndBoundAreLoadedOncePerBlock() {
+        // v3, v4 the loads, v5 the sum; then per access: heap_addr value, uextend, [bound load],
+        // iadd_imm, icmp, [base load]; the second access reuses the bound v8 and the base v11
+        assertEquals("""
+                block0(v0: i64, v1: i32, v2: i32):
+                    v7 = uextend.i64 v1
+                    v8 = load.i64 notrap aligned v0+16
+                    v9 = iadd_imm v7, 4
+                    v10 = icmp ugt v9, v8
+                    trapnz v10, heap_oob
+                    v11 = load.i64 notrap aligned v0+8
+                    v6 = iadd v11, v7
+                    v3 = load.i32 notrap v6
+                    v13 = uextend.i64 v2
+                    v14 = iadd_imm v13, 8
+                    v15 = icmp ugt v14, v8
+                    trapnz v15, heap_oob
+                    v12 = iadd v11, v13
+                    v4 = load.i32 notrap v12+4
+                    v5 = iadd v3, v4
+                    return v5
+                }
+                """, body(twoAccesses(false, false)));
+    }
+
+    @Test
+    void aStoreMakesNonReadonlyGlobalValuesBeReadAgain() {
+        // the store's own address still uses the bound v8 and base v11 loaded before it; after
+        // it the bound (not readonly) is loaded again as v18, the readonly base v11 is kept
+        Function f = twoAccesses(true, true);
+        assertEquals("""
+                block0(v0: i64, v1: i32, v2: i32):
+                    v7 = uextend.i64 v1
+                    v8 = load.i64 notrap aligned v0+16
+                    v9 = iadd_imm v7, 4
+                    v10 = icmp ugt v9, v8
+                    trapnz v10, heap_oob
+                    v11 = load.i64 notrap aligned readonly v0+8
+                    v6 = iadd v11, v7
+                    v3 = load.i32 notrap v6
+                    v13 = uextend.i64 v2
+                    v14 = iadd_imm v13, 4
+                    v15 = icmp ugt v14, v8
+                    trapnz v15, heap_oob
+                    v12 = iadd v11, v13
+                    store notrap v3, v12
+                    v17 = uextend.i64 v1
+                    v18 = load.i64 notrap aligned v0+16
+                    v19 = iadd_imm v17, 8
+                    v20 = icmp ugt v19, v18
+                    trapnz v20, heap_oob
+                    v16 = iadd v11, v17
+                    v4 = load.i32 notrap v16+4
+                    v5 = iadd v3, v4
+                    return v5
+                }
+                """, body(f));
+        // a base without readonly is loaded again too
+        String plain = body(twoAccesses(false, true));
+        assertTrue(plain.contains("""
+                    v20 = icmp ugt v19, v18
+                    trapnz v20, heap_oob
+                    v21 = load.i64 notrap aligned v0+8
+                    v16 = iadd v21, v17
+                """), plain);
+    }
+
+    static int countOpcode(Function f, Opcode op) {
+        int n = 0;
+        for (int b = f.layout.firstBlock(); b >= 0; b = f.layout.nextBlock(b)) {
+            for (int i = f.layout.firstInst(b); i >= 0; i = f.layout.nextInst(i)) {
+                if (f.dfg.opcode(i) == op) n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void globalValuesAreNotCarriedAcrossBlocks() {
+        // static heap, readonly base: one block loads the base once (1 + 2 heap loads), two
+        // blocks load it once each (2 + 2)
+        assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, false, false), Opcode.LOAD));
+        assertEquals(4, countOpcode(accesses(HeapData.Style.STATIC, 0, false, true), Opcode.LOAD));
+        // the readonly base survives the store between the two loads: still 1 + 2
+        assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, true, false), Opcode.LOAD));
+    }
+
+    @Test
+    void aGlobalValueWhoseResultIsAlreadyAnAliasIsNotReused() {
+        // an earlier pass redirected the uses of v2 (global_value gv1) to the parameter v1 and
+        // left the instruction behind. Its load then produces a dead value, so the later
+        // global_value gv1 (v3) must read gv1 itself, not v2 (which reads v1); and v2 must keep
+        // reading v1. Oracle: v2 -> v1 by construction; v3 is gv1, a load of vmctx+8.
+        Function f = new Function("%dead_gv", sig(new int[] {Type.I64, Type.I64}, 0, new int[] {Type.I64}));
+        int gv0 = f.addGlobalValue(GlobalValueData.vmctx());
+        int gv1 = f.addGlobalValue(GlobalValueData.load(gv0, 8, Type.I64, NA | MemFlags.READONLY));
+        int b0 = entry(f);
+        f.dfg.appendBlockParam(b0, Type.I64);
+        int v1 = f.dfg.appendBlockParam(b0, Type.I64);
+        InstBuilder b = new InstBuilder(f).atEnd(b0);
+        int v2 = b.globalValue(Type.I64, gv1);
+        f.dfg.changeToAlias(v2, v1);
+        int v3 = b.globalValue(Type.I64, gv1);
+        b.ret(b.iadd(v2, v3));
+        new Legalizer().legalize(f);
+        assertEquals(v1, f.dfg.resolveAliases(v2));
+        int r3 = f.dfg.resolveAliases(v3);
+        assertEquals(DataFlowGraph.DEF_RESULT, f.dfg.valueKind(r3));
+        int load = f.dfg.valueDef(r3);
+        assertEquals(Opcode.LOAD, f.dfg.opcode(load));
+        assertEquals(0, f.dfg.arg(load, 0)); // the vmctx parameter v0
+        assertEquals(8, f.dfg.imm(load));
+        assertTrue(Verifier.verify(f).isEmpty(), () -> Verifier.verify(f).toString());
+    }
+
+    @Test
+    void tableBoundExtensionAndBaseAreReused() {
+        // two table_addr of an i32-bound table in one block: one bound load, one uextend of it,
+        // one base load
+        Function f = new Function("%t2", sig(new int[] {Type.I64, Type.I32, Type.I32}, 0, new int[] {Type.I64}));
+        int gv0 = f.addGlobalValue(GlobalValueData.vmctx());
+        int gv1 = f.addGlobalValue(GlobalValueData.load(gv0, 8, Type.I64, NA));
+        int gv2 = f.addGlobalValue(GlobalValueData.load(gv0, 16, Type.I32, NA));
+        int table = f.addTable(new TableData(gv1, 0, gv2, 8, Type.I32));
+        int b0 = entry(f);
+        f.dfg.appendBlockParam(b0, Type.I64);
+        int x = f.dfg.appendBlockParam(b0, Type.I32);
+        int y = f.dfg.appendBlockParam(b0, Type.I32);
+        InstBuilder b = new InstBuilder(f).atEnd(b0);
+        int v3 = b.tableAddr(Type.I64, table, x, 0);
+        int v4 = b.tableAddr(Type.I64, table, y, 0);
+        b.ret(b.iadd(v3, v4));
+        new Legalizer().legalize(f);
+        assertEquals("""
+                block0(v0: i64, v1: i32, v2: i32):
+                    v6 = uextend.i64 v1
+                    v7 = load.i32 notrap aligned v0+16
+                    v8 = uextend.i64 v7
+                    v9 = icmp uge v6, v8
+                    trapnz v9, table_oob
+                    v10 = load.i64 notrap aligned v0+8
+                    v11 = ishl_imm v6, 3
+                    v3 = iadd v10, v11
+                    v12 = uextend.i64 v2
+                    v13 = icmp uge v12, v8
+                    trapnz v13, table_oob
+                    v14 = ishl_imm v12, 3
+                    v4 = iadd v10, v14
+                    v5 = iadd v3, v4
+                    return v5
+                }
+                """, body(f));
     }
 
     // =====================================================================================

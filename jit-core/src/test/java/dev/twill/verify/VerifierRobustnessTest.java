@@ -24,18 +24,22 @@ class VerifierRobustnessTest {
     void randomCorruptionIsReportedNeverThrown() {
         long seed = System.nanoTime();
         SplittableRandom rnd = new SplittableRandom(seed);
+        Verifier fullAlgorithm = new Verifier(false);
         int reported = 0;
         for (int round = 0; round < 400; round++) {
             Function f = SampleFunctions.kitchenSink();
             int mutations = 1 + rnd.nextInt(4);
             StringBuilder what = new StringBuilder();
             for (int m = 0; m < mutations; m++) mutate(f, rnd, what);
-            List<VerifierError> errs;
+            List<VerifierError> errs, full;
             try {
                 errs = Verifier.verify(f);
+                full = fullAlgorithm.run(f);
             } catch (Throwable t) {
                 throw new AssertionError("seed " + seed + " round " + round + " after" + what + ": " + t, t);
             }
+            // the single walk for valid functions must agree with the full algorithm exactly
+            assertEquals(full.toString(), errs.toString(), "seed " + seed + " round " + round + " after" + what);
             if (!errs.isEmpty()) reported++;
         }
         // most mutations break something; if none were reported, the verifier checks nothing

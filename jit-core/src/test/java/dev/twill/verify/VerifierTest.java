@@ -346,6 +346,43 @@ class VerifierTest {
     }
 
     @Test
+    void aReusedContextForgetsWhichValuesWereDefinedInTheLastFunction() {
+        // one context: the first function makes v2 defined before inst2 uses it; in the second,
+        // with the same numbers, inst0 uses v2 before inst1 defines it, which must be reported
+        Verifier verifier = new Verifier();
+        fn(a(I32), I32);
+        int x = b.iadd(0, 0);
+        b.ret(b.iadd(x, 0));
+        assertEquals(List.of(), verifier.run(f));
+        fn(a(I32), I32);
+        x = b.iadd(0, 0);
+        int y = b.iadd(x, 0);
+        dfg.setArg(0, 1, y);
+        b.ret(y);
+        List<String> found = new ArrayList<>();
+        for (VerifierError e : verifier.run(f)) found.add(e.toString());
+        assertEquals(List.of("inst0 `v1 = iadd v0, v2`: use of v2 is not dominated by its definition at inst1"), found);
+    }
+
+    @Test
+    void aValueDefinedInABlockWalkedEarlierIsNotTakenAsDefinedInTheNext() {
+        // block0 branches to block1 and block2, laid out in that order; block2 uses v2, which
+        // block1 defines: block1 is walked just before block2 but does not dominate it
+        fn(a(I32), I32);
+        int b1 = block();
+        int b2 = block();
+        int x = b.iadd(0, 0);                        // inst0: v1
+        b.branch(Opcode.BRNZ, 0, b2, NONE, 0);       // inst1
+        b.jump(b1, NONE, 0);                         // inst2
+        b.atEnd(b1);
+        int y = b.iadd(x, 0);                        // inst3: v2 (v1 is dominated: fine)
+        b.ret(y);                                    // inst4
+        b.atEnd(b2);
+        b.ret(b.iadd(y, 0));                         // inst5: v3, inst6
+        assertErrors("inst5 `v3 = iadd v2, v0`: use of v2 is not dominated by its definition at inst3");
+    }
+
+    @Test
     void usesItsOwnResult() {
         fn(a(I32), I32);
         int x = b.iadd(0, 0);
@@ -418,6 +455,38 @@ class VerifierTest {
         assertValid();
         b.before(ret).iadd(r, u); // inst6 in block2: v4
         assertErrors("inst6 `v4 = iadd v2, v1`: use of v1 is not dominated by its definition at inst1");
+    }
+
+    @Test
+    void aDefinitionLaidOutAfterItsDominatedUseIsValid() {
+        // block0: jump block2; block1 (laid out second): return v1; block2: v1 = iconst; jump
+        // block1. block2 dominates block1 though it comes later in the layout: valid, and one
+        // use more of v1 from block0, which block2 does not dominate, is an error
+        fn(a(I32), I32);
+        int b1 = block(), b2 = block();
+        b.jump(b2);                                  // inst0
+        b.atEnd(b2);
+        int v = b.iconst(I32, 7);                    // inst1: v1
+        b.jump(b1);                                  // inst2
+        b.atEnd(b1);
+        b.ret(v);                                    // inst3
+        assertValid();
+        b.before(0).iadd(v, 0);                      // inst4 in block0: v2
+        assertErrors("inst4 `v2 = iadd v1, v0`: use of v1 is not dominated by its definition at inst1");
+    }
+
+    @Test
+    void aUseBeforeItsDefinitionInAnUnreachableBlockIsNotChecked() {
+        // block1 is unreachable: v1 = iadd v2, v0 before v2 = iconst is not a dominance error
+        fn(a(I32), I32);
+        int b1 = block();
+        b.ret(0);                                    // inst0
+        b.atEnd(b1);
+        int x = b.iadd(0, 0);                        // inst1: v1
+        int y = b.iconst(I32, 3);                    // inst2: v2
+        b.ret(x);                                    // inst3
+        dfg.setArg(1, 0, y);
+        assertValid();
     }
 
     @Test
