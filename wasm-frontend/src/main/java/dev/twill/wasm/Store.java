@@ -3,6 +3,7 @@ package dev.twill.wasm;
 import dev.twill.wasm.runtime.InstanceRegistry;
 import dev.twill.wasm.runtime.InstanceState;
 import dev.twill.wasm.runtime.LinearMemory;
+import dev.twill.wasm.vm.VmContextLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,11 +19,13 @@ import java.util.IdentityHashMap;
  * IllegalStateException}; a segment obtained earlier becomes inaccessible).
  *
  * <p>Also here: the table of externref handles ({@link #externRef}: non-zero longs standing for
- * Java objects; the same object always gets the same handle), and the interrupt flag, an i32 in
- * native memory whose address every instance's vmctx holds ({@code VmContextLayout.INTERRUPT_FLAG}):
- * compiled code tests it at loop headers and calls and traps {@code interrupt} while it is set.
- * The flag stays set until {@link #clearInterrupt()}, so every guest of the store stops, on any
- * thread, including calls started after the request.
+ * Java objects; the same object always gets the same handle), and the interrupt request. The
+ * flag compiled code tests (at function entries and loop headers, trapping {@code interrupt}
+ * while it is set) is an i32 in each instance's own vmctx ({@code
+ * VmContextLayout.INTERRUPT_FLAG}), one load away for the guest; the store writes the request
+ * into every instance it owns, and into each new instance as it is tracked, under its lock, so
+ * no instance misses a change. The request stays until {@link #clearInterrupt()}, so every guest
+ * of the store stops, on any thread, including calls started after the request.
  *
  * <p>Thread safety: allocation and handle creation are synchronized; {@link #interrupt()} may be
  * called from any thread. Closing the store while one of its guests runs is the caller's error.
@@ -32,7 +35,8 @@ public final class Store implements AutoCloseable {
 
     private final Engine engine;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment interruptFlag;
+    /** The interrupt request; written under the lock, together with every instance's flag. */
+    private volatile boolean interrupted;
     private final ArrayList<LinearMemory> memories = new ArrayList<>();
     private final ArrayList<InstanceState> instances = new ArrayList<>();
     private final ArrayList<Object> externObjects = new ArrayList<>();
@@ -46,7 +50,6 @@ public final class Store implements AutoCloseable {
 
     public Store(Engine engine) {
         this.engine = engine;
-        this.interruptFlag = arena.allocate(8, 8);
     }
 
     /** The engine given at construction, or null. */
@@ -76,22 +79,24 @@ public final class Store implements AutoCloseable {
     }
 
     /** Makes every guest of this store trap {@code interrupt} at its next loop header or call. */
-    public void interrupt() {
-        INT.setVolatile(interruptFlag, 0L, 1);
+    public synchronized void interrupt() {
+        setInterrupt(true);
     }
 
     /** Withdraws the interrupt request, so guests run again. */
-    public void clearInterrupt() {
-        INT.setVolatile(interruptFlag, 0L, 0);
+    public synchronized void clearInterrupt() {
+        setInterrupt(false);
     }
 
     /** Whether an interrupt is requested. */
     public boolean isInterrupted() {
-        return (int) INT.getVolatile(interruptFlag, 0L) != 0;
+        return interrupted;
     }
 
-    long interruptFlagAddress() {
-        return interruptFlag.address();
+    private void setInterrupt(boolean on) {
+        interrupted = on;
+        if (closed) return;
+        for (InstanceState s : instances) INT.setVolatile(s.vmctx, (long) VmContextLayout.INTERRUPT_FLAG, on ? 1 : 0);
     }
 
     Arena arena() {
@@ -111,6 +116,7 @@ public final class Store implements AutoCloseable {
     synchronized void track(InstanceState s) {
         checkOpen();
         instances.add(s);
+        INT.setVolatile(s.vmctx, (long) VmContextLayout.INTERRUPT_FLAG, interrupted ? 1 : 0);
     }
 
     void checkOpen() {

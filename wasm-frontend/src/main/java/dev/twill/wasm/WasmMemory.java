@@ -19,8 +19,13 @@ public final class WasmMemory implements Extern {
 
     /** A new memory of {@code type} (its minimum pages, zeroed) owned by {@code store}. */
     public static WasmMemory create(Store store, MemoryType type) {
+        return create(store, type, null);
+    }
+
+    /** As {@link #create(Store, MemoryType)}, with its definition record at {@code definition} (see {@link LinearMemory}). */
+    static WasmMemory create(Store store, MemoryType type, MemorySegment definition) {
         store.checkOpen();
-        LinearMemory m = new LinearMemory(type, store.arena());
+        LinearMemory m = new LinearMemory(type, store.arena(), definition);
         try {
             store.track(m); // the store frees it from now on
         } catch (RuntimeException | Error e) {
