@@ -25,8 +25,8 @@ import java.lang.foreign.ValueLayout;
  * the {@link Linker}:
  * <ol>
  *   <li>allocate the VM context ({@link VmContextLayout}) in the store and register the instance
- *       (its id goes at {@code INSTANCE_ID}, the store's interrupt flag address at {@code
- *       INTERRUPT_FLAG});
+ *       (its id goes at {@code INSTANCE_ID}; the store keeps the flag at {@code INTERRUPT_FLAG}
+ *       in step with its own);
  *   <li>imports: a function bound to a host function gets this module's adapter {@code %f<i>}
  *       with this vmctx as its FuncRef record (and its Java target in {@link
  *       InstanceState#hostCalls}); a wasm function's record is copied from the exporter's
@@ -34,7 +34,8 @@ import java.lang.foreign.ValueLayout;
  *       memories and tables store the exporter's definition-record address, globals the
  *       exporter's cell address;
  *   <li>FuncRef records of the defined functions: {entry of {@code %f<i>}, this vmctx, type id};
- *   <li>defined memories (reserved at their maximum, see {@code LinearMemory}), globals (cells
+ *   <li>defined memories (reserved at their maximum, see {@code LinearMemory}; the definition
+ *       record inline in the vmctx), globals (cells
  *       inline in the vmctx, initialisers evaluated in order), tables (null-filled);
  *   <li>element segments' references and data segments' bytes, exports;
  *   <li>active element segments in order ({@code table.init} then {@code elem.drop}; declarative
@@ -65,14 +66,15 @@ final class Instantiator {
         try {
             vmctx = store.allocate(layout.size());
             st = new InstanceState(id, m, layout, vmctx);
-            store.track(st); // from here on the store frees the id and everything below
+            // from here on the store frees the id and everything below; it also sets the
+            // interrupt flag in the vmctx if an interrupt is pending
+            store.track(st);
         } catch (RuntimeException | Error e) {
             InstanceRegistry.remove(id);
             throw e;
         }
         long vm = vmctx.address();
         vmctx.set(ValueLayout.JAVA_LONG, VmContextLayout.INSTANCE_ID, id);
-        vmctx.set(ValueLayout.JAVA_LONG, VmContextLayout.INTERRUPT_FLAG, store.interruptFlagAddress());
         Instance inst = new Instance(store, module, st);
 
         WasmFunction[] functions = new WasmFunction[m.functionCount()];
@@ -130,7 +132,8 @@ final class Instantiator {
             functions[i] = new WasmFunction(store, m.functionType(i), module, i, vm, record);
         }
         for (int i = m.importedMemories; i < memories.length; i++) {
-            WasmMemory w = new WasmMemory(store, store.newMemory(m.memories[i]));
+            MemorySegment def = vmctx.asSlice(layout.memoryDefinitionOffset(i), VmContextLayout.MEMORY_DEFINITION_SIZE);
+            WasmMemory w = new WasmMemory(store, store.newMemory(m.memories[i], def));
             st.memories[i] = w.memory;
             vmctx.set(ValueLayout.JAVA_LONG, layout.memoryOffset(i), w.memory.definitionAddress());
             memories[i] = w;

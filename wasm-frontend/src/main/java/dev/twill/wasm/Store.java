@@ -6,6 +6,7 @@ import dev.twill.wasm.runtime.InstanceRegistry;
 import dev.twill.wasm.runtime.InstanceState;
 import dev.twill.wasm.runtime.LinearMemory;
 import dev.twill.wasm.runtime.ReferenceTable;
+import dev.twill.wasm.vm.VmContextLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -50,11 +51,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * import its functions and tables hold its FuncRef records, so its code must live as long as the
  * store does.
  *
- * <p>Also here: the interrupt flag, an i32 in native memory whose address every instance's vmctx
- * holds ({@code VmContextLayout.INTERRUPT_FLAG}): compiled code tests it at loop headers and
- * calls and traps {@code interrupt} while it is set. The flag stays set until {@link
- * #clearInterrupt()}, so every guest of the store stops, on any thread, including calls started
- * after the request.
+ * <p>Also here: the interrupt request. The flag compiled code tests (at function entries and
+ * loop headers, trapping {@code interrupt} while it is set) is an i32 in each instance's own vmctx
+ * ({@code VmContextLayout.INTERRUPT_FLAG}), one load away for the guest; the store writes the
+ * request into every instance it owns, and into each new instance as it is tracked, under its
+ * lock, so no instance misses a change. The request stays until {@link #clearInterrupt()}, so
+ * every guest of the store stops, on any thread, including calls started after the request.
  *
  * <p>Thread safety: every method may be called from any thread.
  */
@@ -79,7 +81,8 @@ public final class Store implements AutoCloseable {
 
     private final Engine engine;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment interruptFlag;
+    /** The interrupt request; written under the lock, together with every instance's flag. */
+    private volatile boolean interrupted;
     private final ArrayList<LinearMemory> memories = new ArrayList<>();
     private final ArrayList<ReferenceTable> tables = new ArrayList<>();
     private final ArrayList<InstanceState> instances = new ArrayList<>();
@@ -106,7 +109,6 @@ public final class Store implements AutoCloseable {
     public Store(Engine engine) {
         if (engine != null) engine.checkOpen();
         this.engine = engine;
-        this.interruptFlag = arena.allocate(8, 8);
         int tag;
         do tag = TAGS.incrementAndGet() * 0x9E37_79B9; while (tag == 0); // distinct for 2^32 stores
         this.externTag = (long) tag << 32;
@@ -187,34 +189,25 @@ public final class Store implements AutoCloseable {
     // ---- interrupts
 
     /** Makes every guest of this store trap {@code interrupt} at its next loop header or call. No effect once closed. */
-    public void interrupt() {
-        setInterruptFlag(1);
+    public synchronized void interrupt() {
+        if (!isClosed()) setInterrupt(true);
     }
 
     /** Withdraws the interrupt request, so guests run again. No effect once closed. */
-    public void clearInterrupt() {
-        setInterruptFlag(0);
+    public synchronized void clearInterrupt() {
+        if (!isClosed()) setInterrupt(false);
     }
 
-    private void setInterruptFlag(int value) {
-        try {
-            INT.setVolatile(interruptFlag, 0L, value);
-        } catch (IllegalStateException closed) {
-            // the arena is closed: no guest of this store runs any more
-        }
-    }
-
-    /** Whether an interrupt is requested (false once closed). */
+    /** Whether an interrupt is requested (false once the store is freed). */
     public boolean isInterrupted() {
-        try {
-            return (int) INT.getVolatile(interruptFlag, 0L) != 0;
-        } catch (IllegalStateException closed) {
-            return false;
-        }
+        return interrupted;
     }
 
-    long interruptFlagAddress() {
-        return interruptFlag.address();
+    /** Under the lock, so that free() (which sets {@link #freed} under it first) cannot run meanwhile. */
+    private void setInterrupt(boolean on) {
+        interrupted = on;
+        if (freed) return; // the vmctxs are gone; no guest runs any more
+        for (InstanceState s : instances) INT.setVolatile(s.vmctx, (long) VmContextLayout.INTERRUPT_FLAG, on ? 1 : 0);
     }
 
     // ---- operations in progress
@@ -270,9 +263,9 @@ public final class Store implements AutoCloseable {
         return arena.allocate(size, 16);
     }
 
-    /** A new linear memory, freed with the store. */
-    LinearMemory newMemory(dev.twill.wasm.binary.MemoryType type) {
-        LinearMemory m = new LinearMemory(type, arena);
+    /** A new linear memory, freed with the store; its definition record at {@code definition}, or in the arena when null. */
+    LinearMemory newMemory(dev.twill.wasm.binary.MemoryType type, MemorySegment definition) {
+        LinearMemory m = new LinearMemory(type, arena, definition);
         synchronized (this) {
             memories.add(m); // the store frees it from now on
         }
@@ -291,6 +284,7 @@ public final class Store implements AutoCloseable {
     synchronized void track(InstanceState s) {
         checkOpen();
         instances.add(s);
+        INT.setVolatile(s.vmctx, (long) VmContextLayout.INTERRUPT_FLAG, interrupted ? 1 : 0);
     }
 
     /** Keeps {@code m}'s code alive until this store closes; IllegalStateException if {@code m} is closed. */
@@ -315,22 +309,24 @@ public final class Store implements AutoCloseable {
                 free();
                 return;
             }
-            interrupt(); // the running guests stop at their next loop header or call
+            synchronized (this) {
+                setInterrupt(true); // the running guests stop at their next loop header or call
+            }
         }
         if (HOST_FRAMES.get().contains(this)) return; // our own caller must return first; its leave() frees
         awaitFreed();
     }
 
     private synchronized void awaitFreed() {
-        boolean interrupted = false;
+        boolean wasInterrupted = false;
         while (!freed) {
             try {
                 wait();
             } catch (InterruptedException e) {
-                interrupted = true;
+                wasInterrupted = true;
             }
         }
-        if (interrupted) Thread.currentThread().interrupt();
+        if (wasInterrupted) Thread.currentThread().interrupt();
     }
 
     /** Frees everything, once; runs when no operation is in progress and none can start. */
@@ -338,6 +334,7 @@ public final class Store implements AutoCloseable {
         synchronized (this) {
             if (freed) return;
             freed = true;
+            interrupted = false;
         }
         try {
             for (InstanceState st : instances) InstanceRegistry.remove(st.id);

@@ -25,7 +25,7 @@ public final class WasmMemory implements Extern {
     public static WasmMemory create(Store store, MemoryType type) {
         store.enter();
         try {
-            return new WasmMemory(store, store.newMemory(type));
+            return new WasmMemory(store, store.newMemory(type, null));
         } finally {
             store.leave();
         }

@@ -18,8 +18,9 @@ import java.lang.foreign.ValueLayout;
  * the memory grows, and the translator only re-reads the length.
  *
  * <p>The memory's {@code MemoryDefinition} record ({@link VmContextLayout#MEMORY_BASE}, {@link
- * VmContextLayout#MEMORY_LENGTH}) lives in the owning store's arena; every instance that defines
- * or imports the memory points at the same record, so a grow is seen by all of them.
+ * VmContextLayout#MEMORY_LENGTH}) lives inline in the defining instance's vmctx (or, for a
+ * memory the host creates, in the owning store's arena); every instance that imports the memory
+ * points at the same record, so a grow is seen by all of them.
  *
  * <p>Every memory is charged to the {@link ResourceBudget} (one memory, its reservation, its
  * committed pages) before the memory is mapped, and credited when it is released; a grow the
@@ -47,6 +48,15 @@ public final class LinearMemory {
      * record allocated in {@code arena}.
      */
     public LinearMemory(MemoryType type, Arena arena) {
+        this(type, arena, null);
+    }
+
+    /**
+     * Reserves and commits a memory of {@code type} whose definition record is {@code
+     * definition} (16 bytes, 8-aligned: the defining instance's inline record in its vmctx), or,
+     * when that is null, a record allocated in {@code arena}.
+     */
+    public LinearMemory(MemoryType type, Arena arena, MemorySegment definition) {
         Limits l = type.limits();
         if (l.min() > MemoryType.MAX_PAGES || (l.hasMax() && l.max() > MemoryType.MAX_PAGES)) {
             throw new IllegalArgumentException("memory size " + l + " exceeds 65536 pages");
@@ -73,7 +83,7 @@ public final class LinearMemory {
             b = VirtualMemory.reserve(reserved);
             VirtualMemory.commit(b, initial);
             // inside the try: an arena closed meanwhile must not leak the reservation
-            this.definition = arena.allocate(VmContextLayout.MEMORY_DEFINITION_SIZE, 8);
+            this.definition = definition != null ? definition : arena.allocate(VmContextLayout.MEMORY_DEFINITION_SIZE, 8);
         } catch (RuntimeException | Error e) {
             if (b != 0) VirtualMemory.release(b, reserved);
             ResourceBudget.uncommit(initial);
@@ -82,8 +92,8 @@ public final class LinearMemory {
         }
         this.base = b;
         this.pages = l.min();
-        definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_BASE, base);
-        definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_LENGTH, pages * WASM_PAGE);
+        this.definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_BASE, base);
+        this.definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_LENGTH, pages * WASM_PAGE);
     }
 
     /** The type as declared (its minimum is the initial size). */
@@ -136,7 +146,7 @@ public final class LinearMemory {
             return -1;
         }
         pages = old + deltaPages;
-        definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_LENGTH, pages * WASM_PAGE);
+        this.definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_LENGTH, pages * WASM_PAGE);
         return old;
     }
 
