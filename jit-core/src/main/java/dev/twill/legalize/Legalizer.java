@@ -101,6 +101,20 @@ public final class Legalizer {
     private int[] gvExtended = new int[0];
     /** Per global value: true if every load of its chain is readonly, so stores and calls keep it. */
     private boolean[] gvStable = new boolean[0];
+    /**
+     * Per global value: true if its chain can be computed once at function entry (every load
+     * {@code readonly} and {@code notrap}, see {@link #gvValue}).
+     */
+    private boolean[] gvHoistable = new boolean[0];
+    /** Per global value: its value computed in the entry block, or -1. */
+    private int[] gvEntry = new int[0];
+    /** The global values with an entry value, to reset them for the next function. */
+    private int[] entryGvs = new int[0];
+    private int numEntry;
+    /** The last instruction hoisted into the entry block, or -1: the next goes after it. */
+    private int lastHoisted;
+    /** The instruction the builder inserts before while legalizing one instruction. */
+    private int cursor;
     /** The global values with a remembered value, to forget them at a block start or a store. */
     private int[] cachedGvs = new int[0];
     private int numCached;
@@ -163,6 +177,7 @@ public final class Legalizer {
             }
         }
         forgetGlobalValues(true);
+        forgetEntryValues();
         func = null;
         dfg = null;
         layout = null;
@@ -186,16 +201,25 @@ public final class Legalizer {
         // a CompileError may have left the previous function's entries set
         forgetGlobalValues(true);
         int ng = f.globalValues.size();
+        forgetEntryValues();
         if (gvCached.length < ng) {
             int cap = Math.max(ng, gvCached.length * 2); // new entries: -1, none remembered
             gvCached = new int[cap];
             gvExtended = new int[cap];
             gvStable = new boolean[cap];
             cachedGvs = new int[cap];
+            gvHoistable = new boolean[cap];
+            gvEntry = new int[cap];
+            entryGvs = new int[cap];
             Arrays.fill(gvCached, -1);
             Arrays.fill(gvExtended, -1);
+            Arrays.fill(gvEntry, -1);
         }
-        for (int g = 0; g < ng; g++) gvStable[g] = readonlyChain(g);
+        for (int g = 0; g < ng; g++) {
+            gvStable[g] = readonlyChain(g);
+            gvHoistable[g] = vmctxValue >= 0 && hoistableChain(g);
+        }
+        lastHoisted = -1;
     }
 
     /** True if every load in the chain of {@code gv} is readonly (false for a broken chain). */
@@ -217,6 +241,39 @@ public final class Legalizer {
             }
         }
         return false;
+    }
+
+    /**
+     * True if {@code gv}'s chain may be computed at function entry: it is rooted in the vmctx,
+     * and every load in it is readonly (the memory does not change while the function runs, so
+     * the value is the same everywhere) and notrap (reading it early cannot add a trap).
+     */
+    private boolean hoistableChain(int gv) {
+        int n = func.globalValues.size();
+        for (int steps = 0; steps <= n; steps++) {
+            if (gv < 0 || gv >= n) return false;
+            GlobalValueData d = func.globalValues.get(gv);
+            switch (d.kind) {
+                case VMCTX:
+                    return true;
+                case SYMBOL:
+                    return false;
+                case LOAD:
+                    if ((d.flags & (MemFlags.READONLY | MemFlags.NOTRAP)) != (MemFlags.READONLY | MemFlags.NOTRAP)) return false;
+                    gv = d.base;
+                    break;
+                case IADD_IMM:
+                    gv = d.base;
+                    break;
+            }
+        }
+        return false;
+    }
+
+    /** Moves the builder to insert before {@code inst}, and remembers that position. */
+    private void at(int inst) {
+        cursor = inst;
+        builder.before(inst);
     }
 
     // =====================================================================================
@@ -254,7 +311,7 @@ public final class Legalizer {
      */
     private int heapAccessAddress(int at, int heap, int index, long offset, int bytes) {
         heapData(heap);
-        builder.before(at);
+        at(at);
         int addrIndex = index;
         long size = offset + bytes;
         if (offset < 0) {
@@ -278,7 +335,7 @@ public final class Legalizer {
      *   <li>static: {@code size > bound} always traps; else {@code idx > bound - size}, left out
      *       when {@code bound - size} is at least the largest index of the index type;
      *   <li>dynamic, when {@code idx + size} cannot wrap (index narrower than 64 bits): {@code
-     *       idx + size > bound}; a size above the largest value of the bound's type always traps;
+     *       idx + size > bound} ({@code idx >= bound} for one byte); a size above the largest value of the bound's type always traps;
      *   <li>dynamic, 64-bit index: {@code (bound < size) | (idx > bound - size)}.
      * </ul>
      */
@@ -290,7 +347,7 @@ public final class Legalizer {
         requirePointer(dfg.ctrlType(i), "heap_addr");
         int indexType = indexType(index);
         long indexMax = Type.mask(indexType);
-        builder.before(i);
+        at(i);
         boolean covered = isCovered(heap, index, size);
         if (!covered) {
             boolean alwaysTraps;
@@ -318,9 +375,14 @@ public final class Legalizer {
             } else {
                 int bound64 = boundValue(h.boundGv);
                 if (Long.compareUnsigned(size, ~indexMax) <= 0) {
-                    // idx + size <= indexMax + ~indexMax = 2^64 - 1: no wrap
-                    int end = size == 0 ? idx64 : builder.iaddImm(idx64, size);
-                    cond = builder.icmp(IntCC.UGT, end, bound64);
+                    // idx + size <= indexMax + ~indexMax = 2^64 - 1: no wrap. One byte:
+                    // idx + 1 > bound is idx >= bound, which saves the addition
+                    if (size == 1) {
+                        cond = builder.icmp(IntCC.UGE, idx64, bound64);
+                    } else {
+                        int end = size == 0 ? idx64 : builder.iaddImm(idx64, size);
+                        cond = builder.icmp(IntCC.UGT, end, bound64);
+                    }
                 } else {
                     int limit = builder.iaddImm(bound64, -size);
                     int beyond = builder.icmp(IntCC.UGT, idx64, limit);
@@ -384,7 +446,7 @@ public final class Legalizer {
         long offset = dfg.imm(i);
         requirePointer(dfg.ctrlType(i), "table_addr");
         indexType(index);
-        builder.before(i);
+        at(i);
         int idx64 = extendIndex(index);
         int bound64 = boundValue(t.boundGv);
         int outside = builder.icmp(IntCC.UGE, idx64, bound64);
@@ -447,14 +509,15 @@ public final class Legalizer {
         if (type != d.type) {
             throw error("global_value." + Type.name(type) + " of gv" + gv + ", which is " + Type.name(d.type));
         }
-        builder.before(i);
+        at(i);
         // a result that an earlier pass already made an alias (its uses redirected elsewhere)
         // is dead: it must neither be redirected again nor stand for gv's value
         int result = dfg.numResults(i) > 0 ? dfg.firstResult(i) : -1;
         boolean live = result >= 0 && dfg.valueKind(result) == DataFlowGraph.DEF_RESULT;
-        if (d.kind == GlobalValueData.Kind.VMCTX || gvCached[gv] >= 0) {
-            // already a value here: the instruction goes, its result reads that value
-            int v = d.kind == GlobalValueData.Kind.VMCTX ? vmctx(gv) : gvCached[gv];
+        if (d.kind == GlobalValueData.Kind.VMCTX || gvCached[gv] >= 0 || gvHoistable[gv]) {
+            // already a value here (or one computed at entry): the instruction goes, its
+            // result reads that value
+            int v = d.kind == GlobalValueData.Kind.VMCTX ? vmctx(gv) : gvCached[gv] >= 0 ? gvCached[gv] : gvValue(gv, 0);
             dfg.detachResults(i);
             layout.removeInst(i);
             if (live) dfg.changeToAlias(result, v);
@@ -493,6 +556,7 @@ public final class Legalizer {
         GlobalValueData d = gvData(gv);
         if (depth > func.globalValues.size()) throw error("global value chain through gv" + gv + " is cyclic");
         if (d.kind == GlobalValueData.Kind.VMCTX) return vmctx(gv);
+        if (gvHoistable[gv]) return entryValue(gv);
         int v = gvCached[gv];
         if (v >= 0) return v;
         switch (d.kind) {
@@ -511,6 +575,37 @@ public final class Legalizer {
         }
         rememberGlobalValue(gv, v);
         return v;
+    }
+
+    /**
+     * The value of a hoistable chain ({@link #hoistableChain}), computed once per function in the
+     * entry block, after the chains hoisted before it (which it may use) and before everything
+     * else, so it dominates every use; the builder is then put back where it was.
+     */
+    private int entryValue(int gv) {
+        int v = gvEntry[gv];
+        if (v >= 0) return v;
+        GlobalValueData d = gvData(gv);
+        int base = d.kind == GlobalValueData.Kind.VMCTX ? -1 : gvValue(d.base, 1); // may hoist, and move the builder
+        if (lastHoisted >= 0) builder.after(lastHoisted);
+        else builder.before(layout.firstInst(layout.firstBlock()));
+        if (d.kind == GlobalValueData.Kind.LOAD) {
+            v = builder.load(Opcode.LOAD, d.type, d.flags, base, d.offset);
+        } else {
+            requireSameType(gv, d, base);
+            v = builder.iaddImm(base, d.offset);
+        }
+        lastHoisted = builder.lastInst();
+        gvEntry[gv] = v;
+        entryGvs[numEntry++] = gv;
+        builder.before(cursor);
+        return v;
+    }
+
+    /** Resets the entry values of the function, so the tables are clean for the next one. */
+    private void forgetEntryValues() {
+        for (int k = 0; k < numEntry; k++) gvEntry[entryGvs[k]] = -1;
+        numEntry = 0;
     }
 
     /** The bound global value {@code gv} as i64, zero-extended when narrower (the extension is remembered too). */

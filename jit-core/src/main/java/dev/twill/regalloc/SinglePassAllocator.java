@@ -266,7 +266,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 out.setAlloc(base + k, Allocation.slot(vregSlot[v]));
                 continue;
             }
-            // an early def writes its register before the instruction reads its uses
+            // an early def is written while the uses are still read: no use may sit in its register
             long bad = (late ? clob | fixedDefMask | defClaimed : 0) | earlyFixedDefs;
             if (r < 0 || (allocatableMask & (1L << r)) == 0 || ((bad >>> r) & 1) != 0) {
                 long soft = lastUse[v] > i ? clob | fixedDefMask : fixedDefMask;

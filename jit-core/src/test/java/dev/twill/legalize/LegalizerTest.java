@@ -717,15 +717,16 @@ class LegalizerTest {
     void aStoreMakesNonReadonlyGlobalValuesBeReadAgain() {
         // the store's own address still uses the bound v8 and base v11 loaded before it; after
         // it the bound (not readonly) is loaded again as v18, the readonly base v11 is kept
+        // (loaded once at entry: its chain is readonly and notrap)
         Function f = twoAccesses(true, true);
         assertEquals("""
                 block0(v0: i64, v1: i32, v2: i32):
+                    v11 = load.i64 notrap aligned readonly v0+8
                     v7 = uextend.i64 v1
                     v8 = load.i64 notrap aligned v0+16
                     v9 = iadd_imm v7, 4
                     v10 = icmp ugt v9, v8
                     trapnz v10, heap_oob
-                    v11 = load.i64 notrap aligned readonly v0+8
                     v6 = iadd v11, v7
                     v3 = load.i32 notrap v6
                     v13 = uextend.i64 v2
@@ -755,6 +756,41 @@ class LegalizerTest {
                 """), plain);
     }
 
+    @Test
+    void readonlyNotrapChainsAreLoadedAtEntryOthersWhereUsed() {
+        // the only access is in the second block: a readonly notrap base is still loaded in the
+        // entry block (it is the same value everywhere and reading it cannot trap); a readonly
+        // base whose load may trap stays in the block that uses it, so no trap is added to
+        // paths that never access the heap
+        for (boolean notrap : new boolean[] {true, false}) {
+            Function f = new Function("%r", sig(new int[] {Type.I64, Type.I32}, 0, new int[] {Type.I32}));
+            int gv0 = f.addGlobalValue(GlobalValueData.vmctx());
+            int baseFlags = MemFlags.READONLY | MemFlags.ALIGNED | (notrap ? MemFlags.NOTRAP : 0);
+            int gv1 = f.addGlobalValue(GlobalValueData.load(gv0, 8, Type.I64, baseFlags));
+            int heap = f.addHeap(new HeapData(gv1, 0, HeapData.Style.STATIC, 0x10000, -1, 0, Type.I32));
+            int b0 = entry(f);
+            f.dfg.appendBlockParam(b0, Type.I64);
+            int x = f.dfg.appendBlockParam(b0, Type.I32);
+            InstBuilder b = new InstBuilder(f).atEnd(b0);
+            int b1 = f.makeBlock();
+            f.layout.appendBlock(b1);
+            b.jump(b1);
+            b.atEnd(b1);
+            b.ret(b.heapLoad(Opcode.HEAP_LOAD, Type.I32, heap, x, 0));
+            new Legalizer().legalize(f);
+            assertTrue(Verifier.verify(f).isEmpty(), () -> Verifier.verify(f).toString());
+            int baseLoad = -1;
+            for (int blk = f.layout.firstBlock(); blk >= 0; blk = f.layout.nextBlock(blk)) {
+                for (int i = f.layout.firstInst(blk); i >= 0; i = f.layout.nextInst(i)) {
+                    if (f.dfg.opcode(i) == Opcode.LOAD && f.dfg.imm(i) == 8 && f.dfg.arg(i, 0) == 0) baseLoad = i;
+                }
+            }
+            assertTrue(baseLoad >= 0, "the base is loaded");
+            assertEquals(notrap ? b0 : b1, f.layout.instBlock(baseLoad), "notrap=" + notrap);
+            if (notrap) assertEquals(f.layout.firstInst(b0), baseLoad, "first in the entry block");
+        }
+    }
+
     static int countOpcode(Function f, Opcode op) {
         int n = 0;
         for (int b = f.layout.firstBlock(); b >= 0; b = f.layout.nextBlock(b)) {
@@ -767,10 +803,10 @@ class LegalizerTest {
 
     @Test
     void globalValuesAreNotCarriedAcrossBlocks() {
-        // static heap, readonly base: one block loads the base once (1 + 2 heap loads), two
-        // blocks load it once each (2 + 2)
+        // static heap, readonly base: one block loads the base once (1 + 2 heap loads); with two
+        // blocks too, since a readonly notrap chain is loaded once at function entry (1 + 2)
         assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, false, false), Opcode.LOAD));
-        assertEquals(4, countOpcode(accesses(HeapData.Style.STATIC, 0, false, true), Opcode.LOAD));
+        assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, false, true), Opcode.LOAD));
         // the readonly base survives the store between the two loads: still 1 + 2
         assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, true, false), Opcode.LOAD));
     }

@@ -258,7 +258,7 @@ class InstantiationTest {
         }
     }
 
-    /** loop { if (*vmctx.interrupt_flag) trap interrupt; i++ } as the translator's loop headers do. */
+    /** loop { if (vmctx.interrupt_flag) trap interrupt; i++ } as the translator's loop headers do. */
     private static TestModule spinner() {
         TestModule t = new TestModule();
         int spin = t.function("spin", ft(p(I64), I64), b -> {
@@ -267,8 +267,7 @@ class InstantiationTest {
             b.b.defVar(i, b.param(0));
             b.b.jump(head);
             b.b.switchToBlock(head);
-            int flagAddr = b.load(Type.I64, b.vmctx(), VmContextLayout.INTERRUPT_FLAG);
-            int flag = b.b.ins().load(dev.twill.ir.Opcode.LOAD, Type.I32, dev.twill.ir.MemFlags.NOTRAP, flagAddr, 0);
+            int flag = b.b.ins().load(dev.twill.ir.Opcode.LOAD, Type.I32, dev.twill.ir.MemFlags.NOTRAP, b.vmctx(), VmContextLayout.INTERRUPT_FLAG);
             b.b.brnz(flag, stop);
             b.b.defVar(i, b.b.ins().iaddImm(b.b.useVar(i), 1));
             b.b.jump(head);

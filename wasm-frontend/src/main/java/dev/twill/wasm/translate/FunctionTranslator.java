@@ -57,8 +57,8 @@ import java.util.Arrays;
  * FunctionBuilder}, unreachable cycles).
  *
  * <p><b>Memory and instance state</b> (see {@link VmContextLayout}): memory {@code m} is a
- * dynamic heap whose base and bound are loaded through the MemoryDefinition pointer in the
- * vmctx (the base and the pointer {@code readonly}, the bound not, since {@code memory.grow}
+ * dynamic heap whose base and bound are loaded from its MemoryDefinition record, inline in the
+ * vmctx for a defined memory, through the pointer in the vmctx for an imported one (the base and the pointer {@code readonly}, the bound not, since {@code memory.grow}
  * changes it); a wasm access at {@code index + offset} is a {@code heap_load}/{@code heap_store}
  * with the 32-bit memarg offset as its immediate, checked in 64-bit arithmetic by the heap's
  * semantics (no wrap). Tables are IR tables of 8-byte references reached through the
@@ -958,11 +958,10 @@ public final class FunctionTranslator {
         }
     }
 
-    /** Traps {@code interrupt} when the host has raised the flag the vmctx points to. */
+    /** Traps {@code interrupt} when the host has raised the flag in the vmctx. */
     private void interruptCheck() {
         InstBuilder b = ins();
-        int flagAddr = b.load(Opcode.LOAD, Type.I64, FIXED, vmctx, VmContextLayout.INTERRUPT_FLAG);
-        int flag = b.load(Opcode.LOAD, Type.I32, MUTABLE, flagAddr, 0);
+        int flag = b.load(Opcode.LOAD, Type.I32, MUTABLE, vmctx, VmContextLayout.INTERRUPT_FLAG);
         b.condTrap(Opcode.TRAPNZ, flag, TrapCode.INTERRUPT);
     }
 
@@ -1127,15 +1126,23 @@ public final class FunctionTranslator {
     }
 
     /**
-     * The IR heap of wasm memory {@code memory}, declared on first use: {@code gvDef = load.i64
-     * notrap aligned readonly vmctx+memoryOffset}, base {@code load readonly gvDef+MEMORY_BASE}
-     * (memory never moves), bound {@code load gvDef+MEMORY_LENGTH} (grows).
+     * The IR heap of wasm memory {@code memory}, declared on first use. Its MemoryDefinition
+     * record is {@code vmctx+memoryDefinitionOffset} for a defined memory, else {@code gvDef =
+     * load.i64 notrap aligned readonly vmctx+memoryOffset}; base {@code load readonly
+     * def+MEMORY_BASE} (memory never moves), bound {@code load def+MEMORY_LENGTH} (grows).
      */
     private int heap(int memory) {
         if (heapStamp[memory] != stamp) {
-            int def = func.addGlobalValue(GlobalValueData.load(gvVmctx, layout.memoryOffset(memory), Type.I64, FIXED));
-            int base = func.addGlobalValue(GlobalValueData.load(def, VmContextLayout.MEMORY_BASE, Type.I64, FIXED));
-            int bound = func.addGlobalValue(GlobalValueData.load(def, VmContextLayout.MEMORY_LENGTH, Type.I64, MUTABLE));
+            int def, at;
+            if (layout.hasInlineMemoryDefinition(memory)) {
+                def = gvVmctx;
+                at = layout.memoryDefinitionOffset(memory);
+            } else {
+                def = func.addGlobalValue(GlobalValueData.load(gvVmctx, layout.memoryOffset(memory), Type.I64, FIXED));
+                at = 0;
+            }
+            int base = func.addGlobalValue(GlobalValueData.load(def, at + VmContextLayout.MEMORY_BASE, Type.I64, FIXED));
+            int bound = func.addGlobalValue(GlobalValueData.load(def, at + VmContextLayout.MEMORY_LENGTH, Type.I64, MUTABLE));
             long min = module.memories[memory].limits().min() * MemoryType.PAGE_SIZE;
             heapOfMemory[memory] = func.addHeap(new HeapData(base, min, HeapData.Style.DYNAMIC, 0, bound, 0, Type.I32));
             heapStamp[memory] = stamp;

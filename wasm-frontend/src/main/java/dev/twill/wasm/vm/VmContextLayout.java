@@ -10,12 +10,16 @@ import dev.twill.wasm.binary.WasmModule;
  *
  * <pre>
  *   0                    instance id (i64): the runtime's key for the instance
- *   8                    address of the interrupt flag (i64 -> i32): non-zero asks the guest to
- *                        stop; loop headers load it and trap {@code interrupt}
+ *   8                    the interrupt flag (i32, then 4 bytes of padding): non-zero asks the
+ *                        guest to stop; function entries and loop headers load it and trap
+ *                        {@code interrupt}. Each instance has its own copy, which the store
+ *                        sets and clears in all of its instances at once
  *   16                   reserved (i64)
  *   memoryOffset(m)      address of memory m's MemoryDefinition (i64), for every memory:
  *                          +0 base address (i64; never changes: memory is reserved at its maximum)
  *                          +8 current length in bytes (i64; grows with memory.grow)
+ *                        for a defined memory it points at the record inline below; an importer
+ *                        points at the exporter's record
  *   tableOffset(t)       address of table t's TableDefinition (i64), for every table:
  *                          +0 address of element 0 (i64); every element is an i64 reference
  *                          +8 current length in elements (i64)
@@ -28,6 +32,9 @@ import dev.twill.wasm.binary.WasmModule;
  *                          +8 the vmctx to call it with (i64)
  *                          +16 the canonical id of its wasm function type (i32, {@link
  *                             FuncTypeIds}); +20 four bytes of padding
+ *   memoryDefinitionOffset(m)  for a defined (not imported) memory m: its 16-byte MemoryDefinition
+ *                        record itself, so that compiled code of the defining module reads the
+ *                        base and the length with one load each, straight from the vmctx
  * </pre>
  *
  * <p>References: a {@code funcref} is the address of a FuncRef record (so {@code ref.func f} is
@@ -39,7 +46,10 @@ import dev.twill.wasm.binary.WasmModule;
  *
  * <p>Every offset is 8-byte aligned. Memories, tables and imported globals are reached through
  * pointers so that an imported memory, table or global is the exporter's own: a {@code
- * memory.grow} in one instance is seen by every instance that shares the memory.
+ * memory.grow} in one instance is seen by every instance that shares the memory. A defined
+ * memory's record sits in its own instance's vmctx (the pointer is still filled, for
+ * importers), and the interrupt flag is a word of the vmctx: the two things every loop of
+ * compiled code reads are then one load away from the vmctx instead of two dependent loads.
  */
 public final class VmContextLayout {
     public static final int INSTANCE_ID = 0;
@@ -55,11 +65,22 @@ public final class VmContextLayout {
     /** Bytes per table element. */
     public static final int TABLE_ELEMENT_SIZE = 8;
 
-    private final int memories, tables, globals, functions;
-    private final int memoryBase, tableBase, globalBase, funcRefBase, size;
+    private final int memories, importedMemories, tables, globals, functions;
+    private final int memoryBase, tableBase, globalBase, funcRefBase, memoryDefinitionBase, size;
 
+    /** A layout whose memories are all reached through their pointer (none defined inline). */
     public VmContextLayout(int memories, int tables, int globals, int functions) {
+        this(memories, memories, tables, globals, functions);
+    }
+
+    /**
+     * A layout for {@code memories} memories of which the first {@code importedMemories} are
+     * imported; the others have their MemoryDefinition record inline.
+     */
+    public VmContextLayout(int memories, int importedMemories, int tables, int globals, int functions) {
+        if (importedMemories < 0 || importedMemories > memories) throw new IllegalArgumentException("imported memories " + importedMemories + " of " + memories);
         this.memories = memories;
+        this.importedMemories = importedMemories;
         this.tables = tables;
         this.globals = globals;
         this.functions = functions;
@@ -67,16 +88,28 @@ public final class VmContextLayout {
         tableBase = memoryBase + 8 * memories;
         globalBase = tableBase + 8 * tables;
         funcRefBase = globalBase + 8 * globals;
-        size = funcRefBase + FUNCREF_SIZE * functions;
+        memoryDefinitionBase = funcRefBase + FUNCREF_SIZE * functions;
+        size = memoryDefinitionBase + MEMORY_DEFINITION_SIZE * (memories - importedMemories);
     }
 
     public static VmContextLayout of(WasmModule module) {
-        return new VmContextLayout(module.memories.length, module.tables.length, module.globalTypes.length,
-                module.functionTypes.length);
+        return new VmContextLayout(module.memories.length, module.importedMemories, module.tables.length,
+                module.globalTypes.length, module.functionTypes.length);
     }
 
     public int memoryOffset(int memory) {
         return memoryBase + 8 * checkIndex(memory, memories);
+    }
+
+    /** True if memory {@code memory} is defined by the module, so its record is inline in the vmctx. */
+    public boolean hasInlineMemoryDefinition(int memory) {
+        return checkIndex(memory, memories) >= importedMemories;
+    }
+
+    /** Offset of the inline MemoryDefinition record of a defined memory. */
+    public int memoryDefinitionOffset(int memory) {
+        if (!hasInlineMemoryDefinition(memory)) throw new IllegalArgumentException("memory " + memory + " is imported");
+        return memoryDefinitionBase + MEMORY_DEFINITION_SIZE * (memory - importedMemories);
     }
 
     public int tableOffset(int table) {

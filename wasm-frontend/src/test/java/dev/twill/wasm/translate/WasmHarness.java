@@ -418,8 +418,7 @@ final class WasmHarness implements AutoCloseable {
         void init(java.util.function.IntToLongFunction codeOf) {
             WasmModule m = module;
             vmctx = mem.alloc(layout.size());
-            interruptFlag = mem.alloc(8);
-            mem.write(vmctx + VmContextLayout.INTERRUPT_FLAG, 8, interruptFlag);
+            interruptFlag = vmctx + VmContextLayout.INTERRUPT_FLAG; // inline, as the runtime lays it out
             int nm = m.memories.length;
             memDef = new long[nm];
             memReservePages = new long[nm];
@@ -428,7 +427,8 @@ final class WasmHarness implements AutoCloseable {
                 long reserve = t.limits().hasMax() ? t.limits().max() : t.limits().min() + DEFAULT_RESERVE_PAGES;
                 memReservePages[k] = reserve;
                 long base = mem.alloc(reserve * MemoryType.PAGE_SIZE);
-                memDef[k] = mem.alloc(VmContextLayout.MEMORY_DEFINITION_SIZE);
+                memDef[k] = layout.hasInlineMemoryDefinition(k) ? vmctx + layout.memoryDefinitionOffset(k)
+                        : mem.alloc(VmContextLayout.MEMORY_DEFINITION_SIZE);
                 mem.write(memDef[k] + VmContextLayout.MEMORY_BASE, 8, base);
                 mem.write(memDef[k] + VmContextLayout.MEMORY_LENGTH, 8, t.limits().min() * MemoryType.PAGE_SIZE);
                 mem.write(vmctx + layout.memoryOffset(k), 8, memDef[k]);

@@ -1553,6 +1553,13 @@ public final class X64Lowering {
     }
 
     private void lowerBrTable(int i) {
+        if (order.numSuccs(order.segmentEndingAt(i)) == 1) {
+            // every entry goes where the default goes, with the same arguments: a plain jump (a
+            // terminator with one successor must not read registers its edge moves may overwrite)
+            inst(JMP, 0, VCode.TERMINATOR);
+            if (!marking) addSuccs(curLb);
+            return;
+        }
         int idx = dfg.arg(i, 0);
         int it = dfg.valueType(resolved(idx));
         int n = use(idx);
