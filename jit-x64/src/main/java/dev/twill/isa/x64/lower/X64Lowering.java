@@ -294,11 +294,15 @@ public final class X64Lowering {
 
     /**
      * Mark mode's shortcut: when no argument of {@code i} comes from an instruction that a rule
-     * could fold into {@code i} ({@link #FOLDS_INTO}), every rule reads all of {@code i}'s
-     * arguments in registers and does nothing else in mark mode, so marking their producers is
-     * what running the rule would do. Returns false (nothing marked) otherwise.
+     * could fold into {@code i} ({@link #FOLDS_INTO}), the rules read all of {@code i}'s
+     * arguments in registers and do nothing else in mark mode, so marking their producers is
+     * what running the rule would do. Returns false (nothing marked) otherwise, and for the
+     * opcodes whose rule may ignore an argument ({@code br_table} with one target is a jump).
+     * Marking is conservative either way: a producer marked needed that no rule reads costs an
+     * unused instruction, never wrong code.
      */
     private boolean markArgsIfPlain(int i, Opcode op) {
+        if (op == Opcode.BR_TABLE) return false;
         int na = dfg.numArgs(i);
         boolean memory = op.canLoad() || op.canStore();
         for (int k = 0; k < na; k++) {
