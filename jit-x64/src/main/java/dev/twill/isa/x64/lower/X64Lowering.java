@@ -47,7 +47,13 @@ import java.util.Arrays;
  * rule reads into registers, starting from the instructions with side effects (a worklist; an
  * instruction is needed once a needed rule reads its result); then in <i>emit mode</i>, in block
  * order, lowering only needed instructions. So pure instructions whose every use was folded (or
- * that have no use) are dropped, and no rule is written twice.
+ * that have no use) are dropped, and no rule is written twice. Mark mode skips the rule of an
+ * instruction none of whose arguments' producers its rule could fold ({@link #markArgsIfPlain}).
+ *
+ * <p><b>Cost.</b> Before mark mode, one walk over the layout builds the CFG, counts uses and
+ * collects the roots, and one pass over the values resolves aliases, def instructions and
+ * sources into tables, so the rules never chase aliases; then mark mode (worklist) and emit
+ * mode (block order). Everything lives in reused arrays.
  *
  * <p><b>Values</b>: each IR value gets one vreg, created on first mention; {@code ireduce} and
  * same-class {@code bitcast} results share their operand's vreg (a narrow integer's upper bits
