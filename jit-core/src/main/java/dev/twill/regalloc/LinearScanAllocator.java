@@ -39,7 +39,8 @@ import java.util.Arrays;
  * {@code 4i} when this is its last use, so they can). STACK operands use the vreg's slot through
  * the same kind of copies.
  *
- * <p><b>Scan.</b> Intervals are taken in order of start from a binary heap; active and
+ * <p><b>Scan.</b> Intervals are taken in order of start (the built ones from a sorted array, pieces
+ * split off during the scan from a binary heap); active and
  * inactive lists hold the ones with registers. TryAllocateFreeReg takes the register free the
  * longest (the hint first), splitting when it is free only for a prefix; AllocateBlockedReg
  * spills the interval whose next register use is farthest, or the current one, splitting before

@@ -122,8 +122,11 @@ public final class SinglePassAllocator implements RegisterAllocator {
     }
 
     private void findGlobals() {
+        // One walk in block order: in SSA a use in the def's own block follows the def, so a use
+        // that finds its vreg's def block unset or different lies in another block.
         int nb = code.numBlocks();
         boolean anyParams = false;
+        long[] ops = code.operandArray();
         for (int b = 0; b < nb; b++) {
             int np = code.numBlockParams(b);
             for (int k = 0; k < np; k++) {
@@ -132,18 +135,11 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 defBlock[p] = b;
                 anyParams = true;
             }
-            long[] ops = code.operandArray();
-            for (int o = code.operandStart(code.blockStart(b)), oe = code.operandStart(code.blockEnd(b)); o < oe; o++) {
-                long op = ops[o];
-                if (Operand.isDef(op)) defBlock[Operand.vreg(op)] = b;
-            }
-        }
-        for (int b = 0; b < nb; b++) {
-            long[] ops = code.operandArray();
             for (int o = code.operandStart(code.blockStart(b)), oe = code.operandStart(code.blockEnd(b)); o < oe; o++) {
                 long op = ops[o];
                 int v = Operand.vreg(op);
-                if (Operand.isUse(op) && defBlock[v] != b) global[v] = true;
+                if (Operand.isDef(op)) defBlock[v] = b;
+                else if (defBlock[v] != b) global[v] = true;
             }
             for (int s = 0; s < code.numSuccs(b); s++) {
                 int na = code.numBranchArgs(b, s);

@@ -47,7 +47,13 @@ import java.util.Arrays;
  * rule reads into registers, starting from the instructions with side effects (a worklist; an
  * instruction is needed once a needed rule reads its result); then in <i>emit mode</i>, in block
  * order, lowering only needed instructions. So pure instructions whose every use was folded (or
- * that have no use) are dropped, and no rule is written twice.
+ * that have no use) are dropped, and no rule is written twice. Mark mode skips the rule of an
+ * instruction none of whose arguments' producers its rule could fold ({@link #markArgsIfPlain}).
+ *
+ * <p><b>Cost.</b> Before mark mode, one walk over the layout builds the CFG, counts uses and
+ * collects the roots, and one pass over the values resolves aliases, def instructions and
+ * sources into tables, so the rules never chase aliases; then mark mode (worklist) and emit
+ * mode (block order). Everything lives in reused arrays.
  *
  * <p><b>Values</b>: each IR value gets one vreg, created on first mention; {@code ireduce} and
  * same-class {@code bitcast} results share their operand's vreg (a narrow integer's upper bits
@@ -78,23 +84,40 @@ public final class X64Lowering {
     private static final Opcode[] REG_FORM;
 
     /**
-     * By opcode ordinal: which rules may fold an instruction of that opcode into a user instead
-     * of reading its result in a register. {@link #FOLD_ANY}: immediates ({@code iconst}), fused
-     * compares, folded loads; {@link #FOLD_ADDRESS}: address modes of loads and stores.
+     * By opcode ordinal, for mark mode's shortcut ({@link #markArgsIfPlain}): the kinds of
+     * folding an instruction of that opcode is subject to as a producer ({@link #PRODUCER_FOLDS})
+     * and the kinds its rule applies to its arguments' producers as a consumer ({@link
+     * #CONSUMER_FOLDS}). {@link #FOLD_IMM}: {@code iconst} into immediates (any rule may);
+     * {@link #FOLD_LOAD}: a load into an ALU or SSE operation ({@link #loadFoldArg});
+     * {@link #FOLD_COND}: a compare into the branch, trap or select that uses it ({@link
+     * #condOf}); {@link #FOLD_ADDRESS}: {@code iadd}/{@code iadd_imm} into the address mode of
+     * a load or store ({@link #addrMode}).
      */
-    private static final byte[] FOLDS_INTO;
-    private static final byte FOLD_ANY = 1, FOLD_ADDRESS = 2;
+    private static final byte[] PRODUCER_FOLDS, CONSUMER_FOLDS;
+    private static final byte FOLD_IMM = 1, FOLD_LOAD = 2, FOLD_COND = 4, FOLD_ADDRESS = 8;
 
     static {
         Opcode[] all = Opcode.values();
         REG_FORM = new Opcode[all.length];
         for (Opcode o : all) REG_FORM[o.ordinal()] = o.regForm();
-        FOLDS_INTO = new byte[all.length];
-        for (Opcode o : new Opcode[] {Opcode.ICONST, Opcode.LOAD, Opcode.ICMP, Opcode.ICMP_IMM, Opcode.FCMP}) {
-            FOLDS_INTO[o.ordinal()] = FOLD_ANY;
+        PRODUCER_FOLDS = new byte[all.length];
+        CONSUMER_FOLDS = new byte[all.length];
+        PRODUCER_FOLDS[Opcode.ICONST.ordinal()] = FOLD_IMM;
+        PRODUCER_FOLDS[Opcode.LOAD.ordinal()] = FOLD_LOAD;
+        for (Opcode o : new Opcode[] {Opcode.ICMP, Opcode.ICMP_IMM, Opcode.FCMP}) PRODUCER_FOLDS[o.ordinal()] = FOLD_COND;
+        for (Opcode o : new Opcode[] {Opcode.IADD, Opcode.IADD_IMM}) PRODUCER_FOLDS[o.ordinal()] = FOLD_ADDRESS;
+        for (Opcode o : all) {
+            int folds = FOLD_IMM;
+            if (o.canLoad() || o.canStore()) folds |= FOLD_ADDRESS;
+            CONSUMER_FOLDS[o.ordinal()] = (byte) folds;
         }
-        FOLDS_INTO[Opcode.IADD.ordinal()] = FOLD_ADDRESS;
-        FOLDS_INTO[Opcode.IADD_IMM.ordinal()] = FOLD_ADDRESS;
+        for (Opcode o : new Opcode[] {Opcode.IADD, Opcode.ISUB, Opcode.BAND, Opcode.BOR, Opcode.BXOR, Opcode.IMUL,
+                Opcode.FADD, Opcode.FSUB, Opcode.FMUL, Opcode.FDIV}) {
+            CONSUMER_FOLDS[o.ordinal()] |= FOLD_LOAD;
+        }
+        for (Opcode o : new Opcode[] {Opcode.BRIF, Opcode.BRZ, Opcode.BRNZ, Opcode.TRAPZ, Opcode.TRAPNZ, Opcode.SELECT}) {
+            CONSUMER_FOLDS[o.ordinal()] |= FOLD_COND;
+        }
     }
 
 
@@ -293,8 +316,8 @@ public final class X64Lowering {
     }
 
     /**
-     * Mark mode's shortcut: when no argument of {@code i} comes from an instruction that a rule
-     * could fold into {@code i} ({@link #FOLDS_INTO}), the rules read all of {@code i}'s
+     * Mark mode's shortcut: when no argument of {@code i} comes from an instruction that
+     * {@code i}'s rule could fold ({@link #PRODUCER_FOLDS}, {@link #CONSUMER_FOLDS}), the rules read all of {@code i}'s
      * arguments in registers and do nothing else in mark mode, so marking their producers is
      * what running the rule would do. Returns false (nothing marked) otherwise, and for the
      * opcodes whose rule may ignore an argument ({@code br_table} with one target is a jump).
@@ -304,13 +327,11 @@ public final class X64Lowering {
     private boolean markArgsIfPlain(int i, Opcode op) {
         if (op == Opcode.BR_TABLE) return false;
         int na = dfg.numArgs(i);
-        boolean memory = op.canLoad() || op.canStore();
+        int applies = CONSUMER_FOLDS[op.ordinal()];
         for (int k = 0; k < na; k++) {
             int a = dfg.arg(i, k);
             int d = a < 0 ? -1 : valueDefInst[a];
-            if (d < 0) continue;
-            int folds = FOLDS_INTO[dfg.opcode(d).ordinal()];
-            if (folds == FOLD_ANY || (folds == FOLD_ADDRESS && memory)) return false;
+            if (d >= 0 && (PRODUCER_FOLDS[dfg.opcode(d).ordinal()] & applies) != 0) return false;
         }
         for (int k = 0; k < na; k++) {
             int a = dfg.arg(i, k);
