@@ -39,7 +39,8 @@ import java.util.Arrays;
  * base + index*scale + disp} address modes of loads, stores and lea; an {@code icmp/fcmp} with a
  * single use fuses into the {@code brif/brz/brnz/select/trapz/trapnz} that uses it (cmp + jcc,
  * cmp + cmov); a plain load with a single use in the same block, with no store, call, trap or
- * branch in between, folds into the ALU or SSE operation that uses it.
+ * branch in between, folds into the ALU or SSE operation that uses it, and into the compare
+ * of a conditional branch or trap ({@code cmp [mem], 0}, {@code cmp x, [mem]}).
  *
  * <p>Folding means a producer may no longer be needed. Lowering therefore runs twice over the
  * same rules: first in <i>mark mode</i>, which emits nothing and only records the values each
@@ -50,7 +51,8 @@ import java.util.Arrays;
  *
  * <p><b>Values</b>: each IR value gets one vreg, created on first mention; {@code ireduce} and
  * same-class {@code bitcast} results share their operand's vreg (a narrow integer's upper bits
- * are undefined everywhere, so truncation is free). Integer operations whose low bits do not
+ * are undefined everywhere, so truncation is free), and so does {@code uextend.i64} of an i32
+ * computed by a 32-bit instruction, which already zeroed the upper half. Integer operations whose low bits do not
  * depend on high bits run at 32 bits for i8/i16; comparisons, right shifts, divisions and
  * conversions work at the exact width or extend first.
  *
@@ -157,6 +159,8 @@ public final class X64Lowering {
             for (int i = order.firstInst(lb); ; i = layout.nextInst(i)) {
                 int k = loadFoldArg(i);
                 if (k >= 0) loadFolded[defInst(dfg.arg(i, k))] = true;
+                int cl = condFoldLoad(i);
+                if (cl >= 0) loadFolded[cl] = true;
                 if (i == order.lastInst(lb)) break;
             }
         }
@@ -199,13 +203,33 @@ public final class X64Lowering {
             if (dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return v;
             int d = dfg.valueDef(v);
             Opcode op = dfg.opcode(d);
-            if (op == Opcode.IREDUCE || (op == Opcode.BITCAST && Type.isFloat(dfg.valueType(v)) == Type.isFloat(dfg.valueType(dfg.resolveAliases(dfg.arg(d, 0)))))) {
+            if (op == Opcode.IREDUCE || (op == Opcode.BITCAST && Type.isFloat(dfg.valueType(v)) == Type.isFloat(dfg.valueType(dfg.resolveAliases(dfg.arg(d, 0)))))
+                    || (op == Opcode.UEXTEND && dfg.valueType(v) == Type.I64 && zeroExtended32(dfg.arg(d, 0)))) {
                 v = dfg.arg(d, 0);
                 if (++n > dfg.numValues()) return v;
             } else {
                 return v;
             }
         }
+    }
+
+    /**
+     * True if i32 value {@code v} is the result of an instruction whose lowering writes a 32-bit
+     * register, which x86-64 zero-extends into the whole register: then {@code uextend.i64 v}
+     * is free and shares the vreg (moves, spills and reloads copy all 64 bits). Only the
+     * families below, whose every i32 rule is a 32-bit ALU op, lea, imul or zero-extending load;
+     * not shifts (a shift by 0 is a plain copy), not constants, not values that share another
+     * value's vreg (ireduce's upper bits are the wide value's).
+     */
+    private boolean zeroExtended32(int v) {
+        v = dfg.resolveAliases(v);
+        if (dfg.valueType(v) != Type.I32 || dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return false;
+        int d = dfg.valueDef(v);
+        if (dfg.ctrlType(d) != Type.I32) return false;
+        return switch (dfg.opcode(d)) {
+            case IADD, ISUB, BAND, BOR, BXOR, IMUL, IADD_IMM, BAND_IMM, BOR_IMM, BXOR_IMM, IMUL_IMM, LOAD, ULOAD8, ULOAD16 -> true;
+            default -> false;
+        };
     }
 
     private void countUses(int i) {
@@ -456,11 +480,49 @@ public final class X64Lowering {
         }
     }
 
+    /**
+     * For a conditional branch or trap {@code u} on condition {@code c}: the load folded into
+     * its compare, or -1. Two shapes: {@code c} itself a load ({@code cmp [mem], 0} instead of a
+     * load and a test: the interrupt check at loop headers), or {@code c = icmp x, load} fused
+     * into {@code u} ({@code cmp x, [mem]}: a bounds check against a bound read once). The load
+     * must be an i32/i64 {@code load} used only there, in the same block, with nothing between
+     * it and {@code u} that could write memory or leave ({@link #foldableLoad}), since the
+     * memory is read at {@code u}.
+     */
+    private int condFoldLoad(int u) {
+        Opcode op = dfg.opcode(u);
+        if (op != Opcode.BRZ && op != Opcode.BRNZ && op != Opcode.BRIF && op != Opcode.TRAPZ && op != Opcode.TRAPNZ) return -1;
+        int c = dfg.resolveAliases(dfg.arg(u, 0));
+        int d = fusableCompare(c);
+        if (d < 0) return intLoadFoldable(u, c) ? defInst(c) : -1;
+        if (dfg.opcode(d) != Opcode.ICMP) return -1;
+        int a = dfg.arg(d, 0), b = dfg.arg(d, 1);
+        int t = dfg.valueType(dfg.resolveAliases(a));
+        if (immCandidate(a, t) || immCandidate(b, t)) return -1;
+        return intLoadFoldable(u, b) ? defInst(b) : -1;
+    }
+
+    private boolean intLoadFoldable(int u, int v) {
+        v = dfg.resolveAliases(v);
+        int t = dfg.valueType(v);
+        if (t != Type.I32 && t != Type.I64) return false;
+        int d = defInst(v);
+        return d >= 0 && dfg.opcode(d) == Opcode.LOAD && dfg.ctrlType(d) == t && foldableLoadAt(u, v);
+    }
+
     private boolean foldableLoad(int u, int v) {
+        v = dfg.resolveAliases(v);
+        int d = defInst(v);
+        if (d < 0 || dfg.ctrlType(d) != dfg.ctrlType(u)) return false;
+        return foldableLoadAt(u, v);
+    }
+
+    /** True if load result {@code v} has {@code u} as its only use and may be read at {@code u} instead. */
+    private boolean foldableLoadAt(int u, int v) {
         v = dfg.resolveAliases(v);
         if (valueSource[v] != v || useCount[v] != 1) return false;
         int d = defInst(v);
-        if (d < 0 || dfg.opcode(d) != Opcode.LOAD || dfg.ctrlType(d) != dfg.ctrlType(u)) return false;
+        if (d < 0 || dfg.opcode(d) != Opcode.LOAD) return false;
         if (layout.instBlock(d) != layout.instBlock(u) || !layout.instPrecedes(d, u)) return false;
         int steps = 0;
         for (int i = layout.nextInst(d); i != u; i = layout.nextInst(i)) {
@@ -610,6 +672,34 @@ public final class X64Lowering {
     private int condOf(int c, boolean negate) {
         int d = fusableCompare(c);
         int cc = d >= 0 ? compareOf(d) : testOf(c);
+        return negate ? invert(cc) : cc;
+    }
+
+    /** {@link #condOf} for branch or trap {@code u}, with the load {@link #condFoldLoad} picks folded into the compare. */
+    private int condOfFolding(int u, boolean negate) {
+        int c = dfg.arg(u, 0);
+        int ld = condFoldLoad(u);
+        if (ld < 0) return condOf(c, negate);
+        int t = dfg.ctrlType(ld);
+        int cc;
+        int d = fusableCompare(c);
+        if (d < 0) {
+            if (!marking) {
+                insts.cmpKind[cur] = CMP_MI;
+                insts.cmpSize[cur] = (byte) Type.bytes(t);
+                insts.imm[cur] = 0;
+            }
+            addrMode(dfg.arg(ld, 0), dfg.imm(ld));
+            cc = X64Cond.NE;
+        } else {
+            iu(dfg.arg(d, 0));
+            if (!marking) {
+                insts.cmpKind[cur] = CMP_RM;
+                insts.cmpSize[cur] = (byte) Type.bytes(t);
+            }
+            addrMode(dfg.arg(ld, 0), dfg.imm(ld));
+            cc = intCond(IntCC.of(dfg.aux(d)));
+        }
         return negate ? invert(cc) : cc;
     }
 
@@ -790,6 +880,7 @@ public final class X64Lowering {
             }
             case SELECT -> lowerSelect(i);
             case UEXTEND, SEXTEND -> {
+                if (valueSource[dfg.firstResult(i)] != dfg.firstResult(i)) return; // free: shares its operand's vreg
                 int a = dfg.arg(i, 0);
                 int from = Type.bytes(dfg.valueType(dfg.resolveAliases(a)));
                 int to = Type.bytes(dfg.valueType(dfg.firstResult(i)));
@@ -918,7 +1009,7 @@ public final class X64Lowering {
             }
             case BRIF, BRZ, BRNZ -> {
                 inst(JCC, 0, VCode.TERMINATOR);
-                setCond(condOf(dfg.arg(i, 0), op == Opcode.BRZ));
+                setCond(condOfFolding(i, op == Opcode.BRZ));
                 if (!marking) addSuccs(curLb);
             }
             case BR_ICMP -> {
@@ -934,7 +1025,7 @@ public final class X64Lowering {
             case TRAPZ, TRAPNZ -> {
                 inst(TRAPIF, 0, 0);
                 setAux(dfg.aux(i));
-                setCond(condOf(dfg.arg(i, 0), op == Opcode.TRAPZ));
+                setCond(condOfFolding(i, op == Opcode.TRAPZ));
             }
             default -> throw unsupported(i, "not a memory-level instruction (legalize first)");
         }
