@@ -86,6 +86,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private byte[] useKind = new byte[512];
     private int[] fill = new int[256];
     private int[] defPos = new int[256], defBlock = new int[256], fixedHint = new int[256];
+    /** Per vreg: the block parameter it is passed to along a back edge, or -1 (a register hint). */
+    private int[] backEdgeParam = new int[256];
     private int[] defInst = new int[256], defOperand = new int[256];
     private boolean[] needsSlot = new boolean[256];
 
@@ -175,6 +177,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
             defPos = new int[n];
             defBlock = new int[n];
             fixedHint = new int[n];
+            backEdgeParam = new int[n];
             defInst = new int[n];
             defOperand = new int[n];
             needsSlot = new boolean[n];
@@ -201,6 +204,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         Arrays.fill(defPos, 0, nv, -1);
         Arrays.fill(defBlock, 0, nv, -1);
         Arrays.fill(fixedHint, 0, nv, -1);
+        Arrays.fill(backEdgeParam, 0, nv, -1);
         Arrays.fill(defInst, 0, nv, -1);
         Arrays.fill(defOperand, 0, nv, -1);
         Arrays.fill(needsSlot, 0, nv, false);
@@ -239,6 +243,17 @@ public final class LinearScanAllocator implements RegisterAllocator {
             useKind = new byte[usePos.length];
         }
         System.arraycopy(useStart, 0, fill, 0, nv);
+        for (int b = 0; b < nb; b++) {
+            // a value passed along a back edge would best sit where its parameter already is
+            for (int n = 0; n < code.numSuccs(b); n++) {
+                int h = code.succ(b, n);
+                if (h > b) continue;
+                for (int k = 0; k < code.numBranchArgs(b, n); k++) {
+                    int a = code.branchArg(b, n, k);
+                    if (backEdgeParam[a] < 0) backEdgeParam[a] = code.blockParam(h, k);
+                }
+            }
+        }
         for (int b = 0; b < nb; b++) {
             int end = code.blockEnd(b);
             for (int i = code.blockStart(b); i < end; i++) {
@@ -620,6 +635,12 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 int c = lastPopped[src];
                 if (ivStart[c] <= 4 * i && ivEnd[c] >= 4 * i && ivReg[c] >= 0) return ivReg[c];
             }
+        }
+        if (fixedHint[v] < 0 && backEdgeParam[v] >= 0) {
+            // the parameter's first piece was allocated at the loop header, before this def: in
+            // its register, the back edge needs no move for this value
+            int c = vregIv[backEdgeParam[v]];
+            if (c >= 0 && ivReg[c] >= 0 && RegClass.classOf(ivReg[c]) == code.vregClass(v)) return ivReg[c];
         }
         return fixedHint[v];
     }

@@ -52,7 +52,8 @@ import java.util.Arrays;
  * <p><b>Values</b>: each IR value gets one vreg, created on first mention; {@code ireduce} and
  * same-class {@code bitcast} results share their operand's vreg (a narrow integer's upper bits
  * are undefined everywhere, so truncation is free), and so does {@code uextend.i64} of an i32
- * computed by a 32-bit instruction, which already zeroed the upper half. Integer operations whose low bits do not
+ * computed by a 32-bit instruction, which already zeroed the upper half, or of a compare result
+ * (materialized zero-extended; a branch on it fuses with the compare). Integer operations whose low bits do not
  * depend on high bits run at 32 bits for i8/i16; comparisons, right shifts, divisions and
  * conversions work at the exact width or extend first.
  *
@@ -204,7 +205,8 @@ public final class X64Lowering {
             int d = dfg.valueDef(v);
             Opcode op = dfg.opcode(d);
             if (op == Opcode.IREDUCE || (op == Opcode.BITCAST && Type.isFloat(dfg.valueType(v)) == Type.isFloat(dfg.valueType(dfg.resolveAliases(dfg.arg(d, 0)))))
-                    || (op == Opcode.UEXTEND && dfg.valueType(v) == Type.I64 && zeroExtended32(dfg.arg(d, 0)))) {
+                    || (op == Opcode.UEXTEND && dfg.valueType(v) == Type.I64 && zeroExtended32(dfg.arg(d, 0)))
+                    || (op == Opcode.UEXTEND && isCompare(dfg.arg(d, 0)))) {
                 v = dfg.arg(d, 0);
                 if (++n > dfg.numValues()) return v;
             } else {
@@ -230,6 +232,18 @@ public final class X64Lowering {
             case IADD, ISUB, BAND, BOR, BXOR, IMUL, IADD_IMM, BAND_IMM, BOR_IMM, BXOR_IMM, IMUL_IMM, LOAD, ULOAD8, ULOAD16 -> true;
             default -> false;
         };
+    }
+
+    /**
+     * True if {@code v} is the i8 result of an icmp or fcmp: materialized by {@code SETCC}, which
+     * always ends in {@code movzx r32, r8}, so it is zero-extended to 64 bits and a {@code
+     * uextend} of it is free (wasm widens every comparison to i32 this way).
+     */
+    private boolean isCompare(int v) {
+        v = dfg.resolveAliases(v);
+        if (dfg.valueType(v) != Type.I8 || dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return false;
+        Opcode op = dfg.opcode(dfg.valueDef(v));
+        return op == Opcode.ICMP || op == Opcode.ICMP_IMM || op == Opcode.FCMP;
     }
 
     private void countUses(int i) {
@@ -657,6 +671,13 @@ public final class X64Lowering {
     /** An icmp/icmp_imm/fcmp defining {@code c} that may be fused into its single user, or -1. */
     private int fusableCompare(int c) {
         c = dfg.resolveAliases(c);
+        if (valueSource[c] != c) {
+            // a condition widened by a free uextend (a wasm i32 boolean kept in a local): the
+            // compare itself fuses when the widened value has no other use
+            int d = defInst(c);
+            if (d < 0 || dfg.opcode(d) != Opcode.UEXTEND || useCount[c] != 1 || !isCompare(dfg.arg(d, 0))) return -1;
+            c = dfg.resolveAliases(dfg.arg(d, 0));
+        }
         if (useCount[c] != 1 || valueSource[c] != c) return -1;
         int d = defInst(c);
         if (d < 0) return -1;

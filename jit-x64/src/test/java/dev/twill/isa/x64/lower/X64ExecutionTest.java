@@ -305,6 +305,46 @@ class X64ExecutionTest {
         assertArrayEquals(new long[] {0xFFFF_FFFFL + 0xFFFF_FFFEL}, interp.call("%f", 0, -2, 0).values());
     }
 
+    /**
+     * A comparison widened to i32 (as wasm keeps booleans in locals) and branched on after other
+     * work: the widening is free and the compare fuses into the branch (no setcc), while a
+     * widened compare that is also used as a value is still materialized, once.
+     */
+    @Test
+    void branchOnAWidenedCompareFuses() throws Throwable {
+        String clif = """
+            function %f(i32, i32) -> i32 {
+            block0(v0: i32, v1: i32):
+                v2 = icmp ugt v0, v1
+                v3 = uextend.i32 v2
+                v4 = iadd_imm v0, 100
+                brnz v3, block1
+                v5 = icmp slt v0, v1
+                v6 = uextend.i32 v5
+                v7 = iadd v4, v6
+                return v7
+            block1:
+                return v4
+            }""";
+        Function f = Parser.parseFunction(clif);
+        new Legalizer().legalize(f);
+        CompiledCode cc = new X64Isa().compile(f, dev.twill.machinst.TargetIsa.Settings.DEFAULT);
+        String text = X64Isa.listing(cc).text();
+        assertEquals(1, text.split("\nset").length - 1, text); // only v5 is materialized
+        assertEquals(1, text.split("movzx e").length - 1, text); // the setcc's own, no second one for the uextend
+        Interpreter interp = new Interpreter(new InterpModule().add(Parser.parseFunction(clif)));
+        try (NativeRunner r = new NativeRunner()) {
+            r.load(new String[] {f.name}, new CompiledCode[] {cc});
+            // 5 > 3 unsigned: 105; 3 vs 5: not above, below signed: 103 + 1; -1 vs 5: above unsigned: 99
+            long[][] cases = {{5, 3, 105}, {3, 5, 104}, {-1, 5, 99}, {5, 5, 105}};
+            for (long[] c : cases) {
+                long want = c[2];
+                assertEquals(want, (int) r.call(f.name, f.signature, c[0], c[1])[0], c[0] + ", " + c[1]);
+                assertEquals(want, (int) interp.call("%f", c[0], c[1]).values()[0]);
+            }
+        }
+    }
+
     @Test
     void disassemblyListsTheInstructions() throws Throwable {
         Function f = Parser.parseFunction("function %f(i64, i64) -> i64 {\nblock0(v0: i64, v1: i64):\n    v2 = iadd v0, v1\n    return v2\n}");
