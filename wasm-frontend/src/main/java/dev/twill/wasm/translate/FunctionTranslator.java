@@ -538,7 +538,7 @@ public final class FunctionTranslator {
                 }
                 int addr = provenAddress(index, offset, IR_OP[op].accessBytes(TYPE[op]));
                 if (addr >= 0) {
-                    push(ins().load(IR_OP[op].memoryForm(), TYPE[op], MemFlags.NOTRAP, addr, offset));
+                    push(ins().load(IR_OP[op].memoryForm(), TYPE[op], MemFlags.NOTRAP, addr, offset + provenConstant));
                     return;
                 }
                 push(ins().heapLoad(IR_OP[op], TYPE[op], heap(0), index, offset));
@@ -554,7 +554,7 @@ public final class FunctionTranslator {
                 }
                 int addr = provenAddress(index, offset, IR_OP[op].accessBytes(dfg.valueType(dfg.resolveAliases(value))));
                 if (addr >= 0) {
-                    ins().store(IR_OP[op].memoryForm(), MemFlags.NOTRAP, value, addr, offset);
+                    ins().store(IR_OP[op].memoryForm(), MemFlags.NOTRAP, value, addr, offset + provenConstant);
                     return;
                 }
                 ins().heapStore(IR_OP[op], heap(0), value, index, offset);
@@ -1189,7 +1189,44 @@ public final class FunctionTranslator {
         if (max + offset + bytes > minBytes) return -1;
         InstBuilder b = ins();
         int base = b.globalValue(Type.I64, func.heaps.get(heap(0)).base);
-        return b.iadd(base, b.convert(Opcode.UEXTEND, Type.I64, index));
+        // zext(y + c) = zext(y) + c and zext(z << k) = zext(z) << k when the i32 operation cannot
+        // wrap (checked here on its own: the bound above may be 2^32 - 1 for a 4 GiB memory):
+        // then the constant and the scale go into the access's address mode instead of i32
+        // instructions before it. provenConstant is added to the access's offset by the caller.
+        provenConstant = 0;
+        int idx = dfg.resolveAliases(index);
+        int d = dfg.valueKind(idx) == DataFlowGraph.DEF_RESULT ? dfg.valueDef(idx) : -1;
+        if (d >= 0 && dfg.opcode(d) == Opcode.IADD) {
+            for (int k = 0; k < 2; k++) {
+                long c = constantOf(dfg.arg(d, k));
+                int y = dfg.arg(d, 1 - k);
+                if (c >= 0 && upperBound(y, 3) + c <= U32 && offset + c <= Integer.MAX_VALUE) {
+                    provenConstant = c;
+                    idx = dfg.resolveAliases(y);
+                    break;
+                }
+            }
+        }
+        d = dfg.valueKind(idx) == DataFlowGraph.DEF_RESULT ? dfg.valueDef(idx) : -1;
+        if (d >= 0 && dfg.opcode(d) == Opcode.ISHL) {
+            long amount = constantOf(dfg.arg(d, 1));
+            int k = (int) (amount & 31);
+            if (amount >= 0 && k >= 1 && k <= 3 && upperBound(dfg.arg(d, 0), 2) << k <= U32) {
+                int z64 = b.convert(Opcode.UEXTEND, Type.I64, dfg.arg(d, 0));
+                return b.iadd(base, b.binaryImm(Opcode.ISHL_IMM, z64, k));
+            }
+        }
+        return b.iadd(base, b.convert(Opcode.UEXTEND, Type.I64, idx));
+    }
+
+    /** The constant folded out of the index by the last {@link #provenAddress}, for the access's offset. */
+    private long provenConstant;
+
+    /** The value of {@code v} as an unsigned i32 if an {@code iconst} defines it, else -1. */
+    private long constantOf(int v) {
+        v = dfg.resolveAliases(v);
+        if (dfg.valueKind(v) != DataFlowGraph.DEF_RESULT || dfg.opcode(dfg.valueDef(v)) != Opcode.ICONST) return -1;
+        return dfg.imm(dfg.valueDef(v)) & U32;
     }
 
     private static final long U32 = 0xFFFF_FFFFL;

@@ -73,11 +73,14 @@ class TranslateMemoryTest {
      * (plain loads and stores in the IR); the others keep theirs and still trap. Values against
      * the model; the bounds worked out by hand: (x & 255) * 4 + 1024 + 4 <= 2048, (x & 15) ^ 0x30
      * + 2000 + 1 <= 2064, both within the one-page minimum; (x & 0xffff) * 4 + 1024 + 4 reaches
-     * 263168.
+     * 263168. The wide lookup with x = 0xffff wraps nothing but is out of bounds; a lookup
+     * whose i32 arithmetic wrapped would read elsewhere than the model says.
      */
     @Test
     void provablyInBoundsAccessesSkipTheCheckOthersKeepIt() {
         assertTrue(!ir("table_lookup").contains("heap_load") && ir("table_lookup").contains("load.i32 notrap"), ir("table_lookup"));
+        // the i32 shift and add cannot wrap, so they become the address mode: zext(x & 255) << 2, offset 1024
+        assertTrue(ir("table_lookup").contains("ishl_imm") && ir("table_lookup").contains("+1024"), ir("table_lookup"));
         assertTrue(ir("table_lookup_wide").contains("heap_load"), ir("table_lookup_wide"));
         assertTrue(!ir("table_store").contains("heap_store") && ir("table_store").contains("istore8 notrap"), ir("table_store"));
         for (int k = 0; k < 256; k++) {
