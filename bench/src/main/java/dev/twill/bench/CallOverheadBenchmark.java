@@ -7,7 +7,9 @@ import static dev.twill.isa.x64.asm.X64Reg.RSI;
 import dev.twill.ir.Signature;
 import dev.twill.ir.Type;
 import dev.twill.isa.x64.asm.X64Assembler;
+import dev.twill.isa.x64.runtime.X64EntryTrampolineGenerator;
 import dev.twill.machinst.CompiledCode;
+import dev.twill.runtime.CallContext;
 import dev.twill.runtime.JitModule;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -22,6 +24,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -46,10 +49,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class CallOverheadBenchmark {
     private static final JitModule MODULE = new JitModule();
+    private static final JitModule TRAMPOLINES = new JitModule();
     private static final MethodHandle ADD;
     private static final MethodHandle ADD_LEAF;
     private static final MethodHandle RAW;
     private static final MethodHandle CRITICAL;
+    /** The shape's entry trampoline called directly: {@code (long ctx, long fn, int, int) -> int}. */
+    private static final MethodHandle TRAMPOLINE;
+    private static final MethodHandle TRAMPOLINE_CRITICAL;
+    private static final long ADD_ADDRESS;
+    private static final ThreadLocal<Object> THREAD_LOCAL = ThreadLocal.withInitial(Object::new);
 
     static {
         X64Assembler a = new X64Assembler();
@@ -65,6 +74,28 @@ public class CallOverheadBenchmark {
         FunctionDescriptor fd = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
         RAW = Linker.nativeLinker().downcallHandle(fn, fd);
         CRITICAL = Linker.nativeLinker().downcallHandle(fn, fd, Linker.Option.critical(false));
+        ADD_ADDRESS = MODULE.address("%add");
+
+        // the entry trampoline of the (i32, i32) -> i32 shape, linked on its own so that it can be
+        // called without the method-handle glue (context lookup, open check, trap check)
+        byte[] t = new X64EntryTrampolineGenerator().generate(new int[] {Type.I32, Type.I32}, new int[] {Type.I32});
+        byte[] withHeader = new byte[CompiledCode.HEADER_SIZE + t.length];
+        System.arraycopy(t, 0, withHeader, CompiledCode.HEADER_SIZE, t.length);
+        TRAMPOLINES.declareFunction("%tramp", Signature.of(new int[] {Type.I64, Type.I64, Type.I32, Type.I32}, new int[] {Type.I32}));
+        TRAMPOLINES.defineFunction("%tramp", new CompiledCode(withHeader, new CompiledCode.Relocation[0], new int[0], new int[0], 0));
+        TRAMPOLINES.finalizeDefinitions();
+        MemorySegment tramp = MemorySegment.ofAddress(TRAMPOLINES.address("%tramp"));
+        FunctionDescriptor td = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+        TRAMPOLINE = Linker.nativeLinker().downcallHandle(tramp, td);
+        TRAMPOLINE_CRITICAL = Linker.nativeLinker().downcallHandle(tramp, td, Linker.Option.critical(false));
+    }
+
+    private long context;
+
+    @Setup
+    public void setup() {
+        context = CallContext.current().address();
     }
 
     private int x = 17, y = 25;
@@ -87,6 +118,30 @@ public class CallOverheadBenchmark {
     @Benchmark
     public int criticalDowncall() throws Throwable {
         return (int) CRITICAL.invokeExact(x, y);
+    }
+
+    /** The entry trampoline through a plain downcall: the native part of {@link #compiledAdd}. */
+    @Benchmark
+    public int trampolineDowncall() throws Throwable {
+        return (int) TRAMPOLINE.invokeExact(context, ADD_ADDRESS, x, y);
+    }
+
+    /** The entry trampoline through a critical downcall: the native part of {@link #compiledAddLeaf}. */
+    @Benchmark
+    public int trampolineCritical() throws Throwable {
+        return (int) TRAMPOLINE_CRITICAL.invokeExact(context, ADD_ADDRESS, x, y);
+    }
+
+    /** The thread's call context, as every call looks it up. */
+    @Benchmark
+    public long contextLookup() {
+        return CallContext.current().address();
+    }
+
+    /** A ThreadLocal read, for comparison with {@link #contextLookup}. */
+    @Benchmark
+    public Object threadLocalGet() {
+        return THREAD_LOCAL.get();
     }
 
     @Benchmark

@@ -19,14 +19,18 @@ import java.util.List;
  * ptr=vmctx+P, bound=vmctx+B} directive of the called function allocates a zeroed heap of N
  * bytes, stores its base at vmctx+P and N at vmctx+B; the vmctx parameter is then passed
  * implicitly (run lines leave it out). Every run line gets fresh memory.
+ *
+ * <p>The directive parsing, {@link #judge} and {@link #sameValues} are public so that the back
+ * ends' native runners set up memory and judge outcomes by exactly the same rules.
  */
 public final class RunLineExecutor {
     private RunLineExecutor() {}
 
     /** A parsed {@code ; heap:} directive. */
-    record HeapDirective(long size, long ptrOffset, long boundOffset) {}
+    public record HeapDirective(long size, long ptrOffset, long boundOffset) {}
 
-    static List<HeapDirective> heapDirectives(TestFile file, TestFunction tf) {
+    /** The {@code ; heap:} directives of {@code tf}; a malformed one is a CompileError. */
+    public static List<HeapDirective> heapDirectives(TestFile file, TestFunction tf) {
         List<HeapDirective> out = new ArrayList<>();
         for (TestFile.Comment c : tf.directives("heap")) {
             long size = -1, ptr = -1, bound = -1;
@@ -70,7 +74,7 @@ public final class RunLineExecutor {
     }
 
     /** Runs the line in a fresh interpreter over {@code module}. */
-    static InterpResult execute(InterpModule module, RunLine run, List<HeapDirective> heaps) {
+    public static InterpResult execute(InterpModule module, RunLine run, List<HeapDirective> heaps) {
         Interpreter interp = new Interpreter(module);
         interp.setFuel(50_000_000);
         long[] args = run.args.clone();
@@ -90,7 +94,7 @@ public final class RunLineExecutor {
     }
 
     /** Returns null if {@code result} satisfies the run line, else why not. */
-    static String judge(RunLine run, InterpResult result) {
+    public static String judge(RunLine run, InterpResult result) {
         if (result.isOutOfFuel()) return "ran out of fuel (endless loop?)";
         switch (run.kind) {
             case TRAPS:
@@ -110,7 +114,7 @@ public final class RunLineExecutor {
     }
 
     /** Integers compare at their width; a NaN matches any NaN; other floats compare by bits. */
-    static boolean sameValues(Signature sig, long[] expected, long[] actual) {
+    public static boolean sameValues(Signature sig, long[] expected, long[] actual) {
         if (expected.length != actual.length) return false;
         for (int k = 0; k < expected.length; k++) {
             int t = sig.returns[k];
@@ -128,7 +132,8 @@ public final class RunLineExecutor {
         return true;
     }
 
-    static String format(Signature sig, long[] values) {
+    /** The values as the text format writes them, typed by {@code sig}'s results. */
+    public static String format(Signature sig, long[] values) {
         StringBuilder sb = new StringBuilder("[");
         for (int k = 0; k < values.length; k++) {
             if (k > 0) sb.append(", ");

@@ -87,6 +87,11 @@ public final class RandomFunctionGenerator {
         public boolean heaps = true;
         /** Emit calls between functions. */
         public boolean calls = true;
+        /**
+         * Fold every value available at a return into the first integer result (and into the
+         * heap), so that no computation is dead code a back end may drop unobserved.
+         */
+        public boolean digest = true;
     }
 
     private final SplittableRandom rnd;
@@ -97,7 +102,7 @@ public final class RandomFunctionGenerator {
     private Function f;
     private InstBuilder b;
     private int vmctx = -1;
-    private int dynHeap = -1, staticHeap = -1, heapBaseGv = -1;
+    private int dynHeap = -1, staticHeap = -1, heapBaseGv = -1, heapBoundGv = -1;
     private int slot = -1;
     private int[] blocks;
     private boolean[] isLoop;
@@ -191,6 +196,7 @@ public final class RandomFunctionGenerator {
             int gv0 = f.addGlobalValue(GlobalValueData.vmctx());
             heapBaseGv = f.addGlobalValue(GlobalValueData.load(gv0, 0, Type.I64, MemFlags.NOTRAP | MemFlags.ALIGNED));
             int boundGv = f.addGlobalValue(GlobalValueData.load(gv0, 8, Type.I64, MemFlags.NOTRAP | MemFlags.ALIGNED));
+            heapBoundGv = boundGv;
             dynHeap = f.addHeap(new HeapData(heapBaseGv, 0, HeapData.Style.DYNAMIC, 0, boundGv, 0, Type.I32));
             staticHeap = f.addHeap(new HeapData(heapBaseGv, GeneratedModule.HEAP_SIZE, HeapData.Style.STATIC,
                     GeneratedModule.HEAP_SIZE, -1, 0, Type.I64));
@@ -324,7 +330,7 @@ public final class RandomFunctionGenerator {
         else if (choice < 42) compare();
         else if (choice < 46) {
             int t = randomType();
-            int c = pick(randomInt());
+            int c = condition();
             define(b.select(c, pick(t), pick(t)));
         } else if (choice < 56) conversion();
         else if (choice < 66) floatOp();
@@ -389,6 +395,30 @@ public final class RandomFunctionGenerator {
         IntCC cc = IntCC.of(rnd.nextInt(IntCC.values().length));
         if (rnd.nextInt(3) == 0) define(b.icmpImm(cc, pick(t), randomIntBits(Type.I64)));
         else define(b.icmp(cc, pick(t), pick(t)));
+    }
+
+    /**
+     * A branch or select condition: half the time a fresh compare used only here (so back ends
+     * fuse it into cmp + jcc / cmov, and each condition code meets each consumer, NaN operands
+     * included), otherwise any available integer value.
+     */
+    private int condition() {
+        switch (rnd.nextInt(6)) {
+            case 0: {
+                int t = rnd.nextBoolean() ? Type.F32 : Type.F64;
+                return b.fcmp(FloatCC.of(rnd.nextInt(FloatCC.values().length)), pick(t), pick(t));
+            }
+            case 1: {
+                int t = randomInt();
+                return b.icmpImm(IntCC.of(rnd.nextInt(IntCC.values().length)), pick(t), randomIntBits(Type.I64));
+            }
+            case 2: {
+                int t = randomInt();
+                return b.icmp(IntCC.of(rnd.nextInt(IntCC.values().length)), pick(t), pick(t));
+            }
+            default:
+                return pick(randomInt());
+        }
     }
 
     private void conversion() {
@@ -482,12 +512,14 @@ public final class RandomFunctionGenerator {
         int heap = dynamic ? dynHeap : staticHeap;
         int indexType = dynamic ? Type.I32 : Type.I64;
         int index = pick(indexType);
-        if (rnd.nextInt(5) != 0) {
-            // mostly in bounds: mask the index into the heap
-            index = b.binaryImm(Opcode.BAND_IMM, index, GeneratedModule.HEAP_SIZE - 1 - rnd.nextInt(16));
+        if (rnd.nextInt(16) != 0) {
+            // mostly in bounds: mask the index into the heap's lower half, so that with the small
+            // offsets below even the edge-case values (-1, MAX) stay inside (an out-of-bounds
+            // access ends the run, and little code after it would ever execute)
+            index = b.binaryImm(Opcode.BAND_IMM, index, GeneratedModule.HEAP_SIZE / 2 - 1 - rnd.nextInt(16));
             define(index);
         }
-        long offset = rnd.nextInt(8) == 0 ? rnd.nextInt(GeneratedModule.HEAP_SIZE + 64) : rnd.nextInt(16);
+        long offset = rnd.nextInt(32) == 0 ? rnd.nextInt(GeneratedModule.HEAP_SIZE + 64) : rnd.nextInt(16);
         int t = randomType();
         if (rnd.nextBoolean()) {
             Opcode op = Type.isInt(t) ? HEAP_STORES[rnd.nextInt(HEAP_STORES.length)] : Opcode.HEAP_STORE;
@@ -498,7 +530,9 @@ public final class RandomFunctionGenerator {
             if (op != Opcode.HEAP_LOAD && op.accessBytes(t) >= Type.bytes(t)) op = Opcode.HEAP_LOAD;
             define(b.heapLoad(op, t, heap, index, offset));
         }
-        if (rnd.nextInt(8) == 0) define(b.globalValue(Type.I64, heapBaseGv));
+        // the bound, not the base: the base is an address, which differs between the interpreter's
+        // memory and native memory, so results derived from it would not compare across engines
+        if (rnd.nextInt(8) == 0) define(b.globalValue(Type.I64, heapBoundGv));
     }
 
     private void call(int numFunctions) {
@@ -550,8 +584,8 @@ public final class RandomFunctionGenerator {
         int target = laterBlock(k);
         int[] args = blockArgs(target);
         switch (rnd.nextInt(3)) {
-            case 0: b.branch(Opcode.BRZ, pick(randomInt()), blocks[target], args, args.length); break;
-            case 1: b.branch(Opcode.BRNZ, pick(randomInt()), blocks[target], args, args.length); break;
+            case 0: b.branch(Opcode.BRZ, condition(), blocks[target], args, args.length); break;
+            case 1: b.branch(Opcode.BRNZ, condition(), blocks[target], args, args.length); break;
             default: {
                 int t = randomInt();
                 b.brIcmp(IntCC.of(rnd.nextInt(IntCC.values().length)), pick(t), pick(t), blocks[target], args, args.length);
@@ -593,7 +627,7 @@ public final class RandomFunctionGenerator {
         } else if (choice < 17) {
             int t1 = laterBlock(k), t2 = laterBlock(k);
             int[] a1 = blockArgs(t1), a2 = blockArgs(t2);
-            b.brif(pick(randomInt()), blocks[t1], a1, blocks[t2], a2);
+            b.brif(condition(), blocks[t1], a1, blocks[t2], a2);
         } else {
             int n = 1 + rnd.nextInt(5);
             int[] calls = new int[n];
@@ -614,6 +648,41 @@ public final class RandomFunctionGenerator {
         int[] rets = f.signature.returns;
         int[] vals = new int[rets.length];
         for (int k = 0; k < rets.length; k++) vals[k] = pick(rets[k]);
+        if (opt.digest) {
+            // Every value available here flows into the outcome, so none is dead code: the first
+            // integer result absorbs a digest of them all, and the heap keeps a copy.
+            int d = digest();
+            for (int k = 0; k < rets.length; k++) {
+                if (!Type.isInt(rets[k])) continue;
+                int part = rets[k] == Type.I64 ? d : b.convert(Opcode.IREDUCE, rets[k], d);
+                vals[k] = b.binary(Opcode.BXOR, vals[k], part);
+                break;
+            }
+            if (vmctx >= 0) {
+                int at = b.iconst(Type.I64, GeneratedModule.HEAP_SIZE - 8 * (1 + fnIndex));
+                b.heapStore(Opcode.HEAP_STORE, staticHeap, d, at, 0);
+            }
+        }
         b.ret(vals, vals.length);
+    }
+
+    /**
+     * An i64 digest of every value available at this point: integers zero-extended, floats as
+     * their bits, each rotated into the running value and xor-ed in.
+     */
+    private int digest() {
+        int d = b.iconst(Type.I64, 0x243F_6A88_85A3_08D3L);
+        for (int ti = 0; ti < TYPES.length; ti++) {
+            int t = TYPES[ti];
+            IntVec a = avail[ti];
+            for (int k = 0; k < a.size(); k++) {
+                int v = a.get(k);
+                if (Type.isFloat(t)) v = b.convert(Opcode.BITCAST, t == Type.F32 ? Type.I32 : Type.I64, v);
+                int vt = Type.isFloat(t) ? (t == Type.F32 ? Type.I32 : Type.I64) : t;
+                if (vt != Type.I64) v = b.convert(Opcode.UEXTEND, Type.I64, v);
+                d = b.binary(Opcode.BXOR, b.binaryImm(Opcode.ROTL_IMM, d, 7), v);
+            }
+        }
+        return d;
     }
 }

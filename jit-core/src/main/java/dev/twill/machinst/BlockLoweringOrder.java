@@ -232,15 +232,28 @@ public final class BlockLoweringOrder {
         splitCriticalEdges(numSegments, critical);
     }
 
+    /** Scratch copies of the segment arrays that {@link #splitCriticalEdges} rebuilds from. */
+    private int[] saveKind = new int[0], saveIr = new int[0], saveFirst = new int[0], saveLast = new int[0],
+            saveSuccStart = new int[0], saveSucc = new int[0], saveCall = new int[0], saveJtStart = new int[0],
+            saveJt = new int[0], savePreds = new int[0];
+
+    /** The first {@code n} entries of {@code src} in {@code into}, or in a new array if it is too small. */
+    private static int[] save(int[] src, int n, int[] into) {
+        if (into.length < n) into = new int[Math.max(n, into.length * 2)];
+        System.arraycopy(src, 0, into, 0, n);
+        return into;
+    }
+
     private void splitCriticalEdges(int numSegments, int critical) {
         int total = numSegments + critical;
         // Save the segment arrays, then rebuild in the final order.
-        int[] oKind = Arrays.copyOf(kind, numSegments), oIr = Arrays.copyOf(irBlock, numSegments);
-        int[] oFirst = Arrays.copyOf(firstInst, numSegments), oLast = Arrays.copyOf(lastInst, numSegments);
-        int[] oSuccStart = Arrays.copyOf(succStart, numSegments + 1);
-        int[] oSucc = Arrays.copyOf(succ, numEdges), oCall = Arrays.copyOf(succCall, numEdges);
-        int[] oJtStart = Arrays.copyOf(jtStart, numSegments + 1), oJt = Arrays.copyOf(jtSucc, numJt);
-        int[] oPreds = Arrays.copyOf(preds, numSegments);
+        // (into reused scratch arrays: a fresh copy per compilation was most of the lowering's garbage)
+        int[] oKind = saveKind = save(kind, numSegments, saveKind), oIr = saveIr = save(irBlock, numSegments, saveIr);
+        int[] oFirst = saveFirst = save(firstInst, numSegments, saveFirst), oLast = saveLast = save(lastInst, numSegments, saveLast);
+        int[] oSuccStart = saveSuccStart = save(succStart, numSegments + 1, saveSuccStart);
+        int[] oSucc = saveSucc = save(succ, numEdges, saveSucc), oCall = saveCall = save(succCall, numEdges, saveCall);
+        int[] oJtStart = saveJtStart = save(jtStart, numSegments + 1, saveJtStart), oJt = saveJt = save(jtSucc, numJt, saveJt);
+        int[] oPreds = savePreds = save(preds, numSegments, savePreds);
         if (remap.length < numSegments) remap = new int[Math.max(numSegments, remap.length * 2)];
         if (tmpOrder.length < total) tmpOrder = new int[Math.max(total, tmpOrder.length * 2)];
 

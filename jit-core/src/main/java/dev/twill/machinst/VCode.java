@@ -58,6 +58,8 @@ public final class VCode {
     private int numBranchArgs;
     private int[] predStart = new int[33];
     private int[] preds = new int[64];
+    /** Scratch for {@link #finish()}: the next free slot of each block's predecessor list. */
+    private int[] predFill = new int[32];
 
     // ---- instructions
     private int numInsts;
@@ -168,7 +170,9 @@ public final class VCode {
         for (int e = 0; e < numSuccs; e++) predStart[succs[e] + 1]++;
         for (int b = 0; b < numBlocks; b++) predStart[b + 1] += predStart[b];
         if (preds.length < numSuccs) preds = new int[Math.max(numSuccs, preds.length * 2)];
-        int[] fill = Arrays.copyOf(predStart, numBlocks);
+        if (predFill.length < numBlocks) predFill = new int[Math.max(numBlocks, predFill.length * 2)];
+        int[] fill = predFill;
+        System.arraycopy(predStart, 0, fill, 0, numBlocks);
         for (int b = 0; b < numBlocks; b++) {
             for (int e = succStart[b]; e < succStart[b + 1]; e++) preds[fill[succs[e]]++] = b;
         }
@@ -270,6 +274,14 @@ public final class VCode {
 
     public long operand(int inst, int n) {
         return operands[opStart[inst] + n];
+    }
+
+    /**
+     * The flat operand table itself (operand {@code n} of {@code inst} at {@link #operandStart}
+     * + n), for allocators' inner loops; read only, valid until the next {@link #clear()}.
+     */
+    public long[] operandArray() {
+        return operands;
     }
 
     /** The total number of operands (the size of an allocation table). */

@@ -56,6 +56,8 @@ public final class SinglePassAllocator implements RegisterAllocator {
 
     /** The vreg each physical register holds, or -1. */
     private final int[] regVreg = new int[64];
+    /** Registers given a vreg since the block began (a superset of those holding one): what the block's end clears. */
+    private long touchedRegs;
     private long allocatableMask;
     private long usedRegs;
 
@@ -70,6 +72,10 @@ public final class SinglePassAllocator implements RegisterAllocator {
     private long fixedDefMask;
     /** Registers to forget once the uses are read: fixed-use copies and registers given to REUSE defs. */
     private long dropAfterUses;
+
+    /** Operand kinds of an instruction, a bit each, so that allocInst skips the steps it has nothing for. */
+    private static final int K_FIXED_USE = 1, K_USE = 2, K_REUSE_DEF = 4, K_EARLY_DEF = 8, K_LATE_FIXED_DEF = 16,
+            K_LATE_DEF = 32, K_ANY_DEF = K_REUSE_DEF | K_EARLY_DEF | K_LATE_FIXED_DEF | K_LATE_DEF;
 
     // spill slots
     private int localBase, spareSlot, maxSlots;
@@ -105,6 +111,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
         Arrays.fill(lateStamp, 0, nv, -1);
         Arrays.fill(global, 0, nv, false);
         Arrays.fill(regVreg, -1);
+        touchedRegs = 0;
         allocatableMask = 0;
         for (int[] regs : env.allocatable) for (int r : regs) allocatableMask |= 1L << r;
         usedRegs = 0;
@@ -125,22 +132,18 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 defBlock[p] = b;
                 anyParams = true;
             }
-            for (int i = code.blockStart(b); i < code.blockEnd(b); i++) {
-                int base = code.operandStart(i), n = code.numOperands(i);
-                for (int k = 0; k < n; k++) {
-                    long op = code.operand(i, k);
-                    if (Operand.isDef(op)) defBlock[Operand.vreg(op)] = b;
-                }
+            long[] ops = code.operandArray();
+            for (int o = code.operandStart(code.blockStart(b)), oe = code.operandStart(code.blockEnd(b)); o < oe; o++) {
+                long op = ops[o];
+                if (Operand.isDef(op)) defBlock[Operand.vreg(op)] = b;
             }
         }
         for (int b = 0; b < nb; b++) {
-            for (int i = code.blockStart(b); i < code.blockEnd(b); i++) {
-                int n = code.numOperands(i);
-                for (int k = 0; k < n; k++) {
-                    long op = code.operand(i, k);
-                    int v = Operand.vreg(op);
-                    if (Operand.isUse(op) && defBlock[v] != b) global[v] = true;
-                }
+            long[] ops = code.operandArray();
+            for (int o = code.operandStart(code.blockStart(b)), oe = code.operandStart(code.blockEnd(b)); o < oe; o++) {
+                long op = ops[o];
+                int v = Operand.vreg(op);
+                if (Operand.isUse(op) && defBlock[v] != b) global[v] = true;
             }
             for (int s = 0; s < code.numSuccs(b); s++) {
                 int na = code.numBranchArgs(b, s);
@@ -162,10 +165,10 @@ public final class SinglePassAllocator implements RegisterAllocator {
         int start = code.blockStart(b), end = code.blockEnd(b);
         numFreeSlots = numPendingSlots = 0;
         nextLocalSlot = localBase;
+        long[] ops = code.operandArray();
         for (int i = start; i < end; i++) {
-            int base = code.operandStart(i), n = code.numOperands(i);
-            for (int k = 0; k < n; k++) {
-                long op = code.operand(i, k);
+            for (int o = code.operandStart(i), oe = code.operandStart(i + 1); o < oe; o++) {
+                long op = ops[o];
                 if (Operand.isUse(op)) lastUse[Operand.vreg(op)] = i;
             }
         }
@@ -186,23 +189,28 @@ public final class SinglePassAllocator implements RegisterAllocator {
         }
         for (int i = start; i < end; i++) allocInst(i, movesAtEnd && i == end - 1);
         if (movesAtEnd) edgeMoves(b, 0, RegAllocResult.before(end - 1));
-        for (int r = 0; r < 64; r++) {
+        for (long m = touchedRegs; m != 0; m &= m - 1) {
+            int r = Long.numberOfTrailingZeros(m);
             int v = regVreg[r];
             if (v >= 0) {
                 vregReg[v] = -1;
                 regVreg[r] = -1;
             }
         }
+        touchedRegs = 0;
     }
 
     private void allocInst(int i, boolean forceRegUses) {
         int base = code.operandStart(i), n = code.numOperands(i);
+        long[] ops = code.operandArray();
         long clob = code.clobbers(i);
         int before = RegAllocResult.before(i);
         pinned = latePinned = defClaimed = dropAfterUses = 0;
         long fixedDefs = 0, earlyFixedDefs = 0, reused = 0;
+        // which kinds of operands the instruction has: the steps below skip the kinds it lacks
+        int kinds = 0;
         for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+            long op = ops[base + k];
             if (Operand.isDef(op)) {
                 int c = Operand.constraint(op);
                 if (c == Operand.FIXED_REG) {
@@ -210,15 +218,20 @@ public final class SinglePassAllocator implements RegisterAllocator {
                     if (Operand.pos(op) == Operand.EARLY) earlyFixedDefs |= 1L << Operand.fixedReg(op);
                 }
                 else if (c == Operand.REUSE) reused |= 1L << Operand.reuseIndex(op);
-            } else if (Operand.pos(op) == Operand.LATE) {
-                lateStamp[Operand.vreg(op)] = i;
+                if (c == Operand.REUSE) kinds |= K_REUSE_DEF;
+                if (Operand.pos(op) == Operand.EARLY) kinds |= K_EARLY_DEF;
+                else if (c == Operand.FIXED_REG) kinds |= K_LATE_FIXED_DEF;
+                else if (c != Operand.REUSE) kinds |= K_LATE_DEF;
+            } else {
+                if (Operand.pos(op) == Operand.LATE) lateStamp[Operand.vreg(op)] = i;
+                kinds |= Operand.constraint(op) == Operand.FIXED_REG ? K_FIXED_USE : K_USE;
             }
         }
         fixedDefMask = fixedDefs;
 
         // 1. fixed uses
-        for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+        if ((kinds & K_FIXED_USE) != 0) for (int k = 0; k < n; k++) {
+            long op = ops[base + k];
             if (!Operand.isUse(op) || Operand.constraint(op) != Operand.FIXED_REG) continue;
             int v = Operand.vreg(op), p = Operand.fixedReg(op);
             long bit = 1L << p;
@@ -228,6 +241,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 int src = location(v, i, k);
                 move(before, src, p);
                 regVreg[p] = v;
+                touchedRegs |= 1L << p;
                 if (vregReg[v] < 0) vregReg[v] = p;
                 else dropAfterUses |= bit;
             }
@@ -236,8 +250,8 @@ public final class SinglePassAllocator implements RegisterAllocator {
             out.setAlloc(base + k, p);
         }
         // 2. other uses
-        for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+        if ((kinds & K_USE) != 0) for (int k = 0; k < n; k++) {
+            long op = ops[base + k];
             if (!Operand.isUse(op) || Operand.constraint(op) == Operand.FIXED_REG) continue;
             int v = Operand.vreg(op);
             int c = Operand.constraint(op);
@@ -252,7 +266,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 out.setAlloc(base + k, Allocation.slot(vregSlot[v]));
                 continue;
             }
-            // an early def writes its register before the instruction reads its uses
+            // an early def is written while the uses are still read: no use may sit in its register
             long bad = (late ? clob | fixedDefMask | defClaimed : 0) | earlyFixedDefs;
             if (r < 0 || (allocatableMask & (1L << r)) == 0 || ((bad >>> r) & 1) != 0) {
                 long soft = lastUse[v] > i ? clob | fixedDefMask : fixedDefMask;
@@ -263,12 +277,12 @@ public final class SinglePassAllocator implements RegisterAllocator {
             out.setAlloc(base + k, r);
         }
         // REUSE defs take their operand's register, after copying a value that is still needed
-        for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+        if ((kinds & K_REUSE_DEF) != 0) for (int k = 0; k < n; k++) {
+            long op = ops[base + k];
             if (!Operand.isDef(op) || Operand.constraint(op) != Operand.REUSE) continue;
             int u = Operand.reuseIndex(op);
             int r = out.alloc(base + u);
-            int v = Operand.vreg(code.operand(i, u));
+            int v = Operand.vreg(ops[base + u]);
             if (!Allocation.isReg(r)) throw conflict(i, k, "reused operand not in a register");
             long bit = 1L << r;
             boolean stillNeeded = lastUse[v] > i || lateStamp[v] == i;
@@ -282,6 +296,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 int copy = pickReg(Operand.regClass(op), pinned | defClaimed | fixedDefMask, 0, -1, i, i);
                 move(before, r, copy);
                 regVreg[copy] = v;
+                touchedRegs |= 1L << copy;
                 pinned |= 1L << copy;
                 dropAfterUses |= 1L << copy;
                 out.setAlloc(base + u, copy);
@@ -294,8 +309,8 @@ public final class SinglePassAllocator implements RegisterAllocator {
             out.setAlloc(base + k, r);
         }
         // 3. early defs
-        for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+        if ((kinds & K_EARLY_DEF) != 0) for (int k = 0; k < n; k++) {
+            long op = ops[base + k];
             if (!Operand.isDef(op) || Operand.pos(op) != Operand.EARLY) continue;
             int r;
             if (Operand.constraint(op) == Operand.FIXED_REG) {
@@ -309,8 +324,8 @@ public final class SinglePassAllocator implements RegisterAllocator {
             out.setAlloc(base + k, r);
         }
         // 4. free what dies here (early uses), forget copies, save values across clobbers
-        for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+        if ((kinds & (K_USE | K_FIXED_USE)) != 0) for (int k = 0; k < n; k++) {
+            long op = ops[base + k];
             if (!Operand.isUse(op)) continue;
             int v = Operand.vreg(op);
             if (lastUse[v] <= i && lateStamp[v] != i) release(v);
@@ -333,9 +348,9 @@ public final class SinglePassAllocator implements RegisterAllocator {
         }
         // 5. late defs
         int moveHint = -1;
-        if (code.isMove(i) && n == 2 && Operand.isUse(code.operand(i, 0))) moveHint = out.alloc(base);
-        for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+        if (code.isMove(i) && n == 2 && Operand.isUse(ops[base])) moveHint = out.alloc(base);
+        if ((kinds & K_LATE_FIXED_DEF) != 0) for (int k = 0; k < n; k++) {
+            long op = ops[base + k];
             if (!Operand.isDef(op) || Operand.pos(op) != Operand.LATE) continue;
             int c = Operand.constraint(op);
             if (c == Operand.FIXED_REG) {
@@ -346,8 +361,8 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 out.setAlloc(base + k, r);
             }
         }
-        for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+        if ((kinds & K_LATE_DEF) != 0) for (int k = 0; k < n; k++) {
+            long op = ops[base + k];
             if (!Operand.isDef(op) || Operand.pos(op) != Operand.LATE) continue;
             int c = Operand.constraint(op);
             if (c == Operand.FIXED_REG || c == Operand.REUSE) continue;
@@ -364,8 +379,8 @@ public final class SinglePassAllocator implements RegisterAllocator {
         }
         // commit defs
         int after = RegAllocResult.after(i);
-        for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+        if ((kinds & K_ANY_DEF) != 0) for (int k = 0; k < n; k++) {
+            long op = ops[base + k];
             if (!Operand.isDef(op)) continue;
             int v = Operand.vreg(op);
             int a = out.alloc(base + k);
@@ -373,12 +388,13 @@ public final class SinglePassAllocator implements RegisterAllocator {
             usedRegs |= 1L << a;
             if (regVreg[a] >= 0 && regVreg[a] != v) evict(a, before, i + 1);
             regVreg[a] = v;
+            touchedRegs |= 1L << a;
             vregReg[v] = a;
             if (global[v] && !code.isTerminator(i)) move(after, a, Allocation.slot(vregSlot[v]));
         }
         // 6. free late uses and defs that die here
         for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+            long op = ops[base + k];
             int v = Operand.vreg(op);
             if (Operand.isDef(op) ? lastUse[v] <= i : lateStamp[v] == i && lastUse[v] <= i) release(v);
         }
@@ -438,6 +454,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
             else regVreg[old] = -1;
         }
         regVreg[r] = v;
+        touchedRegs |= 1L << r;
         vregReg[v] = r;
         return r;
     }

@@ -42,6 +42,14 @@ final class NativeMemory {
 
     static final long PAGE_SIZE = pageSize();
 
+    /**
+     * Per thread, the {@code errno} capture buffer of the calls above: a confined arena per call
+     * cost a {@code malloc} and {@code free} each time, as much as the system call itself for
+     * {@code mprotect}. A few bytes per thread that ever maps code, never freed.
+     */
+    private static final ThreadLocal<MemorySegment> CALL_STATE_BUFFER =
+            ThreadLocal.withInitial(() -> Arena.global().allocate(CALL_STATE));
+
     private static long pageSize() {
         try {
             long p = (long) SYSCONF.invokeExact(SC_PAGESIZE);
@@ -53,8 +61,8 @@ final class NativeMemory {
 
     /** Maps {@code size} bytes of private anonymous memory with {@code prot}; returns the address. */
     static long mmap(long size, int prot) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(CALL_STATE);
+        try {
+            MemorySegment state = CALL_STATE_BUFFER.get();
             MemorySegment p = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, size, prot,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
             if (p.address() == -1L) throw new OutOfMemoryError("mmap of " + size + " bytes failed: errno " + errno(state));
@@ -67,8 +75,8 @@ final class NativeMemory {
     }
 
     static void mprotect(long address, long size, int prot) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(CALL_STATE);
+        try {
+            MemorySegment state = CALL_STATE_BUFFER.get();
             int r = (int) MPROTECT.invokeExact(state, MemorySegment.ofAddress(address), size, prot);
             if (r != 0) throw new IllegalStateException("mprotect(0x" + Long.toHexString(address) + ", " + size + ", " + prot
                     + ") failed: errno " + errno(state));
@@ -80,8 +88,8 @@ final class NativeMemory {
     }
 
     static void munmap(long address, long size) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(CALL_STATE);
+        try {
+            MemorySegment state = CALL_STATE_BUFFER.get();
             int r = (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), size);
             if (r != 0) throw new IllegalStateException("munmap failed: errno " + errno(state));
         } catch (RuntimeException | Error e) {

@@ -546,10 +546,6 @@ public final class Verifier {
      * block), which only means the full algorithm decides.
      */
     private boolean validInOneWalk() {
-        if (instSeenIn.length < numInsts) instSeenIn = new int[Math.max(numInsts, instSeenIn.length * 2)];
-        Arrays.fill(instSeenIn, 0, numInsts, -1);
-        if (blockSeen.length < numBlocks) blockSeen = new boolean[Math.max(numBlocks, blockSeen.length * 2)];
-        Arrays.fill(blockSeen, 0, numBlocks, false);
         int entry = layout.firstBlock();
         if (entry < 0) return false;
         cfg.begin(func);
@@ -558,10 +554,13 @@ public final class Verifier {
         oneWalkFailed = false;
         numDeferred = 0;
         checkDominance = true;
+        // Something listed twice in a linked list makes it a cycle, so counting is enough to
+        // stop on a corrupt layout (an instruction listed in two blocks has one block of its own,
+        // which the other contradicts); the full algorithm then says what is wrong.
+        int blocksWalked = 0, instsWalked = 0;
         try {
             for (int b = entry; b >= 0; b = layout.nextBlock(b)) {
-                if (b >= numBlocks || blockSeen[b]) return false;
-                blockSeen[b] = true;
+                if (b >= numBlocks || ++blocksWalked > numBlocks || !layout.isBlockInserted(b)) return false;
                 checkBlockParams(b);
                 int first = layout.firstInst(b);
                 if (errors != null || first < 0) return false;
@@ -571,8 +570,7 @@ public final class Verifier {
                 cfg.beginBlock(b);
                 Opcode lastOp = null;
                 for (int i = first; i >= 0; i = layout.nextInst(i)) {
-                    if (i >= numInsts || instSeenIn[i] >= 0 || layout.instBlock(i) != b) return false;
-                    instSeenIn[i] = b;
+                    if (i >= numInsts || ++instsWalked > numInsts || layout.instBlock(i) != b) return false;
                     if (lastOp != null && lastOp.isTerminator()) return false;
                     Opcode op = dfg.opcode(i);
                     if (op.isBranch()) cfg.addBranch(b, i, op);

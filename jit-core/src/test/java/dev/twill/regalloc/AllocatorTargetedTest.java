@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.twill.machinst.Allocation;
 import dev.twill.machinst.MachineEnv;
+import dev.twill.machinst.Operand;
 import dev.twill.machinst.RegAllocResult;
 import dev.twill.machinst.RegClass;
 import dev.twill.machinst.RegisterAllocator;
@@ -213,5 +214,35 @@ class AllocatorTargetedTest {
         RegAllocResult res = allocateAndVerify(make.get(), RegAllocCheckerTest.straight(), TestEnvs.small());
         if (name.equals("linear-scan")) assertEquals(0, res.numEdits(), "two-address op on dying values needs no move");
         assertTrue(Allocation.isReg(res.alloc(4)));
+    }
+
+    /**
+     * The x86-64 division shape: dividend fixed in r0, divisor in any register, quotient a late
+     * def fixed in r0, and an early def fixed in r1 (cqo writes rdx before idiv reads the
+     * divisor). The divisor arrives in r1, so it must move out before the instruction: a use
+     * may never sit where an early def of the same instruction writes.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("allocators")
+    void useLeavesTheRegisterOfAnEarlyFixedDef(String name, Supplier<RegisterAllocator> make) {
+        VCode c = new VCode();
+        c.startBlock();
+        int divisor = c.newVReg(I), dividend = c.newVReg(I), quotient = c.newVReg(I), high = c.newVReg(I);
+        c.startInst(0);
+        c.addOperand(fixedDef(divisor, I, 1));
+        c.startInst(0);
+        c.addOperand(regDef(dividend, I));
+        int div = c.startInst(0);
+        c.addOperand(fixedUse(dividend, I, 0));
+        c.addOperand(regUse(divisor, I));
+        c.addOperand(fixedDef(quotient, I, 0));
+        c.addOperand(Operand.of(high, Operand.DEF, Operand.EARLY, Operand.FIXED_REG, I, 1));
+        c.startInst(VCode.TERMINATOR | VCode.RET);
+        c.addOperand(fixedUse(quotient, I, 0));
+        c.endBlock();
+        c.finish();
+        RegAllocResult res = allocateAndVerify(make.get(), c, TestEnvs.small());
+        int divisorAt = res.alloc(c.operandStart(div) + 1);
+        assertTrue(Allocation.isReg(divisorAt) && divisorAt != 0 && divisorAt != 1, "divisor in " + divisorAt);
     }
 }

@@ -95,6 +95,36 @@ class CodeMemoryTest {
     }
 
     @Test
+    void aClosedChunkIsReusedWritableAndWipedOfItsOldCode() {
+        long address;
+        try (CodeMemory mem = new CodeMemory()) {
+            MemorySegment a = mem.allocate(6);
+            MemorySegment.copy(MemorySegment.ofArray(returnConstant(42)), 0, a, 0, 6);
+            mem.publish();
+            address = a.address();
+            assertEquals("r-x", protection(address));
+        }
+        try (CodeMemory mem = new CodeMemory()) {
+            MemorySegment b = mem.allocate(6);
+            // the pool is last-in first-out and nothing else in this test JVM frees chunks meanwhile
+            assertEquals(address, b.address());
+            assertEquals("rw-", protection(b.address()));
+            for (int k = 0; k < 6; k++) assertEquals((byte) 0xCC, b.get(ValueLayout.JAVA_BYTE, k), "byte " + k);
+            MemorySegment.copy(MemorySegment.ofArray(returnConstant(7)), 0, b, 0, 6);
+            mem.publish();
+            assertEquals("r-x", protection(b.address()));
+            if (isX64()) {
+                MethodHandle h = Linker.nativeLinker().downcallHandle(b, FunctionDescriptor.of(ValueLayout.JAVA_INT));
+                try {
+                    assertEquals(7, (int) h.invokeExact());
+                } catch (Throwable t) {
+                    throw new AssertionError(t);
+                }
+            }
+        }
+    }
+
+    @Test
     void useAfterCloseIsAnError() {
         CodeMemory mem = new CodeMemory();
         mem.close();

@@ -5,7 +5,9 @@ import dev.twill.machinst.TargetIsa;
 /**
  * The compilation environment shared by modules: the host's back end ({@link TargetIsa#host()},
  * found at run time) and the {@link EngineConfig}. Engines hold no native resources of their own;
- * {@link #close()} only refuses further compilations (modules are closed one by one).
+ * {@link #close()} refuses further compilations, instantiations of its modules and new stores on
+ * it ({@link IllegalStateException}); modules and stores are closed one by one, and what already
+ * exists keeps working until then.
  */
 public final class Engine implements AutoCloseable {
     private final EngineConfig config;

@@ -14,7 +14,6 @@ import dev.twill.wasm.runtime.BuiltinFunctions;
 import dev.twill.wasm.runtime.ConstExprEvaluator;
 import dev.twill.wasm.runtime.InstanceRegistry;
 import dev.twill.wasm.runtime.InstanceState;
-import dev.twill.wasm.runtime.ReferenceTable;
 import dev.twill.wasm.vm.FuncTypeIds;
 import dev.twill.wasm.vm.VmContextLayout;
 import dev.twill.wasm.vm.WasmAbi;
@@ -46,6 +45,11 @@ import java.lang.foreign.ValueLayout;
  * </ol>
  * A trap or error after registration leaves the partly initialised instance in the store (a
  * shared table may already hold references to its functions); the store frees it on close.
+ *
+ * <p>The caller ({@link Linker#instantiate}) has entered the store ({@link Store#enter}), so it
+ * cannot be freed under the instantiation, and has retained the module's code for the store.
+ * Every FuncRef record written here is registered with the store ({@link Store#addFuncRef}) as
+ * soon as it is filled, before any wasm code or host function could hand it out.
  */
 final class Instantiator {
     private Instantiator() {}
@@ -86,9 +90,9 @@ final class Instantiator {
                 case ExternKind.FUNC -> {
                     long record = vm + layout.funcRefOffset(nf);
                     if (d instanceof Linker.HostDefinition h) {
-                        st.hostCalls[nf] = hostCall(h, inst);
+                        st.hostCalls[nf] = hostCall(h, inst, store);
                         writeFuncRef(record, code.address(WasmAbi.functionName(nf)), vm, FuncTypeIds.idOf(h.type()));
-                        functions[nf] = new WasmFunction(store, h.type(), code, m, nf, vm, record);
+                        functions[nf] = new WasmFunction(store, h.type(), module, nf, vm, record);
                     } else {
                         WasmFunction w = (WasmFunction) d;
                         writeFuncRef(record, EVERYTHING.get(ValueLayout.JAVA_LONG, w.funcRef + VmContextLayout.FUNCREF_CODE),
@@ -96,6 +100,7 @@ final class Instantiator {
                                 EVERYTHING.get(ValueLayout.JAVA_INT, w.funcRef + VmContextLayout.FUNCREF_TYPE));
                         functions[nf] = w;
                     }
+                    store.addFuncRef(record);
                     nf++;
                 }
                 case ExternKind.TABLE -> {
@@ -123,11 +128,12 @@ final class Instantiator {
         for (int i = m.importedFunctions; i < functions.length; i++) {
             long record = vm + layout.funcRefOffset(i);
             writeFuncRef(record, code.address(WasmAbi.functionName(i)), vm, typeIds[m.functionTypes[i]]);
-            functions[i] = new WasmFunction(store, m.functionType(i), code, m, i, vm, record);
+            store.addFuncRef(record);
+            functions[i] = new WasmFunction(store, m.functionType(i), module, i, vm, record);
         }
         for (int i = m.importedMemories; i < memories.length; i++) {
             MemorySegment def = vmctx.asSlice(layout.memoryDefinitionOffset(i), VmContextLayout.MEMORY_DEFINITION_SIZE);
-            WasmMemory w = WasmMemory.create(store, m.memories[i], def);
+            WasmMemory w = new WasmMemory(store, store.newMemory(m.memories[i], def));
             st.memories[i] = w.memory;
             vmctx.set(ValueLayout.JAVA_LONG, layout.memoryOffset(i), w.memory.definitionAddress());
             memories[i] = w;
@@ -135,7 +141,7 @@ final class Instantiator {
         ConstExprEvaluator.Environment env = new ConstExprEvaluator.Environment() {
             @Override
             public long global(int index) {
-                return globals[index].get();
+                return globals[index].read();
             }
 
             @Override
@@ -149,7 +155,7 @@ final class Instantiator {
             globals[i] = g;
         }
         for (int i = m.importedTables; i < tables.length; i++) {
-            WasmTable t = new WasmTable(store, new ReferenceTable(m.tables[i], 0, store.arena()));
+            WasmTable t = new WasmTable(store, store.newTable(m.tables[i], 0));
             st.tables[i] = t.table;
             vmctx.set(ValueLayout.JAVA_LONG, layout.tableOffset(i), t.table.definitionAddress());
             tables[i] = t;
@@ -204,9 +210,13 @@ final class Instantiator {
 
     /**
      * The Java side of a host import: arguments are 8-byte slots of the adapter's buffer (i32 and
-     * f32 in the low 4 bytes, upper bytes undefined), results go back as 8-byte slots.
+     * f32 in the low 4 bytes, upper bytes undefined), results go back as 8-byte slots. Results are
+     * checked as values coming from Java (32-bit values fit, references belong to the store, see
+     * {@link WasmGlobal#check}): a bad one throws IllegalArgumentException to the Java caller of
+     * the wasm code instead of reaching wasm. While the function runs the thread is marked as
+     * inside a host call of the store ({@link Store#close} must not wait for its own caller).
      */
-    private static InstanceState.HostCall hostCall(Linker.HostDefinition h, Instance caller) {
+    private static InstanceState.HostCall hostCall(Linker.HostDefinition h, Instance caller, Store store) {
         FuncType type = h.type();
         byte[] params = type.params, results = type.results;
         HostFunction fn = h.function();
@@ -220,13 +230,34 @@ final class Instantiator {
                     default -> EVERYTHING.get(ValueLayout.JAVA_LONG, at);
                 };
             }
-            long[] r = fn.call(caller, args);
-            int n = r == null ? 0 : r.length;
-            if (n != results.length) {
-                throw new IllegalStateException("host function \"" + h.module() + "\" \"" + h.name() + "\" returned " + n
-                        + " results, its type " + type + " has " + results.length);
+            long[] r;
+            store.enterHostCall();
+            try {
+                r = fn.call(caller, args);
+                int n = r == null ? 0 : r.length;
+                if (n != results.length) {
+                    throw new IllegalStateException("host function \"" + h.module() + "\" \"" + h.name() + "\" returned " + n
+                            + " results, its type " + type + " has " + results.length);
+                }
+                for (int k = 0; k < n; k++) {
+                    byte t = results[k];
+                    if (t == ValType.I64 || t == ValType.F64) continue;
+                    try {
+                        WasmGlobal.check(store, t, r[k]);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("host function \"" + h.module() + "\" \"" + h.name() + "\" result "
+                                + k + ": " + e.getMessage(), e);
+                    }
+                }
+            } catch (Throwable t) {
+                // The exception goes to the Java caller; until the compiled caller notices it, the
+                // result slots read as zeros (null references), never as what was refused.
+                for (int k = 0; k < results.length; k++) EVERYTHING.set(ValueLayout.JAVA_LONG, buffer + 8L * k, 0L);
+                throw t;
+            } finally {
+                store.leaveHostCall();
             }
-            for (int k = 0; k < n; k++) EVERYTHING.set(ValueLayout.JAVA_LONG, buffer + 8L * k, r[k]);
+            for (int k = 0; k < r.length; k++) EVERYTHING.set(ValueLayout.JAVA_LONG, buffer + 8L * k, r[k]);
         };
     }
 }

@@ -61,16 +61,24 @@ public final class Linker {
      * Instantiates {@code module} in {@code store}: resolves imports (LinkError), allocates and
      * initialises the instance, applies element and data segments (a {@link dev.twill.runtime.Trap}
      * if one is out of bounds; earlier segments stay applied) and runs the start function.
+     * IllegalStateException if the store, the module or its engine is closed; OutOfMemoryError
+     * (saying which limit) past the {@link dev.twill.wasm.runtime.ResourceBudget}.
      */
     public Instance instantiate(Store store, Module module) {
-        store.checkOpen();
+        module.engine().checkOpen();
         module.checkOpen();
-        WasmModule m = module.ir();
-        Object[] resolved = new Object[m.imports.length];
-        synchronized (this) {
-            for (int k = 0; k < m.imports.length; k++) resolved[k] = resolve(store, m, m.imports[k]);
+        store.enter(); // the store cannot be freed while the instance is built and its start function runs
+        try {
+            WasmModule m = module.ir();
+            Object[] resolved = new Object[m.imports.length];
+            synchronized (this) {
+                for (int k = 0; k < m.imports.length; k++) resolved[k] = resolve(store, m, m.imports[k]);
+            }
+            store.retain(module); // IllegalStateException if the module was closed meanwhile
+            return Instantiator.instantiate(store, module, resolved);
+        } finally {
+            store.leave();
         }
-        return Instantiator.instantiate(store, module, resolved);
     }
 
     private Object resolve(Store store, WasmModule m, Import im) {

@@ -22,13 +22,23 @@ import java.util.List;
  * the compiled body of each defined function, and for each imported one a host adapter ({@link
  * HostAdapters}) that an instance uses when it binds the import to a Java {@link HostFunction};
  * and the builtins plus the generic host-call entry as host functions ({@link BuiltinFunctions}).
- * {@link #close()} frees the code: instances of the module must not be used afterwards.
+ *
+ * <p>Lifetime: {@link #close()} ends the module's use from Java: it can no longer be instantiated
+ * and its functions can no longer be called from Java ({@link IllegalStateException}). The
+ * machine code itself is reference-counted: the module holds one reference until it is closed,
+ * and every {@link Store} that instantiated it one more until the store closes ({@link
+ * Store#retain}), because wasm code of other instances in that store may still reach it
+ * (imported functions, funcrefs in tables). The code is freed when the last reference goes.
  */
 public final class Module implements AutoCloseable {
     private final Engine engine;
     private final WasmModule ir;
     private final VmContextLayout layout;
     private final JitModule code;
+    /** Closed from Java ({@link #close}); read by every call of its functions. */
+    private volatile boolean closed;
+    /** References to the code: 1 for the open module + 1 per store that instantiated it. */
+    private int references = 1;
 
     private Module(Engine engine, WasmModule ir, JitModule code) {
         this.engine = engine;
@@ -99,7 +109,24 @@ public final class Module implements AutoCloseable {
     }
 
     void checkOpen() {
-        if (code.isClosed()) throw new IllegalStateException("module is closed");
+        if (closed) throw new IllegalStateException("module is closed");
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Takes a reference to the code for a store; IllegalStateException once the module is closed. */
+    synchronized void retain() {
+        checkOpen();
+        references++;
+    }
+
+    /** Drops a reference; the last one frees the code. */
+    synchronized void release() {
+        if (--references > 0) return;
+        CodeRegistry.unregister(code, ir); // before the addresses can be reused
+        code.close();
     }
 
     VmContextLayout layout() {
@@ -110,11 +137,19 @@ public final class Module implements AutoCloseable {
         return code;
     }
 
-    /** Frees the machine code. Idempotent. */
+    /**
+     * Closes the module: no more instantiations or calls from Java; the machine code is freed
+     * now, or when the last store that instantiated the module closes. Idempotent.
+     */
     @Override
     public synchronized void close() {
-        if (code.isClosed()) return;
-        CodeRegistry.unregister(code, ir); // before the addresses can be reused
-        code.close();
+        if (closed) return;
+        closed = true;
+        release();
+    }
+
+    /** Whether the machine code has been freed (the module is closed and no store uses it). */
+    boolean isCodeFreed() {
+        return code.isClosed();
     }
 }

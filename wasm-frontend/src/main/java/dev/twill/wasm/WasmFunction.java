@@ -1,6 +1,5 @@
 package dev.twill.wasm;
 
-import dev.twill.runtime.JitModule;
 import dev.twill.runtime.Trap;
 import dev.twill.wasm.binary.FuncType;
 import dev.twill.wasm.binary.ValType;
@@ -15,20 +14,24 @@ import java.lang.invoke.MethodType;
  * function), callable from Java: {@link #call} with raw bits, or {@link #handle} for a typed
  * method handle that C2 inlines down to the native call.
  *
- * <p>A function is code in a {@link JitModule} ({@code %f<i>}) plus the vmctx of the instance it
+ * <p>A function is code in a {@link dev.twill.runtime.JitModule} ({@code %f<i>}) plus the vmctx of the instance it
  * runs in; its funcref is the address of its FuncRef record in that vmctx. A trap names the wasm
  * function that trapped (the name section's name, or {@code func[i]}), found from the trapping pc
  * in whichever module's code it lies ({@link CodeRegistry}); a trap raised by a builtin ({@code
  * memory.fill} out of bounds, ...) names the wasm function that called the builtin.
  */
 public final class WasmFunction implements Extern {
-    private static final MethodHandle CHECK_OPEN, RENAME, L2I, L2F, L2D, I2R, J2R, F2R, D2R, NO_RESULTS;
+    private static final MethodHandle ENTER, LEAVE, CHECK_FUNCREF, CHECK_EXTERNREF;
+    private static final MethodHandle RENAME, L2I, L2F, L2D, I2R, J2R, F2R, D2R, NO_RESULTS;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             Class<?> c = WasmFunction.class;
-            CHECK_OPEN = l.findVirtual(Store.class, "checkOpen", MethodType.methodType(void.class));
+            ENTER = l.findVirtual(c, "enter", MethodType.methodType(void.class));
+            LEAVE = l.findVirtual(Store.class, "leave", MethodType.methodType(void.class));
+            CHECK_FUNCREF = l.findVirtual(Store.class, "checkFuncRef", MethodType.methodType(long.class, long.class));
+            CHECK_EXTERNREF = l.findVirtual(Store.class, "checkExternRef", MethodType.methodType(long.class, long.class));
             RENAME = l.findVirtual(c, "rename", MethodType.methodType(Trap.class, Trap.class));
             L2I = l.findStatic(c, "l2i", MethodType.methodType(int.class, long.class));
             L2F = l.findStatic(c, "l2f", MethodType.methodType(float.class, long.class));
@@ -45,7 +48,8 @@ public final class WasmFunction implements Extern {
 
     private final Store store;
     private final FuncType type;
-    private final JitModule code;
+    /** The module whose code this is (for an import bound to a host function: the importer's adapter). */
+    private final Module owner;
     private final WasmModule module;
     private final int index;
     /** The vmctx the function runs with. */
@@ -54,11 +58,11 @@ public final class WasmFunction implements Extern {
     final long funcRef;
     private MethodHandle handle, invoker;
 
-    WasmFunction(Store store, FuncType type, JitModule code, WasmModule module, int index, long vmctx, long funcRef) {
+    WasmFunction(Store store, FuncType type, Module owner, int index, long vmctx, long funcRef) {
         this.store = store;
         this.type = type;
-        this.code = code;
-        this.module = module;
+        this.owner = owner;
+        this.module = owner.ir();
         this.index = index;
         this.vmctx = vmctx;
         this.funcRef = funcRef;
@@ -81,6 +85,13 @@ public final class WasmFunction implements Extern {
     /**
      * Calls the function with raw-bit arguments (see {@link HostFunction}) and returns its results
      * the same way. Throws {@link Trap} on a trap, or what a host function threw.
+     *
+     * <p>Arguments are checked, never silently cut: an i32 or f32 argument must be a 32-bit value
+     * sign- or zero-extended ({@code -2^31 <= v < 2^32}, so both {@code -1} and {@code
+     * 0xFFFF_FFFFL} are the i32 -1); a funcref must be 0 or a function of this store, an
+     * externref 0 or a handle of this store ({@link Store}). Anything else is an {@link
+     * IllegalArgumentException}, and nothing runs. After the store or the module is closed: {@link
+     * IllegalStateException}.
      */
     public long[] call(long... args) {
         if (args.length != type.params.length) {
@@ -100,17 +111,48 @@ public final class WasmFunction implements Extern {
     /**
      * A method handle calling the function, typed from its IR signature with the vmctx bound:
      * i32 int, i64 and references long, f32 float, f64 double; no result void, one result its
-     * type, several a {@code long[]} of raw bits.
+     * type, several a {@code long[]} of raw bits. Reference arguments are checked as in {@link
+     * #call}; the handle throws IllegalStateException once the store or the module is closed.
+     *
+     * <p>Shape: {@code enter(); try { check reference arguments; call; rename traps } finally {
+     * store.leave(); }}. {@link #enter} refuses a closed module or store and counts the call as
+     * in progress, so that {@link Store#close} never frees memory under it; functions without
+     * reference parameters get no argument filters at all.
      */
     public synchronized MethodHandle handle() {
         if (handle != null) return handle;
-        MethodHandle h = MethodHandles.insertArguments(code.handle(functionIrName()), 0, vmctx);
+        owner.checkOpen();
+        MethodHandle h = MethodHandles.insertArguments(owner.code().handle(functionIrName()), 0, vmctx);
         MethodType t = h.type();
         MethodHandle thrower = MethodHandles.filterArguments(MethodHandles.throwException(t.returnType(), Trap.class),
                 0, RENAME.bindTo(this));
         h = MethodHandles.catchException(h, Trap.class, MethodHandles.dropArguments(thrower, 1, t.parameterList()));
-        h = MethodHandles.foldArguments(h, CHECK_OPEN.bindTo(store));
+        MethodHandle[] checks = new MethodHandle[t.parameterCount()];
+        boolean references = false;
+        for (int k = 0; k < checks.length; k++) {
+            byte p = type.params[k];
+            if (p == ValType.FUNCREF) checks[k] = CHECK_FUNCREF.bindTo(store);
+            else if (p == ValType.EXTERNREF) checks[k] = CHECK_EXTERNREF.bindTo(store);
+            references |= checks[k] != null;
+        }
+        if (references) h = MethodHandles.filterArguments(h, 0, checks);
+        h = MethodHandles.tryFinally(h, leaveCleanup(t.returnType()));
+        h = MethodHandles.foldArguments(h, ENTER.bindTo(this));
         return handle = h;
+    }
+
+    /** The tryFinally cleanup {@code (Throwable, [R]) -> [R]} that leaves the store and passes the result on. */
+    private MethodHandle leaveCleanup(Class<?> r) {
+        MethodHandle leave = LEAVE.bindTo(store);
+        if (r == void.class) return MethodHandles.dropArguments(leave, 0, Throwable.class);
+        MethodHandle pass = MethodHandles.foldArguments(MethodHandles.identity(r), MethodHandles.dropArguments(leave, 0, r));
+        return MethodHandles.dropArguments(pass, 0, Throwable.class);
+    }
+
+    /** Refuses a call once the module or the store is closed; otherwise the call is in progress until {@link Store#leave}. */
+    private void enter() {
+        if (owner.isClosed()) throw new IllegalStateException("module is closed");
+        store.enter();
     }
 
     private String functionIrName() {
@@ -154,11 +196,20 @@ public final class WasmFunction implements Extern {
     }
 
     private static int l2i(long v) {
-        return (int) v;
+        return check32(v, "i32");
     }
 
     private static float l2f(long v) {
-        return Float.intBitsToFloat((int) v);
+        return Float.intBitsToFloat(check32(v, "f32"));
+    }
+
+    /** {@code v} as 32 bits if it is a 32-bit value sign- or zero-extended; IllegalArgumentException otherwise. */
+    static int check32(long v, String type) {
+        if (v != (int) v && (v >>> 32) != 0) {
+            throw new IllegalArgumentException(type + " value 0x" + Long.toHexString(v)
+                    + " does not fit in 32 bits (give it sign- or zero-extended)");
+        }
+        return (int) v;
     }
 
     private static double l2d(long v) {

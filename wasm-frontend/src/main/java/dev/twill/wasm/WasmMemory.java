@@ -17,22 +17,18 @@ public final class WasmMemory implements Extern {
         this.memory = memory;
     }
 
-    /** A new memory of {@code type} (its minimum pages, zeroed) owned by {@code store}. */
+    /**
+     * A new memory of {@code type} (its minimum pages, zeroed) owned by {@code store}. Throws
+     * IllegalArgumentException for limits beyond 65,536 pages, OutOfMemoryError (with the limit
+     * it hit) past the {@link dev.twill.wasm.runtime.ResourceBudget}.
+     */
     public static WasmMemory create(Store store, MemoryType type) {
-        return create(store, type, null);
-    }
-
-    /** As {@link #create(Store, MemoryType)}, with its definition record at {@code definition} (see {@link LinearMemory}). */
-    static WasmMemory create(Store store, MemoryType type, MemorySegment definition) {
-        store.checkOpen();
-        LinearMemory m = new LinearMemory(type, store.arena(), definition);
+        store.enter();
         try {
-            store.track(m); // the store frees it from now on
-        } catch (RuntimeException | Error e) {
-            m.release(); // closed meanwhile: nobody else would
-            throw e;
+            return new WasmMemory(store, store.newMemory(type, null));
+        } finally {
+            store.leave();
         }
-        return new WasmMemory(store, m);
     }
 
     /** The current type: the current size in pages as minimum, the declared maximum. */
@@ -40,10 +36,18 @@ public final class WasmMemory implements Extern {
         return memory.currentType();
     }
 
-    /** The memory's current contents; valid until the memory grows (it then only shows the old length) or the store closes. */
+    /**
+     * The memory's current contents; valid until the memory grows (it then only shows the old
+     * length) or the store closes (then every access throws IllegalStateException: the segment
+     * belongs to the store's arena, which is closed before the memory is unmapped).
+     */
     public MemorySegment segment() {
-        store.checkOpen();
-        return memory.segment();
+        store.enter();
+        try {
+            return memory.segment();
+        } finally {
+            store.leave();
+        }
     }
 
     /** Current size in 64 KiB pages. */
@@ -53,8 +57,12 @@ public final class WasmMemory implements Extern {
 
     /** Grows by {@code deltaPages}; returns the old size in pages, or -1 if it would exceed the maximum. */
     public long grow(long deltaPages) {
-        store.checkOpen();
-        return memory.grow(deltaPages);
+        store.enter();
+        try {
+            return memory.grow(deltaPages);
+        } finally {
+            store.leave();
+        }
     }
 
     Store store() {

@@ -1,6 +1,5 @@
 package dev.twill.isa.x64;
 
-import dev.twill.CompileError;
 import dev.twill.ir.Function;
 import dev.twill.ir.Type;
 import dev.twill.isa.x64.abi.X64Abi;
@@ -11,6 +10,10 @@ import dev.twill.machinst.MachineEnv;
 import dev.twill.machinst.RegAllocResult;
 import dev.twill.machinst.RegisterAllocator;
 import dev.twill.machinst.TargetIsa;
+import dev.twill.regalloc.LinearScanAllocator;
+import dev.twill.regalloc.RegAllocCheckError;
+import dev.twill.regalloc.RegAllocChecker;
+import dev.twill.regalloc.SinglePassAllocator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +26,17 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Found through {@code META-INF/services/dev.twill.machinst.TargetIsa} under the name {@code
  * x86_64}. {@link #compile(Function, Settings)} picks the allocator by {@code opt_level}: {@code
- * none} the single-pass allocator, otherwise linear scan (both from {@code dev.twill.regalloc},
- * looked up by name until that package is on every branch).
+ * none} the {@link SinglePassAllocator}, otherwise the {@link LinearScanAllocator}.
+ *
+ * <p>When the system property {@code twill.checkRegalloc} is {@code true} (the test JVMs set it),
+ * every allocation is verified by {@link RegAllocChecker} before emission, so any test that
+ * compiles code also tests the allocator; a wrong allocation is an {@link IllegalStateException}
+ * naming the function, caused by the {@link RegAllocCheckError}.
  */
 public final class X64Isa implements TargetIsa {
     private static final MachineEnv ENV = X64Abi.machineEnv();
+    /** Verify every allocation (tests). */
+    private static final boolean CHECK_REGALLOC = Boolean.getBoolean("twill.checkRegalloc");
 
     private final X64Features features;
 
@@ -44,7 +53,9 @@ public final class X64Isa implements TargetIsa {
         final X64Lowering lowering = new X64Lowering();
         final X64Emitter emitter = new X64Emitter();
         final RegAllocResult result = new RegAllocResult();
-        RegisterAllocator fast, speed;
+        final RegisterAllocator fast = new SinglePassAllocator();
+        final RegisterAllocator speed = new LinearScanAllocator();
+        RegAllocChecker checker;
     }
 
     private static final ThreadLocal<Context> CONTEXT = ThreadLocal.withInitial(Context::new);
@@ -72,13 +83,7 @@ public final class X64Isa implements TargetIsa {
     public CompiledCode compile(Function f, Settings settings) {
         Context c = CONTEXT.get();
         boolean fast = settings != null && "none".equals(settings.optLevel());
-        RegisterAllocator a = fast ? c.fast : c.speed;
-        if (a == null) {
-            a = load(fast ? "dev.twill.regalloc.SinglePassAllocator" : "dev.twill.regalloc.LinearScanAllocator");
-            if (fast) c.fast = a;
-            else c.speed = a;
-        }
-        return compile(f, a);
+        return compile(f, fast ? c.fast : c.speed);
     }
 
     /** Compiles with the given allocator. */
@@ -88,15 +93,16 @@ public final class X64Isa implements TargetIsa {
         c.lowering.lower(f);
         c.result.reset(c.lowering.vcode.totalOperands());
         allocator.allocate(c.lowering.vcode, ENV, c.result);
-        return c.emitter.emit(c.lowering, c.result);
-    }
-
-    private static RegisterAllocator load(String className) {
-        try {
-            return (RegisterAllocator) Class.forName(className).getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw CompileError.inFunction("x86_64", null, "register allocator " + className + " is not available: " + e);
+        if (CHECK_REGALLOC) {
+            if (c.checker == null) c.checker = new RegAllocChecker();
+            try {
+                c.checker.check(c.lowering.vcode, ENV, c.result);
+            } catch (RegAllocCheckError e) {
+                throw new IllegalStateException(f.name + ": " + allocator.getClass().getSimpleName()
+                        + " made a wrong allocation: " + e.getMessage(), e);
+            }
         }
+        return c.emitter.emit(c.lowering, c.result);
     }
 
     @Override

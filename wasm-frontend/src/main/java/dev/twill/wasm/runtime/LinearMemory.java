@@ -22,6 +22,10 @@ import java.lang.foreign.ValueLayout;
  * memory the host creates, in the owning store's arena); every instance that imports the memory
  * points at the same record, so a grow is seen by all of them.
  *
+ * <p>Every memory is charged to the {@link ResourceBudget} (one memory, its reservation, its
+ * committed pages) before the memory is mapped, and credited when it is released; a grow the
+ * budget refuses returns -1.
+ *
  * <p>Invariants: {@code definition.length == pages * 64 KiB}, bytes {@code [0, length)} are
  * committed and zero-initialised, {@code pages <= maxPages}. Grows are serialised on the object.
  */
@@ -57,20 +61,36 @@ public final class LinearMemory {
         if (l.min() > MemoryType.MAX_PAGES || (l.hasMax() && l.max() > MemoryType.MAX_PAGES)) {
             throw new IllegalArgumentException("memory size " + l + " exceeds 65536 pages");
         }
+        // a minimum above the maximum would commit past the reservation, over whatever is mapped there
+        if (l.min() < 0 || l.max() < -1 || (l.hasMax() && l.max() < l.min())) {
+            throw new IllegalArgumentException("invalid memory limits " + l + ": need 0 <= min <= max, max -1 for none");
+        }
         this.type = type;
         this.arena = arena;
         this.maxPages = l.hasMax() ? l.max() : MemoryType.MAX_PAGES;
         // At least one OS page, so that a memory of maximum 0 still has a unique base.
         this.reserved = Math.max(maxPages * WASM_PAGE, VirtualMemory.PAGE_SIZE);
-        this.base = VirtualMemory.reserve(reserved);
+        long initial = l.min() * WASM_PAGE;
+        ResourceBudget.chargeMemory(reserved);
         try {
-            VirtualMemory.commit(base, l.min() * WASM_PAGE);
+            ResourceBudget.commit(initial, "a linear memory of " + l.min() + " pages");
+        } catch (RuntimeException | Error e) {
+            ResourceBudget.creditMemory(reserved);
+            throw e;
+        }
+        long b = 0;
+        try {
+            b = VirtualMemory.reserve(reserved);
+            VirtualMemory.commit(b, initial);
             // inside the try: an arena closed meanwhile must not leak the reservation
             this.definition = definition != null ? definition : arena.allocate(VmContextLayout.MEMORY_DEFINITION_SIZE, 8);
         } catch (RuntimeException | Error e) {
-            VirtualMemory.release(base, reserved);
+            if (b != 0) VirtualMemory.release(b, reserved);
+            ResourceBudget.uncommit(initial);
+            ResourceBudget.creditMemory(reserved);
             throw e;
         }
+        this.base = b;
         this.pages = l.min();
         this.definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_BASE, base);
         this.definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_LENGTH, pages * WASM_PAGE);
@@ -118,9 +138,11 @@ public final class LinearMemory {
         if (deltaPages < 0 || deltaPages > maxPages - old) return -1;
         if (deltaPages == 0) return old;
         if (released) throw new IllegalStateException("memory is closed");
+        if (!ResourceBudget.tryCommit(deltaPages * WASM_PAGE)) return -1;
         try {
             VirtualMemory.commit(base + old * WASM_PAGE, deltaPages * WASM_PAGE);
         } catch (OutOfMemoryError e) {
+            ResourceBudget.uncommit(deltaPages * WASM_PAGE);
             return -1;
         }
         pages = old + deltaPages;
@@ -158,5 +180,7 @@ public final class LinearMemory {
         if (released) return;
         released = true;
         VirtualMemory.release(base, reserved);
+        ResourceBudget.uncommit(pages * WASM_PAGE);
+        ResourceBudget.creditMemory(reserved);
     }
 }

@@ -23,7 +23,9 @@ import java.lang.foreign.ValueLayout;
  * declared maximum: an implementation limit, which the spec allows ({@code table.grow} may fail
  * for any reason), that keeps a runaway grow from allocating and zero-filling gigabytes (a table
  * declared up to 2^32-1 elements could otherwise ask for 32 GiB). A minimum above {@link
- * #MAX_MIN} is refused outright.
+ * #MAX_MIN} is refused outright. Storage is charged to the {@link ResourceBudget} (committed
+ * bytes) before it is allocated; creation past the budget throws OutOfMemoryError, a grow past it
+ * returns -1.
  */
 public final class ReferenceTable {
     /** Largest table (declared maximum) given its full capacity at creation. */
@@ -42,10 +44,16 @@ public final class ReferenceTable {
     private volatile long base;
     private long capacity;
     private volatile long size;
+    /** Bytes charged to the {@link ResourceBudget}: every block allocated, all freed with the arena. */
+    private long charged;
 
     /** A table of {@code type}'s minimum size, every element {@code init}. */
     public ReferenceTable(TableType type, long init, Arena arena) {
         Limits l = type.limits();
+        // a negative size would make grow and fill write before the block
+        if (l.min() < 0 || l.max() < -1 || l.max() > 0xFFFF_FFFFL || (l.hasMax() && l.max() < l.min())) {
+            throw new IllegalArgumentException("invalid table limits " + l + ": need 0 <= min <= max < 2^32, max -1 for none");
+        }
         this.type = type;
         this.arena = arena;
         if (l.min() > MAX_MIN) {
@@ -55,8 +63,17 @@ public final class ReferenceTable {
         this.max = l.hasMax() ? Math.min(l.max(), limit) : limit;
         if (l.min() > max) throw new IllegalArgumentException("table minimum " + l.min() + " exceeds its maximum");
         this.capacity = l.hasMax() && max <= RESERVE_LIMIT ? max : Math.max(l.min(), 16);
-        this.definition = arena.allocate(VmContextLayout.TABLE_DEFINITION_SIZE, 8);
-        this.base = arena.allocate(Math.max(capacity, 1) * ELEM, 8).address();
+        long bytes = Math.max(capacity, 1) * ELEM + VmContextLayout.TABLE_DEFINITION_SIZE;
+        ResourceBudget.commit(bytes, "a table of " + l.min() + " elements");
+        try {
+            this.definition = arena.allocate(VmContextLayout.TABLE_DEFINITION_SIZE, 8);
+            this.base = arena.allocate(Math.max(capacity, 1) * ELEM, 8).address();
+        } catch (RuntimeException | Error e) {
+            // what the arena did allocate goes with it, uncounted: at most the 16-byte definition
+            ResourceBudget.uncommit(bytes);
+            throw e;
+        }
+        this.charged = bytes;
         this.size = l.min();
         definition.set(ValueLayout.JAVA_LONG, VmContextLayout.TABLE_BASE, base);
         definition.set(ValueLayout.JAVA_LONG, VmContextLayout.TABLE_LENGTH, size);
@@ -79,6 +96,15 @@ public final class ReferenceTable {
     /** Address of the TableDefinition record. */
     public long definitionAddress() {
         return definition.address();
+    }
+
+    /**
+     * Credits the {@link ResourceBudget} with everything this table allocated; the owner calls it
+     * once, when it closes the arena the blocks came from. Idempotent.
+     */
+    public synchronized void releaseBudget() {
+        ResourceBudget.uncommit(charged);
+        charged = 0;
     }
 
     /** Element {@code i}; traps table_oob when out of bounds. */
@@ -105,11 +131,14 @@ public final class ReferenceTable {
         if (needed > capacity) {
             long newCapacity = Math.min(max, Math.max(needed, capacity * 2));
             MemorySegment block;
+            if (!ResourceBudget.tryCommit(newCapacity * ELEM)) return -1;
             try {
                 block = arena.allocate(newCapacity * ELEM, 8);
-            } catch (OutOfMemoryError | IllegalArgumentException e) {
+            } catch (OutOfMemoryError | IllegalArgumentException | IllegalStateException e) {
+                ResourceBudget.uncommit(newCapacity * ELEM);
                 return -1;
             }
+            charged += newCapacity * ELEM;
             MemorySegment.copy(EVERYTHING, base, block, 0, old * ELEM);
             base = block.address();
             capacity = newCapacity;

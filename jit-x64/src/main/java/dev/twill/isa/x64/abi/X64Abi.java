@@ -6,6 +6,7 @@ import dev.twill.ir.Signature;
 import dev.twill.ir.Type;
 import dev.twill.machinst.MachineEnv;
 import dev.twill.machinst.RegClass;
+import dev.twill.runtime.SignatureIds;
 import dev.twill.runtime.TrapContext;
 
 /**
@@ -155,16 +156,10 @@ public final class X64Abi {
 
     /**
      * The 32-bit signature id stored in a function's header and compared by {@code
-     * call_indirect}: FNV-1a over the canonical text of the signature, so structurally equal
-     * signatures (as {@link Signature#equals} defines) get equal ids in every module and process.
+     * call_indirect}: the process-wide {@link SignatureIds#idOf}, the same id {@code JitModule}
+     * writes into every header it places, so structurally equal signatures agree.
      */
     public static int signatureId(Signature sig) {
-        String s = sig.toString();
-        int h = 0x811C9DC5;
-        for (int k = 0; k < s.length(); k++) {
-            h ^= s.charAt(k);
-            h *= 0x01000193;
-        }
-        return h;
+        return SignatureIds.idOf(sig);
     }
 }

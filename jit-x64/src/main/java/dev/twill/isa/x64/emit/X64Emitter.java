@@ -65,6 +65,8 @@ public final class X64Emitter {
     private int[] trapStub = new int[16], trapSite = new int[16], trapCode = new int[16], trapOffset = new int[16];
     private final List<CompiledCode.Relocation> relocs = new ArrayList<>();
     private int[] tableLabel = new int[8];
+    /** The common exit: {@code rsp = SAVED_SP; jmp RESUME_PC}. */
+    private int exit;
 
     /** Emits the function last lowered by {@code lowering} with allocation {@code alloc}. */
     public CompiledCode emit(X64Lowering lowering, RegAllocResult alloc) {
@@ -75,6 +77,7 @@ public final class X64Emitter {
         asm.clear();
         relocs.clear();
         numTraps = 0;
+        exit = asm.newLabel();
         layoutFrame();
 
         // header: signature id, then the entry point at ENTRY_OFFSET
@@ -107,7 +110,6 @@ public final class X64Emitter {
         }
 
         // trap stubs and the common exit
-        int exit = asm.newLabel();
         for (int k = 0; k < numTraps; k++) {
             asm.bind(trapStub[k]);
             asm.movMI(4, R15, NONE, 1, TrapContext.TRAP_CODE, trapCode[k]);
@@ -115,6 +117,7 @@ public final class X64Emitter {
             asm.movMR(8, R15, NONE, 1, TrapContext.TRAP_PC, R11);
             asm.jmp(exit);
         }
+        // the trap exit, and where a host function's exception unwinds to (TrapContext protocol)
         asm.bind(exit);
         asm.movRM(8, RSP, R15, NONE, 1, TrapContext.SAVED_SP);
         asm.jmpM(R15, NONE, 1, TrapContext.RESUME_PC);
@@ -341,6 +344,19 @@ public final class X64Emitter {
         asm.jccRel32(cc, trapStub[numTraps - 1]);
     }
 
+    /**
+     * After a call that may reach a host function: a host function that threw returns with
+     * {@code TRAP_CODE != NO_TRAP} (its wrapper stored {@code HOST_EXCEPTION}), and this code must
+     * not run on with its garbage results; it unwinds to the entry trampoline like a trap exit,
+     * without storing a code, so Java rethrows the recorded exception ({@link TrapContext}).
+     * Calls within the module need no check: compiled code never returns normally with a trap
+     * code set.
+     */
+    private void unwindIfHostThrew() {
+        asm.aluMI(CMP, 4, R15, NONE, 1, TrapContext.TRAP_CODE, TrapContext.NO_TRAP);
+        asm.jccRel32(X64Cond.NE, exit);
+    }
+
     private void trapJmp(int code) {
         addTrap(code);
         asm.jmpRel32(trapStub[numTraps - 1]);
@@ -492,6 +508,7 @@ public final class X64Emitter {
                     asm.movabsRI(R11, 0);
                     relocs.add(new CompiledCode.Relocation(p, CompiledCode.RelocKind.ABS64, sym, 0));
                     asm.callR(R11);
+                    unwindIfHostThrew();
                 }
             }
             case CALL_IND -> {
@@ -501,6 +518,7 @@ public final class X64Emitter {
                 asm.aluMI(CMP, 4, c, NONE, 1, -X64Abi.ENTRY_OFFSET, (int) in.imm[i]);
                 trapJcc(X64Cond.NE, TrapCode.BAD_SIG);
                 asm.callR(c);
+                unwindIfHostThrew(); // the pointer may be a host function's (func_addr of an import)
             }
             case SYMBOL_ADDR -> {
                 int p = asm.size() + 2;

@@ -11,6 +11,7 @@ import dev.twill.ir.Function;
 import dev.twill.ir.GlobalValueData;
 import dev.twill.ir.IntCC;
 import dev.twill.ir.Layout;
+import dev.twill.ir.MemFlags;
 import dev.twill.ir.Opcode;
 import dev.twill.ir.Signature;
 import dev.twill.ir.Type;
@@ -73,6 +74,34 @@ public final class X64Lowering {
 
     private X64Features features = X64Features.host();
 
+    /**
+     * {@link Opcode#regForm()} by ordinal: that method searches every opcode, far too slow for a
+     * per-instruction lookup.
+     */
+    private static final Opcode[] REG_FORM;
+
+    /**
+     * By opcode ordinal: which rules may fold an instruction of that opcode into a user instead
+     * of reading its result in a register. {@link #FOLD_ANY}: immediates ({@code iconst}), fused
+     * compares, folded loads; {@link #FOLD_ADDRESS}: address modes of loads and stores.
+     */
+    private static final byte[] FOLDS_INTO;
+    private static final byte FOLD_ANY = 1, FOLD_ADDRESS = 2;
+
+    static {
+        Opcode[] all = Opcode.values();
+        REG_FORM = new Opcode[all.length];
+        for (Opcode o : all) REG_FORM[o.ordinal()] = o.regForm();
+        FOLDS_INTO = new byte[all.length];
+        // UEXTEND: a free one (sharing a compare's vreg) lets a branch fuse the compare behind it
+        for (Opcode o : new Opcode[] {Opcode.ICONST, Opcode.LOAD, Opcode.ICMP, Opcode.ICMP_IMM, Opcode.FCMP, Opcode.UEXTEND}) {
+            FOLDS_INTO[o.ordinal()] = FOLD_ANY;
+        }
+        FOLDS_INTO[Opcode.IADD.ordinal()] = FOLD_ADDRESS;
+        FOLDS_INTO[Opcode.IADD_IMM.ordinal()] = FOLD_ADDRESS;
+    }
+
+
     // ---- results for the emitter
     /** Bytes of outgoing stack arguments the largest call needs. */
     public int outArgBytes;
@@ -86,10 +115,16 @@ public final class X64Lowering {
     private Layout layout;
     private int[] valueVreg = new int[256];
     private int[] valueSource = new int[256];
+    /** Per IR value: the value it aliases to ({@link DataFlowGraph#resolveAliases}), looked up once. */
+    private int[] valueResolved = new int[256];
+    /** Per IR value: the instruction defining its resolved value, or -1 for a block parameter. */
+    private int[] valueDefInst = new int[256];
     private int[] useCount = new int[256];
     private boolean[] needed = new boolean[256];
     private boolean[] loadFolded = new boolean[256];
     private int[] worklist = new int[256];
+    /** Loads with side effects that are roots only if no needed rule folds them (mark mode). */
+    private int[] deferredLoads = new int[256];
     private int worklistSize;
     private boolean marking;
     private X64Abi.Locations[] sigLocs = new X64Abi.Locations[8];
@@ -120,8 +155,6 @@ public final class X64Lowering {
         func = f;
         dfg = f.dfg;
         layout = f.layout;
-        cfg.compute(f);
-        order.compute(f, cfg);
         outArgBytes = 0;
         retAreaBytes = 0;
         int nv = dfg.numValues(), ni = dfg.numInsts();
@@ -129,6 +162,8 @@ public final class X64Lowering {
             int n = Math.max(nv, valueVreg.length * 2);
             valueVreg = new int[n];
             valueSource = new int[n];
+            valueResolved = new int[n];
+            valueDefInst = new int[n];
             useCount = new int[n];
         }
         if (needed.length < ni) {
@@ -136,6 +171,7 @@ public final class X64Lowering {
             needed = new boolean[n];
             loadFolded = new boolean[n];
             worklist = new int[n];
+            deferredLoads = new int[n];
         }
         Arrays.fill(useCount, 0, nv, 0);
         Arrays.fill(needed, 0, ni, false);
@@ -144,48 +180,73 @@ public final class X64Lowering {
         Arrays.fill(sigLocs, null);
         ownLocs = X64Abi.locations(f.signature);
 
-        // value sources (free truncations and same-class bitcasts share a vreg) and use counts
-        for (int v = 0; v < nv; v++) valueSource[v] = -1;
+        // aliases resolved once, value sources (free truncations and same-class bitcasts share a
+        // vreg): the rules below ask these per operand, many times
+        for (int v = 0; v < nv; v++) {
+            int r = dfg.resolveAliases(v);
+            valueResolved[v] = r;
+            valueDefInst[v] = dfg.valueKind(r) == DataFlowGraph.DEF_RESULT ? dfg.valueDef(r) : -1;
+        }
         for (int v = 0; v < nv; v++) valueSource[v] = source(v);
-        for (int lb = 0; lb < order.numBlocks(); lb++) {
-            if (order.kind(lb) != BlockLoweringOrder.SEGMENT) continue;
-            for (int i = order.firstInst(lb); ; i = layout.nextInst(i)) {
-                countUses(i);
-                if (i == order.lastInst(lb)) break;
-            }
-        }
-        // loads folded into their single user
-        for (int lb = 0; lb < order.numBlocks(); lb++) {
-            if (order.kind(lb) != BlockLoweringOrder.SEGMENT) continue;
-            for (int i = order.firstInst(lb); ; i = layout.nextInst(i)) {
-                int k = loadFoldArg(i);
-                if (k >= 0) loadFolded[defInst(dfg.arg(i, k))] = true;
-                int cl = condFoldLoad(i);
-                if (cl >= 0) loadFolded[cl] = true;
-                if (i == order.lastInst(lb)) break;
-            }
-        }
 
-        // mark mode: needed instructions, from the roots with side effects
+        // One walk over the layout builds the CFG (ControlFlowGraph's incremental interface),
+        // counts uses and collects mark mode's roots; unreachable blocks, which the lowering
+        // order drops, are taken back out afterwards (rare).
+        worklistSize = 0;
+        int numDeferred = 0;
+        cfg.begin(f);
+        for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
+            cfg.beginBlock(b);
+            for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) {
+                Opcode op = dfg.opcode(i);
+                countUses(i, op, 1);
+                if (op == Opcode.LOAD) deferredLoads[numDeferred++] = i;
+                else if (op.hasSideEffects()) worklist[worklistSize++] = i;
+                if (op.isBranch()) cfg.addBranch(b, i, op);
+            }
+            cfg.endBlock(b);
+        }
+        cfg.finish();
+        order.compute(f, cfg);
+        boolean unreachable = false;
+        for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
+            if (order.blockIndex(b) >= 0) continue;
+            unreachable = true;
+            for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) countUses(i, dfg.opcode(i), -1);
+        }
+        if (unreachable) {
+            worklistSize = reachableOnly(worklist, worklistSize);
+            numDeferred = reachableOnly(deferredLoads, numDeferred);
+        }
+        for (int k = 0; k < worklistSize; k++) needed[worklist[k]] = true;
+
+        // mark mode: needed instructions, from the roots with side effects. A load is lowered
+        // on its own when a needed rule reads its result in a register, or when it may trap and
+        // no needed rule folds it into itself (the rule sets loadFolded): so loads wait until
+        // the other roots' closure is known, then the unfolded trapping ones become roots.
         marking = true;
         cur = -1;
-        worklistSize = 0;
-        for (int lb = 0; lb < order.numBlocks(); lb++) {
-            if (order.kind(lb) != BlockLoweringOrder.SEGMENT) continue;
-            for (int i = order.firstInst(lb); ; i = layout.nextInst(i)) {
-                if (dfg.opcode(i).hasSideEffects() && !loadFolded[i]) markInst(i);
-                if (i == order.lastInst(lb)) break;
+        while (true) {
+            while (worklistSize > 0) {
+                int i = worklist[--worklistSize];
+                Opcode op = dfg.opcode(i);
+                if (!markArgsIfPlain(i, op)) {
+                    curLb = -1;
+                    lowerInst(i);
+                }
+                if (!op.isBranch()) continue;
+                int nc = dfg.numBlockCalls(i);
+                for (int c = 0; c < nc; c++) {
+                    int call = dfg.blockCall(i, c);
+                    for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) use(dfg.blockCallArg(call, k));
+                }
             }
-        }
-        while (worklistSize > 0) {
-            int i = worklist[--worklistSize];
-            curLb = -1;
-            lowerInst(i);
-            int nc = dfg.numBlockCalls(i);
-            for (int c = 0; c < nc; c++) {
-                int call = dfg.blockCall(i, c);
-                for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) use(dfg.blockCallArg(call, k));
+            for (int d = 0; d < numDeferred; d++) {
+                int i = deferredLoads[d];
+                // a notrap load that no needed rule reads is dead; one that may trap must still run
+                if (!needed[i] && !loadFolded[i] && (dfg.aux(i) & MemFlags.NOTRAP) == 0) markInst(i);
             }
+            if (worklistSize == 0) break;
         }
         marking = false;
 
@@ -200,11 +261,11 @@ public final class X64Lowering {
     private int source(int v) {
         int n = 0;
         while (true) {
-            v = dfg.resolveAliases(v);
-            if (dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return v;
-            int d = dfg.valueDef(v);
+            int d = valueDefInst[v];
+            v = valueResolved[v];
+            if (d < 0) return v;
             Opcode op = dfg.opcode(d);
-            if (op == Opcode.IREDUCE || (op == Opcode.BITCAST && Type.isFloat(dfg.valueType(v)) == Type.isFloat(dfg.valueType(dfg.resolveAliases(dfg.arg(d, 0)))))
+            if (op == Opcode.IREDUCE || (op == Opcode.BITCAST && Type.isFloat(dfg.valueType(v)) == Type.isFloat(dfg.valueType(valueResolved[dfg.arg(d, 0)])))
                     || (op == Opcode.UEXTEND && dfg.valueType(v) == Type.I64 && zeroExtended32(dfg.arg(d, 0)))
                     || (op == Opcode.UEXTEND && isCompare(dfg.arg(d, 0)))) {
                 v = dfg.arg(d, 0);
@@ -246,17 +307,53 @@ public final class X64Lowering {
         return op == Opcode.ICMP || op == Opcode.ICMP_IMM || op == Opcode.FCMP;
     }
 
-    private void countUses(int i) {
+    /** Adds {@code delta} to the use count of each value {@code i} reads (arguments and branch arguments). */
+    private void countUses(int i, Opcode op, int delta) {
         int na = dfg.numArgs(i);
         for (int k = 0; k < na; k++) {
             int a = dfg.arg(i, k);
-            if (a >= 0) useCount[dfg.resolveAliases(a)]++;
+            if (a >= 0) useCount[valueResolved[a]] += delta;
         }
+        if (!op.isBranch()) return;
         int nc = dfg.numBlockCalls(i);
         for (int c = 0; c < nc; c++) {
             int call = dfg.blockCall(i, c);
-            for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) useCount[dfg.resolveAliases(dfg.blockCallArg(call, k))]++;
+            for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) useCount[valueResolved[dfg.blockCallArg(call, k)]] += delta;
         }
+    }
+
+    /** Keeps the instructions of {@code list} that lie in blocks the lowering order keeps; returns the new length. */
+    private int reachableOnly(int[] list, int n) {
+        int kept = 0;
+        for (int k = 0; k < n; k++) if (order.blockIndex(layout.instBlock(list[k])) >= 0) list[kept++] = list[k];
+        return kept;
+    }
+
+    /**
+     * Mark mode's shortcut: when no argument of {@code i} comes from an instruction that a rule
+     * could fold into {@code i} ({@link #FOLDS_INTO}), the rules read all of {@code i}'s
+     * arguments in registers and do nothing else in mark mode, so marking their producers is
+     * what running the rule would do. Returns false (nothing marked) otherwise, and for the
+     * opcodes whose rule may ignore an argument ({@code br_table} with one target is a jump).
+     * Marking is conservative either way: a producer marked needed that no rule reads costs an
+     * unused instruction, never wrong code.
+     */
+    private boolean markArgsIfPlain(int i, Opcode op) {
+        if (op == Opcode.BR_TABLE) return false;
+        int na = dfg.numArgs(i);
+        boolean memory = op.canLoad() || op.canStore();
+        for (int k = 0; k < na; k++) {
+            int a = dfg.arg(i, k);
+            int d = a < 0 ? -1 : valueDefInst[a];
+            if (d < 0) continue;
+            int folds = FOLDS_INTO[dfg.opcode(d).ordinal()];
+            if (folds == FOLD_ANY || (folds == FOLD_ADDRESS && memory)) return false;
+        }
+        for (int k = 0; k < na; k++) {
+            int a = dfg.arg(i, k);
+            if (a >= 0) use(a);
+        }
+        return true;
     }
 
     private void markInst(int i) {
@@ -353,7 +450,7 @@ public final class X64Lowering {
 
     /** The vreg of IR value {@code v}. */
     private int vreg(int v) {
-        v = valueSource[dfg.resolveAliases(v)];
+        v = valueSource[v];
         int r = valueVreg[v];
         if (r < 0) r = valueVreg[v] = vcode.newVReg(cls(dfg.valueType(v)));
         return r;
@@ -362,8 +459,7 @@ public final class X64Lowering {
     /** Reads value {@code v} in a register: in mark mode, marks its producer needed. */
     private int use(int v) {
         if (marking) {
-            int s = valueSource[dfg.resolveAliases(v)];
-            int d = defInst(s);
+            int d = valueDefInst[valueSource[v]];
             if (d >= 0) markInst(d);
             // the free truncation chain: its instructions need no code
             return 0;
@@ -433,9 +529,13 @@ public final class X64Lowering {
     // =====================================================================================
     // Matching helpers
 
+    /** {@code v} with aliases resolved (the table filled at the start of {@link #lower}). */
+    private int resolved(int v) {
+        return valueResolved[v];
+    }
+
     private int defInst(int v) {
-        v = dfg.resolveAliases(v);
-        return dfg.valueKind(v) == DataFlowGraph.DEF_RESULT ? dfg.valueDef(v) : -1;
+        return valueDefInst[v];
     }
 
     private boolean isConst(int v) {
@@ -525,7 +625,7 @@ public final class X64Lowering {
     }
 
     private boolean foldableLoad(int u, int v) {
-        v = dfg.resolveAliases(v);
+        v = resolved(v);
         int d = defInst(v);
         if (d < 0 || dfg.ctrlType(d) != dfg.ctrlType(u)) return false;
         return foldableLoadAt(u, v);
@@ -533,7 +633,7 @@ public final class X64Lowering {
 
     /** True if load result {@code v} has {@code u} as its only use and may be read at {@code u} instead. */
     private boolean foldableLoadAt(int u, int v) {
-        v = dfg.resolveAliases(v);
+        v = resolved(v);
         if (valueSource[v] != v || useCount[v] != 1) return false;
         int d = defInst(v);
         if (d < 0 || dfg.opcode(d) != Opcode.LOAD) return false;
@@ -553,7 +653,7 @@ public final class X64Lowering {
      * displacement.
      */
     private void addrMode(int addr, long offset) {
-        int base = dfg.resolveAliases(addr);
+        int base = resolved(addr);
         long disp = offset;
         for (int n = 0; n < 2; n++) {
             int d = defInst(base);
@@ -561,7 +661,7 @@ public final class X64Lowering {
                 long nd = disp + dfg.imm(d);
                 if (nd != (int) nd) break;
                 disp = nd;
-                base = dfg.resolveAliases(dfg.arg(d, 0));
+                base = resolved(dfg.arg(d, 0));
             } else {
                 break;
             }
@@ -670,19 +770,19 @@ public final class X64Lowering {
 
     /** An icmp/icmp_imm/fcmp defining {@code c} that may be fused into its single user, or -1. */
     private int fusableCompare(int c) {
-        c = dfg.resolveAliases(c);
+        c = resolved(c);
         if (valueSource[c] != c) {
             // a condition widened by a free uextend (a wasm i32 boolean kept in a local): the
             // compare itself fuses when the widened value has no other use
             int d = defInst(c);
             if (d < 0 || dfg.opcode(d) != Opcode.UEXTEND || useCount[c] != 1 || !isCompare(dfg.arg(d, 0))) return -1;
-            c = dfg.resolveAliases(dfg.arg(d, 0));
+            c = resolved(dfg.arg(d, 0));
         }
         if (useCount[c] != 1 || valueSource[c] != c) return -1;
         int d = defInst(c);
         if (d < 0) return -1;
         Opcode op = dfg.opcode(d);
-        if (op == Opcode.ICMP_IMM) return fitsImm(dfg.valueType(dfg.resolveAliases(dfg.arg(d, 0))), dfg.imm(d)) ? d : -1;
+        if (op == Opcode.ICMP_IMM) return fitsImm(dfg.valueType(resolved(dfg.arg(d, 0))), dfg.imm(d)) ? d : -1;
         return op == Opcode.ICMP || op == Opcode.FCMP ? d : -1;
     }
 
@@ -701,6 +801,7 @@ public final class X64Lowering {
         int c = dfg.arg(u, 0);
         int ld = condFoldLoad(u);
         if (ld < 0) return condOf(c, negate);
+        if (marking) loadFolded[ld] = true;
         int t = dfg.ctrlType(ld);
         int cc;
         int d = fusableCompare(c);
@@ -728,7 +829,7 @@ public final class X64Lowering {
         iu(c);
         if (!marking) {
             insts.cmpKind[cur] = TEST;
-            insts.cmpSize[cur] = (byte) Type.bytes(dfg.valueType(dfg.resolveAliases(c)));
+            insts.cmpSize[cur] = (byte) Type.bytes(dfg.valueType(resolved(c)));
         }
         return X64Cond.NE;
     }
@@ -748,7 +849,7 @@ public final class X64Lowering {
             fu(b);
             if (!marking) {
                 insts.cmpKind[cur] = UCOMIS;
-                insts.cmpSize[cur] = (byte) Type.bytes(dfg.valueType(dfg.resolveAliases(a)));
+                insts.cmpSize[cur] = (byte) Type.bytes(dfg.valueType(resolved(a)));
             }
             return floatCond(cc);
         }
@@ -758,7 +859,7 @@ public final class X64Lowering {
     }
 
     private int intCompare(IntCC cc, int a, int b) {
-        int t = dfg.valueType(dfg.resolveAliases(a));
+        int t = dfg.valueType(resolved(a));
         if (immCandidate(b, t)) return intCompareImm(cc, a, constValue(b));
         if (immCandidate(a, t)) return intCompareImm(cc.swapped(), b, constValue(a));
         iu(a);
@@ -771,7 +872,7 @@ public final class X64Lowering {
     }
 
     private int intCompareImm(IntCC cc, int a, long c) {
-        int t = dfg.valueType(dfg.resolveAliases(a));
+        int t = dfg.valueType(resolved(a));
         if (!fitsImm(t, c)) throw error("compare immediate does not fit 32 bits");
         iu(a);
         if (!marking) {
@@ -809,7 +910,7 @@ public final class X64Lowering {
                 fdef(def(dfg.firstResult(i)));
             }
             case IADD, ISUB, BAND, BOR, BXOR, IMUL -> lowerIntBinary(i, op, t);
-            case IADD_IMM, BAND_IMM, BOR_IMM, BXOR_IMM, IMUL_IMM -> lowerIntBinaryImm(i, op.regForm(), t, dfg.imm(i));
+            case IADD_IMM, BAND_IMM, BOR_IMM, BXOR_IMM, IMUL_IMM -> lowerIntBinaryImm(i, REG_FORM[op.ordinal()], t, dfg.imm(i));
             case IRSUB_IMM -> {
                 int n = tmp(RegClass.INT);
                 inst(UNARY, opSize(t), 0);
@@ -841,10 +942,10 @@ public final class X64Lowering {
                 if (isConst(amt)) lowerShiftImm(i, op, t, constValue(amt));
                 else lowerShiftReg(i, op, t, amt);
             }
-            case ISHL_IMM, USHR_IMM, SSHR_IMM, ROTL_IMM, ROTR_IMM -> lowerShiftImm(i, op.regForm(), t, dfg.imm(i));
+            case ISHL_IMM, USHR_IMM, SSHR_IMM, ROTL_IMM, ROTR_IMM -> lowerShiftImm(i, REG_FORM[op.ordinal()], t, dfg.imm(i));
             case UMULHI, SMULHI -> lowerMulHi(i, op == Opcode.SMULHI, t);
             case UDIV, SDIV, UREM, SREM -> lowerDiv(i, op, t, dfg.arg(i, 1), false, 0);
-            case UDIV_IMM, SDIV_IMM, UREM_IMM, SREM_IMM -> lowerDiv(i, op.regForm(), t, -1, true, dfg.imm(i));
+            case UDIV_IMM, SDIV_IMM, UREM_IMM, SREM_IMM -> lowerDiv(i, REG_FORM[op.ordinal()], t, -1, true, dfg.imm(i));
             case IABS -> {
                 int a = extendIfNarrow(dfg.arg(i, 0), t, true);
                 inst(IABS, opSize(t), 0);
@@ -881,7 +982,7 @@ public final class X64Lowering {
                 }
             }
             case ICMP, ICMP_IMM, FCMP -> {
-                if (op == Opcode.ICMP_IMM && !fitsImm(dfg.valueType(dfg.resolveAliases(dfg.arg(i, 0))), dfg.imm(i))) {
+                if (op == Opcode.ICMP_IMM && !fitsImm(dfg.valueType(resolved(dfg.arg(i, 0))), dfg.imm(i))) {
                     int k = materialize(dfg.imm(i));
                     inst(SETCC, 0, 0);
                     iu(dfg.arg(i, 0));
@@ -903,7 +1004,7 @@ public final class X64Lowering {
             case UEXTEND, SEXTEND -> {
                 if (valueSource[dfg.firstResult(i)] != dfg.firstResult(i)) return; // free: shares its operand's vreg
                 int a = dfg.arg(i, 0);
-                int from = Type.bytes(dfg.valueType(dfg.resolveAliases(a)));
+                int from = Type.bytes(dfg.valueType(resolved(a)));
                 int to = Type.bytes(dfg.valueType(dfg.firstResult(i)));
                 boolean signed = op == Opcode.SEXTEND;
                 inst(EXT, signed && to == 8 ? 8 : from == 4 ? (signed ? 8 : 4) : 4, 0);
@@ -914,7 +1015,7 @@ public final class X64Lowering {
             case IREDUCE -> { } // shares its operand's vreg
             case BITCAST -> {
                 int a = dfg.arg(i, 0);
-                int from = dfg.valueType(dfg.resolveAliases(a));
+                int from = dfg.valueType(resolved(a));
                 int to = dfg.valueType(dfg.firstResult(i));
                 if (Type.isFloat(from) == Type.isFloat(to)) return; // shares the vreg
                 if (Type.isFloat(to)) {
@@ -938,7 +1039,7 @@ public final class X64Lowering {
             case FCVT_TO_SINT, FCVT_TO_UINT, FCVT_TO_SINT_SAT, FCVT_TO_UINT_SAT -> {
                 int a = dfg.arg(i, 0);
                 inst(CVT_F2I, Type.bytes(dfg.valueType(dfg.firstResult(i))), 0);
-                setImm(Type.bytes(dfg.valueType(dfg.resolveAliases(a))));
+                setImm(Type.bytes(dfg.valueType(resolved(a))));
                 setAux((op == Opcode.FCVT_TO_SINT || op == Opcode.FCVT_TO_SINT_SAT ? CVT_SIGNED : 0)
                         | (op == Opcode.FCVT_TO_SINT_SAT || op == Opcode.FCVT_TO_UINT_SAT ? CVT_SAT : 0));
                 fu(a);
@@ -961,7 +1062,7 @@ public final class X64Lowering {
             }
             case FCOPYSIGN -> {
                 int a = dfg.arg(i, 0), b = dfg.arg(i, 1);
-                if (dfg.resolveAliases(a) == dfg.resolveAliases(b)) {
+                if (resolved(a) == resolved(b)) {
                     move(a, dfg.firstResult(i), RegClass.FLOAT);
                 } else {
                     inst(FCOPYSIGN, Type.bytes(t), 0);
@@ -993,7 +1094,7 @@ public final class X64Lowering {
             }
             case STACK_STORE -> {
                 int v = dfg.arg(i, 0);
-                int vt = dfg.valueType(dfg.resolveAliases(v));
+                int vt = dfg.valueType(resolved(v));
                 inst(STORE, Type.bytes(vt), 0);
                 setAux(Type.isFloat(vt) ? 1 : 0);
                 regUse(use(v), cls(vt));
@@ -1122,6 +1223,7 @@ public final class X64Lowering {
         if (k >= 0) {
             int other = k == 1 ? a : b;
             int ld = defInst(dfg.arg(i, k));
+            if (marking) loadFolded[ld] = true;
             inst(ALU_RM, opSize(t), 0);
             setAux(aluOf(op));
             iu(other);
@@ -1365,7 +1467,7 @@ public final class X64Lowering {
 
     private void lowerIntToFloat(int i, boolean signed) {
         int a = dfg.arg(i, 0);
-        int from = Type.bytes(dfg.valueType(dfg.resolveAliases(a)));
+        int from = Type.bytes(dfg.valueType(resolved(a)));
         int to = Type.bytes(dfg.valueType(dfg.firstResult(i)));
         int r = dfg.firstResult(i);
         if (!signed && from == 8) {
@@ -1401,6 +1503,7 @@ public final class X64Lowering {
         int k = loadFoldArg(i);
         if (k >= 0) {
             int ld = defInst(dfg.arg(i, k));
+            if (marking) loadFolded[ld] = true;
             inst(SSE_RM, Type.bytes(t), 0);
             setAux(sse);
             fu(dfg.arg(i, 1 - k));
@@ -1434,7 +1537,7 @@ public final class X64Lowering {
 
     private void lowerStore(int i, Opcode op) {
         int v = dfg.arg(i, 0);
-        int vt = dfg.valueType(dfg.resolveAliases(v));
+        int vt = dfg.valueType(resolved(v));
         int bytes = op.accessBytes(vt);
         long off = dfg.imm(i);
         if (off != (int) off) throw unsupported(i, "offset does not fit 32 bits");
@@ -1566,8 +1669,15 @@ public final class X64Lowering {
     }
 
     private void lowerBrTable(int i) {
+        if (order.numSuccs(order.segmentEndingAt(i)) == 1) {
+            // every entry goes where the default goes, with the same arguments: a plain jump (a
+            // terminator with one successor must not read registers its edge moves may overwrite)
+            inst(JMP, 0, VCode.TERMINATOR);
+            if (!marking) addSuccs(curLb);
+            return;
+        }
         int idx = dfg.arg(i, 0);
-        int it = dfg.valueType(dfg.resolveAliases(idx));
+        int it = dfg.valueType(resolved(idx));
         int n = use(idx);
         // a fresh zero-extended copy: the jump sequence overwrites its register
         int z = tmp(RegClass.INT);

@@ -118,6 +118,10 @@ final class HandAllocation implements RegisterAllocator {
                 }
             }
         }
+        // every register written, by defs and by moves (the checker insists, the prologue saves them)
+        for (int e = 0; e < out.numEdits(); e++) {
+            if (dev.twill.machinst.Allocation.isReg(out.editTo(e))) used |= 1L << out.editTo(e);
+        }
         out.usedRegs = used;
     }
 
