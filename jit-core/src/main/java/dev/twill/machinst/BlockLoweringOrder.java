@@ -33,9 +33,12 @@ import java.util.Arrays;
  *       {@code return trap}: none.
  *   <li>An edge is critical when its source has several successors and its destination
  *       several predecessors; such an edge gets an <i>edge block</i> (an empty block that only
- *       jumps on). Edge blocks of an IR block's segments are placed right after that IR block's
- *       last segment, so the segments of one EBB stay contiguous and fall through into each
- *       other.
+ *       jumps on). The edge block of a back edge (to a segment at or before its source) is
+ *       placed right after its source segment, inside the loop in block order, so a register
+ *       allocator sees the loop's body contiguous and the back edge's moves (if any) stay next
+ *       to the loop's latch; the other edge blocks of an IR block's segments are placed right
+ *       after that IR block's last segment, so those segments stay contiguous and fall through
+ *       into each other.
  *   <li>If the IR entry block is itself a branch target, a synthetic <i>entry block</i> comes
  *       first (block 0): the back end defines the function arguments there and jumps on,
  *       passing them as the entry block's parameters.
@@ -254,18 +257,19 @@ public final class BlockLoweringOrder {
         if (remap.length < numSegments) remap = new int[Math.max(numSegments, remap.length * 2)];
         if (tmpOrder.length < total) tmpOrder = new int[Math.max(total, tmpOrder.length * 2)];
 
-        // final numbering: segments of one IR block, then the edge blocks of their critical edges
+        // final numbering: each segment followed by the edge blocks of its critical back edges,
+        // then, after the IR block's last segment, the edge blocks of its other critical edges
         int at = 0;
         for (int lb = 0; lb < numSegments; ) {
             int run = lb;
             do {
-                remap[run] = at++;
                 run++;
             } while (run < numSegments && oKind[run] == SEGMENT && oKind[lb] == SEGMENT && oIr[run] == oIr[lb]);
             for (int s = lb; s < run; s++) {
-                if (oSuccStart[s + 1] - oSuccStart[s] < 2) continue;
-                for (int e = oSuccStart[s]; e < oSuccStart[s + 1]; e++) if (oPreds[oSucc[e]] > 1) at++;
+                remap[s] = at++;
+                at += criticalEdges(s, oSuccStart, oSucc, oPreds, true);
             }
+            for (int s = lb; s < run; s++) at += criticalEdges(s, oSuccStart, oSucc, oPreds, false);
             lb = run;
         }
         assert at == total;
@@ -279,20 +283,29 @@ public final class BlockLoweringOrder {
             do {
                 run++;
             } while (run < numSegments && oKind[run] == SEGMENT && oKind[lb] == SEGMENT && oIr[run] == oIr[lb]);
-            // pending edge blocks: (destination, block call) in order
+            // pending edge blocks of forward edges: (destination, block call) in order; they are
+            // numbered after the last segment and its own back-edge blocks
             int pending = 0;
+            int forwardBase = remap[run - 1] + 1 + criticalEdges(run - 1, oSuccStart, oSucc, oPreds, true);
             for (int s = lb; s < run; s++) {
                 addBlock(oKind[s], oIr[s], oFirst[s], oLast[s]);
                 int me = num - 1;
                 jtStart[me] = numJt;
                 boolean multi = oSuccStart[s + 1] - oSuccStart[s] >= 2;
+                int back = 0;
                 for (int e = oSuccStart[s]; e < oSuccStart[s + 1]; e++) {
                     int dst = oSucc[e];
                     if (multi && oPreds[dst] > 1) {
-                        // the edge block gets number remap[last of run] + 1 + pending
-                        int edgeBlock = remap[run - 1] + 1 + pending;
-                        tmpOrder[pending] = e;
-                        pending++;
+                        int edgeBlock;
+                        if (dst <= s) {
+                            // a back edge: its block comes right after this segment
+                            edgeBlock = remap[s] + 1 + back;
+                            if (back == backOrder.length) backOrder = Arrays.copyOf(backOrder, back * 2);
+                            backOrder[back++] = e;
+                        } else {
+                            edgeBlock = forwardBase + pending;
+                            tmpOrder[pending++] = e;
+                        }
                         addEdge(edgeBlock, -1);
                     } else {
                         addEdge(remap[dst], oCall[e]);
@@ -301,19 +314,35 @@ public final class BlockLoweringOrder {
                 for (int k = oJtStart[s]; k < oJtStart[s + 1]; k++) addJt(oJt[k]);
                 succStart[me + 1] = numEdges;
                 jtStart[me + 1] = numJt;
+                for (int p = 0; p < back; p++) addEdgeBlock(backOrder[p], oIr, oSucc, oCall);
             }
-            for (int p = 0; p < pending; p++) {
-                int e = tmpOrder[p];
-                addBlock(EDGE, oIr[oSucc[e]], -1, -1);
-                int me = num - 1;
-                jtStart[me] = numJt;
-                addEdge(remap[oSucc[e]], oCall[e]);
-                succStart[me + 1] = numEdges;
-                jtStart[me + 1] = numJt;
-            }
+            for (int p = 0; p < pending; p++) addEdgeBlock(tmpOrder[p], oIr, oSucc, oCall);
             lb = run;
         }
         assert num == total;
+    }
+
+    private int[] backOrder = new int[4];
+
+    /** Critical edges of segment {@code s}: its back edges (to a segment at or before it) or the others. */
+    private static int criticalEdges(int s, int[] oSuccStart, int[] oSucc, int[] oPreds, boolean backEdges) {
+        if (oSuccStart[s + 1] - oSuccStart[s] < 2) return 0;
+        int n = 0;
+        for (int e = oSuccStart[s]; e < oSuccStart[s + 1]; e++) {
+            int dst = oSucc[e];
+            if (oPreds[dst] > 1 && (dst <= s) == backEdges) n++;
+        }
+        return n;
+    }
+
+    /** Appends the edge block of provisional edge {@code e}: it jumps to the edge's destination with the edge's arguments. */
+    private void addEdgeBlock(int e, int[] oIr, int[] oSucc, int[] oCall) {
+        addBlock(EDGE, oIr[oSucc[e]], -1, -1);
+        int me = num - 1;
+        jtStart[me] = numJt;
+        addEdge(remap[oSucc[e]], oCall[e]);
+        succStart[me + 1] = numEdges;
+        jtStart[me + 1] = numJt;
     }
 
     private int target(DataFlowGraph dfg, int call) {

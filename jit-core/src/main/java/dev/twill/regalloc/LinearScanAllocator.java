@@ -44,7 +44,10 @@ import java.util.Arrays;
  * inactive lists hold the ones with registers. TryAllocateFreeReg takes the register free the
  * longest (the hint first), splitting when it is free only for a prefix; AllocateBlockedReg
  * spills the interval whose next register use is farthest, or the current one, splitting before
- * the next register use so the rest is reloaded. An interval is never evicted at a position
+ * the next register use so the rest is reloaded. Loops (from back edges in block order) shape
+ * both choices: a value used earlier in the innermost loop and live at its end counts as used
+ * at the loop's end, and an evicted value is spilled on entry to the outermost loop it does not
+ * use rather than inside it ({@link #loopAwareSpillPos}). An interval is never evicted at a position
  * where it needs its register. Spill slots belong to vregs (all pieces of a vreg share one, so no
  * slot-to-slot moves between pieces) and are reused once the owner's lifetime has ended.
  *
@@ -72,6 +75,11 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private long allocatableMask;
 
     private int[] instBlock = new int[256];
+    /** Per block: how many loops (back edges to a block at or before it) enclose it in block order. */
+    private int[] loopDepth = new int[33];
+    /** Per block: header and latch (the back edge's source) of the innermost loop around it, or -1. */
+    private int[] loopHead = new int[32], loopLatch = new int[32];
+    private long[] backEdges = new long[16];
 
     // ---- uses per vreg (CSR), in instruction order
     private int[] useStart = new int[257];
@@ -79,6 +87,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private byte[] useKind = new byte[512];
     private int[] fill = new int[256];
     private int[] defPos = new int[256], defBlock = new int[256], fixedHint = new int[256];
+    /** Per vreg: the block parameter it is passed to along a back edge, or -1 (a register hint). */
+    private int[] backEdgeParam = new int[256];
     private int[] defInst = new int[256], defOperand = new int[256];
     private boolean[] needsSlot = new boolean[256];
 
@@ -160,6 +170,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         usedRegs = 0;
         ensureCapacity();
         buildUses();
+        computeLoopDepth();
         buildIntervals();
         buildFixedRanges();
         scan();
@@ -176,6 +187,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
             defPos = new int[n];
             defBlock = new int[n];
             fixedHint = new int[n];
+            backEdgeParam = new int[n];
             defInst = new int[n];
             defOperand = new int[n];
             needsSlot = new boolean[n];
@@ -202,6 +214,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         Arrays.fill(defPos, 0, nv, -1);
         Arrays.fill(defBlock, 0, nv, -1);
         Arrays.fill(fixedHint, 0, nv, -1);
+        Arrays.fill(backEdgeParam, 0, nv, -1);
         Arrays.fill(defInst, 0, nv, -1);
         Arrays.fill(defOperand, 0, nv, -1);
         Arrays.fill(needsSlot, 0, nv, false);
@@ -240,6 +253,17 @@ public final class LinearScanAllocator implements RegisterAllocator {
             useKind = new byte[usePos.length];
         }
         System.arraycopy(useStart, 0, fill, 0, nv);
+        for (int b = 0; b < nb; b++) {
+            // a value passed along a back edge would best sit where its parameter already is
+            for (int n = 0; n < code.numSuccs(b); n++) {
+                int h = code.succ(b, n);
+                if (h > b) continue;
+                for (int k = 0; k < code.numBranchArgs(b, n); k++) {
+                    int a = code.branchArg(b, n, k);
+                    if (backEdgeParam[a] < 0) backEdgeParam[a] = code.blockParam(h, k);
+                }
+            }
+        }
         for (int b = 0; b < nb; b++) {
             int end = code.blockEnd(b);
             for (int i = code.blockStart(b); i < end; i++) {
@@ -628,6 +652,12 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 if (ivStart[c] <= 4 * i && ivEnd[c] >= 4 * i && ivReg[c] >= 0) return ivReg[c];
             }
         }
+        if (fixedHint[v] < 0 && backEdgeParam[v] >= 0) {
+            // the parameter's first piece was allocated at the loop header, before this def: in
+            // its register, the back edge needs no move for this value
+            int c = vregIv[backEdgeParam[v]];
+            if (c >= 0 && ivReg[c] >= 0 && RegClass.classOf(ivReg[c]) == code.vregClass(v)) return ivReg[c];
+        }
         return fixedHint[v];
     }
 
@@ -689,11 +719,21 @@ public final class LinearScanAllocator implements RegisterAllocator {
             nextUse[r] = MAX;
             blockPos[r] = MAX;
         }
+        // a value used earlier in the innermost loop around this point and live at its end is
+        // needed again at the top of the next iteration, however far its next use is in block
+        // order: count the loop's end as its next use, so values merely passing through the loop
+        // are evicted first (as C1's linear scan does with its loop-end use positions)
+        int lb = instBlock[from >> 2], loopStart = -1, loopEnd = MAX;
+        if (loopHead[lb] >= 0) {
+            loopStart = 4 * code.blockStart(loopHead[lb]);
+            loopEnd = Math.max(4 * code.blockEnd(loopLatch[lb]) - 1, start + 1);
+        }
         for (int j = 0; j < numActive; j++) {
             int a = active[j];
             int r = ivReg[a];
             if (((allocatableMask >>> r) & 1) == 0) continue;
             int u = nextRegUse(a, from);
+            if (u > loopEnd && ivEnd[a] > loopEnd && usedIn(ivVreg[a], loopStart, from)) u = loopEnd;
             if (u < nextUse[r]) nextUse[r] = u;
         }
         for (int j = 0; j < numInactive; j++) {
@@ -701,6 +741,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
             int r = ivReg[a];
             if (RegClass.classOf(r) != cls || nextIntersection(a, cur) == MAX) continue;
             int u = nextRegUse(a, from);
+            if (u > loopEnd && ivEnd[a] > loopEnd && usedIn(ivVreg[a], loopStart, from)) u = loopEnd;
             if (u < nextUse[r]) nextUse[r] = u;
         }
         int reg = -1;
@@ -749,10 +790,120 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 + " needed at once than exist (v" + ivVreg[cur] + ")");
     }
 
+    /**
+     * Loop depth per block, from the block order: an edge to a block at or before its source is a
+     * back edge, and the blocks from its target to its source are in that loop. Exact for the
+     * reducible, loop-contiguous orders the lowering produces; elsewhere only a spill heuristic.
+     */
+    private void computeLoopDepth() {
+        if (loopDepth.length < nb + 1) loopDepth = new int[Math.max(nb + 1, loopDepth.length * 2)];
+        Arrays.fill(loopDepth, 0, nb + 1, 0);
+        for (int b = 0; b < nb; b++) {
+            for (int k = 0; k < code.numSuccs(b); k++) {
+                int h = code.succ(b, k);
+                if (h <= b) {
+                    int latch = latchOf(b, h);
+                    loopDepth[h]++;
+                    loopDepth[latch + 1]--;
+                }
+            }
+        }
+        for (int b = 1; b < nb; b++) loopDepth[b] += loopDepth[b - 1];
+        if (loopHead.length < nb) {
+            loopHead = new int[Math.max(nb, loopHead.length * 2)];
+            loopLatch = new int[loopHead.length];
+        }
+        Arrays.fill(loopHead, 0, nb, -1);
+        // innermost loop per block: back edges by decreasing span, so inner loops write last;
+        // nested spans cost at most blocks x depth
+        int ne = 0;
+        for (int b = 0; b < nb; b++) {
+            for (int k = 0; k < code.numSuccs(b); k++) {
+                int h = code.succ(b, k);
+                if (h > b) continue;
+                int latch = latchOf(b, h);
+                if (ne == backEdges.length) backEdges = Arrays.copyOf(backEdges, ne * 2);
+                backEdges[ne++] = (long) (nb - (latch - h)) << 40 | (long) h << 20 | latch;
+            }
+        }
+        if (ne == 0 || nb >= 1 << 20) return;
+        Arrays.sort(backEdges, 0, ne);
+        for (int e = 0; e < ne; e++) {
+            int h = (int) (backEdges[e] >>> 20) & 0xFFFFF, latch = (int) backEdges[e] & 0xFFFFF;
+            for (int b = h; b <= latch; b++) {
+                loopHead[b] = h;
+                loopLatch[b] = latch;
+            }
+        }
+    }
+
+    /**
+     * The last block of the loop body closed by back edge {@code b -> h}: {@code b} itself, or,
+     * when {@code b} only forwards the edge (a block that split a critical edge: one predecessor,
+     * one successor, placed after the code that follows the loop), its predecessor, so the
+     * blocks between are not counted as inside the loop.
+     */
+    private int latchOf(int b, int h) {
+        if (code.numPreds(b) == 1 && code.numSuccs(b) == 1) {
+            int p = code.pred(b, 0);
+            if (p >= h && p < b) return p;
+        }
+        return b;
+    }
+
+    /** True if vreg {@code v} has a use at a position in {@code [from, to)}. */
+    private boolean usedIn(int v, int from, int to) {
+        int a = useStart[v], b = useStart[v + 1];
+        while (a < b) {
+            int mid = (a + b) >>> 1;
+            if (usePos[mid] < from) a = mid + 1;
+            else b = mid;
+        }
+        return a < useStart[v + 1] && usePos[a] < to;
+    }
+
+    /**
+     * Where to spill {@code it}, evicted at {@code sp} (Wimmer and Mössenböck 2005, optimal split
+     * positions): if {@code sp} is inside a loop that {@code it} does not use between its last use
+     * before {@code sp} and {@code sp}, the start of the outermost such loop's first block, so the
+     * store runs once on the way into the loop (the edge from the block before, at lower depth)
+     * instead of every iteration, and the loop's back edge needs no reload. Taking the register
+     * away earlier than the scan position is sound: it was {@code it}'s alone up to {@code sp},
+     * so every interval allocated meanwhile already avoided it.
+     */
+    private int loopAwareSpillPos(int it, int sp) {
+        int b = instBlock[sp >> 2];
+        int depth = loopDepth[b];
+        if (depth == 0) return sp;
+        int lastUse = ivStart[it];
+        for (int u = ivUseHi[it] - 1; u >= ivUseLo[it]; u--) {
+            if (usePos[u] < sp) {
+                lastUse = Math.max(lastUse, usePos[u]);
+                break;
+            }
+        }
+        int best = sp, bestDepth = depth;
+        for (; b > 0; b--) {
+            int bs = 4 * code.blockStart(b);
+            if (bs <= lastUse) break;
+            // a split at bs puts the moves on the edges from earlier blocks, at about their depth
+            if (loopDepth[b - 1] < bestDepth && bs < sp) {
+                best = bs;
+                bestDepth = loopDepth[b - 1];
+            }
+        }
+        return best;
+    }
+
     /** Takes {@code it} out of its register from {@code sp} on: that part lives in the slot until its next register use. */
     private void spillFrom(int it, int sp) {
-        int target = sp <= ivStart[it] ? it : split(it, sp);
+        int early = loopAwareSpillPos(it, sp);
         int v = ivVreg[it];
+        // a slot freed before the scan position may still be in use after the earlier spill
+        // position: a spill placed before the scan position gets a slot of its own
+        if (early < sp) ensureFreshSlot(v);
+        sp = early;
+        int target = sp <= ivStart[it] ? it : split(it, sp);
         int u = nextRegUse(target, ivStart[target]);
         if (u != MAX && floor4(u) <= ivStart[target]) {
             // the rest starts after a hole and needs a register at once: allocate it afresh
@@ -821,7 +972,15 @@ public final class LinearScanAllocator implements RegisterAllocator {
             if (numFreeSlots == freeSlots.length) freeSlots = Arrays.copyOf(freeSlots, numFreeSlots * 2);
             freeSlots[numFreeSlots++] = s;
         }
-        int s = numFreeSlots > 0 ? freeSlots[--numFreeSlots] : numSlots++;
+        giveSlot(v, numFreeSlots > 0 ? freeSlots[--numFreeSlots] : numSlots++);
+    }
+
+    /** As {@link #ensureSlot}, never reusing a freed slot. */
+    private void ensureFreshSlot(int v) {
+        if (vregSlot[v] < 0) giveSlot(v, numSlots++);
+    }
+
+    private void giveSlot(int v, int s) {
         vregSlot[v] = s;
         long key = (long) vregEnd[v] << 32 | s;
         if (slotHeapSize == slotHeap.length) slotHeap = Arrays.copyOf(slotHeap, slotHeapSize * 2);

@@ -119,6 +119,73 @@ class AllocatorTargetedTest {
         }
     }
 
+    /**
+     * a, b, c defined up front; a loop (block1, its back edge through the forwarding block2,
+     * placed right after it as the lowering places back-edge blocks) uses c and its counter;
+     * after the loop (block3) a, b, c are read. Four registers cannot hold a, b, c, the counter
+     * and a temporary: something must be spilled. Linear scan must keep c (used in every
+     * iteration) in a register and spill a or b (not used in the loop) once, before the loop:
+     * no slot is touched inside the loop or on its back edge.
+     */
+    static VCode loopUnderPressure() {
+        VCode c = new VCode();
+        int a = c.newVReg(I), b = c.newVReg(I), k = c.newVReg(I), i0 = c.newVReg(I);
+        int i = c.newVReg(I), t = c.newVReg(I), i2 = c.newVReg(I);
+        c.startBlock(); // block0: insts 0..4
+        for (int v : new int[] {a, b, k, i0}) {
+            c.startInst(0);
+            c.addOperand(regDef(v, I));
+        }
+        c.startInst(VCode.TERMINATOR);
+        c.addSucc(1);
+        c.addBranchArg(i0);
+        c.endBlock();
+        c.startBlock(); // block1, the loop: insts 5..7
+        c.addBlockParam(i);
+        c.startInst(0);
+        c.addOperand(regUse(k, I));
+        c.addOperand(regUse(i, I));
+        c.addOperand(regDef(t, I));
+        c.startInst(0);
+        c.addOperand(regUse(t, I));
+        c.addOperand(regUse(i, I));
+        c.addOperand(regDef(i2, I));
+        c.startInst(VCode.TERMINATOR);
+        c.addOperand(regUse(i2, I));
+        c.addSucc(2);
+        c.addSucc(3);
+        c.endBlock();
+        c.startBlock(); // block2, the back edge: inst 8
+        c.startInst(VCode.TERMINATOR);
+        c.addSucc(1);
+        c.addBranchArg(i2);
+        c.endBlock();
+        c.startBlock(); // block3, after the loop: insts 9..10
+        c.startInst(0);
+        c.addOperand(regUse(a, I));
+        c.addOperand(regUse(b, I));
+        c.addOperand(regUse(k, I));
+        c.startInst(VCode.TERMINATOR | VCode.RET);
+        c.addOperand(fixedUse(i2, I, 0));
+        c.endBlock();
+        c.finish();
+        return c;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("allocators")
+    void valuesNotUsedInALoopAreSpilledBeforeIt(String name, Supplier<RegisterAllocator> make) {
+        RegAllocResult res = allocateAndVerify(make.get(), loopUnderPressure(), TestEnvs.small());
+        if (!name.equals("linear-scan")) return;
+        assertTrue(res.numSpillSlots > 0, "five values at once in four registers");
+        for (int e = 0; e < res.numEdits(); e++) {
+            if (!Allocation.isSlot(res.editFrom(e)) && !Allocation.isSlot(res.editTo(e))) continue;
+            int p = res.editPoint(e);
+            boolean inLoop = p >= RegAllocResult.before(5) && p <= RegAllocResult.after(8);
+            assertTrue(!inLoop, "spill or reload at point " + p + " (inst " + (p >> 1) + "), in the loop or on its back edge");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("allocators")
     void tooManyRegistersAtOnceIsRejected(String name, Supplier<RegisterAllocator> make) {

@@ -536,6 +536,11 @@ public final class FunctionTranslator {
                     push(ins().heapLoad(IR_OP[op], TYPE[op], wideHeap(0), wideIndex(index, offset), 0));
                     return;
                 }
+                int addr = provenAddress(index, offset, IR_OP[op].accessBytes(TYPE[op]));
+                if (addr >= 0) {
+                    push(ins().load(IR_OP[op].memoryForm(), TYPE[op], MemFlags.NOTRAP, addr, offset + provenConstant));
+                    return;
+                }
                 push(ins().heapLoad(IR_OP[op], TYPE[op], heap(0), index, offset));
                 return;
             }
@@ -545,6 +550,11 @@ public final class FunctionTranslator {
                 int value = pop(), index = pop();
                 if (offset > Integer.MAX_VALUE) {
                     ins().heapStore(IR_OP[op], wideHeap(0), value, wideIndex(index, offset), 0);
+                    return;
+                }
+                int addr = provenAddress(index, offset, IR_OP[op].accessBytes(dfg.valueType(dfg.resolveAliases(value))));
+                if (addr >= 0) {
+                    ins().store(IR_OP[op].memoryForm(), MemFlags.NOTRAP, value, addr, offset + provenConstant);
                     return;
                 }
                 ins().heapStore(IR_OP[op], heap(0), value, index, offset);
@@ -1162,6 +1172,115 @@ public final class FunctionTranslator {
             wideHeapStamp[memory] = stamp;
         }
         return wideHeapOfMemory[memory];
+    }
+
+    /**
+     * The address of an access of {@code bytes} bytes at {@code index + offset} in memory 0 when
+     * it provably lies within the memory's declared minimum size, else -1. Memory never shrinks,
+     * and an imported memory is at least as large as the import declares, so such an access
+     * can never be out of bounds: it needs no check, only {@code base + zext(index)} (the
+     * sandbox stays exact). The proof is an unsigned upper bound of the i32 index from the few
+     * instructions that define it ({@link #upperBound}), as for table lookups like {@code
+     * table[(x ^ y) & 0xff]} in C code compiled to wasm.
+     */
+    private int provenAddress(int index, long offset, int bytes) {
+        long minBytes = module.memories[0].limits().min() * MemoryType.PAGE_SIZE;
+        long max = upperBound(index, 4);
+        if (max + offset + bytes > minBytes) return -1;
+        InstBuilder b = ins();
+        int base = b.globalValue(Type.I64, func.heaps.get(heap(0)).base);
+        // zext(y + c) = zext(y) + c and zext(z << k) = zext(z) << k when the i32 operation cannot
+        // wrap (checked here on its own: the bound above may be 2^32 - 1 for a 4 GiB memory):
+        // then the constant and the scale go into the access's address mode instead of i32
+        // instructions before it. provenConstant is added to the access's offset by the caller.
+        provenConstant = 0;
+        int idx = dfg.resolveAliases(index);
+        int d = dfg.valueKind(idx) == DataFlowGraph.DEF_RESULT ? dfg.valueDef(idx) : -1;
+        if (d >= 0 && dfg.opcode(d) == Opcode.IADD) {
+            for (int k = 0; k < 2; k++) {
+                long c = constantOf(dfg.arg(d, k));
+                int y = dfg.arg(d, 1 - k);
+                if (c >= 0 && upperBound(y, 3) + c <= U32 && offset + c <= Integer.MAX_VALUE) {
+                    provenConstant = c;
+                    idx = dfg.resolveAliases(y);
+                    break;
+                }
+            }
+        }
+        d = dfg.valueKind(idx) == DataFlowGraph.DEF_RESULT ? dfg.valueDef(idx) : -1;
+        if (d >= 0 && dfg.opcode(d) == Opcode.ISHL) {
+            long amount = constantOf(dfg.arg(d, 1));
+            int k = (int) (amount & 31);
+            if (amount >= 0 && k >= 1 && k <= 3 && upperBound(dfg.arg(d, 0), 2) << k <= U32) {
+                int z64 = b.convert(Opcode.UEXTEND, Type.I64, dfg.arg(d, 0));
+                return b.iadd(base, b.binaryImm(Opcode.ISHL_IMM, z64, k));
+            }
+        }
+        return b.iadd(base, b.convert(Opcode.UEXTEND, Type.I64, idx));
+    }
+
+    /** The constant folded out of the index by the last {@link #provenAddress}, for the access's offset. */
+    private long provenConstant;
+
+    /** The value of {@code v} as an unsigned i32 if an {@code iconst} defines it, else -1. */
+    private long constantOf(int v) {
+        v = dfg.resolveAliases(v);
+        if (dfg.valueKind(v) != DataFlowGraph.DEF_RESULT || dfg.opcode(dfg.valueDef(v)) != Opcode.ICONST) return -1;
+        return dfg.imm(dfg.valueDef(v)) & U32;
+    }
+
+    private static final long U32 = 0xFFFF_FFFFL;
+
+    /**
+     * An unsigned upper bound of i32 value {@code v}, looking {@code depth} definitions deep:
+     * constants, {@code band}, {@code bor} and {@code bxor} (no bit above the operands' highest
+     * possible bit), shifts by constants, additions that cannot wrap,
+     * zero-extending narrow loads; anything else may be as large as 2^32 - 1. Every rule is
+     * exact for wrapping i32 arithmetic: a sum or left shift whose bound would pass 2^32 - 1
+     * might wrap, so it is unbounded.
+     */
+    private long upperBound(int v, int depth) {
+        v = dfg.resolveAliases(v);
+        if (dfg.valueType(v) != Type.I32 || dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return U32;
+        int d = dfg.valueDef(v);
+        Opcode op = dfg.opcode(d);
+        switch (op) {
+            case ICONST:
+                return dfg.imm(d) & U32;
+            case ULOAD8: case HEAP_ULOAD8:
+                return 0xFF;
+            case ULOAD16: case HEAP_ULOAD16:
+                return 0xFFFF;
+            default:
+                break;
+        }
+        if (depth == 0) return U32;
+        switch (op) {
+            case BAND:
+                return Math.min(upperBound(dfg.arg(d, 0), depth - 1), upperBound(dfg.arg(d, 1), depth - 1));
+            case BAND_IMM:
+                return Math.min(upperBound(dfg.arg(d, 0), depth - 1), dfg.imm(d) & U32);
+            case BOR: case BXOR: {
+                // no bit above the highest bit either operand may have
+                long m = Math.max(upperBound(dfg.arg(d, 0), depth - 1), upperBound(dfg.arg(d, 1), depth - 1));
+                return m == 0 ? 0 : Math.min((Long.highestOneBit(m) << 1) - 1, U32);
+            }
+            case IADD: {
+                long sum = upperBound(dfg.arg(d, 0), depth - 1) + upperBound(dfg.arg(d, 1), depth - 1);
+                return sum <= U32 ? sum : U32;
+            }
+            case USHR: case ISHL: {
+                int amount = dfg.resolveAliases(dfg.arg(d, 1));
+                if (dfg.valueKind(amount) != DataFlowGraph.DEF_RESULT || dfg.opcode(dfg.valueDef(amount)) != Opcode.ICONST) return U32;
+                int k = (int) (dfg.imm(dfg.valueDef(amount)) & 31); // wasm shifts take the amount modulo 32
+                long x = upperBound(dfg.arg(d, 0), depth - 1);
+                if (op == Opcode.USHR) return x >>> k;
+                long shifted = x << k;
+                return shifted <= U32 ? shifted : U32;
+            }
+            default:
+                return U32;
+        }
     }
 
     private int wideIndex(int index, long offset) {

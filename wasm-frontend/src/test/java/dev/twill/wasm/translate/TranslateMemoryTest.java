@@ -68,6 +68,45 @@ class TranslateMemoryTest {
         }
     }
 
+    /**
+     * Accesses whose index provably stays inside the memory's minimum size need no bounds check
+     * (plain loads and stores in the IR); the others keep theirs and still trap. Values against
+     * the model; the bounds worked out by hand: (x & 255) * 4 + 1024 + 4 <= 2048, (x & 15) ^ 0x30
+     * + 2000 + 1 <= 2064, both within the one-page minimum; (x & 0xffff) * 4 + 1024 + 4 reaches
+     * 263168. The wide lookup with x = 0xffff wraps nothing but is out of bounds; a lookup
+     * whose i32 arithmetic wrapped would read elsewhere than the model says.
+     */
+    @Test
+    void provablyInBoundsAccessesSkipTheCheckOthersKeepIt() {
+        assertTrue(!ir("table_lookup").contains("heap_load") && ir("table_lookup").contains("load.i32 notrap"), ir("table_lookup"));
+        // the i32 shift and add cannot wrap, so they become the address mode: zext(x & 255) << 2, offset 1024
+        assertTrue(ir("table_lookup").contains("ishl_imm") && ir("table_lookup").contains("+1024"), ir("table_lookup"));
+        assertTrue(ir("table_lookup_wide").contains("heap_load"), ir("table_lookup_wide"));
+        assertTrue(!ir("table_store").contains("heap_store") && ir("table_store").contains("istore8 notrap"), ir("table_store"));
+        for (int k = 0; k < 256; k++) {
+            int v = k * 0x0101_0101 ^ 0x5A5A;
+            h.expect("i32.store", new long[0], 1024 + 4 * k, v);
+            model.putInt(1024 + 4 * k, v);
+        }
+        for (int x : new int[] {0, 1, 77, 255, 256, 1000, -1, Integer.MIN_VALUE, 0x3eff}) {
+            h.expect1("table_lookup", u32(model.getInt((x & 255) * 4 + 1024)), x);
+            if ((x & 0xffff) * 4 + 1024 + 4 <= PAGE) h.expect1("table_lookup_wide", u32(model.getInt((x & 0xffff) * 4 + 1024)), x);
+        }
+        // (0x3f00 * 4 + 1024) + 4 = 65540 > 65536, and every index above
+        h.expectTrap("table_lookup_wide", TrapCode.HEAP_OOB, 0x3f00);
+        h.expectTrap("table_lookup_wide", TrapCode.HEAP_OOB, -1);
+        for (int x : new int[] {0, 5, 15, 16, -1}) {
+            int at = ((x & 15) ^ 0x30) + 2000;
+            h.expect("table_store", new long[0], x, 0x100 + x);
+            model.put(at, (byte) (0x100 + x));
+            h.expect1("i32.load8_u", model.get(at) & 0xFF, at);
+        }
+    }
+
+    private String ir(String export) {
+        return dev.twill.ir.text.Printer.print(h.sandboxOf(export));
+    }
+
     @Test
     void loadsOfDataSegment() {
         h.expectI32("i32.load", 0x04030201, 16);

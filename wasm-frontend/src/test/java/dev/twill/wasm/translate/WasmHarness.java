@@ -297,7 +297,12 @@ final class WasmHarness implements AutoCloseable {
         return t == ValType.I32 || t == ValType.F32 ? v & 0xFFFF_FFFFL : v;
     }
 
-    /** Sets the interrupt flag of every instance. */
+    /** The sandbox-level IR of an exported defined function. */
+    Function sandboxOf(String export) {
+        return sandbox[exportsByName.get(export) - module.importedFunctions];
+    }
+
+        /** Sets the interrupt flag of every instance. */
     void setInterrupt(boolean on) {
         for (Instance i : instances()) i.mem.write(i.interruptFlag, 4, on ? 1 : 0);
     }

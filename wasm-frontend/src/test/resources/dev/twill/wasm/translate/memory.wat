@@ -26,6 +26,14 @@
   (func (export "load_off_max") (param i32) (result i32) (i32.load8_u offset=0xffffffff (local.get 0)))
   (func (export "load_off_64k") (param i32) (result i32) (i32.load offset=65532 (local.get 0)))
 
+;; table lookups: the index is at most 255*4 + 1024 + 4 <= one page (no check needed); the wide
+  ;; one reaches 0xffff*4 + 1024, past the first page (checked)
+  (func (export "table_lookup") (param i32) (result i32)
+    (i32.load (i32.add (i32.shl (i32.and (local.get 0) (i32.const 255)) (i32.const 2)) (i32.const 1024))))
+  (func (export "table_lookup_wide") (param i32) (result i32)
+    (i32.load (i32.add (i32.shl (i32.and (local.get 0) (i32.const 0xffff)) (i32.const 2)) (i32.const 1024))))
+  (func (export "table_store") (param i32 i32)
+    (i32.store8 offset=2000 (i32.xor (i32.and (local.get 0) (i32.const 15)) (i32.const 0x30)) (local.get 1)))
   (func (export "i32.store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
   (func (export "i64.store") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
   (func (export "f32.store") (param i32 f32) (f32.store (local.get 0) (local.get 1)))

@@ -28,7 +28,8 @@ import java.util.List;
  * <p><b>Algorithm.</b> One pass over the blocks in order: bind the block's label, and for each
  * instruction emit the allocator's moves at the point before it, the instruction itself with
  * its operands' physical registers, then the moves after it. Branches to the next block fall
- * through. Trap sites jump (forward, rel32) to out-of-line stubs emitted after the body, one per
+ * through, and branches to blocks that only jump on go to the final target ({@link
+ * #threadJumps}). Trap sites jump (forward, rel32) to out-of-line stubs emitted after the body, one per
  * site so each can record its own pc; jump tables follow (32-bit offsets from the table start).
  *
  * <p><b>Frame</b> ({@link X64Abi}): the prologue checks the stack limit, pushes rbp, sets rbp,
@@ -90,8 +91,16 @@ public final class X64Emitter {
         if (tableLabel.length < in.numTables) tableLabel = new int[in.numTables * 2];
         for (int t = 0; t < in.numTables; t++) tableLabel[t] = asm.newLabel();
 
-        int edit = 0, numEdits = ra.numEdits();
+        int numEdits = ra.numEdits();
+        threadJumps(nb, numEdits);
+        int edit = 0;
         for (int b = 0; b < nb; b++) {
+            if (jumpTarget[b] != b) {
+                // a forwarding block: every branch goes straight to its target; its label stays
+                // unbound, so a reference that missed the threading fails loudly below
+                while (edit < numEdits && ra.editPoint(edit) <= RegAllocResult.after(code.blockEnd(b) - 1)) edit++;
+                continue;
+            }
             asm.bind(blockLabel[b]);
             for (int i = code.blockStart(b); i < code.blockEnd(b); i++) {
                 while (edit < numEdits && ra.editPoint(edit) <= RegAllocResult.before(i)) emitMove(ra.editFrom(edit), ra.editTo(edit++));
@@ -120,7 +129,7 @@ public final class X64Emitter {
             int start = asm.size();
             int b = tableOwner[t];
             for (int k = 1; k < in.tableSize(t); k++) {
-                int target = code.succ(b, in.tableEntry(t, k));
+                int target = jumpTarget[code.succ(b, in.tableEntry(t, k))];
                 asm.emitInt(asm.labelOffset(blockLabel[target]) - start);
             }
         }
@@ -135,6 +144,47 @@ public final class X64Emitter {
     }
 
     private int[] tableOwner = new int[8];
+    /** Per block: where a branch to it really goes (itself unless it only jumps on). */
+    private int[] jumpTarget = new int[64];
+    /** Per block: the next block emitted after it (forwarding blocks are not emitted), or -1. */
+    private int[] nextEmitted = new int[64];
+
+    /**
+     * Jump threading. After allocation, many blocks hold nothing but a {@code jmp}: the edge
+     * blocks that split critical edges when the allocator needed no moves there, and blocks
+     * that only passed arguments that landed in the same registers. A branch to such a block
+     * becomes a branch to where it jumps (followed transitively), so a loop's back edge is one
+     * {@code jcc} to the header instead of a {@code jcc} over a {@code jmp} to a {@code jmp}; the
+     * forwarding block itself is not emitted, which also lets its neighbours fall through to
+     * each other. The entry block is never forwarded (the prologue falls into it), nor a block
+     * on a cycle of forwarding blocks (an empty infinite loop must still loop).
+     */
+    private void threadJumps(int nb, int numEdits) {
+        if (jumpTarget.length < nb) {
+            jumpTarget = new int[nb * 2];
+            nextEmitted = new int[nb * 2];
+        }
+        int edit = 0;
+        for (int b = 0; b < nb; b++) {
+            jumpTarget[b] = b;
+            int s = code.blockStart(b), e = code.blockEnd(b);
+            while (edit < numEdits && ra.editPoint(edit) < RegAllocResult.before(s)) edit++;
+            boolean movesHere = edit < numEdits && ra.editPoint(edit) <= RegAllocResult.after(e - 1);
+            if (b > 0 && e - s == 1 && in.op[s] == JMP && !movesHere) jumpTarget[b] = code.succ(b, 0);
+        }
+        for (int b = 1; b < nb; b++) {
+            int t = b;
+            for (int steps = 0; jumpTarget[t] != t && steps <= nb; steps++) t = jumpTarget[t];
+            // a cycle: b stays and is emitted; blocks resolved earlier point at blocks that
+            // target themselves, which this loop never changes, so one pass suffices
+            jumpTarget[b] = jumpTarget[t] == t ? t : b;
+        }
+        int next = -1;
+        for (int b = nb - 1; b >= 0; b--) {
+            nextEmitted[b] = next;
+            if (jumpTarget[b] == b) next = b;
+        }
+    }
     private final FloatToInt f2i = new FloatToInt();
 
     // =====================================================================================
@@ -255,6 +305,14 @@ public final class X64Emitter {
             case CMP_RI -> asm.aluRI(CMP, sz, r(0), (int) in.imm[cur]);
             case TEST -> asm.testRR(sz, r(0), r(0));
             case UCOMIS -> asm.sseRR(sz == 4 ? UCOMISS : UCOMISD, r(0), r(1));
+            case CMP_RM -> {
+                resolveMem();
+                asm.aluRM(CMP, sz, r(0), mBase, mIndex, mScale, mDisp);
+            }
+            case CMP_MI -> {
+                resolveMem();
+                asm.aluMI(CMP, sz, mBase, mIndex, mScale, mDisp, (int) in.imm[cur]);
+            }
             default -> { }
         }
         return in.cmpOperands(cur);
@@ -308,7 +366,8 @@ public final class X64Emitter {
     // Instructions
 
     private void jumpTo(int b, int target) {
-        if (target != b + 1) asm.jmp(blockLabel[target]);
+        target = jumpTarget[target];
+        if (target != nextEmitted[b]) asm.jmp(blockLabel[target]);
     }
 
     private void emitInst(int b, int i) {
@@ -537,8 +596,10 @@ public final class X64Emitter {
     }
 
     private void emitCondBranch(int b, int cc, int taken, int notTaken) {
+        taken = jumpTarget[taken];
+        notTaken = jumpTarget[notTaken];
         int t = blockLabel[taken], f = blockLabel[notTaken];
-        boolean tNext = taken == b + 1, fNext = notTaken == b + 1;
+        boolean tNext = taken == nextEmitted[b], fNext = notTaken == nextEmitted[b];
         if (cc == FEQ) {
             asm.jcc(X64Cond.P, f);
             if (tNext) {
@@ -569,7 +630,7 @@ public final class X64Emitter {
         if (tableOwner.length <= table) tableOwner = Arrays.copyOf(tableOwner, table * 2 + 2);
         tableOwner[table] = b;
         int n = in.tableSize(table) - 1;
-        int dflt = code.succ(b, in.tableEntry(table, 0));
+        int dflt = jumpTarget[code.succ(b, in.tableEntry(table, 0))];
         asm.aluRI(CMP, 8, t, n);
         asm.jcc(X64Cond.AE, blockLabel[dflt]);
         asm.leaRM(8, R11, LABEL, NONE, 1, tableLabel[table]);

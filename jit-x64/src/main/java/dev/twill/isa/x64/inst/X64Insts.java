@@ -17,7 +17,10 @@ import java.util.Arrays;
  * <ul>
  *   <li>a <i>fused compare</i> ({@link #cmpKind}) comes first: {@code CMP_RR}: uses a, b
  *       ({@code cmp a, b}); {@code CMP_RI}: use a ({@code cmp a, imm}); {@code TEST}: use a
- *       ({@code test a, a}); {@code UCOMIS}: uses a, b ({@code ucomiss/sd a, b}). Its flags feed
+ *       ({@code test a, a}); {@code UCOMIS}: uses a, b ({@code ucomiss/sd a, b}); {@code
+ *       CMP_RM}: use a, then the memory operand ({@code cmp a, [mem]}); {@code CMP_MI}: the
+ *       memory operand ({@code cmp [mem], imm}; the instruction then has no other memory
+ *       operand). Its flags feed
  *       the instruction's {@link #cond}, so flags never live across VCode instructions (the
  *       allocator's moves could not clobber them anyway, but this keeps the invariant local);
  *   <li>a <i>memory operand</i>: {@link #memBase} is an operand index (a use holding the base
@@ -153,6 +156,8 @@ public final class X64Insts {
 
     // ---- fused compare kinds
     public static final int CMP_NONE = 0, CMP_RR = 1, CMP_RI = 2, TEST = 3, UCOMIS = 4;
+    /** {@code cmp reg, [mem]} (operand 0, then the memory operands) and {@code cmp [mem], imm}. */
+    public static final int CMP_RM = 5, CMP_MI = 6;
 
     /** Compound float conditions (beyond the 16 x86 codes). */
     public static final int FEQ = 16, FNE = 17;
@@ -262,8 +267,15 @@ public final class X64Insts {
         return switch (cmpKind[i]) {
             case CMP_RR, UCOMIS -> 2;
             case CMP_RI, TEST -> 1;
+            case CMP_RM -> 1 + memOperands(i);
+            case CMP_MI -> memOperands(i);
             default -> 0;
         };
+    }
+
+    /** How many register operands instruction {@code i}'s memory operand uses (base, index). */
+    public int memOperands(int i) {
+        return (memBase[i] >= 0 ? 1 : 0) + (memIndex[i] >= 0 ? 1 : 0);
     }
 
     public static String opName(int opcode) {
@@ -285,7 +297,7 @@ public final class X64Insts {
                 sb.append("  ").append(NAMES[op[i]]);
                 if (size[i] != 0) sb.append('.').append(size[i]);
                 if (cmpKind[i] != CMP_NONE) {
-                    sb.append(' ').append(new String[] {"", "cmp", "cmpi", "test", "ucomis"}[cmpKind[i]]).append('.').append(cmpSize[i]);
+                    sb.append(' ').append(new String[] {"", "cmp", "cmpi", "test", "ucomis", "cmpm", "cmpmi"}[cmpKind[i]]).append('.').append(cmpSize[i]);
                 }
                 if (op[i] == SETCC || op[i] == JCC || op[i] == CMOV || op[i] == FSEL || op[i] == TRAPIF) {
                     sb.append(' ').append(cond[i] == FEQ ? "feq" : cond[i] == FNE ? "fne" : X64Cond.name(cond[i]));

@@ -40,7 +40,8 @@ import java.util.Arrays;
  * base + index*scale + disp} address modes of loads, stores and lea; an {@code icmp/fcmp} with a
  * single use fuses into the {@code brif/brz/brnz/select/trapz/trapnz} that uses it (cmp + jcc,
  * cmp + cmov); a plain load with a single use in the same block, with no store, call, trap or
- * branch in between, folds into the ALU or SSE operation that uses it.
+ * branch in between, folds into the ALU or SSE operation that uses it, and into the compare
+ * of a conditional branch or trap ({@code cmp [mem], 0}, {@code cmp x, [mem]}).
  *
  * <p>Folding means a producer may no longer be needed. Lowering therefore runs twice over the
  * same rules: first in <i>mark mode</i>, which emits nothing and only records the values each
@@ -57,7 +58,9 @@ import java.util.Arrays;
  *
  * <p><b>Values</b>: each IR value gets one vreg, created on first mention; {@code ireduce} and
  * same-class {@code bitcast} results share their operand's vreg (a narrow integer's upper bits
- * are undefined everywhere, so truncation is free). Integer operations whose low bits do not
+ * are undefined everywhere, so truncation is free), and so does {@code uextend.i64} of an i32
+ * computed by a 32-bit instruction, which already zeroed the upper half, or of a compare result
+ * (materialized zero-extended; a branch on it fuses with the compare). Integer operations whose low bits do not
  * depend on high bits run at 32 bits for i8/i16; comparisons, right shifts, divisions and
  * conversions work at the exact width or extend first.
  *
@@ -104,6 +107,8 @@ public final class X64Lowering {
         CONSUMER_FOLDS = new byte[all.length];
         PRODUCER_FOLDS[Opcode.ICONST.ordinal()] = FOLD_IMM;
         PRODUCER_FOLDS[Opcode.LOAD.ordinal()] = FOLD_LOAD;
+        // a free uextend (sharing a compare's or a 32-bit op's vreg) may let any user fold what is behind it
+        PRODUCER_FOLDS[Opcode.UEXTEND.ordinal()] = FOLD_IMM | FOLD_LOAD | FOLD_COND | FOLD_ADDRESS;
         for (Opcode o : new Opcode[] {Opcode.ICMP, Opcode.ICMP_IMM, Opcode.FCMP}) PRODUCER_FOLDS[o.ordinal()] = FOLD_COND;
         for (Opcode o : new Opcode[] {Opcode.IADD, Opcode.IADD_IMM}) PRODUCER_FOLDS[o.ordinal()] = FOLD_ADDRESS;
         for (Opcode o : all) {
@@ -111,8 +116,9 @@ public final class X64Lowering {
             if (o.canLoad() || o.canStore()) folds |= FOLD_ADDRESS;
             CONSUMER_FOLDS[o.ordinal()] = (byte) folds;
         }
+        // compares fold a single-use load too (cmp [mem], imm for the interrupt flag; cmp x, [mem] for a bound)
         for (Opcode o : new Opcode[] {Opcode.IADD, Opcode.ISUB, Opcode.BAND, Opcode.BOR, Opcode.BXOR, Opcode.IMUL,
-                Opcode.FADD, Opcode.FSUB, Opcode.FMUL, Opcode.FDIV}) {
+                Opcode.FADD, Opcode.FSUB, Opcode.FMUL, Opcode.FDIV, Opcode.ICMP, Opcode.ICMP_IMM}) {
             CONSUMER_FOLDS[o.ordinal()] |= FOLD_LOAD;
         }
         for (Opcode o : new Opcode[] {Opcode.BRIF, Opcode.BRZ, Opcode.BRNZ, Opcode.TRAPZ, Opcode.TRAPNZ, Opcode.SELECT}) {
@@ -284,13 +290,46 @@ public final class X64Lowering {
             v = valueResolved[v];
             if (d < 0) return v;
             Opcode op = dfg.opcode(d);
-            if (op == Opcode.IREDUCE || (op == Opcode.BITCAST && Type.isFloat(dfg.valueType(v)) == Type.isFloat(dfg.valueType(valueResolved[dfg.arg(d, 0)])))) {
+            if (op == Opcode.IREDUCE || (op == Opcode.BITCAST && Type.isFloat(dfg.valueType(v)) == Type.isFloat(dfg.valueType(valueResolved[dfg.arg(d, 0)])))
+                    || (op == Opcode.UEXTEND && dfg.valueType(v) == Type.I64 && zeroExtended32(dfg.arg(d, 0)))
+                    || (op == Opcode.UEXTEND && isCompare(dfg.arg(d, 0)))) {
                 v = dfg.arg(d, 0);
                 if (++n > dfg.numValues()) return v;
             } else {
                 return v;
             }
         }
+    }
+
+    /**
+     * True if i32 value {@code v} is the result of an instruction whose lowering writes a 32-bit
+     * register, which x86-64 zero-extends into the whole register: then {@code uextend.i64 v}
+     * is free and shares the vreg (moves, spills and reloads copy all 64 bits). Only the
+     * families below, whose every i32 rule is a 32-bit ALU op, lea, imul or zero-extending load;
+     * not shifts (a shift by 0 is a plain copy), not constants, not values that share another
+     * value's vreg (ireduce's upper bits are the wide value's).
+     */
+    private boolean zeroExtended32(int v) {
+        v = dfg.resolveAliases(v);
+        if (dfg.valueType(v) != Type.I32 || dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return false;
+        int d = dfg.valueDef(v);
+        if (dfg.ctrlType(d) != Type.I32) return false;
+        return switch (dfg.opcode(d)) {
+            case IADD, ISUB, BAND, BOR, BXOR, IMUL, IADD_IMM, BAND_IMM, BOR_IMM, BXOR_IMM, IMUL_IMM, LOAD, ULOAD8, ULOAD16 -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * True if {@code v} is the i8 result of an icmp or fcmp: materialized by {@code SETCC}, which
+     * always ends in {@code movzx r32, r8}, so it is zero-extended to 64 bits and a {@code
+     * uextend} of it is free (wasm widens every comparison to i32 this way).
+     */
+    private boolean isCompare(int v) {
+        v = dfg.resolveAliases(v);
+        if (dfg.valueType(v) != Type.I8 || dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return false;
+        Opcode op = dfg.opcode(dfg.valueDef(v));
+        return op == Opcode.ICMP || op == Opcode.ICMP_IMM || op == Opcode.FCMP;
     }
 
     /** Adds {@code delta} to the use count of each value {@code i} reads (arguments and branch arguments). */
@@ -578,11 +617,49 @@ public final class X64Lowering {
         }
     }
 
+    /**
+     * For a conditional branch or trap {@code u} on condition {@code c}: the load folded into
+     * its compare, or -1. Two shapes: {@code c} itself a load ({@code cmp [mem], 0} instead of a
+     * load and a test: the interrupt check at loop headers), or {@code c = icmp x, load} fused
+     * into {@code u} ({@code cmp x, [mem]}: a bounds check against a bound read once). The load
+     * must be an i32/i64 {@code load} used only there, in the same block, with nothing between
+     * it and {@code u} that could write memory or leave ({@link #foldableLoad}), since the
+     * memory is read at {@code u}.
+     */
+    private int condFoldLoad(int u) {
+        Opcode op = dfg.opcode(u);
+        if (op != Opcode.BRZ && op != Opcode.BRNZ && op != Opcode.BRIF && op != Opcode.TRAPZ && op != Opcode.TRAPNZ) return -1;
+        int c = dfg.resolveAliases(dfg.arg(u, 0));
+        int d = fusableCompare(c);
+        if (d < 0) return intLoadFoldable(u, c) ? defInst(c) : -1;
+        if (dfg.opcode(d) != Opcode.ICMP) return -1;
+        int a = dfg.arg(d, 0), b = dfg.arg(d, 1);
+        int t = dfg.valueType(dfg.resolveAliases(a));
+        if (immCandidate(a, t) || immCandidate(b, t)) return -1;
+        return intLoadFoldable(u, b) ? defInst(b) : -1;
+    }
+
+    private boolean intLoadFoldable(int u, int v) {
+        v = dfg.resolveAliases(v);
+        int t = dfg.valueType(v);
+        if (t != Type.I32 && t != Type.I64) return false;
+        int d = defInst(v);
+        return d >= 0 && dfg.opcode(d) == Opcode.LOAD && dfg.ctrlType(d) == t && foldableLoadAt(u, v);
+    }
+
     private boolean foldableLoad(int u, int v) {
+        v = resolved(v);
+        int d = defInst(v);
+        if (d < 0 || dfg.ctrlType(d) != dfg.ctrlType(u)) return false;
+        return foldableLoadAt(u, v);
+    }
+
+    /** True if load result {@code v} has {@code u} as its only use and may be read at {@code u} instead. */
+    private boolean foldableLoadAt(int u, int v) {
         v = resolved(v);
         if (valueSource[v] != v || useCount[v] != 1) return false;
         int d = defInst(v);
-        if (d < 0 || dfg.opcode(d) != Opcode.LOAD || dfg.ctrlType(d) != dfg.ctrlType(u)) return false;
+        if (d < 0 || dfg.opcode(d) != Opcode.LOAD) return false;
         if (layout.instBlock(d) != layout.instBlock(u) || !layout.instPrecedes(d, u)) return false;
         int steps = 0;
         for (int i = layout.nextInst(d); i != u; i = layout.nextInst(i)) {
@@ -717,6 +794,13 @@ public final class X64Lowering {
     /** An icmp/icmp_imm/fcmp defining {@code c} that may be fused into its single user, or -1. */
     private int fusableCompare(int c) {
         c = resolved(c);
+        if (valueSource[c] != c) {
+            // a condition widened by a free uextend (a wasm i32 boolean kept in a local): the
+            // compare itself fuses when the widened value has no other use
+            int d = defInst(c);
+            if (d < 0 || dfg.opcode(d) != Opcode.UEXTEND || useCount[c] != 1 || !isCompare(dfg.arg(d, 0))) return -1;
+            c = resolved(dfg.arg(d, 0));
+        }
         if (useCount[c] != 1 || valueSource[c] != c) return -1;
         int d = defInst(c);
         if (d < 0) return -1;
@@ -732,6 +816,35 @@ public final class X64Lowering {
     private int condOf(int c, boolean negate) {
         int d = fusableCompare(c);
         int cc = d >= 0 ? compareOf(d) : testOf(c);
+        return negate ? invert(cc) : cc;
+    }
+
+    /** {@link #condOf} for branch or trap {@code u}, with the load {@link #condFoldLoad} picks folded into the compare. */
+    private int condOfFolding(int u, boolean negate) {
+        int c = dfg.arg(u, 0);
+        int ld = condFoldLoad(u);
+        if (ld < 0) return condOf(c, negate);
+        if (marking) loadFolded[ld] = true;
+        int t = dfg.ctrlType(ld);
+        int cc;
+        int d = fusableCompare(c);
+        if (d < 0) {
+            if (!marking) {
+                insts.cmpKind[cur] = CMP_MI;
+                insts.cmpSize[cur] = (byte) Type.bytes(t);
+                insts.imm[cur] = 0;
+            }
+            addrMode(dfg.arg(ld, 0), dfg.imm(ld));
+            cc = X64Cond.NE;
+        } else {
+            iu(dfg.arg(d, 0));
+            if (!marking) {
+                insts.cmpKind[cur] = CMP_RM;
+                insts.cmpSize[cur] = (byte) Type.bytes(t);
+            }
+            addrMode(dfg.arg(ld, 0), dfg.imm(ld));
+            cc = intCond(IntCC.of(dfg.aux(d)));
+        }
         return negate ? invert(cc) : cc;
     }
 
@@ -912,6 +1025,7 @@ public final class X64Lowering {
             }
             case SELECT -> lowerSelect(i);
             case UEXTEND, SEXTEND -> {
+                if (valueSource[dfg.firstResult(i)] != dfg.firstResult(i)) return; // free: shares its operand's vreg
                 int a = dfg.arg(i, 0);
                 int from = Type.bytes(dfg.valueType(resolved(a)));
                 int to = Type.bytes(dfg.valueType(dfg.firstResult(i)));
@@ -1040,7 +1154,7 @@ public final class X64Lowering {
             }
             case BRIF, BRZ, BRNZ -> {
                 inst(JCC, 0, VCode.TERMINATOR);
-                setCond(condOf(dfg.arg(i, 0), op == Opcode.BRZ));
+                setCond(condOfFolding(i, op == Opcode.BRZ));
                 if (!marking) addSuccs(curLb);
             }
             case BR_ICMP -> {
@@ -1056,7 +1170,7 @@ public final class X64Lowering {
             case TRAPZ, TRAPNZ -> {
                 inst(TRAPIF, 0, 0);
                 setAux(dfg.aux(i));
-                setCond(condOf(dfg.arg(i, 0), op == Opcode.TRAPZ));
+                setCond(condOfFolding(i, op == Opcode.TRAPZ));
             }
             default -> throw unsupported(i, "not a memory-level instruction (legalize first)");
         }

@@ -245,6 +245,106 @@ class X64ExecutionTest {
         }
     }
 
+    /**
+     * A loop with the shapes wasm code has at every loop header and heap access, compiled by both
+     * tiers' allocators: the flag load folds into {@code cmp dword ptr [mem], 0}, the bound load
+     * into {@code cmp reg, dword ptr [mem]}, and {@code uextend.i64} of the i32 counter costs
+     * nothing, its upper half being zero already; the loop's back edge is one conditional jump.
+     * Sum of (n-1) + (n-2) + ... while the counter
+     * stays above the bound, all unsigned: worked out by hand below.
+     */
+    @Test
+    void foldedLoadsInComparesAndFreeZeroExtension() throws Throwable {
+        String clif = """
+            function %f(i32, i32, i32) -> i64 {
+                ss0 = explicit_slot 16
+            block0(v0: i32, v1: i32, v2: i32):
+                v3 = stack_addr.i64 ss0
+                store v2, v3
+                store v1, v3+8
+                v4 = iconst.i64 0
+                jump block1(v0, v4)
+            block1(v5: i32, v6: i64):
+                v7 = load.i32 notrap aligned v3
+                trapnz v7, user(3)
+                v8 = iadd_imm v5, -1
+                v9 = uextend.i64 v8
+                v10 = iadd v6, v9
+                v11 = load.i32 notrap aligned v3+8
+                v12 = icmp ugt v8, v11
+                brnz v12, block1(v8, v10)
+                return v10
+            }""";
+        for (dev.twill.machinst.TargetIsa.Settings settings : new dev.twill.machinst.TargetIsa.Settings[] {
+                dev.twill.machinst.TargetIsa.Settings.DEFAULT, dev.twill.machinst.TargetIsa.Settings.FAST}) {
+            Function f = Parser.parseFunction(clif);
+            new Legalizer().legalize(f);
+            CompiledCode cc = new X64Isa().compile(f, settings);
+            String text = X64Isa.listing(cc).text();
+            assertTrue(text.matches("(?s).*cmp dword ptr \\[[a-z0-9]+( \\+ \\d+)?\\], 0.*"), text);
+            assertTrue(text.matches("(?s).*cmp e[a-z0-9]+, dword ptr \\[[a-z0-9]+ \\+ \\d+\\].*"), text);
+            assertFalse(text.matches("(?s).*mov (e[a-z0-9]+), \\1\\n.*"), text);
+            if (settings == dev.twill.machinst.TargetIsa.Settings.DEFAULT) {
+                // the back edge needs no moves: its edge block is threaded away, so the loop
+                // ends in one conditional jump to its header and the body has no jmp at all
+                assertFalse(text.substring(0, text.indexOf("\nret")).contains("\njmp"), text);
+            }
+            try (NativeRunner r = new NativeRunner()) {
+                r.load(new String[] {f.name}, new CompiledCode[] {cc});
+                // 9 + 8 + ... + 3
+                assertEquals(42, r.call(f.name, f.signature, 10, 3, 0)[0]);
+                // 0 - 1 wraps to 0xFFFF_FFFF, which must be zero-extended: 0xFFFF_FFFF + 0xFFFF_FFFE
+                assertEquals(0xFFFF_FFFFL + 0xFFFF_FFFEL, r.call(f.name, f.signature, 0, -2, 0)[0]);
+                NativeRunner.Trap t = assertThrows(NativeRunner.Trap.class, () -> r.call(f.name, f.signature, 10, 3, 1));
+                assertEquals(TrapCode.user(3), t.code);
+            }
+        }
+        // and the interpreter agrees with the hand-worked values
+        Interpreter interp = new Interpreter(new InterpModule().add(Parser.parseFunction(clif)));
+        assertArrayEquals(new long[] {42}, interp.call("%f", 10, 3, 0).values());
+        assertArrayEquals(new long[] {0xFFFF_FFFFL + 0xFFFF_FFFEL}, interp.call("%f", 0, -2, 0).values());
+    }
+
+    /**
+     * A comparison widened to i32 (as wasm keeps booleans in locals) and branched on after other
+     * work: the widening is free and the compare fuses into the branch (no setcc), while a
+     * widened compare that is also used as a value is still materialized, once.
+     */
+    @Test
+    void branchOnAWidenedCompareFuses() throws Throwable {
+        String clif = """
+            function %f(i32, i32) -> i32 {
+            block0(v0: i32, v1: i32):
+                v2 = icmp ugt v0, v1
+                v3 = uextend.i32 v2
+                v4 = iadd_imm v0, 100
+                brnz v3, block1
+                v5 = icmp slt v0, v1
+                v6 = uextend.i32 v5
+                v7 = iadd v4, v6
+                return v7
+            block1:
+                return v4
+            }""";
+        Function f = Parser.parseFunction(clif);
+        new Legalizer().legalize(f);
+        CompiledCode cc = new X64Isa().compile(f, dev.twill.machinst.TargetIsa.Settings.DEFAULT);
+        String text = X64Isa.listing(cc).text();
+        assertEquals(1, text.split("\nset").length - 1, text); // only v5 is materialized
+        assertEquals(1, text.split("movzx e").length - 1, text); // the setcc's own, no second one for the uextend
+        Interpreter interp = new Interpreter(new InterpModule().add(Parser.parseFunction(clif)));
+        try (NativeRunner r = new NativeRunner()) {
+            r.load(new String[] {f.name}, new CompiledCode[] {cc});
+            // 5 > 3 unsigned: 105; 3 vs 5: not above, below signed: 103 + 1; -1 vs 5: above unsigned: 99
+            long[][] cases = {{5, 3, 105}, {3, 5, 104}, {-1, 5, 99}, {5, 5, 105}};
+            for (long[] c : cases) {
+                long want = c[2];
+                assertEquals(want, (int) r.call(f.name, f.signature, c[0], c[1])[0], c[0] + ", " + c[1]);
+                assertEquals(want, (int) interp.call("%f", c[0], c[1]).values()[0]);
+            }
+        }
+    }
+
     @Test
     void disassemblyListsTheInstructions() throws Throwable {
         Function f = Parser.parseFunction("function %f(i64, i64) -> i64 {\nblock0(v0: i64, v1: i64):\n    v2 = iadd v0, v1\n    return v2\n}");
