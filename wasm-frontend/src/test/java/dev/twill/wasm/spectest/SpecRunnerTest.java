@@ -2,7 +2,6 @@ package dev.twill.wasm.spectest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.twill.wasm.Engine;
 
@@ -59,7 +58,7 @@ class SpecRunnerTest {
 
     @Test
     void aRightScriptPasses(@TempDir Path dir) throws Exception {
-        assumeTrue(Wabt.available(), Wabt.MISSING);
+        assertTrue(Wabt.available(), Wabt.MISSING);
         FileResult r = runner.run(script(dir, "good", MODULE + """
                 (assert_return (invoke "add" (i32.const 1) (i32.const -1)) (i32.const 0))
                 (assert_return (invoke "add" (i32.const 0x7fffffff) (i32.const 1)) (i32.const 0x80000000))
@@ -104,7 +103,7 @@ class SpecRunnerTest {
 
     @Test
     void aWrongScriptFailsCommandByCommand(@TempDir Path dir) throws Exception {
-        assumeTrue(Wabt.available(), Wabt.MISSING);
+        assertTrue(Wabt.available(), Wabt.MISSING);
         FileResult r = runner.run(script(dir, "bad", MODULE + """
                 (assert_return (invoke "add" (i32.const 1) (i32.const 1)) (i32.const 3))
                 (assert_return (invoke "div_s" (i32.const 1) (i32.const 0)) (i32.const 0))
