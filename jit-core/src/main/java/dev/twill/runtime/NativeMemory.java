@@ -12,11 +12,13 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The few POSIX calls code memory needs ({@code mmap}, {@code mprotect}, {@code munmap},
- * {@code sysconf}), bound once through Panama's native linker with {@code errno} captured, so
- * that failures report the real reason.
+ * The few POSIX calls code memory and linear memories need ({@code mmap}, {@code mprotect},
+ * {@code munmap}, {@code sysconf}), bound once through Panama's native linker with {@code errno}
+ * captured, so that failures report the real reason. Public for front ends' runtimes: {@link
+ * #reserve}, {@link #commit} and {@link #release} manage address-space reservations (a wasm
+ * linear memory is reserved at its maximum and committed as it grows).
  */
-final class NativeMemory {
+public final class NativeMemory {
     private NativeMemory() {}
 
     static final int PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
@@ -40,7 +42,8 @@ final class NativeMemory {
     private static final MethodHandle SYSCONF = LINKER.downcallHandle(LIBC.find("sysconf").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
-    static final long PAGE_SIZE = pageSize();
+    /** The OS page size. */
+    public static final long PAGE_SIZE = pageSize();
 
     /**
      * Per thread, the {@code errno} capture buffer of the calls above: a confined arena per call
@@ -97,6 +100,32 @@ final class NativeMemory {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+    }
+
+    /**
+     * Reserves {@code size} bytes of address space, inaccessible and not committed ({@code
+     * PROT_NONE}, {@code MAP_NORESERVE}); returns the address. OutOfMemoryError when refused.
+     */
+    public static long reserve(long size) {
+        return mmap(size, PROT_NONE);
+    }
+
+    /**
+     * Makes {@code [address, address + size)} of a reservation readable and writable (the kernel
+     * hands out zeroed pages on first touch). OutOfMemoryError when refused.
+     */
+    public static void commit(long address, long size) {
+        if (size == 0) return;
+        try {
+            mprotect(address, size, PROT_READ | PROT_WRITE);
+        } catch (IllegalStateException e) {
+            throw new OutOfMemoryError("committing " + size + " bytes failed: " + e.getMessage());
+        }
+    }
+
+    /** Returns a reservation to the OS. */
+    public static void release(long address, long size) {
+        munmap(address, size);
     }
 
     private static int errno(MemorySegment state) {

@@ -1,5 +1,6 @@
 package dev.twill.wasm.runtime;
 
+import dev.twill.runtime.NativeMemory;
 import dev.twill.wasm.binary.Limits;
 import dev.twill.wasm.binary.MemoryType;
 import dev.twill.wasm.vm.VmContextLayout;
@@ -69,7 +70,7 @@ public final class LinearMemory {
         this.arena = arena;
         this.maxPages = l.hasMax() ? l.max() : MemoryType.MAX_PAGES;
         // At least one OS page, so that a memory of maximum 0 still has a unique base.
-        this.reserved = Math.max(maxPages * WASM_PAGE, VirtualMemory.PAGE_SIZE);
+        this.reserved = Math.max(maxPages * WASM_PAGE, NativeMemory.PAGE_SIZE);
         long initial = l.min() * WASM_PAGE;
         ResourceBudget.chargeMemory(reserved);
         try {
@@ -80,12 +81,12 @@ public final class LinearMemory {
         }
         long b = 0;
         try {
-            b = VirtualMemory.reserve(reserved);
-            VirtualMemory.commit(b, initial);
+            b = NativeMemory.reserve(reserved);
+            NativeMemory.commit(b, initial);
             // inside the try: an arena closed meanwhile must not leak the reservation
             this.definition = definition != null ? definition : arena.allocate(VmContextLayout.MEMORY_DEFINITION_SIZE, 8);
         } catch (RuntimeException | Error e) {
-            if (b != 0) VirtualMemory.release(b, reserved);
+            if (b != 0) NativeMemory.release(b, reserved);
             ResourceBudget.uncommit(initial);
             ResourceBudget.creditMemory(reserved);
             throw e;
@@ -140,7 +141,7 @@ public final class LinearMemory {
         if (released) throw new IllegalStateException("memory is closed");
         if (!ResourceBudget.tryCommit(deltaPages * WASM_PAGE)) return -1;
         try {
-            VirtualMemory.commit(base + old * WASM_PAGE, deltaPages * WASM_PAGE);
+            NativeMemory.commit(base + old * WASM_PAGE, deltaPages * WASM_PAGE);
         } catch (OutOfMemoryError e) {
             ResourceBudget.uncommit(deltaPages * WASM_PAGE);
             return -1;
@@ -179,7 +180,7 @@ public final class LinearMemory {
     public synchronized void release() {
         if (released) return;
         released = true;
-        VirtualMemory.release(base, reserved);
+        NativeMemory.release(base, reserved);
         ResourceBudget.uncommit(pages * WASM_PAGE);
         ResourceBudget.creditMemory(reserved);
     }

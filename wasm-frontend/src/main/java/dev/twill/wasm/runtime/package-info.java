@@ -1,6 +1,6 @@
 /**
  * The machinery behind instances: linear memories reserved at their maximum and committed on
- * grow ({@link dev.twill.wasm.runtime.LinearMemory}, {@link dev.twill.wasm.runtime.VirtualMemory}),
+ * grow ({@link dev.twill.wasm.runtime.LinearMemory}, {@link dev.twill.runtime.NativeMemory}),
  * reference tables ({@link dev.twill.wasm.runtime.ReferenceTable}), constant expressions, the
  * Java builtins compiled code calls ({@link dev.twill.wasm.runtime.BuiltinFunctions}), the
  * adapters that make Java host functions callable through FuncRef records ({@link
