@@ -1,5 +1,8 @@
 package dev.twill.fuzz;
 
+import dev.twill.interp.InterpModule;
+import dev.twill.interp.InterpResult;
+import dev.twill.interp.Interpreter;
 import dev.twill.ir.Function;
 import java.util.List;
 
@@ -19,5 +22,30 @@ public record GeneratedModule(List<Function> functions, boolean usesVmctx, long 
 
     public Function entry() {
         return functions.get(0);
+    }
+
+    /** What running a module did: the entry's result and the heap's bytes afterwards (empty without a vmctx). */
+    public record Outcome(InterpResult result, byte[] heap) {}
+
+    /**
+     * Runs the entry in the interpreter, the oracle of the differential tests, with at most
+     * {@code fuel} steps; when the module uses a vmctx, one is laid out as described above over a
+     * fresh zeroed heap and replaces {@code args[0]}.
+     */
+    public Outcome interpret(long[] args, long fuel) {
+        InterpModule module = new InterpModule();
+        for (Function f : functions) module.add(f);
+        Interpreter interp = new Interpreter(module);
+        interp.setFuel(fuel);
+        long heap = 0;
+        if (usesVmctx) {
+            long vmctx = interp.memory().allocate(VMCTX_SIZE, 16);
+            heap = interp.memory().allocate(HEAP_SIZE, 16);
+            interp.memory().write(vmctx, 8, heap);
+            interp.memory().write(vmctx + 8, 8, HEAP_SIZE);
+            args[0] = vmctx;
+        }
+        InterpResult r = interp.call(entry().name, args);
+        return new Outcome(r, heap == 0 ? new byte[0] : interp.memory().readBytes(heap, HEAP_SIZE));
     }
 }

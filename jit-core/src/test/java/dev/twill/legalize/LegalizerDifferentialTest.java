@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.twill.fuzz.GeneratedModule;
 import dev.twill.fuzz.RandomFunctionGenerator;
-import dev.twill.interp.InterpModule;
-import dev.twill.interp.InterpResult;
-import dev.twill.interp.Interpreter;
 import dev.twill.ir.Function;
 import dev.twill.ir.Signature;
 import dev.twill.ir.Type;
@@ -32,38 +29,18 @@ class LegalizerDifferentialTest {
             for (Function f : legal.functions()) legalizer.legalize(f);
             SplittableRandom rnd = new SplittableRandom(seed * 31 + 7);
             long[] args = randomArgs(original.entry().signature, rnd);
-            Run a = run(original, args.clone());
-            Run b = run(legal, args.clone());
-            if (a.result.isOutOfFuel()) continue;
+            GeneratedModule.Outcome a = original.interpret(args.clone(), 2_000_000);
+            GeneratedModule.Outcome b = legal.interpret(args.clone(), 2_000_000);
+            if (a.result().isOutOfFuel()) continue;
             String where = "seed " + seed + " args " + Arrays.toString(args);
-            assertEquals(a.result, b.result, where + "\n" + legal.entry());
-            assertArrayEquals(a.heap, b.heap, where + ": heap contents differ");
-            if (a.result.trapped()) trapped++;
+            assertEquals(a.result(), b.result(), where + "\n" + legal.entry());
+            assertArrayEquals(a.heap(), b.heap(), where + ": heap contents differ");
+            if (a.result().trapped()) trapped++;
             else returned++;
         }
         // the generator must exercise both outcomes, or this test proves little
         assertTrue(returned > SEEDS / 4, "only " + returned + " runs returned");
         assertTrue(trapped > SEEDS / 50, "only " + trapped + " runs trapped");
-    }
-
-    private record Run(InterpResult result, byte[] heap) {}
-
-    private static Run run(GeneratedModule m, long[] args) {
-        InterpModule module = new InterpModule();
-        for (Function f : m.functions()) module.add(f);
-        Interpreter interp = new Interpreter(module);
-        interp.setFuel(2_000_000);
-        long heap = 0;
-        if (m.usesVmctx()) {
-            long vmctx = interp.memory().allocate(GeneratedModule.VMCTX_SIZE, 16);
-            heap = interp.memory().allocate(GeneratedModule.HEAP_SIZE, 16);
-            interp.memory().write(vmctx, 8, heap);
-            interp.memory().write(vmctx + 8, 8, GeneratedModule.HEAP_SIZE);
-            args[0] = vmctx;
-        }
-        InterpResult r = interp.call(m.entry().name, args);
-        byte[] bytes = heap == 0 ? new byte[0] : interp.memory().readBytes(heap, GeneratedModule.HEAP_SIZE);
-        return new Run(r, bytes);
     }
 
     static long[] randomArgs(Signature sig, SplittableRandom rnd) {

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.twill.filetest.RunLineExecutor;
 import dev.twill.fuzz.GeneratedModule;
+import dev.twill.fuzz.GeneratedModule.Outcome;
 import dev.twill.fuzz.RandomFunctionGenerator;
-import dev.twill.interp.InterpModule;
 import dev.twill.interp.InterpResult;
-import dev.twill.interp.Interpreter;
 import dev.twill.ir.ExtFuncData;
 import dev.twill.ir.Function;
 import dev.twill.ir.InstBuilder;
@@ -81,8 +80,6 @@ class RandomDifferentialTest {
     /** One seed's module: the interpreter's copy and outcome, the legalized copy and the arguments. */
     private record Case(long seed, GeneratedModule original, GeneratedModule legalized, long[] args, Outcome want) {}
 
-    private record Outcome(InterpResult result, byte[] heap) {}
-
     @Test
     void nativeCodeAgreesWithTheInterpreter() throws Throwable {
         List<Tier> tiers = Tier.available();
@@ -99,8 +96,8 @@ class RandomDifferentialTest {
             for (long seed = batch; seed < Math.min(batch + BATCH, START + COUNT); seed++) {
                 GeneratedModule original = generate(seed);
                 long[] args = randomArgs(original.entry().signature, new SplittableRandom(seed * 31 + 7));
-                Outcome want = interpret(original, args.clone());
-                if (want.result.isOutOfFuel()) {
+                Outcome want = original.interpret(args.clone(), 2_000_000);
+                if (want.result().isOutOfFuel()) {
                     skipped++;
                     continue;
                 }
@@ -151,9 +148,9 @@ class RandomDifferentialTest {
                 }
             }
             for (Case c : cases) {
-                if (c.want.result.trapped()) {
+                if (c.want.result().trapped()) {
                     trapped++;
-                    trapCodes.merge(TrapCode.name(c.want.result.trapCode()), 1, Integer::sum);
+                    trapCodes.merge(TrapCode.name(c.want.result().trapCode()), 1, Integer::sum);
                 } else {
                     returned++;
                 }
@@ -210,36 +207,18 @@ class RandomDifferentialTest {
     }
 
     private static String compare(Signature sig, Outcome want, Outcome got) {
-        InterpResult w = want.result, g = got.result;
+        InterpResult w = want.result(), g = got.result();
         if (w.trapped() || g.trapped()) {
             if (!(w.trapped() && g.trapped() && w.trapCode() == g.trapCode())) return "native " + g + ", interpreter " + w;
         } else if (!RunLineExecutor.sameValues(sig, w.values(), g.values())) {
             return "native returned " + RunLineExecutor.format(sig, g.values()) + ", interpreter " + RunLineExecutor.format(sig, w.values());
         }
-        if (!Arrays.equals(want.heap, got.heap)) {
-            int k = Arrays.mismatch(want.heap, got.heap);
-            return "heap contents differ first at offset " + k + ": native " + (got.heap[k] & 0xFF) + ", interpreter " + (want.heap[k] & 0xFF)
+        if (!Arrays.equals(want.heap(), got.heap())) {
+            int k = Arrays.mismatch(want.heap(), got.heap());
+            return "heap contents differ first at offset " + k + ": native " + (got.heap()[k] & 0xFF) + ", interpreter " + (want.heap()[k] & 0xFF)
                     + " (outcome " + g + ")";
         }
         return null;
-    }
-
-    private static Outcome interpret(GeneratedModule m, long[] args) {
-        InterpModule module = new InterpModule();
-        for (Function f : m.functions()) module.add(f);
-        Interpreter interp = new Interpreter(module);
-        interp.setFuel(2_000_000);
-        long heap = 0;
-        if (m.usesVmctx()) {
-            long vmctx = interp.memory().allocate(GeneratedModule.VMCTX_SIZE, 16);
-            heap = interp.memory().allocate(GeneratedModule.HEAP_SIZE, 16);
-            interp.memory().write(vmctx, 8, heap);
-            interp.memory().write(vmctx + 8, 8, GeneratedModule.HEAP_SIZE);
-            args[0] = vmctx;
-        }
-        InterpResult r = interp.call(m.entry().name, args);
-        byte[] bytes = heap == 0 ? new byte[0] : interp.memory().readBytes(heap, GeneratedModule.HEAP_SIZE);
-        return new Outcome(r, bytes);
     }
 
     /** Calls the driver of {@code m} with {@code args} through {@code io}: args, results, vmctx, heap. */
