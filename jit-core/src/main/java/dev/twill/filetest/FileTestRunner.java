@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -77,6 +79,18 @@ public final class FileTestRunner {
             return failures;
         }
         if (file.commands().isEmpty()) failures.add(source + ": no 'test' line");
+        // run lines call functions by name, so every name must be defined once
+        if (file.hasCommand("interpret") || file.hasCommand("legalizer") || file.hasCommand("run")) {
+            Map<String, Integer> firstLine = new HashMap<>();
+            for (TestFunction tf : file.functions()) {
+                Integer earlier = firstLine.putIfAbsent(tf.function().name, tf.firstLine());
+                if (earlier != null) {
+                    failures.add(where(file, tf.firstLine()) + "function " + tf.function().name
+                            + " is already defined at line " + earlier);
+                }
+            }
+            if (!failures.isEmpty()) return failures;
+        }
         // the text format is lossless: checked on every function of every file
         if (!file.hasCommand("cat")) file.functions().forEach(tf -> roundTrip(file, tf, failures));
         for (TestFile.Command c : file.commands()) {

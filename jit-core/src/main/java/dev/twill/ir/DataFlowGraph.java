@@ -66,9 +66,27 @@ public final class DataFlowGraph {
 
     private static final Opcode[] OPCODES = Opcode.values();
 
+    /**
+     * By opcode byte: the number of fixed value arguments, or -1 when they live in the value
+     * list; and the number of block calls, or -1 for a jump table. Argument access is the
+     * innermost loop of every pass, so it reads one byte here instead of chasing the opcode's
+     * format object.
+     */
+    private static final byte[] FIXED_ARGS = new byte[256], BLOCK_CALLS = new byte[256];
+
     static {
         // opcodes are stored as one unsigned byte each
         if (OPCODES.length > 256) throw new ExceptionInInitializerError("more than 256 opcodes");
+        for (Opcode op : OPCODES) {
+            InstructionFormat f = op.format;
+            FIXED_ARGS[op.ordinal()] = (byte) (f.hasValueList() ? -1 : f.fixedArgs);
+            BLOCK_CALLS[op.ordinal()] = (byte) switch (f) {
+                case JUMP, BRANCH, BRANCH_ICMP -> 1;
+                case BRIF -> 2;
+                case BRANCH_TABLE -> -1;
+                default -> 0;
+            };
+        }
     }
 
     /** Forgets everything but keeps capacity, for reuse across compilations. */
@@ -183,21 +201,21 @@ public final class DataFlowGraph {
 
     /** The number of value arguments, not counting block-call arguments. */
     public int numArgs(int i) {
-        InstructionFormat f = OPCODES[opcodes[i] & 0xFF].format;
-        return f.hasValueList() ? pool.size(inst[i * STRIDE + L]) : f.fixedArgs;
+        int n = FIXED_ARGS[opcodes[i] & 0xFF];
+        return n >= 0 ? n : pool.size(inst[i * STRIDE + L]);
     }
 
     /** Value argument {@code n} (not resolved through aliases). */
     public int arg(int i, int n) {
         int b = i * STRIDE;
-        if (OPCODES[opcodes[i] & 0xFF].format.hasValueList()) return pool.get(inst[b + L], n);
+        if (FIXED_ARGS[opcodes[i] & 0xFF] < 0) return pool.get(inst[b + L], n);
         assert n < 3;
         return inst[b + A0 + n];
     }
 
     public void setArg(int i, int n, int v) {
         int b = i * STRIDE;
-        if (OPCODES[opcodes[i] & 0xFF].format.hasValueList()) pool.set(inst[b + L], n, v);
+        if (FIXED_ARGS[opcodes[i] & 0xFF] < 0) pool.set(inst[b + L], n, v);
         else inst[b + A0 + n] = v;
     }
 
@@ -246,25 +264,21 @@ public final class DataFlowGraph {
      * {@code brif}, 1 + entries for {@code br_table}, 0 otherwise.
      */
     public int numBlockCalls(int i) {
-        switch (OPCODES[opcodes[i] & 0xFF].format) {
-            case JUMP: case BRANCH: case BRANCH_ICMP: return 1;
-            case BRIF: return 2;
-            case BRANCH_TABLE: return pool.size(jumpTables[inst[i * STRIDE + X]]);
-            default: return 0;
-        }
+        int n = BLOCK_CALLS[opcodes[i] & 0xFF];
+        return n >= 0 ? n : pool.size(jumpTables[inst[i * STRIDE + X]]);
     }
 
     /** Block call {@code n} of a branch (see {@link #numBlockCalls}). */
     public int blockCall(int i, int n) {
         int b = i * STRIDE;
-        if (OPCODES[opcodes[i] & 0xFF].format == InstructionFormat.BRANCH_TABLE) return pool.get(jumpTables[inst[b + X]], n);
+        if (BLOCK_CALLS[opcodes[i] & 0xFF] < 0) return pool.get(jumpTables[inst[b + X]], n);
         return inst[b + B0 + n];
     }
 
     /** Replaces block call {@code n} of a branch with the handle {@code call}. */
     public void setBlockCall(int i, int n, int call) {
         int b = i * STRIDE;
-        if (OPCODES[opcodes[i] & 0xFF].format == InstructionFormat.BRANCH_TABLE) pool.set(jumpTables[inst[b + X]], n, call);
+        if (BLOCK_CALLS[opcodes[i] & 0xFF] < 0) pool.set(jumpTables[inst[b + X]], n, call);
         else inst[b + B0 + n] = call;
     }
 

@@ -283,6 +283,10 @@ public final class Legalizer {
         int type = dfg.ctrlType(i);
         int addr = heapAccessAddress(i, dfg.aux(i), dfg.resolveAliases(dfg.arg(i, 0)), dfg.imm(i), op.accessBytes(type));
         long memOffset = Math.max(dfg.imm(i), 0);
+        if (memOffset != (int) memOffset) {
+            addr = offsetAddress(i, addr, memOffset);
+            memOffset = 0;
+        }
         dfg.replaceInst(i, op.memoryForm(), type);
         dfg.setAux(i, MemFlags.NOTRAP);
         dfg.setField(i, DataFlowGraph.A0, addr);
@@ -294,11 +298,25 @@ public final class Legalizer {
         int value = dfg.arg(i, 0);
         int addr = heapAccessAddress(i, dfg.aux(i), dfg.resolveAliases(dfg.arg(i, 1)), dfg.imm(i), op.accessBytes(type));
         long memOffset = Math.max(dfg.imm(i), 0);
+        if (memOffset != (int) memOffset) {
+            addr = offsetAddress(i, addr, memOffset);
+            memOffset = 0;
+        }
         dfg.replaceInst(i, op.memoryForm(), type);
         dfg.setAux(i, MemFlags.NOTRAP);
         dfg.setField(i, DataFlowGraph.A0, value);
         dfg.setField(i, DataFlowGraph.A1, addr);
         dfg.setImm(i, memOffset);
+    }
+
+    /**
+     * A heap offset of 2^31 or more (wasm allows up to 2^32 - 1) does not fit a memory-level
+     * access's signed 32-bit offset: it is added to the checked address before {@code at}
+     * instead, which cannot wrap because the bounds check covered {@code offset + size}.
+     */
+    private int offsetAddress(int at, int addr, long offset) {
+        at(at);
+        return builder.iaddImm(addr, offset);
     }
 
     /**

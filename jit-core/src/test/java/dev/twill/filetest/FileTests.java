@@ -59,4 +59,23 @@ class FileTests {
         assertEquals(1, failures.size(), failures.toString());
         assertTrue(failures.get(0).contains("expected an error containing 'type'"), failures.get(0));
     }
+
+    /** Run lines name functions, so a name defined twice is a failure at its line, not an exception. */
+    @Test
+    void duplicateFunctionNamesAreReported() {
+        String text = """
+                test interpret
+                function %f(i32) -> i32 {
+                block0(v0: i32):
+                    return v0
+                }
+                function %f(i32) -> i32 {
+                block0(v0: i32):
+                    return v0
+                }
+                ; run: %f(1) == 1
+                """;
+        List<String> failures = new FileTestRunner().run(text, "d.clif");
+        assertEquals(List.of("d.clif:6: function %f is already defined at line 2"), failures);
+    }
 }

@@ -278,7 +278,8 @@ class LegalizerTest {
                     v4 = iconst.i8 1
                     trapnz v4, heap_oob
                     v3 = iconst.i64 0
-                    v2 = load.i32 notrap v3+4294967296
+                    v5 = iadd_imm v3, 0x1_0000_0000
+                    v2 = load.i32 notrap v5
                     return v2
                 }
                 """, body(f));
@@ -286,7 +287,8 @@ class LegalizerTest {
 
     @Test
     void dynamicHeapWithI32IndexAndOffsetOver32Bits() {
-        // i32 index: idx + 0xffff_ffff + 4 cannot wrap 64 bits, so one compare is exact
+        // i32 index: idx + 0xffff_ffff + 4 cannot wrap 64 bits, so one compare is exact; the
+        // offset does not fit the load's signed 32-bit offset, so it goes into the address
         Function f = oneLoad(HeapData.Style.DYNAMIC, 0, Type.I64, Type.I32, 0xFFFF_FFFFL);
         new Legalizer().legalize(f);
         assertEquals("""
@@ -298,7 +300,8 @@ class LegalizerTest {
                     trapnz v7, heap_oob
                     v8 = load.i64 notrap aligned v0+8
                     v3 = iadd v8, v4
-                    v2 = load.i32 notrap v3+4294967295
+                    v9 = iadd_imm v3, 0xffff_ffff
+                    v2 = load.i32 notrap v9
                     return v2
                 }
                 """, body(f));
