@@ -27,6 +27,9 @@ import dev.twill.wasm.spectest.SpecSuite;
 import dev.twill.wasm.spectest.SpectestHost;
 import dev.twill.wasm.translate.FunctionTranslator;
 import dev.twill.wasm.validate.Validator;
+import dev.twill.wasm.wasi.Wasi;
+import dev.twill.wasm.wasi.WasiConfig;
+import dev.twill.wasm.wasi.WasiExit;
 import dev.twill.wasm.vm.VmContextLayout;
 
 import java.io.IOException;
@@ -35,16 +38,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code twill wasm run|spectest}: runs a WebAssembly module's export, or spec scripts.
  *
  * <ul>
- *   <li>{@code twill wasm run [--opt none|speed] FILE.wasm [--invoke NAME [ARG...]]}: compiles
- *       and instantiates FILE (imports from the {@code spectest} host module resolve), then calls
- *       NAME with the arguments parsed by its parameter types and prints each result on a line;
- *       without {@code --invoke}, calls {@code _start} if exported, else only instantiates.
+ *   <li>{@code twill wasm run [--opt none|speed] [--env NAME=VALUE]... FILE.wasm [--invoke NAME
+ *       [ARG...] | PROGRAM-ARG...]}: compiles and instantiates FILE (imports from the {@code
+ *       spectest} host module and from WASI preview 1 resolve; WASI programs get the file name
+ *       and PROGRAM-ARGs as arguments, the given environment and this process's standard
+ *       streams, see {@link Wasi}), then calls NAME with the arguments parsed by its parameter
+ *       types and prints each result on a line; without {@code --invoke}, calls {@code _start}
+ *       if exported, else only instantiates. A WASI {@code proc_exit(n)} ends the run with exit
+ *       code n.
  *   <li>{@code twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE]
  *       [DIR|FILE.json...]}: runs wast2json scripts (a directory means its {@code X/X.json}
  *       scripts, {@code simd_*} left out unless {@code --simd}; nothing means the suite's {@code
@@ -61,7 +70,7 @@ import java.util.List;
  * usage or input.
  */
 public final class WasmCommand {
-    public static final String USAGE = "usage: twill wasm run [--opt none|speed] FILE.wasm [--invoke NAME [ARG...]]\n"
+    public static final String USAGE = "usage: twill wasm run [--opt none|speed] [--env NAME=VALUE]... FILE.wasm [--invoke NAME [ARG...] | PROGRAM-ARG...]\n"
             + "       twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE.md] [DIR|FILE.json...]\n"
             + "       twill wasm ir [--legalized] FILE.wasm [FUNC-INDEX...]";
 
@@ -98,12 +107,19 @@ public final class WasmCommand {
         Path file = null;
         String invoke = null;
         List<String> callArgs = new ArrayList<>();
+        List<String> programArgs = new ArrayList<>();
+        Map<String, String> env = new LinkedHashMap<>();
         for (int k = 0; k < args.length; k++) {
             if (invoke != null) {
                 callArgs.add(args[k]);
+            } else if (file != null && !args[k].equals("--invoke")) {
+                programArgs.add(args[k]);
             } else if (args[k].equals("--opt") && k + 1 < args.length) {
                 opt = args[++k];
-            } else if (args[k].equals("--invoke") && k + 1 < args.length) {
+            } else if (args[k].equals("--env") && k + 1 < args.length && args[k + 1].indexOf('=') > 0) {
+                String e = args[++k];
+                env.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+            } else if (args[k].equals("--invoke") && k + 1 < args.length && programArgs.isEmpty()) {
                 invoke = args[++k];
             } else if (file == null && !args[k].startsWith("--")) {
                 file = Path.of(args[k]);
@@ -129,6 +145,9 @@ public final class WasmCommand {
                 Store store = new Store(engine)) {
             Linker linker = new Linker(engine);
             spectest.define(linker, store);
+            List<String> argv = new ArrayList<>(List.of(file.getFileName().toString()));
+            argv.addAll(programArgs);
+            new Wasi(new WasiConfig().args(argv).env(env).stdin(System.in).stdout(out).stderr(err)).define(linker);
             Instance instance = linker.instantiate(store, module);
             if (invoke == null) {
                 if (instance.function("_start") == null) return 0;
@@ -165,6 +184,9 @@ public final class WasmCommand {
         } catch (Trap t) {
             err.println("twill: " + t.getMessage());
             return 1;
+        } catch (WasiExit e) {
+            out.flush();
+            return e.exitCode();
         }
     }
 

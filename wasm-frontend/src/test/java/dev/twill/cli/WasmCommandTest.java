@@ -76,6 +76,32 @@ class WasmCommandTest {
         assertTrue(missing.err.contains("add, swap, boom"), missing.err);
     }
 
+    @Test
+    void runStartsAWasiProgramWithItsArgumentsAndExitCode(@TempDir Path dir) throws Exception {
+        Path wat = dir.resolve("m.wat");
+        Files.writeString(wat, """
+                (module
+                  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+                  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $env (param i32 i32) (result i32)))
+                  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+                  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                  (memory (export "memory") 1)
+                  (data (i32.const 100) "hi\\n")
+                  (func (export "_start")
+                    (drop (call $sizes (i32.const 0) (i32.const 4)))
+                    (drop (call $env (i32.const 8) (i32.const 12)))
+                    (i32.store (i32.const 16) (i32.const 100))
+                    (i32.store (i32.const 20) (i32.const 3))
+                    (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))
+                    ;; exit code: 10 * argc + number of environment variables
+                    (call $exit (i32.add (i32.mul (i32.const 10) (i32.load (i32.const 0))) (i32.load (i32.const 8))))))
+                """);
+        Path wasm = wat2wasm(wat);
+        // argv is the file name, then the program arguments
+        assertEquals(new Outcome(30, "hi\n", ""), run("run", wasm.toString(), "a", "--b"));
+        assertEquals(new Outcome(12, "hi\n", ""), run("run", "--env", "X=1", "--env", "Y=", wasm.toString()));
+    }
+
     private record Outcome(int code, String out, String err) {}
 
     private static Outcome run(String... args) {

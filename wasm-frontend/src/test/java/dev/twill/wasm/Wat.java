@@ -8,13 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Test modules kept as WebAssembly text in test resources, assembled with wabt's wat2wasm. */
-final class Wat {
+public final class Wat {
     private Wat() {}
 
     private static Boolean available;
 
     /** The binary of resource {@code dev/twill/wasm/<name>}, with a name section. Fails the test if wat2wasm is missing. */
-    static byte[] wasm(String name) {
+    public static byte[] wasm(String name) {
         // ./twill test installs wabt first, so its absence is a broken set-up, not a reason to skip
         assertTrue(wat2wasmAvailable(), "wat2wasm (wabt) is not installed: ./twill installs it as root, or run 'apt-get install wabt'");
         try (InputStream in = Wat.class.getResourceAsStream(name)) {

@@ -1,0 +1,399 @@
+package dev.twill.wasm.wasi;
+
+import dev.twill.wasm.HostFunction;
+import dev.twill.wasm.Instance;
+import dev.twill.wasm.Linker;
+import dev.twill.wasm.WasmMemory;
+import dev.twill.wasm.binary.FuncType;
+import dev.twill.wasm.binary.ValType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * WASI preview 1 ({@code wasi_snapshot_preview1}) for programs built with wasi-libc, Rust's
+ * {@code wasm32-wasi} and the like, as host functions defined into a {@link Linker}.
+ *
+ * <p><b>What a program can reach</b>: its arguments, environment, standard input, output and
+ * error ({@link WasiConfig}), the clocks, randomness, {@code sched_yield}, sleeping through
+ * {@code poll_oneoff} clock subscriptions, and {@code proc_exit} (a {@link WasiExit}). There are
+ * no preopened directories, so no file, directory or socket can ever be opened: {@code
+ * fd_prestat_get} answers {@code badf} for every descriptor, which tells wasi-libc there is
+ * nothing to preopen, and every path or socket call fails cleanly. Every function of the
+ * preview-1 interface is defined with its exact type, so any program links; those that cannot
+ * do anything useful here return {@code nosys}, {@code badf} or {@code spipe}, as a real
+ * system would for a descriptor of that kind.
+ *
+ * <p><b>Guest memory</b>: the program's exported {@code memory}. Every pointer and length is an
+ * unsigned i32 checked against the memory's current size before any byte moves; a range outside
+ * it is {@code fault}, never a Java exception. Multi-byte values are little-endian (WASI's ABI).
+ *
+ * <p>The standard streams are flushed after every write, so output interleaves with the host's
+ * as the program wrote it (wasi-libc buffers before calling {@code fd_write}).
+ */
+public final class Wasi {
+    /** The import module name of WASI preview 1. */
+    public static final String MODULE = "wasi_snapshot_preview1";
+
+    // errno values (wasi/api.h)
+    static final int SUCCESS = 0, BADF = 8, FAULT = 21, INTR = 27, INVAL = 28, IO = 29, NOSYS = 52, NOTSOCK = 57,
+            SPIPE = 70;
+
+    private static final int FILETYPE_CHARACTER_DEVICE = 2;
+    private static final long RIGHT_FD_READ = 1L << 1, RIGHT_FD_WRITE = 1L << 6, RIGHT_POLL_FD_READWRITE = 1L << 27;
+    private static final int EVENT_CLOCK = 0, EVENT_FD_READ = 1, EVENT_FD_WRITE = 2;
+    private static final int SUBSCRIPTION_SIZE = 48, EVENT_SIZE = 32;
+
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Every preview-1 function with its type: parameters, then results after ':', {@code i} for
+     * i32 and {@code I} for i64 (from the witx definitions; WasiTest checks them against the
+     * imports clang and wasi-libc produce).
+     */
+    private static final String[][] FUNCTIONS = {
+        {"args_get", "ii:i"}, {"args_sizes_get", "ii:i"}, {"environ_get", "ii:i"}, {"environ_sizes_get", "ii:i"},
+        {"clock_res_get", "ii:i"}, {"clock_time_get", "iIi:i"},
+        {"fd_advise", "iIIi:i"}, {"fd_allocate", "iII:i"}, {"fd_close", "i:i"}, {"fd_datasync", "i:i"},
+        {"fd_fdstat_get", "ii:i"}, {"fd_fdstat_set_flags", "ii:i"}, {"fd_fdstat_set_rights", "iII:i"},
+        {"fd_filestat_get", "ii:i"}, {"fd_filestat_set_size", "iI:i"}, {"fd_filestat_set_times", "iIIi:i"},
+        {"fd_pread", "iiiIi:i"}, {"fd_prestat_get", "ii:i"}, {"fd_prestat_dir_name", "iii:i"},
+        {"fd_pwrite", "iiiIi:i"}, {"fd_read", "iiii:i"}, {"fd_readdir", "iiiIi:i"}, {"fd_renumber", "ii:i"},
+        {"fd_seek", "iIii:i"}, {"fd_sync", "i:i"}, {"fd_tell", "ii:i"}, {"fd_write", "iiii:i"},
+        {"path_create_directory", "iii:i"}, {"path_filestat_get", "iiiii:i"},
+        {"path_filestat_set_times", "iiiiIIi:i"}, {"path_link", "iiiiiii:i"}, {"path_open", "iiiiiIIii:i"},
+        {"path_readlink", "iiiiii:i"}, {"path_remove_directory", "iii:i"}, {"path_rename", "iiiiii:i"},
+        {"path_symlink", "iiiii:i"}, {"path_unlink_file", "iii:i"},
+        {"poll_oneoff", "iiii:i"}, {"proc_exit", "i:"}, {"proc_raise", "i:i"}, {"sched_yield", ":i"},
+        {"random_get", "ii:i"},
+        {"sock_accept", "iii:i"}, {"sock_recv", "iiiiii:i"}, {"sock_send", "iiiii:i"}, {"sock_shutdown", "ii:i"},
+    };
+
+    private final WasiConfig config;
+    private final byte[][] args, env;
+    /** Standard descriptors closed by {@code fd_close}: later use is {@code badf}. */
+    private final boolean[] closed = new boolean[3];
+
+    public Wasi(WasiConfig config) {
+        this.config = config;
+        args = encode(config.args.toArray(String[]::new));
+        env = encode(config.env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+    }
+
+    private static byte[][] encode(String[] strings) {
+        byte[][] out = new byte[strings.length][];
+        for (int k = 0; k < strings.length; k++) out[k] = strings[k].getBytes(StandardCharsets.UTF_8);
+        return out;
+    }
+
+    /** The type of preview-1 function {@code name}, or null if there is none of that name. */
+    public static FuncType type(String name) {
+        for (String[] f : FUNCTIONS) if (f[0].equals(name)) return parseType(f[1]);
+        return null;
+    }
+
+    private static FuncType parseType(String sig) {
+        int colon = sig.indexOf(':');
+        return new FuncType(valTypes(sig.substring(0, colon)), valTypes(sig.substring(colon + 1)));
+    }
+
+    private static byte[] valTypes(String s) {
+        byte[] t = new byte[s.length()];
+        for (int k = 0; k < t.length; k++) t[k] = s.charAt(k) == 'I' ? ValType.I64 : ValType.I32;
+        return t;
+    }
+
+    /** Defines every preview-1 function into {@code linker} under {@link #MODULE}. */
+    public Wasi define(Linker linker) {
+        for (String[] f : FUNCTIONS) linker.defineFunction(MODULE, f[0], parseType(f[1]), implementation(f[0]));
+        return this;
+    }
+
+    private HostFunction implementation(String name) {
+        return switch (name) {
+            case "args_get" -> (c, a) -> errno(strings(c, args, ptr(a[0]), ptr(a[1])));
+            case "args_sizes_get" -> (c, a) -> errno(sizes(c, args, ptr(a[0]), ptr(a[1])));
+            case "environ_get" -> (c, a) -> errno(strings(c, env, ptr(a[0]), ptr(a[1])));
+            case "environ_sizes_get" -> (c, a) -> errno(sizes(c, env, ptr(a[0]), ptr(a[1])));
+            case "clock_res_get" -> (c, a) -> errno(clockRes((int) a[0], c, ptr(a[1])));
+            case "clock_time_get" -> (c, a) -> errno(clockTime((int) a[0], c, ptr(a[2])));
+            case "fd_write" -> (c, a) -> errno(fdWrite(c, (int) a[0], ptr(a[1]), ptr(a[2]), ptr(a[3])));
+            case "fd_read" -> (c, a) -> errno(fdRead(c, (int) a[0], ptr(a[1]), ptr(a[2]), ptr(a[3])));
+            case "fd_close" -> (c, a) -> errno(fdClose((int) a[0]));
+            case "fd_sync", "fd_datasync" -> (c, a) -> errno(fdSync((int) a[0]));
+            case "fd_fdstat_get" -> (c, a) -> errno(fdstat(c, (int) a[0], ptr(a[1])));
+            case "fd_filestat_get" -> (c, a) -> errno(filestat(c, (int) a[0], ptr(a[1])));
+            case "fd_seek", "fd_tell", "fd_pread", "fd_pwrite" -> (c, a) -> errno(isOpen((int) a[0]) ? SPIPE : BADF);
+            case "fd_prestat_get", "fd_prestat_dir_name" -> (c, a) -> errno(BADF); // no preopened directories
+            case "poll_oneoff" -> (c, a) -> errno(pollOneoff(c, ptr(a[0]), ptr(a[1]), ptr(a[2]), ptr(a[3])));
+            case "proc_exit" -> (c, a) -> {
+                throw new WasiExit((int) a[0]);
+            };
+            case "sched_yield" -> (c, a) -> {
+                Thread.yield();
+                return errno(SUCCESS);
+            };
+            case "random_get" -> (c, a) -> errno(randomGet(c, ptr(a[0]), ptr(a[1])));
+            case "sock_accept", "sock_recv", "sock_send", "sock_shutdown" ->
+                    (c, a) -> errno(isOpen((int) a[0]) ? NOTSOCK : BADF);
+            default -> {
+                if (name.startsWith("path_")) yield (c, a) -> errno(BADF); // the directory descriptor cannot exist
+                if (name.startsWith("fd_")) yield (c, a) -> errno(isOpen((int) a[0]) ? NOSYS : BADF);
+                yield (c, a) -> errno(NOSYS); // proc_raise
+            }
+        };
+    }
+
+    private static long[] errno(int e) {
+        return new long[] {e};
+    }
+
+    /** A pointer or length argument: an unsigned i32. */
+    private static long ptr(long arg) {
+        return arg & 0xFFFF_FFFFL;
+    }
+
+    private static MemorySegment memory(Instance caller) {
+        WasmMemory m = caller.memory("memory");
+        if (m == null) throw new IllegalStateException("a WASI program must export its linear memory as 'memory'");
+        return m.segment();
+    }
+
+    private static boolean inBounds(MemorySegment m, long ptr, long len) {
+        return ptr + len <= m.byteSize();
+    }
+
+    private boolean isOpen(int fd) {
+        return fd >= 0 && fd < 3 && !closed[fd];
+    }
+
+    // ---- arguments and environment
+
+    private static int sizes(Instance c, byte[][] strings, long countPtr, long bufSizePtr) {
+        MemorySegment m = memory(c);
+        if (!inBounds(m, countPtr, 4) || !inBounds(m, bufSizePtr, 4)) return FAULT;
+        long bytes = 0;
+        for (byte[] s : strings) bytes += s.length + 1;
+        m.set(I32, countPtr, strings.length);
+        m.set(I32, bufSizePtr, (int) bytes);
+        return SUCCESS;
+    }
+
+    /** Writes the NUL-terminated strings to {@code buf} and a pointer to each into {@code ptrs}. */
+    private static int strings(Instance c, byte[][] strings, long ptrs, long buf) {
+        MemorySegment m = memory(c);
+        long bytes = 0;
+        for (byte[] s : strings) bytes += s.length + 1;
+        if (!inBounds(m, ptrs, 4L * strings.length) || !inBounds(m, buf, bytes)) return FAULT;
+        long at = buf;
+        for (int k = 0; k < strings.length; k++) {
+            m.set(I32, ptrs + 4L * k, (int) at);
+            MemorySegment.copy(strings[k], 0, m, ValueLayout.JAVA_BYTE, at, strings[k].length);
+            m.set(ValueLayout.JAVA_BYTE, at + strings[k].length, (byte) 0);
+            at += strings[k].length + 1;
+        }
+        return SUCCESS;
+    }
+
+    // ---- clocks and randomness
+
+    /** Clock ids: 0 realtime, 1 monotonic, 2 process CPU time, 3 thread CPU time. */
+    private static int clockRes(int id, Instance c, long resultPtr) {
+        if (id < 0 || id > 3) return INVAL;
+        MemorySegment m = memory(c);
+        if (!inBounds(m, resultPtr, 8)) return FAULT;
+        m.set(I64, resultPtr, 1L);
+        return SUCCESS;
+    }
+
+    private static int clockTime(int id, Instance c, long resultPtr) {
+        long now;
+        switch (id) {
+            case 0 -> {
+                Instant t = Instant.now();
+                now = t.getEpochSecond() * 1_000_000_000L + t.getNano();
+            }
+            case 1 -> now = System.nanoTime();
+            case 2 -> now = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos()).orElse(0L);
+            case 3 -> now = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            default -> {
+                return INVAL;
+            }
+        }
+        MemorySegment m = memory(c);
+        if (!inBounds(m, resultPtr, 8)) return FAULT;
+        m.set(I64, resultPtr, now);
+        return SUCCESS;
+    }
+
+    private int randomGet(Instance c, long buf, long len) {
+        MemorySegment m = memory(c);
+        if (!inBounds(m, buf, len)) return FAULT;
+        byte[] bytes = new byte[(int) len];
+        config.random.nextBytes(bytes);
+        MemorySegment.copy(bytes, 0, m, ValueLayout.JAVA_BYTE, buf, bytes.length);
+        return SUCCESS;
+    }
+
+    // ---- standard streams
+
+    private int fdWrite(Instance c, int fd, long iovs, long iovsLen, long nwrittenPtr) {
+        OutputStream out = fd == 1 && isOpen(1) ? config.stdout : fd == 2 && isOpen(2) ? config.stderr : null;
+        if (out == null) return BADF;
+        MemorySegment m = memory(c);
+        if (!inBounds(m, iovs, 8 * iovsLen) || !inBounds(m, nwrittenPtr, 4)) return FAULT;
+        long total = 0;
+        try {
+            for (long k = 0; k < iovsLen; k++) {
+                long base = ptr(m.get(I32, iovs + 8 * k)), len = ptr(m.get(I32, iovs + 8 * k + 4));
+                if (!inBounds(m, base, len)) return FAULT;
+                out.write(m.asSlice(base, len).toArray(ValueLayout.JAVA_BYTE));
+                total += len;
+            }
+            out.flush();
+        } catch (IOException e) {
+            return IO;
+        }
+        m.set(I32, nwrittenPtr, (int) total);
+        return SUCCESS;
+    }
+
+    private int fdRead(Instance c, int fd, long iovs, long iovsLen, long nreadPtr) {
+        if (fd != 0 || !isOpen(0)) return BADF;
+        InputStream in = config.stdin;
+        MemorySegment m = memory(c);
+        if (!inBounds(m, iovs, 8 * iovsLen) || !inBounds(m, nreadPtr, 4)) return FAULT;
+        long total = 0;
+        try {
+            for (long k = 0; k < iovsLen; k++) {
+                long base = ptr(m.get(I32, iovs + 8 * k)), len = ptr(m.get(I32, iovs + 8 * k + 4));
+                if (!inBounds(m, base, len)) return FAULT;
+                byte[] buf = new byte[(int) len];
+                int n = in.readNBytes(buf, 0, buf.length);
+                MemorySegment.copy(buf, 0, m, ValueLayout.JAVA_BYTE, base, n);
+                total += n;
+                if (n < len) break; // end of input
+            }
+        } catch (IOException e) {
+            return IO;
+        }
+        m.set(I32, nreadPtr, (int) total);
+        return SUCCESS;
+    }
+
+    private int fdClose(int fd) {
+        if (!isOpen(fd)) return BADF;
+        closed[fd] = true;
+        return SUCCESS;
+    }
+
+    private int fdSync(int fd) {
+        if (!isOpen(fd)) return BADF;
+        try {
+            if (fd == 1) config.stdout.flush();
+            if (fd == 2) config.stderr.flush();
+        } catch (IOException e) {
+            return IO;
+        }
+        return SUCCESS;
+    }
+
+    private int fdstat(Instance c, int fd, long ptr) {
+        if (!isOpen(fd)) return BADF;
+        MemorySegment m = memory(c);
+        if (!inBounds(m, ptr, 24)) return FAULT;
+        m.asSlice(ptr, 24).fill((byte) 0);
+        m.set(ValueLayout.JAVA_BYTE, ptr, (byte) FILETYPE_CHARACTER_DEVICE);
+        // no seek or tell right: wasi-libc's isatty() then treats the stream as a terminal
+        m.set(I64, ptr + 8, (fd == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE) | RIGHT_POLL_FD_READWRITE);
+        return SUCCESS;
+    }
+
+    private int filestat(Instance c, int fd, long ptr) {
+        if (!isOpen(fd)) return BADF;
+        MemorySegment m = memory(c);
+        if (!inBounds(m, ptr, 64)) return FAULT;
+        m.asSlice(ptr, 64).fill((byte) 0);
+        m.set(ValueLayout.JAVA_BYTE, ptr + 16, (byte) FILETYPE_CHARACTER_DEVICE);
+        return SUCCESS;
+    }
+
+    // ---- poll_oneoff
+
+    /**
+     * Clock subscriptions sleep until the earliest deadline and then report every clock whose
+     * deadline has passed; descriptor subscriptions on the standard streams are always ready
+     * (a read may then block), others report {@code badf}. With a ready descriptor nothing
+     * sleeps.
+     */
+    private int pollOneoff(Instance c, long in, long out, long nsubs, long neventsPtr) {
+        if (nsubs == 0) return INVAL;
+        MemorySegment m = memory(c);
+        if (!inBounds(m, in, SUBSCRIPTION_SIZE * nsubs) || !inBounds(m, out, EVENT_SIZE * nsubs)
+                || !inBounds(m, neventsPtr, 4)) {
+            return FAULT;
+        }
+        boolean fdReady = false;
+        long earliest = Long.MAX_VALUE; // in System.nanoTime() terms
+        long[] deadline = new long[(int) nsubs];
+        for (int k = 0; k < nsubs; k++) {
+            long s = in + (long) SUBSCRIPTION_SIZE * k;
+            int tag = m.get(ValueLayout.JAVA_BYTE, s + 8);
+            if (tag == EVENT_CLOCK) {
+                int id = m.get(I32, s + 16);
+                long timeout = m.get(I64, s + 24);
+                boolean absolute = (m.get(I16, s + 40) & 1) != 0;
+                if (id < 0 || id > 3) return INVAL;
+                long relative = !absolute ? timeout
+                        : id == 0 ? timeout - (Instant.now().getEpochSecond() * 1_000_000_000L + Instant.now().getNano())
+                        : timeout - System.nanoTime();
+                deadline[k] = System.nanoTime() + Math.max(0, relative);
+                earliest = Math.min(earliest, deadline[k]);
+            } else if (tag == EVENT_FD_READ || tag == EVENT_FD_WRITE) {
+                fdReady = true;
+            } else {
+                return INVAL;
+            }
+        }
+        if (!fdReady && earliest != Long.MAX_VALUE) {
+            try {
+                for (long left; (left = earliest - System.nanoTime()) > 0; ) {
+                    Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return INTR;
+            }
+        }
+        long now = System.nanoTime();
+        int events = 0;
+        for (int k = 0; k < nsubs; k++) {
+            long s = in + (long) SUBSCRIPTION_SIZE * k;
+            int tag = m.get(ValueLayout.JAVA_BYTE, s + 8);
+            int error;
+            if (tag == EVENT_CLOCK) {
+                if (fdReady || deadline[k] > now) continue;
+                error = SUCCESS;
+            } else {
+                int fd = m.get(I32, s + 16);
+                error = tag == EVENT_FD_READ ? (fd == 0 && isOpen(0) ? SUCCESS : BADF)
+                        : (fd >= 1 && isOpen(fd) ? SUCCESS : BADF);
+            }
+            long e = out + (long) EVENT_SIZE * events++;
+            m.asSlice(e, EVENT_SIZE).fill((byte) 0);
+            m.set(I64, e, m.get(I64, s));
+            m.set(I16, e + 8, (short) error);
+            m.set(ValueLayout.JAVA_BYTE, e + 10, (byte) tag);
+        }
+        m.set(I32, neventsPtr, events);
+        return SUCCESS;
+    }
+}

@@ -1,0 +1,21 @@
+;; WasiTest's edge cases: each export calls one WASI import with the caller's arguments.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_seek" (func $seek (param i32 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "write") (param i32 i32 i32 i32) (result i32)
+    (call $fd_write (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "close") (param i32) (result i32) (call $fd_close (local.get 0)))
+  (func (export "random") (param i32 i32) (result i32) (call $random_get (local.get 0) (local.get 1)))
+  (func (export "exit") (param i32) (call $proc_exit (local.get 0)) (unreachable))
+  (func (export "prestat") (param i32) (result i32) (call $prestat (local.get 0) (i32.const 0)))
+  (func (export "seek") (param i32) (result i32) (call $seek (local.get 0) (i64.const 0) (i32.const 0) (i32.const 0)))
+  (func (export "open") (result i32)
+    (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0)
+      (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 0))))
