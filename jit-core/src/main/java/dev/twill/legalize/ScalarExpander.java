@@ -31,6 +31,8 @@ import dev.twill.ir.Type;
  *       low half's sign. Carry/borrow forms do the two steps and combine their flags: unsigned
  *       with {@code bor} (the exact sum crosses 2^N at most once), signed with {@code bxor}
  *       (two steps overflow at most once, or cancel).
+ *   <li>{@code select_spectre_guard} of floats: the same select on the {@code bitcast} bits
+ *       (integer selects have a branch-free form everywhere; float ones may not).
  *   <li>{@code uadd_overflow_trap a, b, code}: {@code s = iadd a, b; trapnz (s <u a), code}.
  *   <li>{@code big} loads and stores of 2+ bytes: the little-endian access of the same width
  *       and a {@code bswap} (floats through {@code bitcast}, narrow forms through an exact-width
@@ -56,7 +58,7 @@ final class ScalarExpander {
     /** True if {@code i} of {@code op} is expanded here (cheap test first: the opcode). */
     static boolean handles(Opcode op) {
         switch (op) {
-            case BMASK: case BITREV: case CLS: case BITSELECT:
+            case BMASK: case BITREV: case CLS: case BITSELECT: case SELECT_SPECTRE_GUARD:
             case BAND: case BOR: case BXOR: case BNOT: case BAND_NOT: case BOR_NOT: case BXOR_NOT:
             case UADD_OVERFLOW: case SADD_OVERFLOW: case USUB_OVERFLOW: case SSUB_OVERFLOW: case UMUL_OVERFLOW: case SMUL_OVERFLOW:
             case UADD_OVERFLOW_CIN: case SADD_OVERFLOW_CIN: case USUB_OVERFLOW_BIN: case SSUB_OVERFLOW_BIN: case UADD_OVERFLOW_TRAP:
@@ -76,6 +78,9 @@ final class ScalarExpander {
                 return;
             case LOAD: case ULOAD16: case SLOAD16: case ULOAD32: case SLOAD32:
                 if ((dfg.aux(i) & MemFlags.BIG) != 0) bigLoad(i, op, t);
+                return;
+            case SELECT_SPECTRE_GUARD:
+                if (Type.isFloat(t)) floatSpectreGuard(i, t);
                 return;
             case STORE: case ISTORE16: case ISTORE32:
                 if ((dfg.aux(i) & MemFlags.BIG) != 0) bigStore(i, op);
@@ -151,6 +156,20 @@ final class ScalarExpander {
         int it = intOf(t);
         int x = b.convert(Opcode.BITCAST, it, arg(i, 0));
         int r = op == Opcode.BNOT ? b.unary(Opcode.BNOT, it, x) : b.binary(op, x, b.convert(Opcode.BITCAST, it, arg(i, 1)));
+        replace(i, b.convert(Opcode.BITCAST, t, r));
+    }
+
+    /** A float select_spectre_guard selects the bits as integers, where back ends have a branch-free cmov. */
+    private void floatSpectreGuard(int i, int t) {
+        b.before(i);
+        int it = intOf(t);
+        int x = b.convert(Opcode.BITCAST, it, arg(i, 1));
+        int y = b.convert(Opcode.BITCAST, it, arg(i, 2));
+        int sel = b.insert(Opcode.SELECT_SPECTRE_GUARD, it);
+        dfg.setField(sel, DataFlowGraph.A0, arg(i, 0));
+        dfg.setField(sel, DataFlowGraph.A1, x);
+        dfg.setField(sel, DataFlowGraph.A2, y);
+        int r = dfg.appendResult(sel, it);
         replace(i, b.convert(Opcode.BITCAST, t, r));
     }
 
