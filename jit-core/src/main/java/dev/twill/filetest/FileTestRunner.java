@@ -239,6 +239,9 @@ public final class FileTestRunner {
                     if (why != null) failures.add(where(file, c.line()) + prefix + c.text() + ": " + why);
                 } catch (CompileError e) {
                     failures.add(e.getMessage());
+                } catch (IllegalArgumentException e) {
+                    // the interpreter refuses what it cannot run (an undefined callee, say): a failure of this line, not of the runner
+                    failures.add(where(file, c.line()) + prefix + c.text() + ": cannot interpret: " + e.getMessage());
                 }
             }
         }

@@ -7,6 +7,7 @@ import dev.twill.ir.GlobalValueData;
 import dev.twill.ir.HeapData;
 import dev.twill.ir.InstructionFormat;
 import dev.twill.ir.Layout;
+import dev.twill.ir.MemFlags;
 import dev.twill.ir.Opcode;
 import dev.twill.ir.Signature;
 import dev.twill.ir.StackSlotData;
@@ -29,7 +30,8 @@ import java.util.Arrays;
  * {@code A1} = access bytes and {@code A2} = 1 if sign-extending, for conversions {@code A1} =
  * argument type; {@code X} the entity or condition code; {@code RES} the result value, or for
  * calls the offset of the result list; {@code B0/B1} block-call offsets, or for stores {@code B0}
- * = access bytes. Lists live in {@link #lists}: a value list is {@code n, v1..vn}; a block call
+ * = access bytes; operations with an overflow flag keep their second result in {@code B1}, and
+ * {@code atomic_rmw}/{@code atomic_cas} their access bytes in {@code B0}. Lists live in {@link #lists}: a value list is {@code n, v1..vn}; a block call
  * is {@code pc, n, arg1..argn, param1..paramn}; a jump table {@code n, call1..calln} with the
  * default first. {@link #imm} holds the immediate, for {@code _imm} forms already cut to the width.
  *
@@ -48,7 +50,8 @@ final class DecodedFunction {
             K_STORE = 17, K_STACK_LOAD = 18, K_STACK_STORE = 19, K_STACK_ADDR = 20, K_HEAP_LOAD = 21,
             K_HEAP_STORE = 22, K_HEAP_ADDR = 23, K_TABLE_ADDR = 24, K_GLOBAL_VALUE = 25, K_FUNC_ADDR = 26,
             K_CALL = 27, K_CALL_INDIRECT = 28, K_RETURN = 29, K_JUMP = 30, K_BRIF = 31, K_BRZ = 32, K_BRNZ = 33,
-            K_BR_ICMP = 34, K_BR_TABLE = 35, K_TRAP = 36, K_TRAPZ = 37, K_TRAPNZ = 38;
+            K_BR_ICMP = 34, K_BR_TABLE = 35, K_TRAP = 36, K_TRAPZ = 37, K_TRAPNZ = 38, K_BITSELECT = 39, K_FMA = 40,
+            K_FLAG_OP = 41, K_ADD_TRAP = 42, K_LOAD_BIG = 43, K_STORE_BIG = 44, K_ATOMIC_RMW = 45, K_ATOMIC_CAS = 46;
 
     final Function function;
     final String name;
@@ -252,7 +255,31 @@ final class DecodedFunction {
                 case UDIV: case SDIV: case UREM: case SREM: kind = K_INT_DIV; break;
                 case UDIV_IMM: case SDIV_IMM: case UREM_IMM: case SREM_IMM:
                     kind = K_INT_DIV_IMM; imm[pc] &= Type.mask(type); break;
-                case INEG: case IABS: case BNOT: case CLZ: case CTZ: case POPCNT: case BSWAP: kind = K_INT_UNARY; break;
+                case INEG: case IABS: case BNOT: case CLZ: case CTZ: case POPCNT: case BSWAP: case BITREV: case CLS: case BMASK:
+                    kind = K_INT_UNARY; break;
+                case BITSELECT: kind = K_BITSELECT; break;
+                case FMA: kind = K_FMA; break;
+                case UADD_OVERFLOW: case SADD_OVERFLOW: case USUB_OVERFLOW: case SSUB_OVERFLOW: case UMUL_OVERFLOW:
+                case SMUL_OVERFLOW: case UADD_OVERFLOW_CIN: case SADD_OVERFLOW_CIN: case USUB_OVERFLOW_BIN: case SSUB_OVERFLOW_BIN:
+                    kind = K_FLAG_OP;
+                    if (dfg.numResults(i) != 2) throw error("inst" + i + " needs two results");
+                    code[o + RES] = dfg.result(i, 0);
+                    code[o + B1] = dfg.result(i, 1);
+                    code[o + TYPE] = dfg.valueType(code[o + A0]);
+                    break;
+                case UADD_OVERFLOW_TRAP: kind = K_ADD_TRAP; break;
+                case FENCE: kind = K_NOP; break;
+                case ATOMIC_LOAD:
+                    kind = (code[o + X] & MemFlags.BIG) != 0 ? K_LOAD_BIG : K_LOAD;
+                    code[o + A1] = Type.bytes(type);
+                    code[o + A2] = 0;
+                    break;
+                case ATOMIC_STORE:
+                    kind = (code[o + X] & MemFlags.BIG) != 0 ? K_STORE_BIG : K_STORE;
+                    code[o + B0] = Type.bytes(type);
+                    break;
+                case ATOMIC_RMW: kind = K_ATOMIC_RMW; code[o + B0] = Type.bytes(type); break;
+                case ATOMIC_CAS: kind = K_ATOMIC_CAS; code[o + B0] = Type.bytes(type); break;
                 case UEXTEND: case SEXTEND: case IREDUCE: case BITCAST:
                     kind = K_INT_CONVERT; code[o + A1] = dfg.valueType(code[o + A0]); break;
                 case FPROMOTE: case FDEMOTE: case FCVT_FROM_SINT: case FCVT_FROM_UINT: case FCVT_TO_SINT_SAT: case FCVT_TO_UINT_SAT:
@@ -264,14 +291,16 @@ final class DecodedFunction {
                 case ICMP: kind = K_ICMP; break;
                 case ICMP_IMM: kind = K_ICMP_IMM; break;
                 case FCMP: kind = K_FCMP; break;
-                case SELECT: kind = K_SELECT; break;
+                case SELECT: case SELECT_SPECTRE_GUARD: kind = K_SELECT; break;
                 case LOAD: case ULOAD8: case SLOAD8: case ULOAD16: case SLOAD16: case ULOAD32: case SLOAD32:
-                    kind = K_LOAD;
+                    kind = (code[o + X] & MemFlags.BIG) != 0 ? K_LOAD_BIG : K_LOAD;
                     code[o + A1] = op.accessBytes(type);
                     code[o + A2] = op.isSignedLoad() ? 1 : 0;
                     break;
                 case STORE: case ISTORE8: case ISTORE16: case ISTORE32:
-                    kind = K_STORE; code[o + B0] = op.accessBytes(type); break;
+                    kind = (code[o + X] & MemFlags.BIG) != 0 ? K_STORE_BIG : K_STORE;
+                    code[o + B0] = op.accessBytes(type);
+                    break;
                 case STACK_LOAD:
                     kind = K_STACK_LOAD;
                     checkEntity(code[o + X], f.stackSlots.size(), "ss", i);
@@ -360,7 +389,7 @@ final class DecodedFunction {
         private int operativeType(int i, Opcode op, int o) {
             switch (op) {
                 case ICMP: case ICMP_IMM: case FCMP: case BR_ICMP:
-                case STORE: case ISTORE8: case ISTORE16: case ISTORE32: case STACK_STORE:
+                case STORE: case ISTORE8: case ISTORE16: case ISTORE32: case STACK_STORE: case ATOMIC_STORE:
                 case HEAP_STORE: case HEAP_ISTORE8: case HEAP_ISTORE16: case HEAP_ISTORE32:
                     return dfg.valueType(code[o + A0]);
                 default:

@@ -110,6 +110,16 @@ public final class FloatOps {
         return r != r ? nanResult(type, a, b, true) : bits64(r);
     }
 
+    /** {@code fma}: {@code a * b + c} rounded once. */
+    public static long fma(int type, long a, long b, long c) {
+        if (type == Type.F32) {
+            float r = Math.fma(f32(a), f32(b), f32(c));
+            return r != r ? CANONICAL_NAN32 : bits32(r);
+        }
+        double r = Math.fma(f64(a), f64(b), f64(c));
+        return r != r ? CANONICAL_NAN64 : bits64(r);
+    }
+
     /** {@code sqrt fneg fabs ceil floor trunc nearest}. */
     public static long unary(Opcode op, int type, long a) {
         boolean single = type == Type.F32;

@@ -105,8 +105,91 @@ public final class IntOps {
                     case 32: return Integer.reverseBytes((int) a) & 0xFFFF_FFFFL;
                     default: return Long.reverseBytes(a);
                 }
+            case BITREV: return Long.reverse(a) >>> (64 - bits);
+            // leading bits after the sign that equal it: the leading zeros of a ^ (a >> 1) below the sign
+            case CLS: {
+                long x = sext(a, bits);
+                return Long.numberOfLeadingZeros(x ^ (x >> 63)) - 1 - (64 - bits);
+            }
+            // the operand is held zero-extended, so "non-zero" needs no width
+            case BMASK: return a != 0 ? mask : 0;
             default: throw new IllegalArgumentException("not a unary integer opcode: " + op);
         }
+    }
+
+    /**
+     * The wrapped value of an operation with an overflow flag ({@code uadd_overflow} ... and the
+     * carry/borrow forms, whose carry {@code c} is 0 or 1; 0 for the others).
+     */
+    public static long flagValue(Opcode op, int type, long a, long b, long c) {
+        long mask = Type.mask(type);
+        switch (op) {
+            case UADD_OVERFLOW: case SADD_OVERFLOW: case UADD_OVERFLOW_CIN: case SADD_OVERFLOW_CIN: return (a + b + c) & mask;
+            case USUB_OVERFLOW: case SSUB_OVERFLOW: case USUB_OVERFLOW_BIN: case SSUB_OVERFLOW_BIN: return (a - b - c) & mask;
+            case UMUL_OVERFLOW: case SMUL_OVERFLOW: return (a * b) & mask;
+            default: throw new IllegalArgumentException("not an overflow opcode: " + op);
+        }
+    }
+
+    /**
+     * The flag of an operation with an overflow flag: 1 iff the exact result of {@code a op b
+     * (+/-) c} ({@code c} 0 or 1) does not fit the type, read unsigned ({@code u...}) or signed.
+     * Below 64 bits the exact result fits in a long; at 64 bits it is derived from the wrapped
+     * steps (two steps overflow at most once in the same direction, so their flags XOR).
+     */
+    public static long flag(Opcode op, int type, long a, long b, long c) {
+        int bits = Type.laneBits(type);
+        boolean ov;
+        switch (op) {
+            case UADD_OVERFLOW: case UADD_OVERFLOW_CIN:
+                if (bits < 64) {
+                    ov = (a + b + c) >>> bits != 0;
+                } else {
+                    long s1 = a + b;
+                    ov = Long.compareUnsigned(s1, a) < 0 || (c != 0 && s1 == -1);
+                }
+                break;
+            case SADD_OVERFLOW: case SADD_OVERFLOW_CIN:
+                if (bits < 64) {
+                    long s = sext(a, bits) + sext(b, bits) + c;
+                    ov = s != sext(s, bits);
+                } else {
+                    long s1 = a + b, s2 = s1 + c;
+                    ov = (((a ^ s1) & (b ^ s1)) < 0) ^ (((s1 ^ s2) & (c ^ s2)) < 0);
+                }
+                break;
+            case USUB_OVERFLOW: case USUB_OVERFLOW_BIN:
+                ov = Long.compareUnsigned(a, b) < 0 || Long.compareUnsigned(a - b, c) < 0;
+                break;
+            case SSUB_OVERFLOW: case SSUB_OVERFLOW_BIN:
+                if (bits < 64) {
+                    long d = sext(a, bits) - sext(b, bits) - c;
+                    ov = d != sext(d, bits);
+                } else {
+                    long d1 = a - b, d2 = d1 - c;
+                    ov = (((a ^ b) & (a ^ d1)) < 0) ^ (((d1 ^ c) & (d1 ^ d2)) < 0);
+                }
+                break;
+            case UMUL_OVERFLOW:
+                // below 64 bits the operands have at most 32 bits, so the product fits unsigned
+                ov = bits < 64 ? (a * b) >>> bits != 0 : Math.unsignedMultiplyHigh(a, b) != 0;
+                break;
+            case SMUL_OVERFLOW:
+                if (bits < 64) {
+                    long p = sext(a, bits) * sext(b, bits);
+                    ov = p != sext(p, bits);
+                } else {
+                    ov = Math.multiplyHigh(a, b) != (a * b) >> 63;
+                }
+                break;
+            default: throw new IllegalArgumentException("not an overflow opcode: " + op);
+        }
+        return ov ? 1 : 0;
+    }
+
+    /** Swaps the byte order of the low {@code bytes} bytes of {@code v} (big-endian memory access). */
+    public static long swapBytes(long v, int bytes) {
+        return bytes <= 1 ? v : Long.reverseBytes(v) >>> (64 - 8 * bytes);
     }
 
     /**

@@ -2,7 +2,9 @@ package dev.twill.interp;
 
 import static dev.twill.interp.DecodedFunction.*;
 
+import dev.twill.ir.AtomicRmwOp;
 import dev.twill.ir.FloatCC;
+import dev.twill.ir.MemFlags;
 import dev.twill.ir.GlobalValueData;
 import dev.twill.ir.HeapData;
 import dev.twill.ir.IntCC;
@@ -282,6 +284,74 @@ public final class Interpreter {
                     regs[code[o + RES]] = regs[code[o + A0]] != 0 ? regs[code[o + A1]] : regs[code[o + A2]];
                     pc++;
                     break;
+                case K_BITSELECT: {
+                    long c = regs[code[o + A0]];
+                    regs[code[o + RES]] = (regs[code[o + A1]] & c) | (regs[code[o + A2]] & ~c);
+                    pc++;
+                    break;
+                }
+                case K_FMA:
+                    regs[code[o + RES]] = FloatOps.fma(code[o + TYPE], regs[code[o + A0]], regs[code[o + A1]], regs[code[o + A2]]);
+                    pc++;
+                    break;
+                case K_FLAG_OP: {
+                    Opcode op = OPCODES[code[o + OP]];
+                    int type = code[o + TYPE];
+                    long a = regs[code[o + A0]], b = regs[code[o + A1]];
+                    long c = code[o + A2] >= 0 && regs[code[o + A2]] != 0 ? 1 : 0;
+                    long value = IntOps.flagValue(op, type, a, b, c);
+                    regs[code[o + B1]] = IntOps.flag(op, type, a, b, c);
+                    regs[code[o + RES]] = value;
+                    pc++;
+                    break;
+                }
+                case K_ADD_TRAP: {
+                    int type = code[o + TYPE];
+                    long a = regs[code[o + A0]], b = regs[code[o + A1]];
+                    if (IntOps.flag(Opcode.UADD_OVERFLOW, type, a, b, 0) != 0) return trap(base, code[o + X]);
+                    regs[code[o + RES]] = (a + b) & Type.mask(type);
+                    pc++;
+                    break;
+                }
+                case K_LOAD_BIG: {
+                    int bytes = code[o + A1];
+                    long v = load(regs[code[o + A0]] + imms[pc], bytes, false, code[o + TYPE]);
+                    if (pendingTrap >= 0) return trap(base, pendingTrap);
+                    v = IntOps.swapBytes(v, bytes);
+                    regs[code[o + RES]] = code[o + A2] != 0 ? IntOps.sext(v, bytes * 8) & Type.mask(code[o + TYPE]) : v;
+                    pc++;
+                    break;
+                }
+                case K_STORE_BIG: {
+                    long addr = regs[code[o + A1]] + imms[pc];
+                    int bytes = code[o + B0];
+                    int r = memory.region(addr, bytes);
+                    if (r < 0) return trap(base, TrapCode.HEAP_OOB);
+                    memory.writeIn(r, addr, bytes, IntOps.swapBytes(regs[code[o + A0]] & (bytes == 8 ? -1L : (1L << (8 * bytes)) - 1), bytes));
+                    pc++;
+                    break;
+                }
+                case K_ATOMIC_RMW:
+                case K_ATOMIC_CAS: {
+                    long addr = regs[code[o + A0]];
+                    int bytes = code[o + B0];
+                    boolean big = (code[o + X] & MemFlags.BIG) != 0;
+                    int r = memory.region(addr, bytes);
+                    if (r < 0) return trap(base, TrapCode.HEAP_OOB);
+                    long old = memory.readIn(r, addr, bytes);
+                    if (big) old = IntOps.swapBytes(old, bytes);
+                    long mask = Type.mask(code[o + TYPE]);
+                    long next;
+                    if (code[o + KIND] == K_ATOMIC_RMW) {
+                        next = AtomicRmwOp.of((int) imms[pc]).apply(old, regs[code[o + A1]], bytes * 8);
+                    } else {
+                        next = old == (regs[code[o + A1]] & mask) ? regs[code[o + A2]] & mask : old;
+                    }
+                    memory.writeIn(r, addr, bytes, big ? IntOps.swapBytes(next, bytes) : next);
+                    regs[code[o + RES]] = old;
+                    pc++;
+                    break;
+                }
                 case K_LOAD:
                 case K_STACK_LOAD: {
                     long addr = (code[o + KIND] == K_LOAD ? regs[code[o + A0]] : f.slots[code[o + X]]) + imms[pc];

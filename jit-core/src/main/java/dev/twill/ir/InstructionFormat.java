@@ -67,7 +67,17 @@ public enum InstructionFormat {
     /** X = trap code: {@code trap}. */
     TRAP(0),
     /** A0, X = trap code: {@code trapz}, {@code trapnz}. */
-    COND_TRAP(1);
+    COND_TRAP(1),
+    /** A0, A1, X = trap code: {@code uadd_overflow_trap}. */
+    INT_ADD_TRAP(2),
+    /** X = MemFlags, A0 = address: {@code atomic_load}. */
+    LOAD_NO_OFFSET(1),
+    /** X = MemFlags, A0 = value, A1 = address: {@code atomic_store}. */
+    STORE_NO_OFFSET(2),
+    /** X = MemFlags, IMM = {@link dev.twill.ir.AtomicRmwOp} ordinal, A0 = address, A1 = operand: {@code atomic_rmw}. */
+    ATOMIC_RMW(2),
+    /** X = MemFlags, A0 = address, A1 = expected, A2 = replacement: {@code atomic_cas}. */
+    ATOMIC_CAS(3);
 
     /** The number of fixed value arguments in A0..A2. */
     public final int fixedArgs;

@@ -16,10 +16,12 @@ public final class MemFlags {
     public static final int NOTRAP = 1;
     public static final int ALIGNED = 2;
     public static final int READONLY = 4;
-    /** Explicit little-endian access (CLIF's {@code little}); the only byte order Twill supports. */
+    /** Explicit little-endian access (CLIF's {@code little}), the default byte order. */
     public static final int LITTLE = 8;
 
-    private static final String[] NAMES = {"notrap", "aligned", "readonly", "little"};
+    /** Big-endian access (CLIF's {@code big}): the bytes are swapped relative to the default little-endian order. */
+    public static final int BIG = 16;
+    private static final String[] NAMES = {"notrap", "aligned", "readonly", "little", "big"};
 
     /** The bit of a flag name, or 0 if {@code s} is not one. */
     public static int parse(String s) {

@@ -25,6 +25,29 @@ import static dev.twill.ir.Opcode.Level.*;
  *       {@code heap_oob} when it does not).
  *   <li>{@code call_indirect} traps {@code null_reference} on a zero callee and {@code bad_sig}
  *       when the callee's signature differs from the one named.
+ *   <li>Bit operations: {@code bitrev} reverses the bit order; {@code cls} counts the leading
+ *       bits after the sign bit that equal it (0 .. bits-1); {@code bmask.T x} is all ones in T
+ *       if {@code x != 0}, else 0 ({@code x} any integer type); {@code bitselect c, x, y} is
+ *       {@code (x & c) | (y & ~c)}, on the bits of floats too. {@code band bor bxor bnot
+ *       band_not bor_not bxor_not} also take f32/f64 and act on their bits.
+ *   <li>{@code uadd_overflow sadd_overflow usub_overflow ssub_overflow umul_overflow
+ *       smul_overflow} return the wrapped result and an {@code i8} that is 1 iff the exact
+ *       (unbounded) result does not fit the type, read unsigned or signed. The {@code _cin}
+ *       forms add a carry and the {@code _bin} forms subtract a borrow, each 1 if their i8
+ *       third operand is non-zero, else 0; the flag again tells whether the exact {@code a + b +
+ *       c} or {@code a - b - c} fits. {@code uadd_overflow_trap a, b, code} is {@code iadd} that
+ *       traps with {@code code} when the unsigned sum wraps.
+ *   <li>{@code select_spectre_guard} is {@code select} that back ends must compute without a
+ *       branch (a conditional move), so a mispredicted bounds check cannot steer speculation.
+ *   <li>{@code fma x, y, z} is {@code x * y + z} rounded once (IEEE 754 fusedMultiplyAdd).
+ *   <li>Atomics are sequentially consistent and little-endian: {@code atomic_load},
+ *       {@code atomic_store}, {@code atomic_rmw.T op p, x} (returns the old value; ops {@code add
+ *       sub and nand or xor xchg umin umax smin smax}), {@code atomic_cas p, expected,
+ *       replacement} (returns the old value; stores only if it equals {@code expected}), and
+ *       {@code fence}. They access memory like {@code load}/{@code store} without offset; the
+ *       address need not be aligned for the interpreter, and back ends support what the
+ *       hardware makes atomic (x86-64: any address, via lock-prefixed instructions).
+ *   <li>The {@code big} memory flag makes a load or store big-endian (bytes swapped).
  * </ul>
  */
 public enum Opcode {
@@ -83,12 +106,30 @@ public enum Opcode {
     CTZ(UNARY, SHARED, 0),
     POPCNT(UNARY, SHARED, 0),
     BSWAP(UNARY, SHARED, 0),
+    BITREV(UNARY, SHARED, 0),
+    CLS(UNARY, SHARED, 0),
+    BMASK(UNARY, SHARED, 0),
+    BITSELECT(TERNARY, SHARED, 0),
+
+    // ---- arithmetic with an overflow flag: two results, the wrapped value and an i8 0 or 1
+    UADD_OVERFLOW(BINARY, SHARED, Flags.FLAG_PAIR),
+    SADD_OVERFLOW(BINARY, SHARED, Flags.FLAG_PAIR),
+    USUB_OVERFLOW(BINARY, SHARED, Flags.FLAG_PAIR),
+    SSUB_OVERFLOW(BINARY, SHARED, Flags.FLAG_PAIR),
+    UMUL_OVERFLOW(BINARY, SHARED, Flags.FLAG_PAIR),
+    SMUL_OVERFLOW(BINARY, SHARED, Flags.FLAG_PAIR),
+    UADD_OVERFLOW_CIN(TERNARY, SHARED, Flags.FLAG_PAIR),
+    SADD_OVERFLOW_CIN(TERNARY, SHARED, Flags.FLAG_PAIR),
+    USUB_OVERFLOW_BIN(TERNARY, SHARED, Flags.FLAG_PAIR),
+    SSUB_OVERFLOW_BIN(TERNARY, SHARED, Flags.FLAG_PAIR),
+    UADD_OVERFLOW_TRAP(INT_ADD_TRAP, SHARED, Flags.CAN_TRAP),
 
     // ---- comparisons and selection
     ICMP(INT_COMPARE, SHARED, 0),
     ICMP_IMM(INT_COMPARE_IMM, SHARED, 0),
     FCMP(FLOAT_COMPARE, SHARED, 0),
     SELECT(TERNARY, SHARED, 0),
+    SELECT_SPECTRE_GUARD(TERNARY, SHARED, 0),
 
     // ---- conversions
     UEXTEND(UNARY, SHARED, 0),
@@ -119,6 +160,7 @@ public enum Opcode {
     FLOOR(UNARY, SHARED, 0),
     TRUNC(UNARY, SHARED, 0),
     NEAREST(UNARY, SHARED, 0),
+    FMA(TERNARY, SHARED, 0),
 
     // ---- sandbox-level memory
     HEAP_LOAD(InstructionFormat.HEAP_LOAD, SANDBOX, Flags.CAN_TRAP | Flags.CAN_LOAD),
@@ -154,6 +196,13 @@ public enum Opcode {
     FUNC_ADDR(InstructionFormat.FUNC_ADDR, MEMORY, 0),
     SYMBOL_VALUE(UNARY_GLOBAL_VALUE, MEMORY, 0),
 
+    // ---- atomics (sequentially consistent; shared by both levels like calls)
+    FENCE(NULLARY, SHARED, Flags.CAN_LOAD | Flags.CAN_STORE),
+    ATOMIC_LOAD(LOAD_NO_OFFSET, SHARED, Flags.CAN_TRAP | Flags.CAN_LOAD | Flags.CAN_STORE),
+    ATOMIC_STORE(STORE_NO_OFFSET, SHARED, Flags.CAN_TRAP | Flags.CAN_LOAD | Flags.CAN_STORE),
+    ATOMIC_RMW(InstructionFormat.ATOMIC_RMW, SHARED, Flags.CAN_TRAP | Flags.CAN_LOAD | Flags.CAN_STORE),
+    ATOMIC_CAS(InstructionFormat.ATOMIC_CAS, SHARED, Flags.CAN_TRAP | Flags.CAN_LOAD | Flags.CAN_STORE),
+
     // ---- calls and control flow
     CALL(InstructionFormat.CALL, SHARED, Flags.CALL | Flags.CAN_TRAP | Flags.CAN_LOAD | Flags.CAN_STORE),
     CALL_INDIRECT(InstructionFormat.CALL_INDIRECT, SHARED, Flags.CALL | Flags.CAN_TRAP | Flags.CAN_LOAD | Flags.CAN_STORE),
@@ -181,6 +230,8 @@ public enum Opcode {
         public static final int CAN_TRAP = 16;
         public static final int CAN_LOAD = 32;
         public static final int CAN_STORE = 64;
+        /** Two results: the value at the controlling type and an i8 flag ({@code uadd_overflow} ...). */
+        public static final int FLAG_PAIR = 128;
     }
 
     private static final Opcode[] VALUES = values();
@@ -246,6 +297,14 @@ public enum Opcode {
 
     public boolean canStore() {
         return (flags & Flags.CAN_STORE) != 0;
+    }
+
+    /**
+     * True for the instructions with two results, the value at the controlling type and an
+     * {@code i8} overflow, carry or borrow flag ({@code uadd_overflow}, {@code sadd_overflow_cin}...).
+     */
+    public boolean hasFlagResult() {
+        return (flags & Flags.FLAG_PAIR) != 0;
     }
 
     /** True if removing an unused instance would change behaviour (stores, calls, traps, control). */

@@ -41,7 +41,11 @@ import java.util.Arrays;
  *   <li>{@code table_addr table, idx, off} traps {@code table_oob} iff {@code idx >= bound}
  *       (elements, unsigned), then computes {@code base + idx * element_size + off}.
  * </ul>
- * Twill never relies on guard pages, so {@code offset_guard} removes no check. Semantic choices
+ * Scalar instructions that back ends need not implement ({@code bmask}, the overflow-flag
+ * family, big-endian accesses, ...) are expanded into shared ones by {@link ScalarExpander}
+ * in the same walk.
+ *
+ * <p>Twill never relies on guard pages, so {@code offset_guard} removes no check. Semantic choices
  * the interpreter must share: heap offsets are signed 64-bit, heap_addr sizes and static bounds
  * unsigned 64-bit; the order of a bounds-checked access is: bound global value, check, base
  * global value.
@@ -80,6 +84,8 @@ public final class Legalizer {
     private DataFlowGraph dfg;
     private Layout layout;
     private InstBuilder builder;
+    /** Expands the scalar instructions back ends need not know ({@link ScalarExpander}). */
+    private final ScalarExpander scalar = new ScalarExpander();
     /** False to stop at {@code heap_addr} ({@link #legalizeSandbox}). */
     private boolean expandHeapAddr;
     /** The input instruction being legalized, named in errors. */
@@ -167,6 +173,7 @@ public final class Legalizer {
                         tableAddr(i);
                         break;
                     default:
+                        if (ScalarExpander.handles(op)) scalar.expand(i, op);
                         break;
                 }
                 if (op.canStore() || op.isCall()) {
@@ -188,6 +195,7 @@ public final class Legalizer {
         dfg = f.dfg;
         layout = f.layout;
         if (builder == null || builder.function() != f) builder = new InstBuilder(f);
+        scalar.begin(f, builder);
         vmctxValue = -1;
         int p = f.signature.vmctxParam();
         int entry = layout.firstBlock();

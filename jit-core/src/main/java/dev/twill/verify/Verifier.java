@@ -75,7 +75,7 @@ public final class Verifier {
     private static final ThreadLocal<Verifier> CONTEXT = ThreadLocal.withInitial(Verifier::new);
     private static final int NUM_INT_CC = IntCC.values().length;
     private static final int NUM_FLOAT_CC = FloatCC.values().length;
-    private static final int ALL_MEM_FLAGS = MemFlags.NOTRAP | MemFlags.ALIGNED | MemFlags.READONLY | MemFlags.LITTLE;
+    private static final int ALL_MEM_FLAGS = MemFlags.NOTRAP | MemFlags.ALIGNED | MemFlags.READONLY | MemFlags.LITTLE | MemFlags.BIG;
     /** The pointer type of the 64-bit targets Twill supports. */
     private static final int POINTER = Type.I64;
 
@@ -693,7 +693,10 @@ public final class Verifier {
             case FUNC_ADDR: checkFuncAddr(i, ct); break;
             case BINARY: checkBinary(i, op, ct); break;
             case BINARY_IMM: checkBinaryImm(i, ct); break;
-            case TERNARY: checkSelect(i, ct); break;
+            case TERNARY:
+                if (op == Opcode.SELECT || op == Opcode.SELECT_SPECTRE_GUARD) checkSelect(i, ct);
+                else checkTernary(i, op, ct);
+                break;
             case INT_COMPARE: case INT_COMPARE_IMM: checkIcmp(i, op, ct); break;
             case FLOAT_COMPARE: checkFcmp(i, ct); break;
             case LOAD: checkLoad(i, op, ct); break;
@@ -719,6 +722,8 @@ public final class Verifier {
             case BRANCH_TABLE: checkBrTable(i, ct); break;
             case TRAP: results(i, 0); trapCode(i); break;
             case COND_TRAP: results(i, 0); condition(i, ct); trapCode(i); break;
+            case INT_ADD_TRAP: checkBinary(i, op, ct); trapCode(i); break;
+            case LOAD_NO_OFFSET: case STORE_NO_OFFSET: case ATOMIC_RMW: case ATOMIC_CAS: checkAtomic(i, op, ct); break;
         }
     }
 
@@ -984,7 +989,16 @@ public final class Verifier {
         int a = argValue(i, 0);
         int ta = arg(i, 0);
         switch (op) {
-            case INEG: case IABS: case BNOT: case CLZ: case CTZ: case POPCNT: case BSWAP:
+            case BNOT:
+                // on floats too: their bits
+                ctrlFromArg(i, ct, 0, ta);
+                ctrlValid(i, ct);
+                break;
+            case BMASK:
+                ctrlInt(i, ct);
+                expectIntArg(i, a, ta);
+                break;
+            case INEG: case IABS: case CLZ: case CTZ: case POPCNT: case BSWAP: case BITREV: case CLS:
                 ctrlFromArg(i, ct, 0, ta);
                 if (ctrlInt(i, ct) && op == Opcode.BSWAP && ct == Type.I8) err(i, "bswap needs at least i16, got " + tn(ct));
                 break;
@@ -1052,11 +1066,90 @@ public final class Verifier {
             case FADD: case FSUB: case FMUL: case FDIV: case FMIN: case FMAX: case FCOPYSIGN:
                 if (ctrlFloat(i, ct)) expectType(i, argValue(i, 1), t1, ct);
                 break;
+            case BAND: case BOR: case BXOR: case BAND_NOT: case BOR_NOT: case BXOR_NOT:
+                // on floats too: their bits
+                if (ctrlValid(i, ct)) expectType(i, argValue(i, 1), t1, ct);
+                break;
             default:
                 if (ctrlInt(i, ct)) expectType(i, argValue(i, 1), t1, ct);
                 break;
         }
-        result(i, ct);
+        if (op.hasFlagResult()) flagResults(i, ct);
+        else result(i, ct);
+    }
+
+    /** Two results: the value at {@code ct} and an i8 flag. */
+    private void flagResults(int i, int ct) {
+        if (!results(i, 2)) return;
+        int v0 = dfg.result(i, 0), v1 = dfg.result(i, 1);
+        if (isValidType(ct) && dfg.valueType(v0) != ct) resultTypeError(i, v0, ct);
+        if (dfg.valueType(v1) != Type.I8) resultTypeError(i, v1, Type.I8);
+    }
+
+    /** {@code bitselect}, {@code fma} and the carry/borrow forms: operands of the controlling type (a carry is i8). */
+    private void checkTernary(int i, Opcode op, int ct) {
+        int t0 = arg(i, 0), t1 = arg(i, 1), t2 = arg(i, 2);
+        ctrlFromArg(i, ct, 1, t1);
+        switch (op) {
+            case BITSELECT:
+                if (ctrlValid(i, ct)) {
+                    expectType(i, argValue(i, 0), t0, ct);
+                    expectType(i, argValue(i, 2), t2, ct);
+                }
+                result(i, ct);
+                break;
+            case FMA:
+                if (ctrlFloat(i, ct)) {
+                    expectType(i, argValue(i, 0), t0, ct);
+                    expectType(i, argValue(i, 2), t2, ct);
+                }
+                result(i, ct);
+                break;
+            case UADD_OVERFLOW_CIN: case SADD_OVERFLOW_CIN: case USUB_OVERFLOW_BIN: case SSUB_OVERFLOW_BIN:
+                if (ctrlInt(i, ct)) expectType(i, argValue(i, 0), t0, ct);
+                expectType(i, argValue(i, 2), t2, Type.I8);
+                flagResults(i, ct);
+                break;
+            default:
+                err(i, "unexpected opcode " + op.text + " in the ternary format");
+                break;
+        }
+    }
+
+    /**
+     * Atomics: an i64 address, an integer access type of 8 to 64 bits, flags without an offset;
+     * {@code atomic_store} stores its first operand, {@code atomic_cas} compares and stores
+     * values of the access type.
+     */
+    private void checkAtomic(int i, Opcode op, int ct) {
+        memFlags(i);
+        switch (op) {
+            case ATOMIC_LOAD:
+                expectType(i, argValue(i, 0), arg(i, 0), POINTER);
+                ctrlInt(i, ct);
+                result(i, ct);
+                break;
+            case ATOMIC_STORE:
+                ctrlFromArg(i, ct, 0, arg(i, 0));
+                ctrlInt(i, ct);
+                expectType(i, argValue(i, 1), arg(i, 1), POINTER);
+                results(i, 0);
+                break;
+            case ATOMIC_RMW: {
+                long rmw = dfg.imm(i);
+                if (rmw < 0 || rmw >= dev.twill.ir.AtomicRmwOp.values().length) err(i, "invalid atomic_rmw operation " + rmw);
+                expectType(i, argValue(i, 0), arg(i, 0), POINTER);
+                if (ctrlInt(i, ct)) expectType(i, argValue(i, 1), arg(i, 1), ct);
+                result(i, ct);
+                break;
+            }
+            default: // ATOMIC_CAS
+                expectType(i, argValue(i, 0), arg(i, 0), POINTER);
+                ctrlFromArg(i, ct, 1, arg(i, 1));
+                if (ctrlInt(i, ct)) expectType(i, argValue(i, 2), arg(i, 2), ct);
+                result(i, ct);
+                break;
+        }
     }
 
     private void checkBinaryImm(int i, int ct) {

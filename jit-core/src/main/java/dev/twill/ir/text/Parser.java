@@ -2,6 +2,7 @@ package dev.twill.ir.text;
 
 import dev.twill.CompileError;
 import dev.twill.entity.IntVec;
+import dev.twill.ir.AtomicRmwOp;
 import dev.twill.ir.DataFlowGraph;
 import dev.twill.ir.ExtFuncData;
 import dev.twill.ir.FloatCC;
@@ -76,7 +77,7 @@ public final class Parser {
     private static final String[] ENTITY_PREFIXES = {
         "v", "block", "ss", "gv", "heap", "table", "sig", "fn", "jt", "const", "inst",
     };
-    private static final String[] MEM_FLAGS = {"notrap", "aligned", "readonly", "little"};
+    private static final String[] MEM_FLAGS = {"notrap", "aligned", "readonly", "little", "big"};
 
     // preamble entity kinds
     private static final int K_SS = 0, K_GV = 1, K_HEAP = 2, K_TABLE = 3, K_SIG = 4, K_FN = 5, K_JT = 6;
@@ -508,6 +509,12 @@ public final class Parser {
             Decls<Object> d = decls.get(k);
             for (int n = 0; n < d.items.size(); n++) {
                 if (d.items.get(n) != null) continue;
+                // CLIF allows gaps in stack slot numbers (ss2 without ss0): empty slots fill
+                // them, so every slot keeps the number it was written with
+                if (k == K_SS) {
+                    d.items.set(n, new StackSlotData(0, 0));
+                    continue;
+                }
                 int m = n + 1;
                 while (d.items.get(m) == null) m++;
                 throw errAt(d.lines.get(m), d.cols.get(m), K_PREFIX[k] + m + " is declared but " + K_PREFIX[k] + n
@@ -707,7 +714,8 @@ public final class Parser {
                     continue outer;
                 }
             }
-            if (!atEntityName()) throw err("unknown memory flag " + lex.describe());
+            // atomic_rmw's operation follows its flags
+            if (!atEntityName() && AtomicRmwOp.parse(lex.text()) == null) throw err("unknown memory flag " + lex.describe());
             break;
         }
         return flags;
@@ -861,7 +869,9 @@ public final class Parser {
         boolean suffixPrinted = Printer.printsTypeSuffix(op);
         int fixedType = fixedCtrlType(op);
         if (suffixPrinted && suffix == Type.INVALID) throw errAt(opLine, opCol, op.text + " needs a type suffix (" + op.text + ".i32 ...)");
-        if (!suffixPrinted && Printer.typeOperand(op) < 0 && suffix != Type.INVALID && suffix != fixedType) {
+        // call_indirect.i64: CLIF may name the callee's (pointer) type, which the callee operand already has
+        boolean calleeSuffix = op == Opcode.CALL_INDIRECT && suffix == Type.I64;
+        if (!suffixPrinted && Printer.typeOperand(op) < 0 && suffix != Type.INVALID && suffix != fixedType && !calleeSuffix) {
             throw errAt(opLine, opCol, op.text + " does not take the type suffix ." + Type.name(suffix));
         }
         int ctrl = suffixPrinted ? suffix : fixedType;
@@ -902,11 +912,12 @@ public final class Parser {
     }
 
     private int expectedResults(Opcode op, int inst) {
+        if (op.hasFlagResult()) return 2;
         switch (op.format) {
             case CALL: return f.signatures.get(f.extFuncs.get(dfg.aux(inst)).signature).returns.length;
             case CALL_INDIRECT: return f.signatures.get(dfg.aux(inst)).returns.length;
             case NULLARY: case STORE: case STACK_STORE: case HEAP_STORE: case MULTI_ARY: case JUMP: case BRIF:
-            case BRANCH: case BRANCH_ICMP: case BRANCH_TABLE: case TRAP: case COND_TRAP:
+            case BRANCH: case BRANCH_ICMP: case BRANCH_TABLE: case TRAP: case COND_TRAP: case STORE_NO_OFFSET:
                 return 0;
             default:
                 return 1;
@@ -915,6 +926,7 @@ public final class Parser {
 
     /** The type of result {@code k} given the controlling type (mirrors InstBuilder). */
     private int resultType(Opcode op, int inst, int k, int ctrl) {
+        if (k == 1 && op.hasFlagResult()) return Type.I8;
         switch (op.format) {
             case INT_COMPARE: case INT_COMPARE_IMM: case FLOAT_COMPARE: return Type.I8;
             case CALL: return f.signatures.get(f.extFuncs.get(dfg.aux(inst)).signature).returns[k];
@@ -1133,6 +1145,32 @@ public final class Parser {
                 setArgs(inst, 1);
                 expect(Lexer.COMMA);
                 dfg.setAux(inst, trapCode());
+                break;
+            case INT_ADD_TRAP:
+                setArgs(inst, 2);
+                expect(Lexer.COMMA);
+                dfg.setAux(inst, trapCode());
+                break;
+            case LOAD_NO_OFFSET:
+                dfg.setAux(inst, memFlags());
+                setArgs(inst, 1);
+                break;
+            case STORE_NO_OFFSET:
+                dfg.setAux(inst, memFlags());
+                setArgs(inst, 2);
+                break;
+            case ATOMIC_RMW: {
+                dfg.setAux(inst, memFlags());
+                AtomicRmwOp rmw = lex.kind == Lexer.IDENT ? AtomicRmwOp.parse(lex.text()) : null;
+                if (rmw == null) throw err("expected an atomic_rmw operation (add, sub, and, nand, or, xor, xchg, umin, umax, smin, smax), found " + lex.describe());
+                lex.next();
+                dfg.setImm(inst, rmw.ordinal());
+                setArgs(inst, 2);
+                break;
+            }
+            case ATOMIC_CAS:
+                dfg.setAux(inst, memFlags());
+                setArgs(inst, 3);
                 break;
         }
     }

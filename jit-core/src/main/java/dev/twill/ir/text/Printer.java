@@ -1,5 +1,6 @@
 package dev.twill.ir.text;
 
+import dev.twill.ir.AtomicRmwOp;
 import dev.twill.ir.DataFlowGraph;
 import dev.twill.ir.ExtFuncData;
 import dev.twill.ir.FloatCC;
@@ -64,7 +65,7 @@ public final class Printer {
     public static boolean printsTypeSuffix(Opcode op) {
         switch (op.format) {
             case UNARY_IMM: case LOAD: case STACK_LOAD: case HEAP_LOAD: case HEAP_ADDR: case TABLE_ADDR:
-            case UNARY_GLOBAL_VALUE: case FUNC_ADDR:
+            case UNARY_GLOBAL_VALUE: case FUNC_ADDR: case LOAD_NO_OFFSET: case ATOMIC_RMW:
                 return true;
             case UNARY:
                 return !isSameTypeUnary(op);
@@ -79,8 +80,9 @@ public final class Printer {
             case TERNARY: return 1;
             case BINARY: case BINARY_IMM: case INT_COMPARE: case INT_COMPARE_IMM: case FLOAT_COMPARE:
             case STORE: case STACK_STORE: case HEAP_STORE: case BRIF: case BRANCH: case BRANCH_ICMP:
-            case BRANCH_TABLE: case COND_TRAP: case UNARY:
+            case BRANCH_TABLE: case COND_TRAP: case UNARY: case INT_ADD_TRAP: case STORE_NO_OFFSET:
                 return 0;
+            case ATOMIC_CAS: return 1;
             default: return -1;
         }
     }
@@ -88,7 +90,7 @@ public final class Printer {
     /** Unary instructions whose result has the argument's type. */
     public static boolean isSameTypeUnary(Opcode op) {
         switch (op) {
-            case INEG: case IABS: case BNOT: case CLZ: case CTZ: case POPCNT: case BSWAP:
+            case INEG: case IABS: case BNOT: case CLZ: case CTZ: case POPCNT: case BSWAP: case BITREV: case CLS:
             case SQRT: case FNEG: case FABS: case CEIL: case FLOOR: case TRUNC: case NEAREST:
                 return true;
             default:
@@ -378,6 +380,26 @@ public final class Printer {
                 break;
             case COND_TRAP:
                 sb.append(" v").append(a0).append(", ").append(TrapCode.name(x));
+                break;
+            case INT_ADD_TRAP:
+                sb.append(" v").append(a0).append(", v").append(a1).append(", ").append(TrapCode.name(x));
+                break;
+            case LOAD_NO_OFFSET:
+                MemFlags.print(x, sb);
+                sb.append(" v").append(a0);
+                break;
+            case STORE_NO_OFFSET:
+                MemFlags.print(x, sb);
+                sb.append(" v").append(a0).append(", v").append(a1);
+                break;
+            case ATOMIC_RMW:
+                MemFlags.print(x, sb);
+                sb.append(' ').append(AtomicRmwOp.of((int) imm).text).append(" v").append(a0).append(", v").append(a1);
+                break;
+            case ATOMIC_CAS:
+                MemFlags.print(x, sb);
+                sb.append(' ');
+                args(i, 0);
                 break;
         }
     }

@@ -29,6 +29,30 @@ public record X64Features(boolean lzcnt, boolean tzcnt, boolean popcnt, boolean 
         return h;
     }
 
+    private static volatile int hostFma = -1;
+
+    /**
+     * True if the machine has FMA3 ({@code vfmadd231ss/sd}), the {@code fma} CPUID flag; a separate
+     * probe so that the record's components, which callers construct, stay as they are.
+     */
+    public static boolean hostFma() {
+        int h = hostFma;
+        if (h < 0) {
+            h = 0;
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                    if (!line.startsWith("flags")) continue;
+                    h = (" " + line.substring(line.indexOf(':') + 1).trim() + " ").contains(" fma ") ? 1 : 0;
+                    break;
+                }
+            } catch (IOException | RuntimeException e) {
+                // the baseline: no FMA3
+            }
+            hostFma = h;
+        }
+        return h == 1;
+    }
+
     private static X64Features probe() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

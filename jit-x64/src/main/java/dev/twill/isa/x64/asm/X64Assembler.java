@@ -84,6 +84,8 @@ public final class X64Assembler {
     static final int BREG = 1 << 28;
     /** ModRM.rm (or the opcode's register) names a byte register, same rule. */
     static final int BRM = 1 << 29;
+    /** 0xF0 LOCK prefix, after an operand-size 0x66 (the order llvm-mc emits). */
+    static final int LOCK = 1 << 30;
 
     // ---- ALU operations: the /digit of 80/81/83, and bits 3-5 of the 00-3D opcodes ----
     public static final int ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7;
@@ -440,6 +442,42 @@ public final class X64Assembler {
     /** {@code xchg [mem], r} (implicitly locked). */
     public void xchgMR(int size, int base, int index, int scale, int disp, int r) {
         emitM(sz(size) | (size == 1 ? 0x86 : 0x87), r, base, index, scale, disp, 0, 0);
+    }
+
+    /** {@code lock xadd [mem], r} (F0 0F C0/C1): r receives the old value, memory the sum, atomically. */
+    public void lockXaddMR(int size, int base, int index, int scale, int disp, int r) {
+        emitM(LOCK | sz(size) | (size == 1 ? 0x0FC0 : 0x0FC1), r, base, index, scale, disp, 0, 0);
+    }
+
+    /**
+     * {@code lock cmpxchg [mem], r} (F0 0F B0/B1): atomically, if [mem] equals al/ax/eax/rax it
+     * becomes r (ZF=1), else the accumulator receives [mem] (ZF=0).
+     */
+    public void lockCmpxchgMR(int size, int base, int index, int scale, int disp, int r) {
+        emitM(LOCK | sz(size) | (size == 1 ? 0x0FB0 : 0x0FB1), r, base, index, scale, disp, 0, 0);
+    }
+
+    /** {@code mfence} (0F AE F0): orders every earlier load and store before every later one. */
+    public void mfence() {
+        emitByte(0x0F);
+        emitByte(0xAE);
+        emitByte(0xF0);
+    }
+
+    /**
+     * {@code vfmadd231ss/sd dst, a, b} (FMA3, VEX.LIG.66.0F38.W0/W1 B9 /r): {@code dst = a * b +
+     * dst} rounded once; size 4 or 8. Three-byte VEX: C4, then R X B (inverted) and map 0F38,
+     * then W, vvvv = ~a, L = 0, pp = 01 (66).
+     */
+    public void vfmadd231RR(int size, int dst, int a, int b) {
+        byte[] d = reserve();
+        int p = length;
+        d[p++] = (byte) 0xC4;
+        d[p++] = (byte) ((~dst & 8) << 4 | 0x40 | (~b & 8) << 2 | 0x02);
+        d[p++] = (byte) ((size == 8 ? 0x80 : 0) | (~a & 15) << 3 | 0x01);
+        d[p++] = (byte) 0xB9;
+        d[p++] = (byte) (0xC0 | (dst & 7) << 3 | b & 7);
+        length = p;
     }
 
     // =====================================================================================
@@ -1094,6 +1132,9 @@ public final class X64Assembler {
     private static int legacyPrefixes(byte[] d, int p, int op) {
         if ((op & P66) != 0) {
             d[p++] = 0x66;
+        }
+        if ((op & LOCK) != 0) {
+            d[p++] = (byte) 0xF0;
         }
         if ((op & PF3) != 0) {
             d[p++] = (byte) 0xF3;

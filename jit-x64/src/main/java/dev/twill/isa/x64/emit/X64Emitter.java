@@ -257,6 +257,43 @@ public final class X64Emitter {
         }
     }
 
+    /**
+     * {@code old = [mem]; do { t = op(old, x) } while (!lock cmpxchg [mem], t)}: the failed
+     * cmpxchg reloads rax with the current value, so the loop retries on it. Narrow sizes compute
+     * in 32-bit registers (only the low bytes are stored); min/max compare at the exact size.
+     */
+    private void emitAtomicRmwLoop(int sz, int rmw, int x, int t) {
+        resolveMem();
+        int wide = Math.max(sz, 4);
+        if (sz >= 4) asm.movRM(sz, RAX, mBase, mIndex, mScale, mDisp);
+        else asm.movzxRM(4, sz, RAX, mBase, mIndex, mScale, mDisp);
+        int loop = asm.newLabel();
+        asm.bind(loop);
+        asm.movRR(8, t, RAX);
+        switch (dev.twill.ir.AtomicRmwOp.of(rmw)) {
+            case AND -> asm.aluRR(AND, wide, t, x);
+            case OR -> asm.aluRR(OR, wide, t, x);
+            case XOR -> asm.aluRR(XOR, wide, t, x);
+            case NAND -> {
+                asm.aluRR(AND, wide, t, x);
+                asm.unaryR(NOT, wide, t);
+            }
+            case UMIN, UMAX, SMIN, SMAX -> {
+                asm.aluRR(CMP, sz, t, x);
+                int cc = switch (dev.twill.ir.AtomicRmwOp.of(rmw)) {
+                    case UMIN -> X64Cond.A;
+                    case UMAX -> X64Cond.B;
+                    case SMIN -> X64Cond.G;
+                    default -> X64Cond.L;
+                };
+                asm.cmovRR(cc, wide, t, x);
+            }
+            default -> throw new IllegalStateException("atomic_rmw " + rmw + " has its own instruction");
+        }
+        asm.lockCmpxchgMR(sz, mBase, mIndex, mScale, mDisp, t);
+        asm.jcc(X64Cond.NE, loop);
+    }
+
     // =====================================================================================
     // Operands
 
@@ -568,6 +605,19 @@ public final class X64Emitter {
                 else asm.roundsdRR(r(1), r(0), in.aux[i] | 8);
             }
             case ROUND_SOFT -> emitRoundSoft(sz, in.aux[i], r(0), r(1));
+            case MFENCE -> asm.mfence();
+            case FMA -> asm.vfmadd231RR(sz, r(3), r(0), r(1));
+            case ATOMIC_XADD, ATOMIC_XCHG -> {
+                resolveMem();
+                int d = r(2);
+                if (in.op[i] == ATOMIC_XADD) asm.lockXaddMR(sz, mBase, mIndex, mScale, mDisp, d);
+                else asm.xchgMR(sz, mBase, mIndex, mScale, mDisp, d);
+            }
+            case ATOMIC_CAS -> {
+                resolveMem();
+                asm.lockCmpxchgMR(sz, mBase, mIndex, mScale, mDisp, r(1));
+            }
+            case ATOMIC_RMW_LOOP -> emitAtomicRmwLoop(sz, in.aux[i], r(0), r(3));
             case FSIGN -> {
                 loadMask(sz, in.aux[i] == 0 ? signMask(sz) : absMask(sz));
                 asm.sseRR(in.aux[i] == 0 ? XORPS : ANDPS, r(1), XMM15);

@@ -144,7 +144,23 @@ public final class X64Insts {
     /** [use a, def d]: rounding without SSE4.1; aux = mode, size 4/8. */
     public static final int ROUND_SOFT = 50;
 
-    public static final int NUM_OPS = 51;
+    /** []: mfence. */
+    public static final int MFENCE = 51;
+    /** [use a, use b, use c, def d=reuse c]: vfmadd231ss/sd d, a, b (d = a * b + c, rounded once); size 4/8. */
+    public static final int FMA = 52;
+    /** [use v, mem, def d=reuse v]: lock xadd [mem], d (d receives the old value); size = access bytes. */
+    public static final int ATOMIC_XADD = 53;
+    /** [use v, mem, def d=reuse v]: xchg [mem], d (implicitly locked); size = access bytes. */
+    public static final int ATOMIC_XCHG = 54;
+    /** [use expected fixed rax, use replacement, mem, def old fixed rax]: lock cmpxchg [mem], replacement. */
+    public static final int ATOMIC_CAS = 55;
+    /**
+     * [use x, mem, early def old fixed rax, early def t]: a compare-exchange loop applying
+     * {@link dev.twill.ir.AtomicRmwOp} aux (and, nand, or, xor, min, max) with operand x; size = access bytes.
+     */
+    public static final int ATOMIC_RMW_LOOP = 56;
+
+    public static final int NUM_OPS = 57;
 
     private static final String[] NAMES = {
         "mov", "movf", "imm", "fimm", "lea", "alu_rr", "alu_ri", "alu_rm", "imul_rr", "imul_rri", "unary",
@@ -152,6 +168,7 @@ public final class X64Insts {
         "fsel", "trapif", "jmp", "trap", "br_table", "ret", "args", "call", "call_ind", "symbol_addr", "bswap",
         "bitcnt", "clz_bsr", "ctz_bsf", "popcnt_swar", "iabs", "sse_rr", "sse_rm", "sse_un", "round", "fsign",
         "fcopysign", "fminmax", "cvt_i2f", "cvt_u64_f", "cvt_f2i", "movd_xr", "movd_rx", "round_soft",
+        "mfence", "fma", "atomic_xadd", "atomic_xchg", "atomic_cas", "atomic_rmw_loop",
     };
 
     // ---- fused compare kinds

@@ -121,7 +121,8 @@ public final class X64Lowering {
                 Opcode.FADD, Opcode.FSUB, Opcode.FMUL, Opcode.FDIV, Opcode.ICMP, Opcode.ICMP_IMM}) {
             CONSUMER_FOLDS[o.ordinal()] |= FOLD_LOAD;
         }
-        for (Opcode o : new Opcode[] {Opcode.BRIF, Opcode.BRZ, Opcode.BRNZ, Opcode.TRAPZ, Opcode.TRAPNZ, Opcode.SELECT}) {
+        for (Opcode o : new Opcode[] {Opcode.BRIF, Opcode.BRZ, Opcode.BRNZ, Opcode.TRAPZ, Opcode.TRAPNZ, Opcode.SELECT,
+                Opcode.SELECT_SPECTRE_GUARD}) {
             CONSUMER_FOLDS[o.ordinal()] |= FOLD_COND;
         }
     }
@@ -1172,8 +1173,96 @@ public final class X64Lowering {
                 setAux(dfg.aux(i));
                 setCond(condOfFolding(i, op == Opcode.TRAPZ));
             }
+            case SELECT_SPECTRE_GUARD -> {
+                // cmov only: a float select would branch (legalize it to integers first)
+                if (Type.isFloat(t)) throw unsupported(i, "select_spectre_guard of a float (legalize first)");
+                lowerSelect(i);
+            }
+            case FMA, FENCE, ATOMIC_LOAD, ATOMIC_STORE, ATOMIC_RMW, ATOMIC_CAS -> lowerAtomicOrFma(i, op, t);
             default -> throw unsupported(i, "not a memory-level instruction (legalize first)");
         }
+    }
+
+    /** Whether the machine has FMA3; fma is only lowered with it. */
+    private final boolean fma3 = X64Features.hostFma();
+
+    /**
+     * {@code fma} as vfmadd231 (the addend's register accumulates); atomics as the x86-64
+     * sequentially consistent mapping: loads are plain moves, stores {@code xchg}, {@code
+     * add/sub} {@code lock xadd}, {@code xchg} {@code xchg}, {@code atomic_cas} {@code lock
+     * cmpxchg}, other read-modify-writes a {@code lock cmpxchg} loop, {@code fence} mfence.
+     */
+    private void lowerAtomicOrFma(int i, Opcode op, int t) {
+        if (op != Opcode.FMA && op != Opcode.FENCE && (dfg.aux(i) & MemFlags.BIG) != 0) {
+            throw unsupported(i, "big-endian atomics are not supported on x86-64");
+        }
+        switch (op) {
+            case FMA -> {
+                if (!fma3) throw unsupported(i, "fma needs a CPU with FMA3 (vfmadd231ss/sd)");
+                inst(FMA, Type.bytes(t), 0);
+                fu(dfg.arg(i, 0));
+                fu(dfg.arg(i, 1));
+                int c = fu(dfg.arg(i, 2));
+                reuse(def(dfg.firstResult(i)), RegClass.FLOAT, c);
+            }
+            case FENCE -> inst(MFENCE, 0, 0);
+            case ATOMIC_LOAD -> {
+                inst(LOAD, Type.bytes(t), 0);
+                setAux(LD_ZERO);
+                baseMem(dfg.arg(i, 0));
+                idef(def(dfg.firstResult(i)));
+            }
+            case ATOMIC_STORE -> {
+                int vt = dfg.valueType(resolved(dfg.arg(i, 0)));
+                inst(ATOMIC_XCHG, Type.bytes(vt), 0);
+                int v = iu(dfg.arg(i, 0));
+                baseMem(dfg.arg(i, 1));
+                reuse(tmp(RegClass.INT), RegClass.INT, v);
+            }
+            case ATOMIC_CAS -> {
+                inst(ATOMIC_CAS, Type.bytes(t), 0);
+                opnd(Operand.fixedUse(use(dfg.arg(i, 1)), RegClass.INT, X64Reg.RAX));
+                iu(dfg.arg(i, 2));
+                baseMem(dfg.arg(i, 0));
+                opnd(Operand.fixedDef(def(dfg.firstResult(i)), RegClass.INT, X64Reg.RAX));
+            }
+            default -> { // ATOMIC_RMW
+                dev.twill.ir.AtomicRmwOp rmw = dev.twill.ir.AtomicRmwOp.of((int) dfg.imm(i));
+                int bytes = Type.bytes(t);
+                int x = dfg.arg(i, 1);
+                switch (rmw) {
+                    case ADD, SUB, XCHG -> {
+                        int v = use(x);
+                        if (rmw == dev.twill.ir.AtomicRmwOp.SUB) {
+                            int n = tmp(RegClass.INT);
+                            inst(UNARY, opSize(t), 0);
+                            setAux(X64Assembler.NEG);
+                            regUse(v, RegClass.INT);
+                            reuse(n, RegClass.INT, 0);
+                            v = n;
+                        }
+                        inst(rmw == dev.twill.ir.AtomicRmwOp.XCHG ? ATOMIC_XCHG : ATOMIC_XADD, bytes, 0);
+                        int k = regUse(v, RegClass.INT);
+                        baseMem(dfg.arg(i, 0));
+                        reuse(def(dfg.firstResult(i)), RegClass.INT, k);
+                    }
+                    default -> {
+                        inst(ATOMIC_RMW_LOOP, bytes, 0);
+                        setAux(rmw.ordinal());
+                        iu(x);
+                        baseMem(dfg.arg(i, 0));
+                        opnd(Operand.of(def(dfg.firstResult(i)), Operand.DEF, Operand.EARLY, Operand.FIXED_REG, RegClass.INT, X64Reg.RAX));
+                        opnd(Operand.earlyDef(tmp(RegClass.INT), RegClass.INT));
+                    }
+                }
+            }
+        }
+    }
+
+    /** The memory operand {@code [addr]} of the current instruction, the address in a register. */
+    private void baseMem(int addr) {
+        int k = iu(addr);
+        if (!marking) insts.memBase[cur] = k;
     }
 
     private int symbol(String name) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -119,6 +120,11 @@ final class LlvmMc {
                     if (lt >= 0) { // a branch: "jmp 0x1f <.text+0x1f>"
                         target = firstHex(rest);
                         rest = rest.substring(0, lt);
+                    }
+                    // a LOCK prefix may be listed as an instruction of its own: it belongs to the next one
+                    if (!out.isEmpty() && out.get(out.size() - 1).text().equals("lock")) {
+                        off = out.remove(out.size() - 1).offset();
+                        rest = "lock " + rest;
                     }
                     out.add(new Decoded(off, 0, rest, target));
                 }
@@ -242,6 +248,14 @@ final class LlvmMc {
                 } else if (!disassemble) {
                     fail("unresolved fixup in llvm-mc output: " + line);
                 }
+            }
+            // the disassembler prints a LOCK prefix (without 66 before it) as an instruction of its own
+            if (!out.isEmpty() && out.get(out.size() - 1).text().equals("lock")) {
+                Insn prefix = out.remove(out.size() - 1);
+                byte[] joined = Arrays.copyOf(prefix.bytes(), prefix.bytes().length + bytes.length);
+                System.arraycopy(bytes, 0, joined, prefix.bytes().length, bytes.length);
+                text = "lock " + text;
+                bytes = joined;
             }
             out.add(new Insn(text, bytes));
         }

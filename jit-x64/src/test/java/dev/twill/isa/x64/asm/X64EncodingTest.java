@@ -461,6 +461,21 @@ class X64EncodingTest {
                 (a, g, m) -> a.roundssRM(g, m.base, m.index, m.scale, m.disp, g & 11));
         regMem("roundsdRM", (g, m) -> "roundsd " + x(g) + ", qword ptr " + m + ", " + (g & 11),
                 (a, g, m) -> a.roundsdRM(g, m.base, m.index, m.scale, m.disp, g & 11));
+        // atomics: lock-prefixed read-modify-writes, cmpxchg, mfence
+        for (int size : SIZES) {
+            String p = ptr(size);
+            regMem("lock xaddMR", (g, m) -> "lock xadd " + p + m + ", " + r(g, size), (a, g, m) -> a.lockXaddMR(size, m.base, m.index, m.scale, m.disp, g));
+            regMem("lock cmpxchgMR", (g, m) -> "lock cmpxchg " + p + m + ", " + r(g, size), (a, g, m) -> a.lockCmpxchgMR(size, m.base, m.index, m.scale, m.disp, g));
+        }
+        add("mfence", "mfence", X64Assembler::mfence);
+        // FMA3: every destination, with the two sources rotating through all registers
+        for (int d = 0; d < 16; d++) {
+            for (int k = 0; k < 16; k++) {
+                int dd = d, aa = k, bb = (k * 7 + d) & 15;
+                add("vfmadd231ss", "vfmadd231ss " + x(dd) + ", " + x(aa) + ", " + x(bb), a -> a.vfmadd231RR(4, dd, aa, bb));
+                add("vfmadd231sd", "vfmadd231sd " + x(dd) + ", " + x(aa) + ", " + x(bb), a -> a.vfmadd231RR(8, dd, aa, bb));
+            }
+        }
     }
 
     @Test
