@@ -73,7 +73,41 @@ public final class ClifCommand {
         }
     }
 
+    /**
+     * Native code runs on the calling thread's stack, and the JVM gives threads 1 MiB by default:
+     * less than the frames of some run lines (Cranelift's own tests use 1 MiB stack slots), so the
+     * files run on a thread with {@link #TEST_STACK} bytes of stack.
+     */
+    private static final long TEST_STACK = 64L << 20;
+
     private int test(List<Path> paths) throws IOException {
+        int[] status = new int[1];
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                status[0] = testOnThisThread(paths);
+            } catch (IOException | RuntimeException | Error e) {
+                failure[0] = e; // rethrown by the caller below
+            }
+        }, "clif-test", TEST_STACK);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        switch (failure[0]) {
+            case null -> { }
+            case IOException e -> throw e;
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new IllegalStateException(failure[0]);
+        }
+        return status[0];
+    }
+
+    private int testOnThisThread(List<Path> paths) throws IOException {
         FileTestRunner runner = new FileTestRunner();
         int passed = 0, failed = 0;
         for (Path p : FileTestRunner.collect(paths)) {

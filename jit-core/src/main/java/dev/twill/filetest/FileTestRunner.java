@@ -10,6 +10,7 @@ import dev.twill.ir.text.RunLine;
 import dev.twill.ir.text.TestFile;
 import dev.twill.ir.text.TestFunction;
 import dev.twill.legalize.Legalizer;
+import dev.twill.machinst.TargetIsa;
 import dev.twill.verify.Verifier;
 import dev.twill.verify.VerifierError;
 import java.io.IOException;
@@ -32,7 +33,9 @@ import java.util.stream.Stream;
  *       verify, match the check directives, and run the {@code ; run:} lines before and after;
  *   <li>{@code test interpret}: run the {@code ; run:} lines in the interpreter, on the functions as
  *       written and on legalized copies;
- *   <li>{@code test run}, {@code test compile}: native code, by the back ends (ignored while none is present).
+ *   <li>{@code test run}: the {@code ; run:} lines as native code of this machine's back end under
+ *       both tiers, against the interpreter ({@link NativeRunLines}; skipped without a back end);
+ *   <li>{@code test compile}: expected disassembly, checked by the back ends' own test runners.
  * </ul>
  * Every function of every file must also print, parse and print again identically. A file passes
  * when every check of every function passes; failures name the file and line.
@@ -99,11 +102,29 @@ public final class FileTestRunner {
                 case "verifier" -> file.functions().forEach(tf -> verify(file, tf, failures));
                 case "legalizer" -> legalize(file, c.args().strip().equals("sandbox"), failures);
                 case "interpret" -> interpret(file, failures);
-                case "run", "compile" -> { } // native code: checked by the back ends' own runners
+                case "run" -> runNative(file, failures);
+                case "compile" -> { } // expected disassembly: checked by the back ends' own runners
                 default -> failures.add(source + ":" + c.line() + ": unknown test command '" + c.name() + "'");
             }
         }
         return failures;
+    }
+
+    // ---- test run
+
+    /**
+     * With a back end for this machine on the class path (the CLI has them), each run line also
+     * runs as native code under both tiers ({@link NativeRunLines}); a file whose target lines
+     * name only other ISAs has no native run, as in Cranelift. Without a back end (jit-core's
+     * own tests) the interpreter's run ({@code test interpret}) is what checks the lines.
+     */
+    private void runNative(TestFile file, List<String> failures) {
+        TargetIsa isa = TargetIsa.host();
+        if (isa == null || !NativeRunLines.runsOn(file, isa.name())) return;
+        for (String level : List.of("none", "speed")) {
+            TargetIsa.Settings settings = new TargetIsa.Settings(level);
+            NativeRunLines.run(file, f -> isa.compile(f, settings), level, failures);
+        }
     }
 
     // ---- test cat

@@ -83,7 +83,7 @@ class HostCallUnwindTest {
         MethodHandle host = MethodHandles.lookup().findStatic(HostCallUnwindTest.class, "host",
                 MethodType.methodType(long.class, long.class));
         m.defineHostFunction("%host", Signature.of(new int[] {Type.I64}, new int[] {Type.I64}), host);
-        NativeModule.compileInto(m, tier, HOST_CHAIN);
+        tier.compileInto(m, HOST_CHAIN);
         try (m; Arena arena = Arena.ofConfined()) {
             MemorySegment cell = arena.allocate(8, 8);
             MethodHandle outer = m.handle("%outer");

@@ -1,5 +1,6 @@
 package dev.twill.isa.x64.run;
 
+import dev.twill.filetest.NativeModule;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -119,7 +120,7 @@ class RandomDifferentialTest {
             for (Tier tier : tiers) {
                 NativeModule m;
                 try {
-                    m = new NativeModule(linked, tier, isa);
+                    m = new NativeModule(linked, tier.compiler());
                 } catch (NativeModule.CompileFailure e) {
                     long seed = Long.parseLong(e.function.substring(2, e.function.indexOf('_')));
                     failures.add("seed " + seed + " [" + tier + "]: " + e.function + " does not compile (rerun with -Dtwill.fuzz.seed="

@@ -54,7 +54,7 @@ class RecursionTrapTest {
         // stack, so the very first frame must trap (the limit is checked against the whole frame)
         for (int slot : new int[] {8, 64 * 1024, 64 * 1024 * 1024}) {
             JitModule m = new JitModule();
-            NativeModule.compileInto(m, tier, recursion(slot));
+            tier.compileInto(m, recursion(slot));
             try (m) {
                 for (int round = 0; round < 3; round++) {
                     Trap t = assertThrows(Trap.class, () -> {

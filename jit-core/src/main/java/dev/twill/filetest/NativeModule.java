@@ -1,38 +1,44 @@
-package dev.twill.isa.x64.run;
+package dev.twill.filetest;
 
 import dev.twill.interp.InterpResult;
 import dev.twill.ir.Function;
 import dev.twill.ir.Signature;
 import dev.twill.ir.Type;
-import dev.twill.ir.text.Parser;
-import dev.twill.ir.text.TestFunction;
-import dev.twill.legalize.Legalizer;
-import dev.twill.verify.Verifier;
-import dev.twill.isa.x64.X64Isa;
+import dev.twill.filetest.RunLineExecutor.HeapDirective;
+import dev.twill.ir.text.RunLine;
 import dev.twill.machinst.CompiledCode;
-import dev.twill.machinst.RegisterAllocator;
 import dev.twill.runtime.JitModule;
 import dev.twill.runtime.Trap;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.HashMap;
 import java.util.List;
 
 /**
- * Test harness: legalized IR functions compiled by {@link X64Isa} under one {@link Tier}, linked
- * into one {@link JitModule} under their IR names (so calls between them link), and called with
- * the interpreter's conventions: arguments as raw 64-bit patterns (floats as bits), outcome as
- * an {@link InterpResult} (values as raw bits, a {@link Trap} as a trap result with its code),
- * so the outcomes of native code and of the interpreter compare directly.
+ * Legalized IR functions compiled by a back end, linked into one {@link JitModule} under their
+ * IR names (so calls between them link), and called with the interpreter's conventions:
+ * arguments as raw 64-bit patterns (floats as bits), outcome as an {@link InterpResult} (values
+ * as raw bits, a {@link Trap} as a trap result with its code), so the outcomes of native code and
+ * of the interpreter compare directly. The native half of {@code test run} ({@link
+ * NativeRunLines}) and of the back ends' differential tests.
  */
-final class NativeModule implements AutoCloseable {
+public final class NativeModule implements AutoCloseable {
     private final JitModule module = new JitModule();
     private final HashMap<String, MethodHandle> handles = new HashMap<>();
     private final HashMap<String, Signature> signatures = new HashMap<>();
 
+    /** How the module's functions become machine code: a back end under one tier. */
+    @FunctionalInterface
+    public interface Compiler {
+        CompiledCode compile(Function legalized);
+    }
+
     /** Thrown when a function does not compile; names the function. */
-    static final class CompileFailure extends RuntimeException {
+    public static final class CompileFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        final String function;
+        public final String function;
 
         CompileFailure(String function, Throwable cause) {
             super(function + ": " + cause, cause);
@@ -40,9 +46,8 @@ final class NativeModule implements AutoCloseable {
         }
     }
 
-    /** Compiles and links {@code functions} (verified and legalized) under {@code tier}. */
-    NativeModule(List<Function> functions, Tier tier, X64Isa isa) {
-        RegisterAllocator allocator = tier.allocator().get();
+    /** Compiles {@code functions} (verified and legalized) with {@code compiler} and links them. */
+    public NativeModule(List<Function> functions, Compiler compiler) {
         try {
             for (Function f : functions) {
                 module.declareFunction(f.name, f.signature);
@@ -51,7 +56,7 @@ final class NativeModule implements AutoCloseable {
             for (Function f : functions) {
                 CompiledCode code;
                 try {
-                    code = isa.compile(f, allocator);
+                    code = compiler.compile(f);
                 } catch (RuntimeException | AssertionError e) {
                     throw new CompileFailure(f.name, e);
                 }
@@ -65,12 +70,12 @@ final class NativeModule implements AutoCloseable {
     }
 
     /** The method handle of function {@code name}, made once. */
-    MethodHandle handle(String name) {
+    public MethodHandle handle(String name) {
         return handles.computeIfAbsent(name, module::handle);
     }
 
     /** Calls {@code name} with raw argument bits; returns its outcome as the interpreter would. */
-    InterpResult call(String name, long[] args) throws Throwable {
+    public InterpResult call(String name, long[] args) throws Throwable {
         MethodHandle h = handle(name);
         Signature sig = signatures.get(name);
         Object[] boxed = new Object[args.length];
@@ -113,19 +118,26 @@ final class NativeModule implements AutoCloseable {
     }
 
     /**
-     * Parses, verifies, legalizes and compiles (under {@code tier}) every function of the CLIF
-     * {@code text} into {@code m}, then finalizes it; host functions must be defined before.
+     * Calls the function of {@code run} as {@link RunLineExecutor} runs it in the interpreter:
+     * the vmctx parameter, if any, points at fresh native memory holding each heap directive's
+     * base and bound, over zeroed heaps.
      */
-    static void compileInto(JitModule m, Tier tier, String text) {
-        X64Isa isa = new X64Isa();
-        List<Function> fs = Parser.parseFile(text, "test").functions().stream().map(TestFunction::function).toList();
-        for (Function f : fs) m.declareFunction(f.name, f.signature);
-        Legalizer legalizer = new Legalizer();
-        for (Function f : fs) {
-            Verifier.verifyOrThrow(f);
-            legalizer.legalize(f);
-            m.defineFunction(f.name, isa.compile(f, tier.allocator().get()));
+    public InterpResult call(RunLine run, List<HeapDirective> heaps) throws Throwable {
+        long[] args = run.args.clone();
+        int vmctxParam = run.signature.vmctxParam();
+        try (Arena arena = Arena.ofConfined()) {
+            if (vmctxParam >= 0) {
+                long size = 64;
+                for (HeapDirective h : heaps) size = Math.max(size, Math.max(h.ptrOffset(), h.boundOffset()) + 8);
+                MemorySegment vmctx = arena.allocate(size, 16);
+                for (HeapDirective h : heaps) {
+                    MemorySegment heap = arena.allocate(h.size(), 16);
+                    vmctx.set(ValueLayout.JAVA_LONG, h.ptrOffset(), heap.address());
+                    vmctx.set(ValueLayout.JAVA_LONG, h.boundOffset(), h.size());
+                }
+                args[vmctxParam] = vmctx.address();
+            }
+            return call(run.function, args);
         }
-        m.finalizeDefinitions();
     }
 }
