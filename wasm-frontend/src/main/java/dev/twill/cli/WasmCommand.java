@@ -55,7 +55,8 @@ import java.util.Map;
  *       if exported, else only instantiates. A WASI {@code proc_exit(n)} ends the run with exit
  *       code n.
  *   <li>{@code twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE]
- *       [DIR|FILE.json...]}: runs wast2json scripts (a directory means its {@code X/X.json}
+ *       [DIR|FILE.json|FILE.wast...]}: runs wast2json scripts ({@code .wast} files are converted
+ *       with wabt's wast2json first; a directory means its {@code X/X.json}
  *       scripts, {@code simd_*} left out unless {@code --simd}; nothing means the suite's {@code
  *       wasm-2.0/core}) on an engine at the given opt level, prints {@code name: passed/total} per script (with
  *       each failure under {@code -v}) and ends with {@code N passed, N failed}. Scripts run in
@@ -71,7 +72,7 @@ import java.util.Map;
  */
 public final class WasmCommand {
     public static final String USAGE = "usage: twill wasm run [--opt none|speed] [--env NAME=VALUE]... FILE.wasm [--invoke NAME [ARG...] | PROGRAM-ARG...]\n"
-            + "       twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE.md] [DIR|FILE.json...]\n"
+            + "       twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE.md] [DIR|FILE.json|FILE.wast...]\n"
             + "       twill wasm ir [--legalized] FILE.wasm [FUNC-INDEX...]";
 
     private final PrintStream out;
@@ -388,6 +389,13 @@ public final class WasmCommand {
                 scripts.addAll(SpecSuite.scripts(p, simd));
                 int left = simd ? 0 : SpecSuite.simdScripts(p);
                 if (left > 0) err.println("twill: " + p + ": " + left + " simd_* scripts left out (SIMD is not supported; --simd runs them)");
+            } else if (Files.isRegularFile(p) && p.getFileName().toString().endsWith(".wast")) {
+                try {
+                    scripts.add(SpecSuite.convertWast(p));
+                } catch (IOException e) {
+                    err.println("twill: " + e.getMessage());
+                    return 2;
+                }
             } else if (Files.isRegularFile(p)) {
                 scripts.add(p);
             } else {

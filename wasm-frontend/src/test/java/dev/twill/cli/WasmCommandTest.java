@@ -102,6 +102,25 @@ class WasmCommandTest {
         assertEquals(new Outcome(12, "hi\n", ""), run("run", "--env", "X=1", "--env", "Y=", wasm.toString()));
     }
 
+    @Test
+    void spectestRunsWastScriptsDirectly(@TempDir Path dir) throws Exception {
+        Path wast = dir.resolve("mini.wast");
+        Files.writeString(wast, """
+                (module
+                  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1))))
+                (assert_return (invoke "div" (i32.const 7) (i32.const 2)) (i32.const 3))
+                (assert_return (invoke "div" (i32.const -7) (i32.const 2)) (i32.const -3))
+                (assert_trap (invoke "div" (i32.const 1) (i32.const 0)) "integer divide by zero")
+                (assert_return (invoke "div" (i32.const 8) (i32.const 2)) (i32.const 5))
+                """);
+        Outcome o = run("spectest", "--no-fork", wast.toString());
+        assertEquals(1, o.code, o.out + o.err);
+        // the module, three passing assertions, and the wrong expectation 8 / 2 == 5
+        assertTrue(o.out.startsWith("mini: 4/5\n4 passed, 1 failed in 1 scripts"), o.out);
+        Outcome bad = run("spectest", "--no-fork", dir.resolve("missing.wast").toString());
+        assertEquals(2, bad.code);
+    }
+
     private record Outcome(int code, String out, String err) {}
 
     private static Outcome run(String... args) {

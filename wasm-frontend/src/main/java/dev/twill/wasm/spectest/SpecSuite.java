@@ -62,6 +62,34 @@ public final class SpecSuite {
         return found;
     }
 
+    /**
+     * Converts a {@code .wast} script with wabt's {@code wast2json} into a fresh temporary folder
+     * laid out like the suite's ({@code <name>/<name>.json} and its modules); returns the JSON
+     * script. Fails with the converter's own message when it rejects the script or is missing.
+     */
+    public static Path convertWast(Path wast) throws IOException {
+        String file = wast.getFileName().toString();
+        String name = file.endsWith(".wast") ? file.substring(0, file.length() - 5) : file;
+        Path dir = Files.createTempDirectory("twill-wast").resolve(name);
+        Files.createDirectories(dir);
+        Path json = dir.resolve(name + ".json");
+        Process p;
+        try {
+            p = new ProcessBuilder("wast2json", wast.toAbsolutePath().toString(), "-o", json.toString())
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException("wast2json (wabt) is needed to run .wast scripts: apt-get install wabt", e);
+        }
+        String log = new String(p.getInputStream().readAllBytes());
+        try {
+            if (p.waitFor() != 0) throw new IOException("wast2json cannot convert " + wast + ":\n" + log.strip());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted converting " + wast, e);
+        }
+        return json;
+    }
+
     /** How many scripts under {@code dir} are in {@code simd_*} folders. */
     public static int simdScripts(Path dir) {
         return scripts(dir, true).size() - scripts(dir, false).size();
