@@ -306,23 +306,26 @@ public final class Wasi {
         return SUCCESS;
     }
 
+    /** fdstat: filetype at 0, flags at 2, rights at 8 (base) and 16 (inheriting). */
     private int fdstat(Instance c, int fd, long ptr) {
-        if (!isOpen(fd)) return BADF;
-        MemorySegment m = memory(c);
-        if (!inBounds(m, ptr, 24)) return FAULT;
-        m.asSlice(ptr, 24).fill((byte) 0);
-        m.set(ValueLayout.JAVA_BYTE, ptr, (byte) FILETYPE_CHARACTER_DEVICE);
+        int e = describeStream(c, fd, ptr, 24, 0);
         // no seek or tell right: wasi-libc's isatty() then treats the stream as a terminal
-        m.set(I64, ptr + 8, (fd == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE) | RIGHT_POLL_FD_READWRITE);
-        return SUCCESS;
+        if (e == SUCCESS) memory(c).set(I64, ptr + 8, (fd == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE) | RIGHT_POLL_FD_READWRITE);
+        return e;
     }
 
+    /** filestat: device, inode, filetype at 16, links, size and times, all zero for a stream. */
     private int filestat(Instance c, int fd, long ptr) {
+        return describeStream(c, fd, ptr, 64, 16);
+    }
+
+    /** Zeroes the {@code size}-byte record at {@code ptr} and marks it a character device. */
+    private int describeStream(Instance c, int fd, long ptr, int size, int filetypeOffset) {
         if (!isOpen(fd)) return BADF;
         MemorySegment m = memory(c);
-        if (!inBounds(m, ptr, 64)) return FAULT;
-        m.asSlice(ptr, 64).fill((byte) 0);
-        m.set(ValueLayout.JAVA_BYTE, ptr + 16, (byte) FILETYPE_CHARACTER_DEVICE);
+        if (!inBounds(m, ptr, size)) return FAULT;
+        m.asSlice(ptr, size).fill((byte) 0);
+        m.set(ValueLayout.JAVA_BYTE, ptr + filetypeOffset, (byte) FILETYPE_CHARACTER_DEVICE);
         return SUCCESS;
     }
 
