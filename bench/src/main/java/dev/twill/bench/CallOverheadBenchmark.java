@@ -4,11 +4,17 @@ import static dev.twill.isa.x64.asm.X64Reg.RAX;
 import static dev.twill.isa.x64.asm.X64Reg.RDI;
 import static dev.twill.isa.x64.asm.X64Reg.RSI;
 
+import dev.twill.ir.Function;
 import dev.twill.ir.Signature;
 import dev.twill.ir.Type;
+import dev.twill.ir.text.Parser;
+import dev.twill.ir.text.TestFunction;
+import dev.twill.isa.x64.X64Isa;
 import dev.twill.isa.x64.asm.X64Assembler;
 import dev.twill.isa.x64.runtime.X64EntryTrampolineGenerator;
+import dev.twill.legalize.Legalizer;
 import dev.twill.machinst.CompiledCode;
+import dev.twill.machinst.TargetIsa;
 import dev.twill.runtime.CallContext;
 import dev.twill.runtime.JitModule;
 import java.lang.foreign.FunctionDescriptor;
@@ -29,8 +35,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Cost of one call from Java into compiled code: {@code add(i32, i32) -> i32} (a {@code lea} and
- * a {@code ret}) through the module's method handle, i.e. the open-module check, the thread's
+ * Cost of one call from Java into compiled code: {@code add} and {@code udiv} compiled from IR
+ * ({@link #irAdd} is self-contained, so {@link JitModule#handle} calls it directly; {@link
+ * #irDiv} may trap, so it takes the full path), and a hand-assembled {@code add(i32, i32) -> i32}
+ * (a {@code lea} and a {@code ret}, not marked self-contained) through the module's method handle, i.e. the open-module check, the thread's
  * call context, the Panama downcall, the entry trampoline (callee-saved registers, the trap
  * context protocol) and the trap-code check; and through {@link JitModule#leafHandle}, the same
  * path over a critical downcall. Baselines: the same function through a bare Panama
@@ -58,6 +66,9 @@ public class CallOverheadBenchmark {
     private static final MethodHandle TRAMPOLINE;
     private static final MethodHandle TRAMPOLINE_CRITICAL;
     private static final long ADD_ADDRESS;
+    /** {@code add} and {@code div} compiled from IR: the first is self-contained (a direct call), the second may trap. */
+    private static final JitModule IR_MODULE = new JitModule();
+    private static final MethodHandle IR_ADD, IR_DIV;
     private static final ThreadLocal<Object> THREAD_LOCAL = ThreadLocal.withInitial(Object::new);
 
     static {
@@ -89,6 +100,29 @@ public class CallOverheadBenchmark {
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
         TRAMPOLINE = Linker.nativeLinker().downcallHandle(tramp, td);
         TRAMPOLINE_CRITICAL = Linker.nativeLinker().downcallHandle(tramp, td, Linker.Option.critical(false));
+
+        String ir = """
+                function %add(i32, i32) -> i32 {
+                block0(v0: i32, v1: i32):
+                    v2 = iadd v0, v1
+                    return v2
+                }
+                function %div(i32, i32) -> i32 {
+                block0(v0: i32, v1: i32):
+                    v2 = udiv v0, v1
+                    return v2
+                }
+                """;
+        X64Isa isa = new X64Isa();
+        for (TestFunction tf : Parser.parseFile(ir, "call-overhead").functions()) {
+            Function f = tf.function();
+            new Legalizer().legalize(f);
+            IR_MODULE.declareFunction(f.name, f.signature);
+            IR_MODULE.defineFunction(f.name, isa.compile(f, TargetIsa.Settings.DEFAULT));
+        }
+        IR_MODULE.finalizeDefinitions();
+        IR_ADD = IR_MODULE.handle("%add");
+        IR_DIV = IR_MODULE.handle("%div");
     }
 
     private long context;
@@ -108,6 +142,18 @@ public class CallOverheadBenchmark {
     @Benchmark
     public int compiledAddLeaf() throws Throwable {
         return (int) ADD_LEAF.invokeExact(x, y);
+    }
+
+    /** {@code add} compiled from IR through {@link JitModule#handle}: self-contained, so a direct critical downcall. */
+    @Benchmark
+    public int irAdd() throws Throwable {
+        return (int) IR_ADD.invokeExact(x, y);
+    }
+
+    /** {@code udiv} compiled from IR through {@link JitModule#handle}: it may trap, so the full trampoline path. */
+    @Benchmark
+    public int irDiv() throws Throwable {
+        return (int) IR_DIV.invokeExact(x, y);
     }
 
     @Benchmark

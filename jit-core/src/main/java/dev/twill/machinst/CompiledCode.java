@@ -28,8 +28,18 @@ package dev.twill.machinst;
  *                    {@code trapCodes[k]} (for reports; control reaches the trap exit by explicit jumps)
  * @param trapCodes   see {@code traps}
  * @param frameSize   bytes of stack the function's frame takes below its return address
+ * @param selfContained the code makes no calls, has no trap site and no loop, has no relocation,
+ *                    and does not use the pinned trap-context register: it runs in bounded time
+ *                    and may be called with the plain native ABI, without the entry trampoline
+ *                    (see {@code JitModule.handle})
  */
-public record CompiledCode(byte[] code, Relocation[] relocations, int[] traps, int[] trapCodes, int frameSize) {
+public record CompiledCode(byte[] code, Relocation[] relocations, int[] traps, int[] trapCodes, int frameSize,
+                           boolean selfContained) {
+    /** Code that is not known to be self-contained. */
+    public CompiledCode(byte[] code, Relocation[] relocations, int[] traps, int[] trapCodes, int frameSize) {
+        this(code, relocations, traps, trapCodes, frameSize, false);
+    }
+
     /** Bytes before the function's entry; see the class comment. */
     public static final int HEADER_SIZE = 8;
     /** Offset in the header of the 32-bit signature id, i.e. {@code entry - 8}. */

@@ -66,6 +66,17 @@ final class EntryTrampolines {
         return generator;
     }
 
+    /**
+     * A critical downcall straight to a self-contained function at {@code entry}, typed from its
+     * IR signature (at most one result): see {@link JitModule#handle}.
+     */
+    static MethodHandle directDowncall(long entry, int[] params, int[] returns) {
+        MemoryLayout[] args = new MemoryLayout[params.length];
+        for (int k = 0; k < params.length; k++) args[k] = layout(params[k]);
+        FunctionDescriptor d = returns.length == 1 ? FunctionDescriptor.of(layout(returns[0]), args) : FunctionDescriptor.ofVoid(args);
+        return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(entry), d, Linker.Option.critical(false));
+    }
+
     private static String key(int[] params, int[] returns) {
         StringBuilder sb = new StringBuilder();
         for (int p : params) sb.append(Type.name(p)).append(',');

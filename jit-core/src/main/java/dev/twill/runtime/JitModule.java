@@ -47,7 +47,11 @@ import java.util.HashMap;
  * in a constant inlines to: check the module is open, fetch the thread's {@link CallContext},
  * call the shape's entry trampoline through a Panama downcall with (context, function pointer,
  * [return area,] arguments), and test {@code TRAP_CODE}; on a trap it throws {@link Trap} (or
- * rethrows the exception a host function threw), see {@link TrapContext}.
+ * rethrows the exception a host function threw), see {@link TrapContext}. A function whose code
+ * is {@link CompiledCode#selfContained} (no call, trap site, loop or relocation: it runs in
+ * bounded time and can neither trap nor reach Java) with at most one result is called directly
+ * instead: a critical downcall to its entry, with no trampoline, context or trap check, which
+ * is what makes a small leaf function's call cost a few nanoseconds.
  *
  * <p>Thread safety: definition and finalization are synchronized; handles and addresses may be
  * used from any thread. Closing a module while another thread runs its code is the caller's
@@ -79,6 +83,11 @@ public final class JitModule implements AutoCloseable {
     /** Per function after finalization: whether its relocations reach an upcall, directly or through other functions. */
     private boolean[] reachesUpcall;
     private MethodHandle[] leafHandles;
+    /**
+     * Per function after finalization: its code is {@link CompiledCode#selfContained} with at
+     * most one result, so Java calls it directly (see {@link #handle}).
+     */
+    private boolean[] direct;
     private final CodeMemory memory = new CodeMemory();
     /** Owns the upcall stubs of host functions; created on first use. */
     private Arena upcallArena;
@@ -140,22 +149,53 @@ public final class JitModule implements AutoCloseable {
      */
     public synchronized long defineHostFunction(String name, Signature signature, MethodHandle target) {
         checkDefining();
+        check(signature, target, name);
+        if (upcallArena == null) upcallArena = Arena.ofShared();
+        long address = upcallStub(signature, target, upcallArena);
+        defineHostSymbol(name, address);
+        upcalls.add(name);
+        return address;
+    }
+
+    /**
+     * A host function whose upcall stub is made once and shared by every module that defines it
+     * ({@link #defineHostFunction(String, SharedHostFunction)}): for the functions a runtime gives
+     * every module it compiles (its builtins), whose stubs would otherwise be made again for
+     * each module, at a cost far above compiling a small module. The stub lives as long as the
+     * process, so make few of these, once.
+     */
+    public record SharedHostFunction(Signature signature, long address) {
+        public static SharedHostFunction create(Signature signature, MethodHandle target) {
+            check(signature, target, "shared host function");
+            return new SharedHostFunction(signature, upcallStub(signature, target, Arena.global()));
+        }
+    }
+
+    /** As {@link #defineHostFunction(String, Signature, MethodHandle)}, with a stub made beforehand. */
+    public synchronized void defineHostFunction(String name, SharedHostFunction f) {
+        checkDefining();
+        defineHostSymbol(name, f.address());
+        upcalls.add(name);
+    }
+
+    private static void check(Signature signature, MethodHandle target, String name) {
         if (signature.returns.length > 1) throw new LinkError(name + ": host functions return at most one result");
         MethodType type = methodType(signature);
         if (!target.type().equals(type)) {
             throw new LinkError(name + ": host function of type " + target.type() + ", signature " + signature + " needs " + type);
         }
+    }
+
+    /** An upcall stub in {@code arena} for {@code target}, which never lets an exception reach native code. */
+    private static long upcallStub(Signature signature, MethodHandle target, Arena arena) {
+        MethodType type = target.type();
         MethodHandle guarded = MethodHandles.catchException(target, Throwable.class,
                 MethodHandles.dropArguments(HostGlue.onException(type.returnType()), 1, type.parameterList()));
-        if (upcallArena == null) upcallArena = Arena.ofShared();
         MemoryLayout[] args = new MemoryLayout[signature.params.length];
         for (int i = 0; i < args.length; i++) args[i] = EntryTrampolines.layout(signature.params[i]);
         FunctionDescriptor fd = signature.returns.length == 0 ? FunctionDescriptor.ofVoid(args)
                 : FunctionDescriptor.of(EntryTrampolines.layout(signature.returns[0]), args);
-        long address = Linker.nativeLinker().upcallStub(guarded, fd, upcallArena).address();
-        defineHostSymbol(name, address);
-        upcalls.add(name);
-        return address;
+        return Linker.nativeLinker().upcallStub(guarded, fd, arena).address();
     }
 
     /**
@@ -232,6 +272,10 @@ public final class JitModule implements AutoCloseable {
         MemorySegment.copy(image, 0, block, ValueLayout.JAVA_BYTE, 0, image.length);
         memory.publish();
         reachesUpcall = upcallReach();
+        direct = new boolean[count];
+        for (int f = 0; f < count; f++) {
+            direct[f] = codes[f].selfContained() && codes[f].relocations().length == 0 && signatures[f].returns.length <= 1;
+        }
         finishFinalization(count);
     }
 
@@ -267,6 +311,7 @@ public final class JitModule implements AutoCloseable {
         handles = new MethodHandle[n];
         leafHandles = new MethodHandle[n];
         if (reachesUpcall == null) reachesUpcall = new boolean[n];
+        if (direct == null) direct = new boolean[n];
         codes = null; // the bytes are in code memory now
         state = FINALIZED;
     }
@@ -427,6 +472,12 @@ public final class JitModule implements AutoCloseable {
     private MethodHandle makeHandle(int f, boolean critical) {
         Signature sig = signatures[f];
         MethodType type = methodType(sig);
+        if (direct[f]) {
+            // bounded, cannot trap or call out: a critical downcall straight to the entry, after
+            // the same open-module check as every other call
+            MethodHandle call = EntryTrampolines.directDowncall(entries[f], sig.params, sig.returns);
+            return MethodHandles.foldArguments(call, MethodHandles.insertArguments(CallGlue.CHECK_OPEN, 0, this));
+        }
         int[] returns = sig.returns;
         MethodHandle call = EntryTrampolines.downcall(sig.params, returns, critical);
         // (long ctx, long fn, [long area,] P...) -> R   becomes   (CallContext, P...) -> R
@@ -455,7 +506,7 @@ public final class JitModule implements AutoCloseable {
 
     /** The Java side of one function's calls: entry check, trap check, result reading. */
     private static final class CallGlue {
-        static final MethodHandle ENTER, CONTEXT_ADDRESS, RETURN_AREA, CHECK_VOID, CHECK_MULTI;
+        static final MethodHandle ENTER, CHECK_OPEN, CONTEXT_ADDRESS, RETURN_AREA, CHECK_VOID, CHECK_MULTI;
         static final MethodHandle CHECK_B, CHECK_S, CHECK_I, CHECK_J, CHECK_F, CHECK_D;
 
         static {
@@ -463,6 +514,7 @@ public final class JitModule implements AutoCloseable {
                 MethodHandles.Lookup l = MethodHandles.lookup();
                 Class<?> c = CallGlue.class;
                 ENTER = l.findStatic(c, "enter", MethodType.methodType(CallContext.class, JitModule.class));
+                CHECK_OPEN = l.findStatic(c, "checkOpen", MethodType.methodType(void.class, JitModule.class));
                 CONTEXT_ADDRESS = l.findStatic(c, "contextAddress", MethodType.methodType(long.class, CallContext.class));
                 RETURN_AREA = l.findStatic(c, "returnArea", MethodType.methodType(long.class, CallContext.class));
                 CHECK_VOID = l.findStatic(c, "checkVoid", MethodType.methodType(void.class, CallGlue.class, CallContext.class));
@@ -498,8 +550,12 @@ public final class JitModule implements AutoCloseable {
         }
 
         static CallContext enter(JitModule m) {
-            if (m.state != FINALIZED) throw new IllegalStateException("module is closed");
+            checkOpen(m);
             return CallContext.current();
+        }
+
+        static void checkOpen(JitModule m) {
+            if (m.state != FINALIZED) throw new IllegalStateException("module is closed");
         }
 
         static long contextAddress(CallContext c) {

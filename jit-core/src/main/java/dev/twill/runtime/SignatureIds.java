@@ -2,6 +2,7 @@ package dev.twill.runtime;
 
 import dev.twill.ir.Signature;
 import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The 32-bit signature ids in function headers, which {@code call_indirect} compares (see {@link
@@ -21,6 +22,12 @@ public final class SignatureIds {
     private SignatureIds() {}
 
     private static final HashMap<Integer, Signature> SEEN = new HashMap<>();
+    /**
+     * Ids already handed out, by (structurally equal) signature: every compiled function asks for
+     * its own id and for those of its indirect calls, so the common case is a lookup without the
+     * text, the hash or the lock.
+     */
+    private static final ConcurrentHashMap<Signature, Integer> KNOWN = new ConcurrentHashMap<>();
 
     /** The FNV-1a hash of the signature's text, without the collision check. */
     public static int hash(Signature sig) {
@@ -34,13 +41,19 @@ public final class SignatureIds {
     }
 
     /** The id of {@code sig}; throws LinkError if it collides with another signature's. */
-    public static synchronized int idOf(Signature sig) {
+    public static int idOf(Signature sig) {
+        Integer known = KNOWN.get(sig);
+        return known != null ? known : register(sig);
+    }
+
+    private static synchronized int register(Signature sig) {
         int id = hash(sig);
         if (id == 0) throw new LinkError("signature " + sig + " hashes to the reserved id 0");
         Signature prior = SEEN.putIfAbsent(id, sig);
         if (prior != null && !prior.equals(sig)) {
             throw new LinkError("signatures " + prior + " and " + sig + " collide on id 0x" + Integer.toHexString(id));
         }
+        KNOWN.put(sig, id);
         return id;
     }
 }

@@ -25,8 +25,9 @@ package dev.twill.runtime;
  *       callee-saved registers and returns; Java sees {@code TRAP_CODE != NO_TRAP}, resets it to
  *       NO_TRAP, and throws {@link Trap}. Compiled code must never change the pinned register.
  *   <li>Every prologue compares {@code sp - frameSize} with {@link #STACK_LIMIT} (unsigned) and
- *       traps {@code stk_ovf} when below; loop headers may test {@link #INTERRUPT} (a 32-bit load)
- *       and trap {@code interrupt} when it is non-zero.
+ *       traps {@code stk_ovf} when below, except a leaf's (no calls) with a frame of at most a
+ *       page, which cannot recurse and fits in the reserve below the limit; loop headers may test
+ *       {@link #INTERRUPT} (a 32-bit load) and trap {@code interrupt} when it is non-zero.
  *   <li><b>Host calls.</b> A host function (a Java method behind a Panama upcall stub, made by
  *       {@link JitModule#defineHostFunction}) never lets an exception escape into native code:
  *       its wrapper catches any {@link Throwable}, keeps it in the thread's {@link CallContext},

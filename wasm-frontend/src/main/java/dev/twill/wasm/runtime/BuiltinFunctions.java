@@ -40,18 +40,37 @@ public final class BuiltinFunctions {
 
     /** Defines every builtin and the host-call entry in {@code m}. */
     public static void defineAll(JitModule m) {
+        Builtins[] all = Builtins.values();
+        JitModule.SharedHostFunction[] stubs = stubs();
+        for (int k = 0; k < all.length; k++) m.defineHostFunction("%" + all[k].symbol, stubs[k]);
+        m.defineHostFunction(HOST_CALL, stubs[all.length]);
+    }
+
+    /**
+     * The upcall stubs of the builtins, then of the host-call dispatcher: the same for every
+     * module, so made once per process rather than once per module (which cost more than
+     * compiling a small module).
+     */
+    private static JitModule.SharedHostFunction[] stubs;
+
+    private static synchronized JitModule.SharedHostFunction[] stubs() {
+        if (stubs != null) return stubs;
         MethodHandles.Lookup l = MethodHandles.lookup();
+        Builtins[] all = Builtins.values();
+        JitModule.SharedHostFunction[] made = new JitModule.SharedHostFunction[all.length + 1];
         try {
-            for (Builtins b : Builtins.values()) {
-                Signature sig = b.signature();
-                MethodHandle h = l.findStatic(BuiltinFunctions.class, javaName(b), JitModule.methodType(sig));
-                m.defineHostFunction("%" + b.symbol, sig, h);
+            for (int k = 0; k < all.length; k++) {
+                Signature sig = all[k].signature();
+                MethodHandle h = l.findStatic(BuiltinFunctions.class, javaName(all[k]), JitModule.methodType(sig));
+                made[k] = JitModule.SharedHostFunction.create(sig, h);
             }
             Signature hc = hostCallSignature();
-            m.defineHostFunction(HOST_CALL, hc, l.findStatic(BuiltinFunctions.class, "hostCall", JitModule.methodType(hc)));
+            made[all.length] = JitModule.SharedHostFunction.create(hc,
+                    l.findStatic(BuiltinFunctions.class, "hostCall", JitModule.methodType(hc)));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+        return stubs = made;
     }
 
     private static String javaName(Builtins b) {

@@ -59,6 +59,15 @@ public final class X64Emitter {
     private int[] savedRegs = new int[4];
     private int numSaved;
     private int frameSize;
+    /**
+     * The function calls nothing and its frame is at most {@link #LEAF_FRAME_LIMIT}: its prologue
+     * checks no stack limit. It cannot recurse, and the stack below the limit has room for it:
+     * a compiled caller checked its own frame against a limit {@code CallContext.STACK_RESERVE}
+     * (256 KiB) above the thread's guard zones, and a Java caller leaves the JVM's shadow zone
+     * (20 pages on x86-64) free for native code.
+     */
+    private boolean leaf;
+    private static final int LEAF_FRAME_LIMIT = 4096;
 
     // trap sites
     private int numTraps;
@@ -117,10 +126,13 @@ public final class X64Emitter {
             asm.movMR(8, R15, NONE, 1, TrapContext.TRAP_PC, R11);
             asm.jmp(exit);
         }
-        // the trap exit, and where a host function's exception unwinds to (TrapContext protocol)
-        asm.bind(exit);
-        asm.movRM(8, RSP, R15, NONE, 1, TrapContext.SAVED_SP);
-        asm.jmpM(R15, NONE, 1, TrapContext.RESUME_PC);
+        // the trap exit, and where a host function's exception unwinds to (TrapContext protocol);
+        // a leaf without trap sites has neither
+        if (numTraps > 0 || !leaf) {
+            asm.bind(exit);
+            asm.movRM(8, RSP, R15, NONE, 1, TrapContext.SAVED_SP);
+            asm.jmpM(R15, NONE, 1, TrapContext.RESUME_PC);
+        }
 
         // jump tables
         for (int t = 0; t < in.numTables; t++) {
@@ -140,7 +152,10 @@ public final class X64Emitter {
             traps[k] = trapOffset[k];
             codes[k] = trapCode[k];
         }
-        return new CompiledCode(asm.toByteArray(), relocs.toArray(new CompiledCode.Relocation[0]), traps, codes, frameSize);
+        // no call, trap site, relocation or loop (some edge of any cycle goes back in block order)
+        boolean selfContained = leaf && numTraps == 0 && relocs.isEmpty() && !hasBackEdge();
+        return new CompiledCode(asm.toByteArray(), relocs.toArray(new CompiledCode.Relocation[0]), traps, codes, frameSize,
+                selfContained);
     }
 
     private int[] tableOwner = new int[8];
@@ -217,12 +232,23 @@ public final class X64Emitter {
         int pushed = 8 * numSaved;
         bodySize = ((at + pushed + 15) & -16) - pushed;
         frameSize = 8 + pushed + bodySize;
+        leaf = frameSize <= LEAF_FRAME_LIMIT;
+        for (int i = 0; leaf && i < code.numInsts(); i++) leaf = !code.isCall(i);
+    }
+
+    private boolean hasBackEdge() {
+        for (int b = 0; b < code.numBlocks(); b++) {
+            for (int k = 0; k < code.numSuccs(b); k++) if (code.succ(b, k) <= b) return true;
+        }
+        return false;
     }
 
     private void prologue() {
-        asm.leaRM(8, R11, RSP, NONE, 1, -frameSize);
-        asm.aluRM(CMP, 8, R11, R15, NONE, 1, TrapContext.STACK_LIMIT);
-        trapJcc(X64Cond.B, TrapCode.STK_OVF);
+        if (!leaf) {
+            asm.leaRM(8, R11, RSP, NONE, 1, -frameSize);
+            asm.aluRM(CMP, 8, R11, R15, NONE, 1, TrapContext.STACK_LIMIT);
+            trapJcc(X64Cond.B, TrapCode.STK_OVF);
+        }
         asm.push(RBP);
         asm.movRR(8, RBP, RSP);
         for (int k = 0; k < numSaved; k++) asm.push(savedRegs[k]);

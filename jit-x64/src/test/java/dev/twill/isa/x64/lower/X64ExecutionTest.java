@@ -235,14 +235,20 @@ class X64ExecutionTest {
         String f = "function %f(i32) -> i32 {\nblock0(v0: i32):\n    trapz v0, user(7)\n    return v0\n}";
         assertEquals(TrapCode.user(7), trap(f, 0));
         assertEquals(5, run(f, 5)[0]);
-        Function fn = Parser.parseFunction(f);
-        CompiledCode cc = new X64Isa().compile(fn, new HandAllocation());
+        // a leaf with a frame of at most a page checks no stack limit (it cannot recurse, and the
+        // reserve below the limit holds it); a larger frame is checked against the limit
+        String big = "function %g(i32) -> i32 {\n    ss0 = explicit_slot 8192\nblock0(v0: i32):\n"
+                + "    stack_store v0, ss0+8000\n    v1 = stack_load.i32 ss0+8000\n    return v1\n}";
+        Function fn = Parser.parseFunction(f), g = Parser.parseFunction(big);
+        CompiledCode cf = new X64Isa().compile(fn, new HandAllocation()), cg = new X64Isa().compile(g, new HandAllocation());
         try (NativeRunner r = new NativeRunner()) {
-            r.load(new String[] {fn.name}, new CompiledCode[] {cc});
+            r.load(new String[] {fn.name, g.name}, new CompiledCode[] {cf, cg});
             r.setStackLimit(Long.MAX_VALUE);
-            NativeRunner.Trap t = assertThrows(NativeRunner.Trap.class, () -> r.call(fn.name, fn.signature, 5));
+            assertEquals(5, r.call(fn.name, fn.signature, 5)[0]);
+            NativeRunner.Trap t = assertThrows(NativeRunner.Trap.class, () -> r.call(g.name, g.signature, 5));
             assertEquals(TrapCode.STK_OVF, t.code);
         }
+        assertEquals(9, run(big, 9)[0]);
     }
 
     /**
