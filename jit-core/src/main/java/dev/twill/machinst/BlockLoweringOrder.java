@@ -63,7 +63,7 @@ public final class BlockLoweringOrder {
 
     // ---- per lowered block
     private int num;
-    private int numIrBlocks, numIrInsts;
+    private int numIrBlocks;
     private int[] kind = new int[32], irBlock = new int[32], firstInst = new int[32], lastInst = new int[32];
     private int[] succStart = new int[33];
     // ---- per edge
@@ -75,7 +75,13 @@ public final class BlockLoweringOrder {
     private int numJt;
     // ---- per IR block / instruction
     private int[] blockIndex = new int[32];
-    private int[] branchBlock = new int[64];
+    /**
+     * The segment each branch or terminator ends, valid where {@link #branchStamp} holds the
+     * current {@link #stamp}: so a compilation touches only its segment ends, not every
+     * instruction number.
+     */
+    private int[] branchBlock = new int[64], branchStamp = new int[64];
+    private int stamp;
 
     // ---- scratch
     private int[] preds = new int[32];
@@ -133,7 +139,12 @@ public final class BlockLoweringOrder {
 
     /** The segment that branch or terminator {@code inst} ends, or -1. */
     public int segmentEndingAt(int inst) {
-        return inst < branchBlock.length ? branchBlock[inst] : -1;
+        return inst >= 0 && inst < branchBlock.length && branchStamp[inst] == stamp ? branchBlock[inst] : -1;
+    }
+
+    private void endsSegment(int inst, int segment) {
+        branchBlock[inst] = segment;
+        branchStamp[inst] = stamp;
     }
 
     /** Computes the order for {@code f}; {@code cfg} must be computed for {@code f}. */
@@ -143,15 +154,21 @@ public final class BlockLoweringOrder {
         int nb = dfg.numBlocks();
         int ni = dfg.numInsts();
         numIrBlocks = nb;
-        numIrInsts = ni;
         if (blockIndex.length < nb) {
             blockIndex = new int[Math.max(nb, blockIndex.length * 2)];
             reachable = new boolean[blockIndex.length];
             stack = new int[blockIndex.length + 1];
         }
-        if (branchBlock.length < ni) branchBlock = new int[Math.max(ni, branchBlock.length * 2)];
+        if (branchBlock.length < ni) {
+            branchBlock = new int[Math.max(ni, branchBlock.length * 2)];
+            branchStamp = new int[branchBlock.length];
+            stamp = 0;
+        }
+        if (++stamp == 0) { // wrapped around: old stamps could match again
+            Arrays.fill(branchStamp, 0);
+            stamp = 1;
+        }
         Arrays.fill(blockIndex, 0, nb, -1);
-        Arrays.fill(branchBlock, 0, ni, -1);
         Arrays.fill(reachable, 0, nb, false);
         num = numEdges = numJt = 0;
         succStart[0] = 0;
@@ -177,18 +194,25 @@ public final class BlockLoweringOrder {
 
         // 2. segments, numbered provisionally in layout order (the synthetic entry is 0)
         if (syntheticEntry) addBlock(ENTRY, entry, -1, -1);
+        // The CFG lists each block's edges in layout order with their branch instructions, so
+        // the cuts come from it rather than from a walk over every instruction: a segment ends
+        // at each distinct branch, and the last one at the block's terminator (a return or trap
+        // has no edge).
         for (int b = entry; b >= 0; b = layout.nextBlock(b)) {
             if (!reachable[b]) continue;
             blockIndex[b] = num;
-            int start = layout.firstInst(b);
-            for (int i = start; i >= 0; i = layout.nextInst(i)) {
-                Opcode op = dfg.opcode(i);
-                if (op.isBranch() || op.isTerminator()) {
-                    branchBlock[i] = num;
-                    addBlock(SEGMENT, b, start, i);
-                    start = layout.nextInst(i);
-                    if (op.isTerminator()) break;
-                }
+            int start = layout.firstInst(b), last = layout.lastInst(b), cut = -1;
+            for (int n = 0, ns = cfg.numSuccs(b); n < ns; n++) {
+                int i = cfg.succInst(b, n);
+                if (i == cut) continue;
+                cut = i;
+                endsSegment(i, num);
+                addBlock(SEGMENT, b, start, i);
+                start = layout.nextInst(i);
+            }
+            if (cut != last) {
+                endsSegment(last, num);
+                addBlock(SEGMENT, b, start, last);
             }
         }
         int numSegments = num;
@@ -276,7 +300,7 @@ public final class BlockLoweringOrder {
 
         num = numEdges = numJt = 0;
         for (int b = 0; b < numIrBlocks; b++) if (blockIndex[b] >= 0) blockIndex[b] = remap[blockIndex[b]];
-        for (int i = 0; i < numIrInsts; i++) if (branchBlock[i] >= 0) branchBlock[i] = remap[branchBlock[i]];
+        for (int lb = 0; lb < numSegments; lb++) if (oKind[lb] == SEGMENT) branchBlock[oLast[lb]] = remap[lb];
 
         for (int lb = 0; lb < numSegments; ) {
             int run = lb;
