@@ -1,6 +1,7 @@
 package dev.twill.fuzz;
 
 import dev.twill.entity.IntVec;
+import dev.twill.ir.DataFlowGraph;
 import dev.twill.ir.ExtFuncData;
 import dev.twill.ir.FloatCC;
 import dev.twill.ir.Function;
@@ -21,7 +22,7 @@ import java.util.SplittableRandom;
  * Generates random, valid, terminating IR modules from a seed, for differential testing.
  *
  * <p>What it covers: every scalar type; integer, bitwise, shift, float and conversion opcodes
- * with edge-case constants; icmp/fcmp/select; stack slots, memory-level loads and stores
+ * with edge-case constants; Cranelift's bit and overflow-flag operations; icmp/fcmp/select; stack slots, memory-level loads and stores
  * through {@code stack_addr}; sandbox-level heap accesses of every width on a dynamic heap with
  * an i32 index and a static heap with an i64 index; {@code global_value}; direct and indirect
  * calls with several results; mid-block {@code brz brnz br_icmp}, {@code brif}, {@code jump},
@@ -324,7 +325,8 @@ public final class RandomFunctionGenerator {
 
     private void randomInst(int numFunctions) {
         int choice = rnd.nextInt(100);
-        if (choice < 22) intBinary();
+        if (choice < 19) intBinary();
+        else if (choice < 22) bitOrOverflowOp();
         else if (choice < 30) intImm();
         else if (choice < 36) intUnary();
         else if (choice < 42) compare();
@@ -360,6 +362,43 @@ public final class RandomFunctionGenerator {
             default: y = pick(t);
         }
         define(b.binary(op, x, y));
+    }
+
+    /**
+     * Cranelift's bit and flag operations: {@code bitrev cls bmask bitselect
+     * select_spectre_guard} and the {@code *_overflow} family, whose i8 flag is a second result.
+     */
+    private void bitOrOverflowOp() {
+        int t = randomInt();
+        switch (rnd.nextInt(6)) {
+            case 0 -> define(b.unary(rnd.nextBoolean() ? Opcode.BITREV : Opcode.CLS, t, pick(t)));
+            case 1 -> define(b.unary(Opcode.BMASK, t, pick(randomInt())));
+            case 2 -> {
+                int u = rnd.nextInt(3) == 0 ? TYPES[4 + rnd.nextInt(2)] : t;
+                define(b.ternary(Opcode.BITSELECT, u, pick(u), pick(u), pick(u)));
+            }
+            case 3 -> {
+                int u = randomType();
+                define(b.ternary(Opcode.SELECT_SPECTRE_GUARD, u, condition(), pick(u), pick(u)));
+            }
+            default -> {
+                Opcode[] binary = {Opcode.UADD_OVERFLOW, Opcode.SADD_OVERFLOW, Opcode.USUB_OVERFLOW, Opcode.SSUB_OVERFLOW,
+                    Opcode.UMUL_OVERFLOW, Opcode.SMUL_OVERFLOW};
+                Opcode[] carry = {Opcode.UADD_OVERFLOW_CIN, Opcode.SADD_OVERFLOW_CIN, Opcode.USUB_OVERFLOW_BIN,
+                    Opcode.SSUB_OVERFLOW_BIN};
+                boolean withCarry = rnd.nextInt(3) == 0;
+                Opcode op = withCarry ? carry[rnd.nextInt(carry.length)] : binary[rnd.nextInt(binary.length)];
+                // operands first: picking one may insert a constant, which must come before its use
+                int x = pick(t), y = pick(t), c = withCarry ? pick(Type.I8) : -1;
+                DataFlowGraph dfg = f.dfg;
+                int i = b.insert(op, t);
+                dfg.setField(i, DataFlowGraph.A0, x);
+                dfg.setField(i, DataFlowGraph.A1, y);
+                if (withCarry) dfg.setField(i, DataFlowGraph.A2, c);
+                define(dfg.appendResult(i, t));
+                define(dfg.appendResult(i, Type.I8));
+            }
+        }
     }
 
     private void intImm() {

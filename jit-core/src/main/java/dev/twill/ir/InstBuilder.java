@@ -183,11 +183,15 @@ public final class InstBuilder {
     }
 
     public int select(int c, int x, int y) {
-        int t = dfg.valueType(x);
-        int i = insert(Opcode.SELECT, t);
-        dfg.setField(i, DataFlowGraph.A0, c);
-        dfg.setField(i, DataFlowGraph.A1, x);
-        dfg.setField(i, DataFlowGraph.A2, y);
+        return ternary(Opcode.SELECT, dfg.valueType(x), c, x, y);
+    }
+
+    /** A three-argument instruction with one result of type {@code t} ({@code select}, {@code bitselect}, {@code fma}, ...). */
+    public int ternary(Opcode op, int t, int a, int b, int c) {
+        int i = insert(op, t);
+        dfg.setField(i, DataFlowGraph.A0, a);
+        dfg.setField(i, DataFlowGraph.A1, b);
+        dfg.setField(i, DataFlowGraph.A2, c);
         return withResult(i, t);
     }
 
