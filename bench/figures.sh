@@ -18,3 +18,11 @@ for opt in none speed; do
     java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.twill.bench.CompilePhases $n $opt | tee -a "$out/phases.txt"
   done
 done
+# IR build/verify/legalize and wasm module compile (cold first compile, then warm) in CPU time.
+for n in 1000 100000; do
+  java -cp bench/target/benchmarks.jar dev.twill.bench.IrPhases $n | tee -a "$out/ir-phases.txt"
+done
+for opt in none speed; do
+  java --enable-native-access=ALL-UNNAMED -Xss16m -cp bench/target/benchmarks.jar dev.twill.bench.wasm.WasmCompileTimes $opt \
+    | tee -a "$out/wasm-compile-times.txt"
+done
