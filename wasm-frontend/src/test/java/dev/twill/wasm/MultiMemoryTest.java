@@ -45,21 +45,25 @@ class MultiMemoryTest {
     /**
      * Memory 0: 1 page; memory 1: 2 pages, at most 3, with 11 22 33 44 at 8. Functions: store1
      * (addr, value) into memory 1; copy10 (dst, src, len) from memory 0 to memory 1; load1 and
-     * load0 (addr); size1; grow1 (delta).
+     * load0 (addr); size1; grow1 (delta); load0Page1 and load1Page1 read memory 0 and 1 at the
+     * constant address 65536, which only memory 1's declared minimum covers.
      */
     static byte[] twoMemories() {
         return module(TYPES,
-                section(3, vec(u(0), u(1), u(2), u(3), u(2), u(2))),
+                section(3, vec(u(0), u(1), u(2), u(3), u(2), u(2), u(3), u(3))),
                 section(5, vec(b(0, u(1)), b(1, u(2), u(3)))),
                 section(7, vec(b("mem0", 2, u(0)), b("mem1", 2, u(1)), b("store1", 0, u(0)), b("copy10", 0, u(1)),
-                        b("load1", 0, u(2)), b("size1", 0, u(3)), b("grow1", 0, u(4)), b("load0", 0, u(5)))),
+                        b("load1", 0, u(2)), b("size1", 0, u(3)), b("grow1", 0, u(4)), b("load0", 0, u(5)),
+                        b("load0Page1", 0, u(6)), b("load1Page1", 0, u(7)))),
                 section(10, vec(
                         body(vec(), LOCAL_GET, 0, LOCAL_GET, 1, I32_STORE, ALIGN4_WITH_MEMORY, 1, 0, END),
                         body(vec(), LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, u(10), 1, 0, END),
                         body(vec(), LOCAL_GET, 0, I32_LOAD, ALIGN4_WITH_MEMORY, 1, 0, END),
                         body(vec(), MEMORY_SIZE, 1, END),
                         body(vec(), LOCAL_GET, 0, MEMORY_GROW, 1, END),
-                        body(vec(), LOCAL_GET, 0, I32_LOAD, ALIGN4, 0, END))),
+                        body(vec(), LOCAL_GET, 0, I32_LOAD, ALIGN4, 0, END),
+                        body(vec(), 0x41, 0x80, 0x80, 0x04, I32_LOAD, ALIGN4, 0, END),
+                        body(vec(), 0x41, 0x80, 0x80, 0x04, I32_LOAD, ALIGN4_WITH_MEMORY, 1, 0, END))),
                 section(11, vec(b(u(2), u(1), 0x41, 8, END, vec(0x11, 0x22, 0x33, 0x44)))));
     }
 
@@ -123,6 +127,10 @@ class MultiMemoryTest {
             assertArrayEquals(new long[] {0}, inst.function("load1").call(PAGE + 4));
             assertEquals(TrapCode.HEAP_OOB, assertThrows(Trap.class, () -> inst.function("load0").call(PAGE - 3)).code());
             assertEquals(TrapCode.HEAP_OOB, assertThrows(Trap.class, () -> inst.function("load1").call(2 * PAGE - 3)).code());
+            // constant addresses: the bounds check may only be dropped against the accessed memory's own minimum
+            assertEquals(TrapCode.HEAP_OOB, assertThrows(Trap.class, () -> inst.function("load0Page1").call()).code());
+            inst.memory("mem1").segment().set(ValueLayout.JAVA_INT_UNALIGNED, PAGE, 0x600DF00D);
+            assertArrayEquals(new long[] {0x600DF00D}, inst.function("load1Page1").call());
             assertArrayEquals(new long[] {2}, inst.function("size1").call());
             assertArrayEquals(new long[] {2}, inst.function("grow1").call(1)); // old size
             assertArrayEquals(new long[] {-1}, inst.function("grow1").call(1)); // past the maximum of 3
