@@ -4,11 +4,14 @@ package dev.twill.wasm;
  * Settings of an {@link Engine}: the back end's optimisation level ({@code "speed"}, the
  * default, runs the linear-scan register allocator; {@code "none"} the single-pass one, for the
  * fastest compile) and how many threads compile a module's functions (default: the available
- * processors). Setters return {@code this}.
+ * processors), and whether multi-memory (WebAssembly 3.0; default on) is accepted: off, modules
+ * are checked by the 2.0 rules (one memory, reserved zero bytes in memory instructions).
+ * Setters return {@code this}.
  */
 public final class EngineConfig {
     private String optLevel = "speed";
     private int threads = Runtime.getRuntime().availableProcessors();
+    private boolean multiMemory = true;
 
     /** {@code "none"} or {@code "speed"}. */
     public EngineConfig optLevel(String level) {
@@ -24,6 +27,16 @@ public final class EngineConfig {
         if (n < 1) throw new IllegalArgumentException("threads must be at least 1, not " + n);
         this.threads = n;
         return this;
+    }
+
+    /** Accept several memories and memory indices in memory instructions (WebAssembly 3.0). */
+    public EngineConfig multiMemory(boolean on) {
+        this.multiMemory = on;
+        return this;
+    }
+
+    public boolean multiMemory() {
+        return multiMemory;
     }
 
     public String optLevel() {

@@ -14,8 +14,8 @@ final class Pipeline {
         return ModuleDecoder.decode(bytes);
     }
 
-    static void validate(WasmModule m) {
-        Validator.validate(m);
+    static void validate(WasmModule m, Engine engine) {
+        Validator.validate(m, engine.config().multiMemory());
     }
 
     static CompiledCode[] compile(WasmModule m, Engine engine) {

@@ -22,6 +22,13 @@ import java.util.Arrays;
  * <p>Messages are the reference interpreter's: "illegal opcode", "zero byte expected",
  * "malformed memop flags", "END opcode expected", "data count section required"; SIMD
  * instructions are refused with "SIMD is not supported".
+ *
+ * <p>Memory immediates depend on whether multi-memory (WebAssembly 3.0 §5.4.6) is on: a memarg's
+ * flags field then has bit 6 saying that a memory index (u32) follows it, and {@code
+ * memory.size/grow/fill/copy/init} take memory indices (u32) where 2.0 had reserved zero bytes.
+ * Every 2.0 encoding reads the same either way, so the decoder and the translator (which only
+ * see or re-read validated bodies) always read the 3.0 form; only the validator's search for
+ * malformed bodies needs the 2.0 form, to refuse what 2.0 calls malformed.
  */
 public final class InstructionSkipper {
     private InstructionSkipper() {}
@@ -35,6 +42,11 @@ public final class InstructionSkipper {
      * (a function body in a module without a data count section).
      */
     public static void skipExpression(ByteReader in, boolean dataCountRequired) {
+        skipExpression(in, dataCountRequired, true);
+    }
+
+    /** {@link #skipExpression(ByteReader, boolean)}, reading memory immediates per {@code multiMemory}. */
+    public static void skipExpression(ByteReader in, boolean dataCountRequired, boolean multiMemory) {
         byte[] kinds = null; // allocated only if blocks nest
         int depth = 0;
         while (true) {
@@ -56,7 +68,7 @@ public final class InstructionSkipper {
                     if (depth == 0) return;
                     depth--;
                 }
-                default -> immediates(in, op, at, dataCountRequired);
+                default -> immediates(in, op, at, dataCountRequired, multiMemory);
             }
         }
     }
@@ -68,12 +80,18 @@ public final class InstructionSkipper {
      * Returns the first body's error, or null if all are well formed.
      */
     public static CompileError firstMalformed(byte[] bytes, FunctionBody[] bodies, int count, boolean dataCountRequired) {
+        return firstMalformed(bytes, bodies, count, dataCountRequired, true);
+    }
+
+    /** {@link #firstMalformed(byte[], FunctionBody[], int, boolean)} with or without multi-memory. */
+    public static CompileError firstMalformed(byte[] bytes, FunctionBody[] bodies, int count, boolean dataCountRequired,
+            boolean multiMemory) {
         ByteReader r = new ByteReader(bytes);
         for (int i = 0; i < count; i++) {
             FunctionBody b = bodies[i];
             try {
                 r.reset(b.codeStart(), bytes.length);
-                skipExpression(r, dataCountRequired);
+                skipExpression(r, dataCountRequired, multiMemory);
                 if (r.pos != b.end()) return error(b.codeStart(), "section size mismatch");
             } catch (CompileError malformed) {
                 return malformed;
@@ -97,13 +115,48 @@ public final class InstructionSkipper {
         }
     }
 
-    /** Reads a memarg (§5.4.6), returning the alignment exponent; offsets are any u32. */
-    public static int memarg(ByteReader in) {
+    /** Bit of a memarg's flags saying that a memory index follows them (multi-memory). */
+    public static final int MEMARG_HAS_MEMORY = 0x40;
+    /** The alignment exponent's bits of a memarg's flags. */
+    public static final int MEMARG_ALIGN = 0x3F;
+
+    /**
+     * Reads the flags of a memarg (§5.4.6): the alignment exponent, and with multi-memory bit
+     * {@link #MEMARG_HAS_MEMORY}. Without multi-memory they are below 32 (an exponent that a
+     * 32-bit shift can take), with it below 128, as the reference decoder requires.
+     */
+    public static int memargFlags(ByteReader in, boolean multiMemory) {
         int at = in.pos;
-        int align = in.u32();
-        if (Integer.compareUnsigned(align, 32) >= 0) throw error(at, "malformed memop flags");
+        int flags = in.u32();
+        if (Integer.compareUnsigned(flags, multiMemory ? 0x80 : 32) >= 0) throw error(at, "malformed memop flags");
+        return flags;
+    }
+
+    /** After {@link #memargFlags}, reads the memory index the flags announce, else returns memory 0. */
+    public static int memargMemory(ByteReader in, int flags) {
+        return (flags & MEMARG_HAS_MEMORY) != 0 ? in.u32() : 0;
+    }
+
+    /** Reads a memarg (§5.4.6) in its multi-memory form, returning the alignment exponent; offsets are any u32. */
+    public static int memarg(ByteReader in) {
+        return memarg(in, true);
+    }
+
+    private static int memarg(ByteReader in, boolean multiMemory) {
+        int flags = memargFlags(in, multiMemory);
+        memargMemory(in, flags);
         in.u32();
-        return align;
+        return flags & MEMARG_ALIGN;
+    }
+
+    /**
+     * Reads the memory index of {@code memory.size/grow/fill/copy/init}: a u32 with
+     * multi-memory, else the reserved zero byte (a one-byte 0, not any encoding of 0).
+     */
+    public static int memoryIndex(ByteReader in, boolean multiMemory) {
+        if (multiMemory) return in.u32();
+        zero(in);
+        return 0;
     }
 
     /** Reads the reserved zero byte of memory instructions. */
@@ -135,14 +188,14 @@ public final class InstructionSkipper {
      * uses it to step over unreachable code of a validated body.
      */
     public static void skipImmediates(ByteReader in, int op) {
-        immediates(in, op, in.pos - 1, false);
+        immediates(in, op, in.pos - 1, false, true);
     }
 
     /** Skips the immediates of a non-structured instruction {@code op} read at {@code at}. */
-    private static void immediates(ByteReader in, int op, int at, boolean dataCountRequired) {
+    private static void immediates(ByteReader in, int op, int at, boolean dataCountRequired, boolean multiMemory) {
         if (op >= Opcodes.I32_EQZ && op <= Opcodes.I64_EXTEND32_S) return; // numeric, no immediates
         if (op >= Opcodes.I32_LOAD && op <= Opcodes.I64_STORE32) {
-            memarg(in);
+            memarg(in, multiMemory);
             return;
         }
         switch (op) {
@@ -166,7 +219,7 @@ public final class InstructionSkipper {
                     if (!ValType.isValid((byte) b)) throw error(tAt, b > 0x70 ? "malformed value type" : "malformed reference type");
                 }
             }
-            case Opcodes.MEMORY_SIZE, Opcodes.MEMORY_GROW -> zero(in);
+            case Opcodes.MEMORY_SIZE, Opcodes.MEMORY_GROW -> memoryIndex(in, multiMemory);
             case Opcodes.I32_CONST -> in.s32();
             case Opcodes.I64_CONST -> in.s64();
             case Opcodes.F32_CONST -> in.skip(4);
@@ -179,17 +232,17 @@ public final class InstructionSkipper {
                     case Opcodes.FC_MEMORY_INIT -> {
                         if (dataCountRequired) throw error(at, "data count section required");
                         in.u32();
-                        zero(in);
+                        memoryIndex(in, multiMemory);
                     }
                     case Opcodes.FC_DATA_DROP -> {
                         if (dataCountRequired) throw error(at, "data count section required");
                         in.u32();
                     }
                     case Opcodes.FC_MEMORY_COPY -> {
-                        zero(in);
-                        zero(in);
+                        memoryIndex(in, multiMemory);
+                        memoryIndex(in, multiMemory);
                     }
-                    case Opcodes.FC_MEMORY_FILL -> zero(in);
+                    case Opcodes.FC_MEMORY_FILL -> memoryIndex(in, multiMemory);
                     case Opcodes.FC_TABLE_INIT, Opcodes.FC_TABLE_COPY -> {
                         in.u32();
                         in.u32();

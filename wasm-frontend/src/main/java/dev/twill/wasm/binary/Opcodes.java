@@ -55,7 +55,7 @@ public final class Opcodes {
     public static final int TABLE_GET = 0x25;
     public static final int TABLE_SET = 0x26;
 
-    // Memory instructions (§5.4.6): loads and stores take a memarg (align u32, offset u32).
+    // Memory instructions (§5.4.6): loads and stores take a memarg (flags u32, [memory u32 if flag bit 6], offset u32).
     public static final int I32_LOAD = 0x28;
     public static final int I64_LOAD = 0x29;
     public static final int F32_LOAD = 0x2A;
@@ -79,9 +79,9 @@ public final class Opcodes {
     public static final int I64_STORE8 = 0x3C;
     public static final int I64_STORE16 = 0x3D;
     public static final int I64_STORE32 = 0x3E;
-    /** Followed by a reserved 0x00 byte (the memory index in later versions). */
+    /** Followed by a memory index (u32; in 2.0 a reserved 0x00 byte). */
     public static final int MEMORY_SIZE = 0x3F;
-    /** Followed by a reserved 0x00 byte. */
+    /** Followed by a memory index (u32; in 2.0 a reserved 0x00 byte). */
     public static final int MEMORY_GROW = 0x40;
 
     // Numeric instructions (§5.4.7).
@@ -245,13 +245,13 @@ public final class Opcodes {
     public static final int FC_I64_TRUNC_SAT_F64_U = 7;
 
     // 0xFC sub-opcodes: bulk memory (2.0).
-    /** {@code memory.init x}: data index u32, then a reserved 0x00 byte. */
+    /** {@code memory.init x m}: data index u32, then a memory index u32 (2.0: a reserved 0x00 byte). */
     public static final int FC_MEMORY_INIT = 8;
     /** {@code data.drop x}: data index u32. */
     public static final int FC_DATA_DROP = 9;
-    /** {@code memory.copy}: two reserved 0x00 bytes. */
+    /** {@code memory.copy d s}: destination then source memory index, u32 each (2.0: two reserved 0x00 bytes). */
     public static final int FC_MEMORY_COPY = 10;
-    /** {@code memory.fill}: one reserved 0x00 byte. */
+    /** {@code memory.fill m}: a memory index u32 (2.0: a reserved 0x00 byte). */
     public static final int FC_MEMORY_FILL = 11;
 
     // 0xFC sub-opcodes: table instructions (2.0).

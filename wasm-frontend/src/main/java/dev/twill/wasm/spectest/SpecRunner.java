@@ -5,6 +5,7 @@ import dev.twill.ir.TrapCode;
 import dev.twill.runtime.LinkError;
 import dev.twill.runtime.Trap;
 import dev.twill.wasm.Engine;
+import dev.twill.wasm.EngineConfig;
 import dev.twill.wasm.Instance;
 import dev.twill.wasm.Linker;
 import dev.twill.wasm.Module;
@@ -51,6 +52,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * from a watchdog thread. What no catch can stop (a crash of the JVM itself) is handled one
  * level up by {@link ForkedSpecRunner}.
  *
+ * <p>Scripts of the WebAssembly 2.0 suite (under a folder named {@code wasm-2.0}) compile with
+ * multi-memory off ({@link EngineConfig#multiMemory(boolean)}): that suite calls {@code
+ * memory.size 0x80 0x00} malformed and a second memory invalid, both of which 3.0 accepts.
+ *
  * <p>Scripts with {@code .wat} text modules ({@code module_type: text}, almost all {@code
  * assert_malformed}) cannot be judged without a text-format parser: they are counted apart as
  * skipped, never as passed.
@@ -68,6 +73,8 @@ public final class SpecRunner implements AutoCloseable {
     private static final Listener SILENT = new Listener() {};
 
     private final Engine engine;
+    /** {@link #engine}'s settings with multi-memory off, for 2.0 scripts; made on first use. */
+    private Engine engine20;
     private final long timeoutMillis;
     private final ScheduledExecutorService watchdog;
     private final SpectestHost spectest;
@@ -102,10 +109,28 @@ public final class SpecRunner implements AutoCloseable {
             listener.commandFailed(f);
             return new FileResult(name, 0, 1, 0, List.of(f));
         }
-        try (ScriptRun run = new ScriptRun(json.toAbsolutePath().getParent(), listener)) {
+        Path dir = json.toAbsolutePath().getParent();
+        try (ScriptRun run = new ScriptRun(dir, listener, isWasm20(dir) ? engine20() : engine)) {
             for (int i = 0; i < commands.size(); i++) run.command(i, commands.get(i));
             return new FileResult(name, run.passed, run.total, run.skippedText, List.copyOf(run.failures));
         }
+    }
+
+    /** Whether {@code dir} lies in the WebAssembly 2.0 suite (a folder named {@code wasm-2.0}). */
+    static boolean isWasm20(Path dir) {
+        for (Path p = dir; p != null; p = p.getParent()) {
+            Path name = p.getFileName();
+            if (name != null && name.toString().equals("wasm-2.0")) return true;
+        }
+        return false;
+    }
+
+    private Engine engine20() {
+        if (engine20 == null) {
+            EngineConfig c = engine.config();
+            engine20 = new Engine(new EngineConfig().optLevel(c.optLevel()).threads(c.threads()).multiMemory(false));
+        }
+        return engine20;
     }
 
     /** {@code i32} for {@code .../i32/i32.json}. */
@@ -125,6 +150,7 @@ public final class SpecRunner implements AutoCloseable {
     public void close() {
         watchdog.shutdownNow();
         spectest.close();
+        if (engine20 != null) engine20.close();
     }
 
     /** A command that did not do what the script says; carries the reason. */
@@ -170,9 +196,13 @@ public final class SpecRunner implements AutoCloseable {
         int total;
         int skippedText;
 
-        ScriptRun(Path dir, Listener listener) {
+        /** Compiles the script's modules: the runner's engine, or its 2.0 twin. */
+        private final Engine compiler;
+
+        ScriptRun(Path dir, Listener listener, Engine compiler) {
             this.dir = dir;
             this.listener = listener;
+            this.compiler = compiler;
             this.store = new Store(engine);
             this.linker = new Linker(engine);
             spectest.define(linker, store);
@@ -262,7 +292,7 @@ public final class SpecRunner implements AutoCloseable {
             if (name != null) named.remove(name);
             Module m;
             try {
-                m = Module.compile(engine, read(c));
+                m = Module.compile(compiler, read(c));
             } catch (CompileError e) {
                 throw new Failed("rejected: " + e.getMessage());
             }
@@ -283,7 +313,7 @@ public final class SpecRunner implements AutoCloseable {
             byte[] bytes = read(c);
             Module m;
             try {
-                m = Module.compile(engine, bytes);
+                m = Module.compile(compiler, bytes);
             } catch (CompileError e) {
                 // a back-end failure is no verdict on the module: only the decoder or validator's is
                 if (e.reason != null && e.reason.startsWith("internal error")) throw new Failed("rejected only by an internal compiler error: " + e.getMessage());
@@ -296,7 +326,7 @@ public final class SpecRunner implements AutoCloseable {
         /** Compiles a module that must be valid (assert_unlinkable, assert_uninstantiable). */
         private Module compile(Map<String, Object> c, String what) throws Failed {
             try {
-                Module m = Module.compile(engine, read(c));
+                Module m = Module.compile(compiler, read(c));
                 modules.add(m);
                 return m;
             } catch (CompileError e) {

@@ -56,8 +56,9 @@ import java.util.Arrays;
  * IR block emitted is reachable from the entry, which the SSA construction needs (see {@link
  * FunctionBuilder}, unreachable cycles).
  *
- * <p><b>Memory and instance state</b> (see {@link VmContextLayout}): memory {@code m} is a
- * dynamic heap whose base and bound are loaded from its MemoryDefinition record, inline in the
+ * <p><b>Memory and instance state</b> (see {@link VmContextLayout}): every memory instruction
+ * names its memory (multi-memory; memory 0 when a memarg has no index), and memory {@code m} is a
+ * dynamic heap of its own, declared on first use, whose base and bound are loaded from its MemoryDefinition record, inline in the
  * vmctx for a defined memory, through the pointer in the vmctx for an imported one (the base and the pointer {@code readonly}, the bound not, since {@code memory.grow}
  * changes it); a wasm access at {@code index + offset} is a {@code heap_load}/{@code heap_store}
  * with the 32-bit memarg offset as its immediate, checked in 64-bit arithmetic by the heap's
@@ -529,35 +530,35 @@ public final class FunctionTranslator {
                 return;
             }
             case K_LOAD: {
-                in.u32(); // alignment exponent: a hint
+                int memory = memargMemory();
                 long offset = in.u32() & 0xFFFF_FFFFL;
                 int index = pop();
                 if (offset > Integer.MAX_VALUE) {
-                    push(ins().heapLoad(IR_OP[op], TYPE[op], wideHeap(0), wideIndex(index, offset), 0));
+                    push(ins().heapLoad(IR_OP[op], TYPE[op], wideHeap(memory), wideIndex(index, offset), 0));
                     return;
                 }
-                int addr = provenAddress(index, offset, IR_OP[op].accessBytes(TYPE[op]));
+                int addr = provenAddress(memory, index, offset, IR_OP[op].accessBytes(TYPE[op]));
                 if (addr >= 0) {
                     push(ins().load(IR_OP[op].memoryForm(), TYPE[op], MemFlags.NOTRAP, addr, offset + provenConstant));
                     return;
                 }
-                push(ins().heapLoad(IR_OP[op], TYPE[op], heap(0), index, offset));
+                push(ins().heapLoad(IR_OP[op], TYPE[op], heap(memory), index, offset));
                 return;
             }
             case K_STORE: {
-                in.u32();
+                int memory = memargMemory();
                 long offset = in.u32() & 0xFFFF_FFFFL;
                 int value = pop(), index = pop();
                 if (offset > Integer.MAX_VALUE) {
-                    ins().heapStore(IR_OP[op], wideHeap(0), value, wideIndex(index, offset), 0);
+                    ins().heapStore(IR_OP[op], wideHeap(memory), value, wideIndex(index, offset), 0);
                     return;
                 }
-                int addr = provenAddress(index, offset, IR_OP[op].accessBytes(dfg.valueType(dfg.resolveAliases(value))));
+                int addr = provenAddress(memory, index, offset, IR_OP[op].accessBytes(dfg.valueType(dfg.resolveAliases(value))));
                 if (addr >= 0) {
                     ins().store(IR_OP[op].memoryForm(), MemFlags.NOTRAP, value, addr, offset + provenConstant);
                     return;
                 }
-                ins().heapStore(IR_OP[op], heap(0), value, index, offset);
+                ins().heapStore(IR_OP[op], heap(memory), value, index, offset);
                 return;
             }
             default:
@@ -613,14 +614,13 @@ public final class FunctionTranslator {
             case Opcodes.GLOBAL_SET: opGlobalSet(in.u32()); return;
             case Opcodes.TABLE_GET: opTableGet(in.u32()); return;
             case Opcodes.TABLE_SET: opTableSet(in.u32()); return;
-            case Opcodes.MEMORY_SIZE: // a reserved zero byte
-                in.u32();
-                push(memorySize(0));
+            case Opcodes.MEMORY_SIZE: // memory index (a reserved zero byte in 2.0)
+                push(memorySize(in.u32()));
                 return;
-            case Opcodes.MEMORY_GROW: { // a reserved zero byte
-                in.u32();
+            case Opcodes.MEMORY_GROW: { // memory index
+                int memory = in.u32();
                 int delta = pop();
-                push(callBuiltin(Builtins.MEMORY_GROW, ins().iconst(Type.I32, 0), delta, -1, -1, -1));
+                push(callBuiltin(Builtins.MEMORY_GROW, ins().iconst(Type.I32, memory), delta, -1, -1, -1));
                 return;
             }
             case Opcodes.I32_CONST: push(ins().iconst(Type.I32, in.s32())); return;
@@ -653,10 +653,10 @@ public final class FunctionTranslator {
             return;
         }
         switch (sub) {
-            case Opcodes.FC_MEMORY_INIT: { // data index, a reserved zero byte: [d s n]
+            case Opcodes.FC_MEMORY_INIT: { // data index, memory index: [d s n]
                 int data = in.u32();
-                in.u32();
-                builtin5(Builtins.MEMORY_INIT, 0, data);
+                int memory = in.u32();
+                builtin5(Builtins.MEMORY_INIT, memory, data);
                 return;
             }
             case Opcodes.FC_DATA_DROP:
@@ -667,7 +667,7 @@ public final class FunctionTranslator {
                 builtin5(Builtins.MEMORY_COPY, dst, src);
                 return;
             }
-            case Opcodes.FC_MEMORY_FILL: { // a reserved zero byte: [d val n]
+            case Opcodes.FC_MEMORY_FILL: { // memory index: [d val n]
                 int mem = in.u32();
                 int n = pop(), val = pop(), d = pop();
                 callBuiltin(Builtins.MEMORY_FILL, ins().iconst(Type.I32, mem), d, val, n, -1);
@@ -1175,20 +1175,28 @@ public final class FunctionTranslator {
     }
 
     /**
-     * The address of an access of {@code bytes} bytes at {@code index + offset} in memory 0 when
-     * it provably lies within the memory's declared minimum size, else -1. Memory never shrinks,
+     * Reads a memarg's flags (validated: the alignment hint, and bit 6 for an explicit memory)
+     * and returns the memory it names; the offset follows.
+     */
+    private int memargMemory() {
+        return InstructionSkipper.memargMemory(in, in.u32());
+    }
+
+    /**
+     * The address of an access of {@code bytes} bytes at {@code index + offset} in {@code memory}
+     * when it provably lies within the memory's declared minimum size, else -1. Memory never shrinks,
      * and an imported memory is at least as large as the import declares, so such an access
      * can never be out of bounds: it needs no check, only {@code base + zext(index)} (the
      * sandbox stays exact). The proof is an unsigned upper bound of the i32 index from the few
      * instructions that define it ({@link #upperBound}), as for table lookups like {@code
      * table[(x ^ y) & 0xff]} in C code compiled to wasm.
      */
-    private int provenAddress(int index, long offset, int bytes) {
-        long minBytes = module.memories[0].limits().min() * MemoryType.PAGE_SIZE;
+    private int provenAddress(int memory, int index, long offset, int bytes) {
+        long minBytes = module.memories[memory].limits().min() * MemoryType.PAGE_SIZE;
         long max = upperBound(index, 4);
         if (max + offset + bytes > minBytes) return -1;
         InstBuilder b = ins();
-        int base = b.globalValue(Type.I64, func.heaps.get(heap(0)).base);
+        int base = b.globalValue(Type.I64, func.heaps.get(heap(memory)).base);
         // zext(y + c) = zext(y) + c and zext(z << k) = zext(z) << k when the i32 operation cannot
         // wrap (checked here on its own: the bound above may be 2^32 - 1 for a 4 GiB memory):
         // then the constant and the scale go into the access's address mode instead of i32

@@ -33,7 +33,7 @@ import java.util.HashSet;
  * are rejected here, in one pass over each body.
  *
  * <p>Module level (§3.4): type indices, limits (memory at most 65536 pages, min <= max), at
- * most one memory, constant expressions (only {@code t.const}, {@code ref.null},
+ * most one memory unless multi-memory is on, constant expressions (only {@code t.const}, {@code ref.null},
  * {@code ref.func} and {@code global.get} of an imported immutable global: in 2.0 every
  * constant expression is checked in a context that holds only the imported globals), element
  * and data segments, the start function's type {@code []->[]}, unique export names, and
@@ -52,6 +52,11 @@ import java.util.HashSet;
  * <p>Error precedence follows the reference interpreter, which decodes the whole module
  * before validating it: when a module is found invalid, the bodies are scanned with {@link
  * InstructionSkipper} for a malformed instruction, which is then reported instead.
+ *
+ * <p>Multi-memory (WebAssembly 3.0, on by default): any number of memories, and every memory
+ * instruction names its memory, which must exist ("unknown memory N"). Off, the 2.0 rules
+ * hold: one memory at most ("multiple memories") and reserved zero bytes, where 2.0 calls
+ * {@code memory.size 0x80 0x00} malformed; the 2.0 spec suite depends on that.
  *
  * <p>Not thread-safe; use one {@code Validator} per thread, or {@link #validate(WasmModule)}.
  */
@@ -100,9 +105,26 @@ public final class Validator {
     /** Offset of the instruction being validated, for errors. */
     private int at;
 
-    /** Validates {@code m}, throwing {@link CompileError} if it is malformed or invalid. */
+    /** Whether multi-memory (WebAssembly 3.0) is on. */
+    private final boolean multiMemory;
+
+    /** A validator with multi-memory on. */
+    public Validator() {
+        this(true);
+    }
+
+    public Validator(boolean multiMemory) {
+        this.multiMemory = multiMemory;
+    }
+
+    /** Validates {@code m} with multi-memory on, throwing {@link CompileError} if it is malformed or invalid. */
     public static void validate(WasmModule m) {
         new Validator().validateModule(m);
+    }
+
+    /** Validates {@code m}, with multi-memory on or off. */
+    public static void validate(WasmModule m, boolean multiMemory) {
+        new Validator(multiMemory).validateModule(m);
     }
 
     /** Validates {@code m} reusing this validator's buffers. */
@@ -148,7 +170,7 @@ public final class Validator {
         }
         for (int t = m.importedTables; t < tableCount; t++) tableType(m.tables[t], at.table(t));
         for (int i = m.importedMemories; i < memoryCount; i++) memoryType(m.memories[i], at.memory(i));
-        if (memoryCount > 1) throw error(at.memory(1), "multiple memories");
+        if (memoryCount > 1 && !multiMemory) throw error(at.memory(1), "multiple memories");
 
         computeDeclaredRefs();
         for (Global g : m.globals) constExpr(g.init(), g.type().valType());
@@ -321,8 +343,8 @@ public final class Validator {
      */
     private CompileError firstMalformedBody() {
         if (m == null) return null;
-        CompileError e = InstructionSkipper.firstMalformed(m.bytes, m.bodies, m.bodies.length, false);
-        if (e == null && dataCountRequired()) e = InstructionSkipper.firstMalformed(m.bytes, m.bodies, m.bodies.length, true);
+        CompileError e = InstructionSkipper.firstMalformed(m.bytes, m.bodies, m.bodies.length, false, multiMemory);
+        if (e == null && dataCountRequired()) e = InstructionSkipper.firstMalformed(m.bytes, m.bodies, m.bodies.length, true, multiMemory);
         return e;
     }
 
@@ -484,14 +506,16 @@ public final class Validator {
     /** Memory instructions (§3.3.7) up to memory.grow. */
     private void memory(ByteReader r, int op) {
         if (op >= Opcodes.MEMORY_SIZE) {
-            InstructionSkipper.zero(r);
-            requireMemory(0);
+            requireMemory(memoryIndex(r));
             if (op == Opcodes.MEMORY_GROW) popVal(I32);
             pushVal(I32);
             return;
         }
-        int align = InstructionSkipper.memarg(r);
-        requireMemory(0);
+        int flags = InstructionSkipper.memargFlags(r, multiMemory);
+        int memory = InstructionSkipper.memargMemory(r, flags);
+        r.u32(); // offset: any u32
+        int align = flags & InstructionSkipper.MEMARG_ALIGN;
+        requireMemory(memory);
         int info = MEMORY[op - Opcodes.I32_LOAD];
         byte t = (byte) info;
         if (align > (info >> 8)) throw error(at, "alignment must not be larger than natural");
@@ -505,7 +529,12 @@ public final class Validator {
     }
 
     private void requireMemory(int index) {
-        if (index >= memoryCount) throw error(at, "unknown memory " + index);
+        if (Integer.compareUnsigned(index, memoryCount) >= 0) throw error(at, "unknown memory " + u(index));
+    }
+
+    /** The memory index immediate of memory.size/grow/fill/copy/init. */
+    private int memoryIndex(ByteReader r) {
+        return InstructionSkipper.memoryIndex(r, multiMemory);
     }
 
     /** Everything else: parametric, variable, table, reference instructions, constants, 0xFC. */
@@ -598,8 +627,8 @@ public final class Validator {
             case Opcodes.FC_MEMORY_INIT -> {
                 requireDataCount();
                 int d = r.u32();
-                InstructionSkipper.zero(r);
-                requireMemory(0);
+                int memory = memoryIndex(r);
+                requireMemory(memory);
                 dataIndex(d);
                 pop3xI32();
             }
@@ -608,14 +637,14 @@ public final class Validator {
                 dataIndex(r.u32());
             }
             case Opcodes.FC_MEMORY_COPY -> {
-                InstructionSkipper.zero(r);
-                InstructionSkipper.zero(r);
-                requireMemory(0);
+                int dst = memoryIndex(r);
+                int src = memoryIndex(r);
+                requireMemory(dst);
+                requireMemory(src);
                 pop3xI32();
             }
             case Opcodes.FC_MEMORY_FILL -> {
-                InstructionSkipper.zero(r);
-                requireMemory(0);
+                requireMemory(memoryIndex(r));
                 pop3xI32();
             }
             case Opcodes.FC_TABLE_INIT -> {

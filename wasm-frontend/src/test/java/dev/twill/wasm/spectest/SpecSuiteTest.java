@@ -24,6 +24,11 @@ import org.junit.jupiter.api.TestFactory;
  * compiled code fails one script, not the whole test run; {@code -Dtwill.spectest.fork=false}
  * runs them in this JVM (easier to debug). The suite is found by walking up from the working
  * directory for {@code shared/wasm-testsuite}, or at {@code -Dtwill.wasmTestsuite}.
+ *
+ * <p>Multi-memory (WebAssembly 3.0) has its own list, under both tiers too: the 3.0 suite's
+ * scripts that test it ({@link #MULTI_MEMORY_30}) and the proposal's own scripts of 2022 ({@link
+ * #MULTI_MEMORY_2022}), every one of which passes completely. Left out: the 2022 {@code
+ * memory-multi}, whose third module uses SIMD lane loads.
  */
 class SpecSuiteTest {
     /** At most this many failures are listed in a message; the count says how many there are. */
@@ -34,6 +39,44 @@ class SpecSuiteTest {
     private static final Engine[] engines = new Engine[2];
     private static final SpecRunner[] inProcess = new SpecRunner[2];
     private static final String[] TIERS = {"speed", "none"};
+
+    /** Scripts of {@code wasm-3.0/core} that test multi-memory. */
+    static final List<String> MULTI_MEMORY_30 = List.of("address0", "address1", "align0", "binary0", "data0", "data1",
+            "data_drop0", "exports0", "float_exprs0", "float_exprs1", "float_memory0", "imports0", "imports1", "imports2",
+            "imports3", "imports4", "linking0", "linking1", "linking2", "linking3", "load0", "load1", "load2",
+            "memory-multi", "memory_copy0", "memory_copy1", "memory_fill0", "memory_grow", "memory_init0",
+            "memory_size0", "memory_size1", "memory_size2", "memory_size3", "memory_size_import", "memory_trap0",
+            "memory_trap1", "start0", "store0", "store1", "store2", "traps0");
+    /** Scripts of {@code proposals-2022/multi-memory}. */
+    static final List<String> MULTI_MEMORY_2022 = List.of("binary", "data", "imports", "load", "memory", "memory_grow",
+            "memory_size", "store");
+
+    @TestFactory
+    Stream<DynamicTest> wasm30MultiMemorySpeed() {
+        return multiMemoryScripts(0);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> wasm30MultiMemoryNone() {
+        return multiMemoryScripts(1);
+    }
+
+    private static Stream<DynamicTest> multiMemoryScripts(int tier) {
+        Path suite = SpecSuite.locate();
+        assumeTrue(suite != null, "no shared/wasm-testsuite above " + Path.of("").toAbsolutePath() + " and no -Dtwill.wasmTestsuite: spec suite not run");
+        Path core30 = suite.resolve("wasm-3.0").resolve("core");
+        Path proposal = suite.resolve("proposals-2022").resolve("multi-memory");
+        Stream<DynamicTest> a = MULTI_MEMORY_30.stream().map(n -> test("3.0/" + n, core30.resolve(n).resolve(n + ".json"), tier));
+        Stream<DynamicTest> b = MULTI_MEMORY_2022.stream().map(n -> test("multi-memory-2022/" + n, proposal.resolve(n).resolve(n + ".json"), tier));
+        return Stream.concat(a, b);
+    }
+
+    private static DynamicTest test(String name, Path script, int tier) {
+        return DynamicTest.dynamicTest(name + " [" + TIERS[tier] + "]", () -> {
+            if (!java.nio.file.Files.isRegularFile(script)) fail("missing script " + script);
+            check(run(script, tier));
+        });
+    }
 
     @TestFactory
     Stream<DynamicTest> wasm20CoreSpeed() {

@@ -40,8 +40,17 @@ class ValidatorTest {
     }
 
     private static void invalid(byte[] bytes, String reason) {
+        invalid(bytes, reason, true);
+    }
+
+    /** Invalid by the WebAssembly 2.0 rules (multi-memory off). */
+    private static void invalid20(byte[] bytes, String reason) {
+        invalid(bytes, reason, false);
+    }
+
+    private static void invalid(byte[] bytes, String reason, boolean multiMemory) {
         WasmModule m = ModuleDecoder.decode(bytes);
-        CompileError e = assertThrows(CompileError.class, () -> Validator.validate(m));
+        CompileError e = assertThrows(CompileError.class, () -> Validator.validate(m, multiMemory));
         assertTrue(e.reason.startsWith(reason), "expected \"" + reason + "\", got " + e.getMessage());
     }
 
@@ -168,6 +177,42 @@ class ValidatorTest {
         invalid(fn(0, 0x41, 0, 0x41, 0, 0x41, 0, 0xFC, u(10), 0, 0, END), "unknown memory 0");
     }
 
+    /** Two memories (1 page, then 2): every memory instruction names one (WebAssembly 3.0 §5.4.6). */
+    private static final byte[] TWO_MEMORIES = section(5, vec(b(0, u(1)), b(0, u(2))));
+
+    @Test
+    void multiMemory() {
+        // i32.load with flags 0x42 (bit 6: a memory index follows; align 2), memory 1, offset 0
+        valid(fn(1, vec(), new Object[] {0x41, 0, 0x28, 0x42, 1, 0, END}, TWO_MEMORIES));
+        valid(fn(1, vec(), new Object[] {0x41, 0, 0x28, 0x42, 0x81, 0, 0, END}, TWO_MEMORIES)); // index 1 as a long LEB
+        invalid(fn(1, vec(), new Object[] {0x41, 0, 0x28, 0x42, 2, 0, END}, TWO_MEMORIES), "unknown memory 2");
+        invalid(fn(1, vec(), new Object[] {0x41, 0, 0x28, 0x43, 1, 0, END}, TWO_MEMORIES), "alignment must not be larger than natural");
+        // i64.store8 into memory 1
+        valid(fn(0, vec(), new Object[] {0x41, 0, 0x42, 7, 0x3C, 0x40, 1, 3, END}, TWO_MEMORIES));
+        valid(fn(1, vec(), new Object[] {0x3F, 1, END}, TWO_MEMORIES)); // memory.size 1
+        valid(fn(1, vec(), new Object[] {0x3F, 0x80, 0, END}, TWO_MEMORIES)); // memory.size 0, a long LEB
+        invalid(fn(1, vec(), new Object[] {0x3F, 2, END}, TWO_MEMORIES), "unknown memory 2");
+        valid(fn(1, vec(), new Object[] {0x41, 1, 0x40, 1, END}, TWO_MEMORIES)); // memory.grow 1
+        invalid(fn(1, vec(), new Object[] {0x41, 1, 0x40, 5, END}, TWO_MEMORIES), "unknown memory 5");
+        byte[] three = b(0x41, 0, 0x41, 0, 0x41, 0);
+        valid(fn(0, vec(), new Object[] {three, 0xFC, u(10), 1, 0, END}, TWO_MEMORIES)); // memory.copy 1 0
+        invalid(fn(0, vec(), new Object[] {three, 0xFC, u(10), 0, 2, END}, TWO_MEMORIES), "unknown memory 2");
+        invalid(fn(0, vec(), new Object[] {three, 0xFC, u(10), 2, 0, END}, TWO_MEMORIES), "unknown memory 2");
+        valid(fn(0, vec(), new Object[] {three, 0xFC, u(11), 1, END}, TWO_MEMORIES)); // memory.fill 1
+        invalid(fn(0, vec(), new Object[] {three, 0xFC, u(11), 3, END}, TWO_MEMORIES), "unknown memory 3");
+        byte[] passive = section(11, vec(b(u(1), vec(7))));
+        valid(module(TYPES, section(3, vec(u(0))), TWO_MEMORIES, section(12, u(1)),
+            section(10, vec(body(vec(), three, 0xFC, u(8), 0, 1, END))), passive)); // memory.init data 0, memory 1
+        invalid(module(TYPES, section(3, vec(u(0))), TWO_MEMORIES, section(12, u(1)),
+            section(10, vec(body(vec(), three, 0xFC, u(8), 0, 2, END))), passive), "unknown memory 2");
+        // an active data segment of memory 1 (flags 2, memory index, offset, bytes)
+        valid(module(TWO_MEMORIES, section(11, vec(b(u(2), u(1), 0x41, 0, END, vec(7))))));
+        invalid(module(TWO_MEMORIES, section(11, vec(b(u(2), u(2), 0x41, 0, END, vec(7))))), "unknown memory 2");
+        // an imported memory and a defined one: indices 0 and 1
+        valid(module(TYPES, section(2, vec(b("m", "mem", 2, 0, u(1)))), section(3, vec(u(1))), MEMORY,
+            section(10, vec(body(vec(), 0x41, 0, 0x28, 0x40, 1, 0, END)))));
+    }
+
     @Test
     void dataCount() {
         byte[] init = b(0x41, 0, 0x41, 0, 0x41, 0, 0xFC, u(8), 0, 0);
@@ -187,7 +232,8 @@ class ValidatorTest {
         invalid(module(section(5, vec(b(0, u(65537))))), "memory size must be at most 65536 pages");
         invalid(module(section(5, vec(b(1, u(2), u(1))))), "size minimum must not be greater than maximum");
         valid(module(section(5, vec(b(1, u(0), u(65536))))));
-        invalid(module(section(5, vec(b(0, u(1)), b(0, u(1))))), "multiple memories");
+        invalid20(module(section(5, vec(b(0, u(1)), b(0, u(1))))), "multiple memories");
+        valid(module(section(5, vec(b(0, u(1)), b(0, u(1)))))); // multi-memory (3.0)
         invalid(module(section(4, vec(b(FUNCREF, 1, u(3), u(2))))), "size minimum must not be greater than maximum");
         valid(module(section(4, vec(b(FUNCREF, 0, u(1)), b(EXTERNREF, 0, u(1)))))); // several tables are fine in 2.0
         invalid(module(TYPES, section(2, vec(b("m", "f", 0, u(9))))), "unknown type 9");
@@ -230,7 +276,7 @@ class ValidatorTest {
         bytes = module(TYPES, section(3, vec(u(0), u(9))), section(10, vec(body(vec(), END), body(vec(), END))));
         at(bytes, "unknown type 9", find(bytes, 3, 3, 2, 0, 9) + 4); // the second function's type index
         bytes = module(section(5, vec(b(0, u(1)), b(0, u(2)))));
-        at(bytes, "multiple memories", find(bytes, 5, 5, 2, 0, 1, 0, 2) + 5); // the second memory
+        at(bytes, "multiple memories", find(bytes, 5, 5, 2, 0, 1, 0, 2) + 5, false); // the second memory, by the 2.0 rules
         bytes = module(section(5, vec(b(0, u(65537)))));
         at(bytes, "memory size must be at most 65536 pages", find(bytes, 5, 5, 1, 0) + 3);
         bytes = module(section(4, vec(b(FUNCREF, 0, u(1)), b(FUNCREF, 1, u(3), u(2)))));
@@ -244,8 +290,12 @@ class ValidatorTest {
     }
 
     private static void at(byte[] bytes, String reason, int offset) {
+        at(bytes, reason, offset, true);
+    }
+
+    private static void at(byte[] bytes, String reason, int offset, boolean multiMemory) {
         WasmModule m = ModuleDecoder.decode(bytes);
-        CompileError e = assertThrows(CompileError.class, () -> Validator.validate(m));
+        CompileError e = assertThrows(CompileError.class, () -> Validator.validate(m, multiMemory));
         assertTrue(e.reason.startsWith(reason), "expected \"" + reason + "\", got " + e.getMessage());
         assertEquals(offset, e.offset, e.getMessage());
     }
@@ -272,8 +322,10 @@ class ValidatorTest {
             section(10, vec(body(vec(), 0x6A, END), body(vec(), 0x06, END))));
         invalid(bytes, "illegal opcode 06");
         invalid(fn(0, 0xFD, 0x0C, END), "SIMD is not supported");
-        invalid(fn(0, 0x3F, 1, 0x1A, END), "zero byte expected");
-        invalid(fn(0, 0x41, 0, 0x28, 0x20, 0, 0x1A, END), "malformed memop flags");
+        invalid20(fn(0, 0x3F, 1, 0x1A, END), "zero byte expected");
+        invalid20(fn(0, vec(), new Object[] {0x3F, 0x80, 0, 0x1A, END}, MEMORY), "zero byte expected"); // a long 0
+        invalid20(fn(0, 0x41, 0, 0x28, 0x20, 0, 0x1A, END), "malformed memop flags");
+        invalid(fn(0, 0x41, 0, 0x28, 0x80, 1, 0, 0x1A, END), "malformed memop flags"); // 128: above bit 6
         invalid(fn(0, 0xFC, u(18), END), "illegal opcode fc 12");
         invalid(fn(0, 0x01), "unexpected end");
         invalid(module(TYPES, section(3, vec(u(0))), section(10, vec(body(vec(), END, 0x01)))), "section size mismatch");
