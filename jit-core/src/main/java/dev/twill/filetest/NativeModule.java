@@ -63,7 +63,7 @@ public final class NativeModule implements AutoCloseable {
                 module.defineFunction(f.name, code);
             }
             module.finalizeDefinitions();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // no module leaks, whatever went wrong
             module.close();
             throw e;
         }
@@ -119,12 +119,12 @@ public final class NativeModule implements AutoCloseable {
 
     /**
      * Calls the function of {@code run} as {@link RunLineExecutor} runs it in the interpreter:
-     * the vmctx parameter, if any, points at fresh native memory holding each heap directive's
-     * base and bound, over zeroed heaps.
+     * the vmctx parameter, if any and unless the line gave it, points at fresh native memory
+     * holding each heap directive's base and bound, over zeroed heaps.
      */
     public InterpResult call(RunLine run, List<HeapDirective> heaps) throws Throwable {
         long[] args = run.args.clone();
-        int vmctxParam = run.signature.vmctxParam();
+        int vmctxParam = run.vmctxGiven ? -1 : run.signature.vmctxParam();
         try (Arena arena = Arena.ofConfined()) {
             if (vmctxParam >= 0) {
                 long size = 64;

@@ -78,7 +78,7 @@ public final class RunLineExecutor {
         Interpreter interp = new Interpreter(module);
         interp.setFuel(50_000_000);
         long[] args = run.args.clone();
-        int vmctxParam = run.signature.vmctxParam();
+        int vmctxParam = run.vmctxGiven ? -1 : run.signature.vmctxParam();
         if (vmctxParam >= 0) {
             long size = 64;
             for (HeapDirective h : heaps) size = Math.max(size, Math.max(h.ptrOffset, h.boundOffset) + 8);

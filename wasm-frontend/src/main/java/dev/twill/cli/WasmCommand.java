@@ -47,7 +47,7 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code twill wasm run [--opt none|speed] [--env NAME=VALUE]... FILE.wasm [--invoke NAME
- *       [ARG...] | PROGRAM-ARG...]}: compiles and instantiates FILE (imports from the {@code
+ *       [ARG...] | [--] PROGRAM-ARG...]}: compiles and instantiates FILE (imports from the {@code
  *       spectest} host module and from WASI preview 1 resolve; WASI programs get the file name
  *       and PROGRAM-ARGs as arguments, the given environment and this process's standard
  *       streams, see {@link Wasi}), then calls NAME with the arguments parsed by its parameter
@@ -71,7 +71,7 @@ import java.util.Map;
  * usage or input.
  */
 public final class WasmCommand {
-    public static final String USAGE = "usage: twill wasm run [--opt none|speed] [--env NAME=VALUE]... FILE.wasm [--invoke NAME [ARG...] | PROGRAM-ARG...]\n"
+    public static final String USAGE = "usage: twill wasm run [--opt none|speed] [--env NAME=VALUE]... FILE.wasm [--invoke NAME [ARG...] | [--] PROGRAM-ARG...]\n"
             + "       twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE.md] [DIR|FILE.json|FILE.wast...]\n"
             + "       twill wasm ir [--legalized] FILE.wasm [FUNC-INDEX...]";
 
@@ -113,6 +113,10 @@ public final class WasmCommand {
         for (int k = 0; k < args.length; k++) {
             if (invoke != null) {
                 callArgs.add(args[k]);
+            } else if (file != null && programArgs.isEmpty() && args[k].equals("--")) {
+                // everything after is the program's, even --invoke
+                programArgs.addAll(java.util.Arrays.asList(args).subList(k + 1, args.length));
+                break;
             } else if (file != null && !args[k].equals("--invoke")) {
                 programArgs.add(args[k]);
             } else if (args[k].equals("--opt") && k + 1 < args.length) {

@@ -100,6 +100,8 @@ class WasmCommandTest {
         // argv is the file name, then the program arguments
         assertEquals(new Outcome(30, "hi\n", ""), run("run", wasm.toString(), "a", "--b"));
         assertEquals(new Outcome(12, "hi\n", ""), run("run", "--env", "X=1", "--env", "Y=", wasm.toString()));
+        // after --, even --invoke is the program's
+        assertEquals(new Outcome(30, "hi\n", ""), run("run", wasm.toString(), "--", "--invoke", "x"));
     }
 
     @Test

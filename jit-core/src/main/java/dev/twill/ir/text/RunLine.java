@@ -28,9 +28,17 @@ public final class RunLine {
     /** The callee's name with its sigil ({@code %f}). */
     public final String function;
     public final Signature signature;
-    /** Argument bits, one per signature parameter. */
-    /** One raw-bit value per signature parameter; a vmctx parameter is left 0 for the runner to fill. */
+    /**
+     * One raw-bit value per signature parameter; a vmctx parameter is left 0 for the runner to
+     * fill, unless the line gave it ({@link #vmctxGiven}).
+     */
     public final long[] args;
+    /**
+     * The line passed every parameter, the vmctx one included, as Cranelift's run tests do
+     * ({@code run: %f(0) == 0} for {@code %f(i64 vmctx)}); the runner then passes that value
+     * instead of a context of its own.
+     */
+    public final boolean vmctxGiven;
     /** Expected result bits, one per signature return, for {@link Kind#EQUALS} and {@link Kind#NOT_EQUALS}; else empty. */
     public final long[] expected;
     /** The expected trap code for {@link Kind#TRAPS}, else -1. */
@@ -39,11 +47,12 @@ public final class RunLine {
     /** Where the directive is, for the runner's failure messages. */
     public final int line, column;
 
-    private RunLine(String function, Signature signature, long[] args, long[] expected, int trapCode, Kind kind,
-                    int line, int column) {
+    private RunLine(String function, Signature signature, long[] args, boolean vmctxGiven, long[] expected, int trapCode,
+                    Kind kind, int line, int column) {
         this.function = function;
         this.signature = signature;
         this.args = args;
+        this.vmctxGiven = vmctxGiven;
         this.expected = expected;
         this.trapCode = trapCode;
         this.kind = kind;
@@ -82,7 +91,7 @@ public final class RunLine {
                 throw CompileError.at(sourceName, line, column,
                         "a bare 'run' needs a function without parameters returning one integer; " + ownerName + " is " + sig);
             }
-            return new RunLine(ownerName, sig, new long[0], new long[0], -1, Kind.TRUE, line, column);
+            return new RunLine(ownerName, sig, new long[0], false, new long[0], -1, Kind.TRUE, line, column);
         }
         expect(lex, Lexer.COLON, sourceName);
         if (lex.kind != Lexer.NAME && lex.kind != Lexer.USER_NAME) {
@@ -94,25 +103,29 @@ public final class RunLine {
         lex.next();
         int argLine = lex.line, argCol = lex.column;
         expect(lex, Lexer.LPAREN, sourceName);
-        // the vmctx parameter is supplied by the runner, so run lines leave it out
-        long[] args = new long[sig.params.length];
-        int explicit = 0;
-        for (int k = 0; k < sig.params.length; k++) if (sig.paramPurposes[k] != Signature.PURPOSE_VMCTX) explicit++;
+        // Twill's run lines leave the vmctx parameter out for the runner to supply; Cranelift's
+        // give every parameter. The number of arguments tells which (values hold no commas or
+        // parentheses, so the text between the parentheses counts them).
+        int all = sig.params.length, explicit = 0;
+        for (int k = 0; k < all; k++) if (sig.paramPurposes[k] != Signature.PURPOSE_VMCTX) explicit++;
+        boolean vmctxGiven = explicit != all && countArguments(text, name) == all;
+        int expectedCount = vmctxGiven ? all : explicit;
+        long[] args = new long[all];
         int n = 0, slot = 0;
         if (lex.kind != Lexer.RPAREN) {
             do {
-                if (n >= explicit) {
-                    throw CompileError.at(sourceName, lex.line, lex.column, name + " takes " + explicit + " arguments");
+                if (n >= expectedCount) {
+                    throw CompileError.at(sourceName, lex.line, lex.column, name + " takes " + describeArity(explicit, all) + " arguments");
                 }
-                while (sig.paramPurposes[slot] == Signature.PURPOSE_VMCTX) slot++;
+                if (!vmctxGiven) while (sig.paramPurposes[slot] == Signature.PURPOSE_VMCTX) slot++;
                 args[slot] = value(lex, sig.params[slot], sourceName);
                 slot++;
                 n++;
             } while (accept(lex, Lexer.COMMA));
         }
         expect(lex, Lexer.RPAREN, sourceName);
-        if (n != explicit) {
-            throw CompileError.at(sourceName, argLine, argCol, name + " takes " + explicit + " arguments, " + n + " given");
+        if (n != expectedCount) {
+            throw CompileError.at(sourceName, argLine, argCol, name + " takes " + describeArity(explicit, all) + " arguments, " + n + " given");
         }
         Kind kind;
         long[] expected = new long[0];
@@ -150,7 +163,23 @@ public final class RunLine {
             throw CompileError.at(sourceName, lex.line, lex.column, "expected '==', '!=' or 'traps', found " + lex.describe());
         }
         if (lex.kind != Lexer.EOF) throw CompileError.at(sourceName, lex.line, lex.column, "unexpected " + lex.describe());
-        return new RunLine(name, sig, args, expected, trap, kind, line, column);
+        return new RunLine(name, sig, args, vmctxGiven, expected, trap, kind, line, column);
+    }
+
+    /** The number of comma-separated arguments between the parentheses after {@code name}, or -1. */
+    private static int countArguments(String text, String name) {
+        int open = text.indexOf('(', text.indexOf(name) + name.length());
+        int close = open < 0 ? -1 : text.indexOf(')', open);
+        if (close < 0) return -1;
+        String inner = text.substring(open + 1, close).strip();
+        if (inner.isEmpty()) return 0;
+        int commas = 0;
+        for (int k = 0; k < inner.length(); k++) if (inner.charAt(k) == ',') commas++;
+        return commas + 1;
+    }
+
+    private static String describeArity(int explicit, int all) {
+        return explicit == all ? String.valueOf(all) : explicit + " (or, with the vmctx, " + all + ")";
     }
 
     private static void expect(Lexer lex, int kind, String source) {

@@ -66,6 +66,39 @@ class RunLineTest {
         assertEquals("%f", f.get(0).function);
     }
 
+    /** Twill's lines leave the vmctx out for the runner; Cranelift's pass it like any argument. */
+    @Test
+    void theVmctxArgumentMayBeLeftOutOrGiven() {
+        TestFile file = Parser.parseFile("""
+                test run
+                function %v(i32, i64 vmctx, i8) -> i32 {
+                block0(v0: i32, v1: i64, v2: i8):
+                    return v0
+                }
+                ; run: %v(5, -1) == 5
+                ; run: %v(5, 77, -1) == 5
+                """, "vmctx.clif");
+        List<RunLine> v = runs(file, "%v");
+        assertFalse(v.get(0).vmctxGiven);
+        assertArrayEquals(new long[] {5, 0, 0xFF}, v.get(0).args);
+        assertTrue(v.get(1).vmctxGiven);
+        assertArrayEquals(new long[] {5, 77, 0xFF}, v.get(1).args);
+        TestFile bad = Parser.parseFile("""
+                test run
+                function %v(i64 vmctx, i32) -> i32 {
+                block0(v0: i64, v1: i32):
+                    return v1
+                }
+                ; run: %v(1, 2, 3) == 5
+                ; run: %v() == 5
+                """, "bad.clif");
+        TestFunction owner = bad.function("%v");
+        for (TestFile.Comment c : owner.directives("run")) {
+            CompileError e = assertThrows(CompileError.class, () -> RunLine.parse(bad, owner, c));
+            assertTrue(e.getMessage().contains("takes 1 (or, with the vmctx, 2) arguments"), e.getMessage());
+        }
+    }
+
     @Test
     void floatResultsAreRawBits() {
         TestFile file = Parser.parseFile(FILE, "run.clif");

@@ -9,6 +9,7 @@ import dev.twill.wasm.binary.ValType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
@@ -43,7 +44,17 @@ public final class Wasi {
 
     // errno values (wasi/api.h)
     static final int SUCCESS = 0, BADF = 8, FAULT = 21, INTR = 27, INVAL = 28, IO = 29, NOSYS = 52, NOTSOCK = 57,
-            SPIPE = 70;
+            PIPE = 64, SPIPE = 70;
+
+    /**
+     * Bytes moved between guest memory and a stream per step: guest-chosen lengths (up to 4 GiB)
+     * never become Java arrays of that size, and a read returns what one step delivered.
+     */
+    private static final int CHUNK = 64 * 1024;
+    /** Most subscriptions one {@code poll_oneoff} takes (wasi-libc's poll uses one per descriptor, plus one). */
+    private static final int MAX_SUBSCRIPTIONS = 4096;
+    /** Longest sleep, in nanoseconds (about 73 years): larger and unsigned timeouts are clamped to it. */
+    private static final long MAX_SLEEP = Long.MAX_VALUE / 4;
 
     private static final int FILETYPE_CHARACTER_DEVICE = 2;
     private static final long RIGHT_FD_READ = 1L << 1, RIGHT_FD_WRITE = 1L << 6, RIGHT_POLL_FD_READWRITE = 1L << 27;
@@ -217,10 +228,7 @@ public final class Wasi {
     private static int clockTime(int id, Instance c, long resultPtr) {
         long now;
         switch (id) {
-            case 0 -> {
-                Instant t = Instant.now();
-                now = t.getEpochSecond() * 1_000_000_000L + t.getNano();
-            }
+            case 0 -> now = realtimeNanos();
             case 1 -> now = System.nanoTime();
             case 2 -> now = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos()).orElse(0L);
             case 3 -> now = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
@@ -234,53 +242,90 @@ public final class Wasi {
         return SUCCESS;
     }
 
+    private static long realtimeNanos() {
+        Instant t = Instant.now();
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
     private int randomGet(Instance c, long buf, long len) {
         MemorySegment m = memory(c);
         if (!inBounds(m, buf, len)) return FAULT;
-        byte[] bytes = new byte[(int) len];
-        config.random.nextBytes(bytes);
-        MemorySegment.copy(bytes, 0, m, ValueLayout.JAVA_BYTE, buf, bytes.length);
+        byte[] bytes = new byte[(int) Math.min(len, CHUNK)];
+        for (long done = 0; done < len; ) {
+            int n = (int) Math.min(len - done, bytes.length);
+            if (n < bytes.length) bytes = new byte[n];
+            config.random.nextBytes(bytes);
+            MemorySegment.copy(bytes, 0, m, ValueLayout.JAVA_BYTE, buf + done, n);
+            done += n;
+        }
         return SUCCESS;
     }
 
     // ---- standard streams
 
+    /**
+     * Writes the iovecs in order, in chunks; stops short of 4 GiB in one call (the count is a
+     * u32; a short write is legal). A stream that failed, such as a closed pipe, is {@code pipe}
+     * ({@link PrintStream} hides its errors, so they are asked for).
+     */
     private int fdWrite(Instance c, int fd, long iovs, long iovsLen, long nwrittenPtr) {
         OutputStream out = fd == 1 && isOpen(1) ? config.stdout : fd == 2 && isOpen(2) ? config.stderr : null;
         if (out == null) return BADF;
         MemorySegment m = memory(c);
         if (!inBounds(m, iovs, 8 * iovsLen) || !inBounds(m, nwrittenPtr, 4)) return FAULT;
         long total = 0;
+        byte[] buf = null;
         try {
-            for (long k = 0; k < iovsLen; k++) {
+            for (long k = 0; k < iovsLen && total < 0xFFFF_FFFFL; k++) {
                 long base = ptr(m.get(I32, iovs + 8 * k)), len = ptr(m.get(I32, iovs + 8 * k + 4));
                 if (!inBounds(m, base, len)) return FAULT;
-                out.write(m.asSlice(base, len).toArray(ValueLayout.JAVA_BYTE));
+                len = Math.min(len, 0xFFFF_FFFFL - total);
+                for (long done = 0; done < len; ) {
+                    int n = (int) Math.min(len - done, CHUNK);
+                    if (buf == null || buf.length < n) buf = new byte[n];
+                    MemorySegment.copy(m, ValueLayout.JAVA_BYTE, base + done, buf, 0, n);
+                    out.write(buf, 0, n);
+                    done += n;
+                }
                 total += len;
             }
             out.flush();
         } catch (IOException e) {
             return IO;
         }
+        if (out instanceof PrintStream ps && ps.checkError()) return PIPE;
         m.set(I32, nwrittenPtr, (int) total);
         return SUCCESS;
     }
 
+    /**
+     * Reads as a POSIX read does: one read that blocks until some input is there (or its end),
+     * then more only while more is available without blocking, so an interactive program gets
+     * a line as soon as it is typed.
+     */
     private int fdRead(Instance c, int fd, long iovs, long iovsLen, long nreadPtr) {
         if (fd != 0 || !isOpen(0)) return BADF;
         InputStream in = config.stdin;
         MemorySegment m = memory(c);
         if (!inBounds(m, iovs, 8 * iovsLen) || !inBounds(m, nreadPtr, 4)) return FAULT;
         long total = 0;
+        byte[] buf = null;
         try {
+            reading:
             for (long k = 0; k < iovsLen; k++) {
                 long base = ptr(m.get(I32, iovs + 8 * k)), len = ptr(m.get(I32, iovs + 8 * k + 4));
                 if (!inBounds(m, base, len)) return FAULT;
-                byte[] buf = new byte[(int) len];
-                int n = in.readNBytes(buf, 0, buf.length);
-                MemorySegment.copy(buf, 0, m, ValueLayout.JAVA_BYTE, base, n);
-                total += n;
-                if (n < len) break; // end of input
+                for (long done = 0; done < len; ) {
+                    if (total > 0 && in.available() <= 0) break reading;
+                    int want = (int) Math.min(len - done, CHUNK);
+                    if (buf == null || buf.length < want) buf = new byte[want];
+                    int n = in.read(buf, 0, want);
+                    if (n <= 0) break reading; // end of input
+                    MemorySegment.copy(buf, 0, m, ValueLayout.JAVA_BYTE, base + done, n);
+                    done += n;
+                    total += n;
+                    if (total >= 0x7FFF_FFFFL) break reading;
+                }
             }
         } catch (IOException e) {
             return IO;
@@ -335,40 +380,47 @@ public final class Wasi {
      * Clock subscriptions sleep until the earliest deadline and then report every clock whose
      * deadline has passed; descriptor subscriptions on the standard streams are always ready
      * (a read may then block), others report {@code badf}. With a ready descriptor nothing
-     * sleeps.
+     * sleeps. The subscriptions are copied out first (the events may overwrite them: wasi-libc
+     * passes overlapping buffers), at most {@link #MAX_SUBSCRIPTIONS} of them. Timeouts are
+     * unsigned and clamped to {@link #MAX_SLEEP}, and deadlines compare by difference, so no
+     * timeout overflows into a shorter or endless sleep; absolute timeouts exist for the
+     * realtime and monotonic clocks only.
      */
     private int pollOneoff(Instance c, long in, long out, long nsubs, long neventsPtr) {
-        if (nsubs == 0) return INVAL;
+        if (nsubs == 0 || nsubs > MAX_SUBSCRIPTIONS) return INVAL;
         MemorySegment m = memory(c);
         if (!inBounds(m, in, SUBSCRIPTION_SIZE * nsubs) || !inBounds(m, out, EVENT_SIZE * nsubs)
                 || !inBounds(m, neventsPtr, 4)) {
             return FAULT;
         }
+        MemorySegment subs = MemorySegment.ofArray(m.asSlice(in, SUBSCRIPTION_SIZE * nsubs).toArray(ValueLayout.JAVA_BYTE));
+        long start = System.nanoTime();
         boolean fdReady = false;
-        long earliest = Long.MAX_VALUE; // in System.nanoTime() terms
-        long[] deadline = new long[(int) nsubs];
+        long earliest = MAX_SLEEP; // relative to start
+        long[] wait = new long[(int) nsubs];
         for (int k = 0; k < nsubs; k++) {
-            long s = in + (long) SUBSCRIPTION_SIZE * k;
-            int tag = m.get(ValueLayout.JAVA_BYTE, s + 8);
+            long s = (long) SUBSCRIPTION_SIZE * k;
+            int tag = subs.get(ValueLayout.JAVA_BYTE, s + 8);
             if (tag == EVENT_CLOCK) {
-                int id = m.get(I32, s + 16);
-                long timeout = m.get(I64, s + 24);
-                boolean absolute = (m.get(I16, s + 40) & 1) != 0;
-                if (id < 0 || id > 3) return INVAL;
-                long relative = !absolute ? timeout
-                        : id == 0 ? timeout - (Instant.now().getEpochSecond() * 1_000_000_000L + Instant.now().getNano())
-                        : timeout - System.nanoTime();
-                deadline[k] = System.nanoTime() + Math.max(0, relative);
-                earliest = Math.min(earliest, deadline[k]);
+                int id = subs.get(I32, s + 16);
+                long timeout = subs.get(I64, s + 24);
+                boolean absolute = (subs.get(I16, s + 40) & 1) != 0;
+                if (id < 0 || id > 3 || absolute && id > 1) return INVAL;
+                long relative;
+                if (timeout < 0) relative = MAX_SLEEP; // unsigned, beyond 2^63 ns: as good as never
+                else if (!absolute) relative = timeout;
+                else relative = timeout - (id == 0 ? realtimeNanos() : start); // negative: already passed
+                wait[k] = Math.max(0, Math.min(relative, MAX_SLEEP));
+                earliest = Math.min(earliest, wait[k]);
             } else if (tag == EVENT_FD_READ || tag == EVENT_FD_WRITE) {
                 fdReady = true;
             } else {
                 return INVAL;
             }
         }
-        if (!fdReady && earliest != Long.MAX_VALUE) {
+        if (!fdReady) {
             try {
-                for (long left; (left = earliest - System.nanoTime()) > 0; ) {
+                for (long left; (left = earliest - (System.nanoTime() - start)) > 0; ) {
                     Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
                 }
             } catch (InterruptedException e) {
@@ -376,23 +428,23 @@ public final class Wasi {
                 return INTR;
             }
         }
-        long now = System.nanoTime();
+        long elapsed = System.nanoTime() - start;
         int events = 0;
         for (int k = 0; k < nsubs; k++) {
-            long s = in + (long) SUBSCRIPTION_SIZE * k;
-            int tag = m.get(ValueLayout.JAVA_BYTE, s + 8);
+            long s = (long) SUBSCRIPTION_SIZE * k;
+            int tag = subs.get(ValueLayout.JAVA_BYTE, s + 8);
             int error;
             if (tag == EVENT_CLOCK) {
-                if (fdReady || deadline[k] > now) continue;
+                if (fdReady || wait[k] > elapsed) continue;
                 error = SUCCESS;
             } else {
-                int fd = m.get(I32, s + 16);
+                int fd = subs.get(I32, s + 16);
                 error = tag == EVENT_FD_READ ? (fd == 0 && isOpen(0) ? SUCCESS : BADF)
                         : (fd >= 1 && isOpen(fd) ? SUCCESS : BADF);
             }
             long e = out + (long) EVENT_SIZE * events++;
             m.asSlice(e, EVENT_SIZE).fill((byte) 0);
-            m.set(I64, e, m.get(I64, s));
+            m.set(I64, e, subs.get(I64, s));
             m.set(I16, e + 8, (short) error);
             m.set(ValueLayout.JAVA_BYTE, e + 10, (byte) tag);
         }

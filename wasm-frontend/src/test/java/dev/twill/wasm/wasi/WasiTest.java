@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.twill.wasm.Engine;
 import dev.twill.wasm.EngineConfig;
@@ -20,6 +21,7 @@ import dev.twill.wasm.binary.WasmModule;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -28,9 +30,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * WASI programs written in C, built with clang-14 and wasi-libc, run by Twill under both tiers;
@@ -125,13 +127,17 @@ class WasiTest {
     }
 
     private static void withEdgeModule(java.util.function.Consumer<Edge> body) {
-        byte[] wasm = Wat.wasm("wasi_edges.wat");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        withEdgeModule(new WasiConfig().stdout(out).random(new Random(42)), out, body);
+    }
+
+    private static void withEdgeModule(WasiConfig config, ByteArrayOutputStream out, java.util.function.Consumer<Edge> body) {
+        byte[] wasm = Wat.wasm("wasi_edges.wat");
         try (Engine engine = new Engine();
                 Module module = Module.compile(engine, wasm);
                 Store store = new Store(engine)) {
             Linker linker = new Linker(engine);
-            new Wasi(new WasiConfig().stdout(out).random(new Random(42))).define(linker);
+            new Wasi(config).define(linker);
             Instance instance = linker.instantiate(store, module);
             body.accept(new Edge(instance, instance.memory("memory").segment(), out));
         }
@@ -156,7 +162,7 @@ class WasiTest {
     @Test
     void pointersOutsideMemoryAreFaultsNotExceptions() {
         withEdgeModule(e -> {
-            long end = 65536;
+            long end = 4 * 65536;
             assertEquals(Wasi.FAULT, e.call("write", 1, end - 4, 1, 8));          // iovec array past the end
             e.memory.set(I32, 16, (int) (end - 2));
             e.memory.set(I32, 20, 3);
@@ -173,11 +179,86 @@ class WasiTest {
     @Test
     void randomnessComesFromTheConfiguredSource() {
         withEdgeModule(e -> {
-            assertEquals(Wasi.SUCCESS, e.call("random", 1000, 33));
-            byte[] expected = new byte[33];
+            // more than one 64 KiB step: Random.nextBytes draws 4 bytes per int, so steps of a
+            // multiple of 4 give the same stream as one call
+            assertEquals(Wasi.SUCCESS, e.call("random", 1000, 200_001));
+            byte[] expected = new byte[200_001];
             new Random(42).nextBytes(expected);
-            assertArrayEquals(expected, e.memory.asSlice(1000, 33).toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(expected, e.memory.asSlice(1000, 200_001).toArray(ValueLayout.JAVA_BYTE));
         });
+    }
+
+    @Test
+    void aFailedOutputStreamIsABrokenPipe() {
+        PrintStream broken = new PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("reader gone");
+            }
+        });
+        withEdgeModule(new WasiConfig().stdout(broken), new ByteArrayOutputStream(), e -> {
+            e.memory.set(I32, 16, 100);
+            e.memory.set(I32, 20, 5);
+            assertEquals(Wasi.PIPE, e.call("write", 1, 16, 1, 8));
+        });
+    }
+
+    /** A read returns what is there, as POSIX read does, instead of waiting to fill the buffer. */
+    @Test
+    void aReadReturnsWhatIsAvailable() {
+        java.io.InputStream typed = new java.io.InputStream() {
+            private int given;
+
+            @Override
+            public int read() {
+                throw new AssertionError("single-byte reads are not expected");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (given++ > 0) throw new AssertionError("a second read would block until the next line");
+                b[off] = 'h';
+                b[off + 1] = 'i';
+                b[off + 2] = '\n';
+                return 3;
+            }
+        };
+        withEdgeModule(new WasiConfig().stdin(typed), new ByteArrayOutputStream(), e -> {
+            e.memory.set(I32, 16, 100);
+            e.memory.set(I32, 20, 1000);
+            assertEquals(Wasi.SUCCESS, e.call("read", 0, 16, 1, 8));
+            assertEquals(3, e.memory.get(I32, 8));
+            assertEquals("hi\n", new String(e.memory.asSlice(100, 3).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+        });
+    }
+
+    /** Writes a relative monotonic clock subscription: userdata, clock id 1, timeout in ns. */
+    private static void clockSubscription(MemorySegment m, long at, long userdata, long timeoutNanos) {
+        m.asSlice(at, 48).fill((byte) 0);
+        m.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at, userdata);
+        m.set(I32, at + 16, 1);
+        m.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at + 24, timeoutNanos);
+    }
+
+    /**
+     * The earliest of several clocks wins even beside an (unsigned) huge timeout, and the
+     * events may overwrite the subscriptions (the same buffer for both, as wasi-libc does).
+     */
+    @Test
+    void pollSleepsUntilTheEarliestClockWithOverlappingBuffers() {
+        withEdgeModule(e -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+            clockSubscription(e.memory, 4096, 0x77, Long.MAX_VALUE);
+            clockSubscription(e.memory, 4096 + 48, 0x55, 10_000_000);
+            clockSubscription(e.memory, 4096 + 96, 0x66, -1);          // u64 max: never
+            long t0 = System.nanoTime();
+            assertEquals(Wasi.SUCCESS, e.call("poll", 4096, 4096, 3, 8));
+            long waited = System.nanoTime() - t0;
+            assertEquals(1, e.memory.get(I32, 8));
+            assertEquals(0x55, e.memory.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4096));
+            assertEquals(0, e.memory.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4096 + 8));
+            assertEquals(0, e.memory.get(ValueLayout.JAVA_BYTE, 4096 + 10));   // eventtype clock
+            assertTrue(waited >= 10_000_000, "returned after " + waited + " ns");
+        }));
     }
 
     @Test

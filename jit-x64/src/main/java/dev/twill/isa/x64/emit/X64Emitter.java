@@ -67,6 +67,12 @@ public final class X64Emitter {
      * (20 pages on x86-64) free for native code.
      */
     private boolean leaf;
+    /**
+     * The code has a loop inside one instruction's expansion (a {@code lock cmpxchg} retry),
+     * which VCode's block graph does not show: it may spin while other threads write, so the
+     * code is not bounded in time.
+     */
+    private boolean retryLoop;
     private static final int LEAF_FRAME_LIMIT = 4096;
 
     // trap sites
@@ -86,6 +92,7 @@ public final class X64Emitter {
         asm.clear();
         relocs.clear();
         numTraps = 0;
+        retryLoop = false;
         exit = asm.newLabel();
         layoutFrame();
 
@@ -152,8 +159,10 @@ public final class X64Emitter {
             traps[k] = trapOffset[k];
             codes[k] = trapCode[k];
         }
-        // no call, trap site, relocation or loop (some edge of any cycle goes back in block order)
-        boolean selfContained = leaf && numTraps == 0 && relocs.isEmpty() && !hasBackEdge();
+        // no call, trap site, relocation or loop (some edge of any cycle goes back in block order;
+        // retry loops live inside one instruction). Only trap stubs, the trap exit, the stack
+        // check and the check after a call read r15, so such code never touches it.
+        boolean selfContained = leaf && numTraps == 0 && relocs.isEmpty() && !retryLoop && !hasBackEdge();
         return new CompiledCode(asm.toByteArray(), relocs.toArray(new CompiledCode.Relocation[0]), traps, codes, frameSize,
                 selfContained);
     }
@@ -289,6 +298,7 @@ public final class X64Emitter {
      * in 32-bit registers (only the low bytes are stored); min/max compare at the exact size.
      */
     private void emitAtomicRmwLoop(int sz, int rmw, int x, int t) {
+        retryLoop = true;
         resolveMem();
         int wide = Math.max(sz, 4);
         if (sz >= 4) asm.movRM(sz, RAX, mBase, mIndex, mScale, mDisp);

@@ -413,9 +413,12 @@ public final class X64Lowering {
                 for (int k = 0, n = dfg.numBlockParams(b); k < n; k++) vcode.addBlockParam(vreg(dfg.blockParam(b, k)));
             }
         }
-        for (int i = first; ; i = layout.nextInst(i)) {
+        for (int i = first, last = order.lastInst(lb); ; i = layout.nextInst(i)) {
+            // a branch the CFG did not record (one to a block outside the layout: unverified IR)
+            // would sit inside a segment; refuse it rather than miscompile
+            if (i != last && dfg.opcode(i).isBranch()) throw error("branch inst" + i + " to a block outside the layout");
             if (needed[i]) lowerInst(i);
-            if (i == order.lastInst(lb)) break;
+            if (i == last) break;
         }
         vcode.endBlock();
     }

@@ -72,6 +72,17 @@ class DirectCallTest {
                 v2 = call fn0(v0, v1)
                 return v2
             }
+            function %spin(i64) -> i64 {
+                ss0 = explicit_slot 8
+            block0(v0: i64):
+                v1 = stack_addr.i64 ss0
+                store v0, v1
+                v2 = iconst.i64 6
+                v3 = atomic_rmw.i64 or v1, v2
+                v4 = load.i64 v1
+                v5 = iadd v3, v4
+                return v5
+            }
             function %pair(i32) -> i32, i32 {
             block0(v0: i32):
                 v1 = iadd_imm v0, 1
@@ -105,6 +116,7 @@ class DirectCallTest {
             assertFalse(code.get("%div").selfContained());      // int_divz
             assertFalse(code.get("%count").selfContained());    // a loop: unbounded time
             assertFalse(code.get("%calls").selfContained());    // a call
+            assertFalse(code.get("%spin").selfContained());     // a lock cmpxchg retry loop inside one instruction
             // a leaf's prologue checks no stack limit (it never touches r15); a caller's does
             assertFalse(X64Isa.listing(code.get("%add")).text().contains("r15"), X64Isa.listing(code.get("%add")).text());
             assertTrue(X64Isa.listing(code.get("%calls")).text().contains("r15"));
@@ -123,6 +135,7 @@ class DirectCallTest {
             assertEquals(42, (int) m.handle("%calls").invokeExact(40, 2));
             assertEquals(10, (int) m.handle("%count").invokeExact(5));
             assertArrayEquals(new long[] {5, 6}, (long[]) m.handle("%pair").invokeExact(5));
+            assertEquals(9L + (9 | 6), (long) m.handle("%spin").invokeExact(9L));   // old value 9, then 9 | 6
             assertEquals(3, (int) m.handle("%div").invokeExact(7, 2));
             Trap t = assertThrows(Trap.class, () -> {
                 int unused = (int) m.handle("%div").invokeExact(7, 0);
