@@ -57,12 +57,12 @@ final class Binaryen {
 
     /**
      * Turns {@code input} (random bytes) into a valid random module with {@code -ttf} under
-     * {@code features}, optionally instrumented by {@code --denan}, written to {@code out}.
+     * {@code features} and further wasm-opt {@code options}, written to {@code out}.
      */
-    static void translateToFuzz(Path input, List<String> features, boolean denan, Path out) throws IOException {
+    static void translateToFuzz(Path input, List<String> features, List<String> options, Path out) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("wasm-opt", input.toString(), "-ttf"));
         cmd.addAll(features);
-        if (denan) cmd.add("--denan");
+        cmd.addAll(options);
         cmd.addAll(List.of("-o", out.toString()));
         Result r = run(cmd);
         if (r.exit != 0) throw new IOException("wasm-opt -ttf failed (" + r.exit + "):\n" + r.stdout + r.stderr);
