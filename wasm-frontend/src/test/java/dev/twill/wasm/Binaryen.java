@@ -74,6 +74,12 @@ final class Binaryen {
         return r.exit == 0 ? null : (r.stdout + r.stderr).strip();
     }
 
+    /** Assembles {@code wat} into {@code out} with wabt; the error text, or null on success. */
+    static String wat2wasm(Path wat, Path out) throws IOException {
+        Result r = run(List.of("wat2wasm", wat.toString(), "-o", out.toString()));
+        return r.exit == 0 ? null : (r.stdout + r.stderr).strip();
+    }
+
     /** Runs every export of {@code wasm} in binaryen's interpreter; returns the transcript. */
     static String fuzzExec(Path wasm) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("wasm-opt", wasm.toString()));

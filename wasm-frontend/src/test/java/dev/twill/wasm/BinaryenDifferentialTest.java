@@ -84,6 +84,7 @@ import org.junit.jupiter.api.TestFactory;
 class BinaryenDifferentialTest {
     static final long DEFAULT_SEED = 1;
     static final int DEFAULT_COUNT = 150;
+    static final int DEFAULT_WAT_COUNT = 150;
     /** A Twill call running longer than this is interrupted and reported: binaryen's fuel bounds every program. */
     static final long WATCHDOG_MILLIS = 20_000;
 
@@ -114,7 +115,7 @@ class BinaryenDifferentialTest {
 
     /**
      * Long runs outside Maven: {@code java -cp <test classpath> dev.twill.wasm.BinaryenDifferentialTest
-     * FIRST COUNT} prints one line per failing seed and a summary, and goes on after failures.
+     * [wat] FIRST COUNT} (wat: the {@link RandomWat} generator) prints one line per failing seed and a summary, and goes on after failures.
      */
     public static void main(String[] args) throws IOException {
         if (args[0].equals("check")) {
@@ -148,13 +149,16 @@ class BinaryenDifferentialTest {
             closeEngines();
             System.exit(status);
         }
+        boolean wat = args[0].equals("wat");
+        if (wat) args = Arrays.copyOfRange(args, 1, args.length);
         long first = Long.parseLong(args[0]);
         int count = Integer.parseInt(args[1]);
         engines();
         int failed = 0;
         for (long s = first; s < first + count; s++) {
             try {
-                runSeed(s);
+                if (wat) runWatSeed(s);
+                else runSeed(s);
             } catch (AssertionError | RuntimeException | IOException e) {
                 failed++;
                 String msg = String.valueOf(e.getMessage());
@@ -198,44 +202,96 @@ class BinaryenDifferentialTest {
                 wabtError = Binaryen.wabtError(out);
                 if (wabtError != null) fail("seed " + seed + ": binaryen made a module wabt rejects, even without reference types: " + wabtError);
             }
-            byte[] wasm = Files.readAllBytes(out);
-            List<Binaryen.Call> expected = Binaryen.parse(Binaryen.fuzzExec(out));
-            for (int t = 0; t < TIERS.length; t++) {
-                String problem;
-                try {
-                    problem = compare(expected, run(engines[t], wasm));
-                } catch (RuntimeException | Error e) {
-                    keep(seed, wasm);
-                    throw new AssertionError("seed " + seed + " (optLevel " + TIERS[t] + "): " + e, e);
-                }
-                if (problem != null) {
-                    keep(seed, wasm);
-                    fail("seed " + seed + " (optLevel " + TIERS[t] + ", " + String.join(" ", options) + "): " + problem
-                            + "\n(module kept as target/wasmfuzz-failures/seed-" + seed + ".wasm)");
-                }
+            differential("seed " + seed, "seed-" + seed, out, String.join(" ", options));
+        } finally {
+            delete(dir);
+        }
+    }
+
+    /** Runs {@code out} in binaryen and in Twill under both tiers; fails on the first difference. */
+    private static void differential(String what, String keepAs, Path out, String how) throws IOException {
+        byte[] wasm = Files.readAllBytes(out);
+        List<Binaryen.Call> expected = Binaryen.parse(Binaryen.fuzzExec(out));
+        for (int t = 0; t < TIERS.length; t++) {
+            String problem;
+            try {
+                problem = compare(expected, run(engines[t], wasm));
+            } catch (RuntimeException | Error e) {
+                keep(keepAs, wasm);
+                throw new AssertionError(what + " (optLevel " + TIERS[t] + "): " + e, e);
+            }
+            if (problem != null) {
+                keep(keepAs, wasm);
+                fail(what + " (optLevel " + TIERS[t] + (how.isEmpty() ? "" : ", " + how) + "): " + problem
+                        + "\n(module kept as target/wasmfuzz-failures/" + keepAs + ".wasm)");
+            }
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.toList()) Files.delete(p);
+        }
+        Files.delete(dir);
+    }
+
+    /**
+     * The second generator: {@link RandomWat}'s arithmetic-dense programs, assembled by wat2wasm,
+     * with binaryen's interpreter as the oracle. Same properties; its failures are kept as
+     * {@code target/wasmfuzz-failures/wat-S.wasm} (and {@code .wat}).
+     */
+    @TestFactory
+    Stream<DynamicTest> randomExpressionPrograms() {
+        assertNotNull(Binaryen.version(),
+                "wasm-opt (binaryen) is not installed: ./twill test installs it as root, or run 'apt-get install binaryen'");
+        assertTrue(Wat.wat2wasmAvailable(),
+                "wat2wasm (wabt) is not installed: ./twill test installs it as root, or run 'apt-get install wabt'");
+        long first = Long.getLong("twill.wasmfuzz.seed", DEFAULT_SEED);
+        int count = Integer.getInteger("twill.wasmfuzz.count", DEFAULT_WAT_COUNT);
+        return LongStream.range(first, first + count).mapToObj(s -> DynamicTest.dynamicTest("wat seed " + s, () -> runWatSeed(s)));
+    }
+
+    private static void runWatSeed(long seed) throws IOException {
+        Path target = Paths.get("target");
+        Files.createDirectories(target);
+        Files.writeString(target.resolve("wasmfuzz-progress.txt"), "wat seed " + seed + "\n");
+        String text = RandomWat.module(seed);
+        Path dir = Files.createTempDirectory("twill-wasmfuzz");
+        try {
+            Path src = dir.resolve("random.wat"), out = dir.resolve("random.wasm");
+            Files.writeString(src, text);
+            String error = Binaryen.wat2wasm(src, out);
+            if (error != null) {
+                Path keepDir = Paths.get("target", "wasmfuzz-failures");
+                Files.createDirectories(keepDir);
+                Files.writeString(keepDir.resolve("wat-" + seed + ".wat"), text);
+                fail("wat seed " + seed + ": RandomWat made a module wat2wasm rejects: " + error);
+            }
+            try {
+                differential("wat seed " + seed, "wat-" + seed, out, "");
+            } catch (AssertionError e) {
+                Files.writeString(Paths.get("target", "wasmfuzz-failures", "wat-" + seed + ".wat"), text);
+                throw e;
             }
         } finally {
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path p : files.toList()) Files.delete(p);
-            }
-            Files.delete(dir);
+            delete(dir);
         }
     }
 
     /** A module wabt rejects must not compile in Twill either. */
     private static void expectRejected(long seed, byte[] wasm, String wabtError) throws IOException {
         try (Module m = Module.compile(engines[0], wasm)) {
-            keep(seed, wasm);
+            keep("seed-" + seed, wasm);
             fail("seed " + seed + ": Twill accepts a module wabt rejects (" + wabtError + ")");
         } catch (CompileError expected) {
             // both reject it
         }
     }
 
-    private static void keep(long seed, byte[] wasm) throws IOException {
+    private static void keep(String name, byte[] wasm) throws IOException {
         Path dir = Paths.get("target", "wasmfuzz-failures");
         Files.createDirectories(dir);
-        Files.write(dir.resolve("seed-" + seed + ".wasm"), wasm);
+        Files.write(dir.resolve(name + ".wasm"), wasm);
     }
 
     /** What one fuzzing-support import call logged: its parameter types and raw argument bits. */
