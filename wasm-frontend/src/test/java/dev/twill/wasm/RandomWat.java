@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
  * Deterministic by construction: NaN payloads and signs never reach an integer (no float store,
  * no float-to-int reinterpret, {@code copysign} only takes its sign from a non-NaN constant), and
  * function {@code i} calls only functions below {@code i}, so nothing recurses and every loop runs
- * at most a few times.
+ * at most a few times. No block or loop takes parameters: binaryen 108 cannot read them ("Block
+ * requires more values than are available"), nor {@code table.fill}.
  */
 final class RandomWat {
     private static final String[] INT_TYPES = {"i32", "i64"};
@@ -52,8 +53,9 @@ final class RandomWat {
         trappyFunctions = new boolean[functions];
         for (int i = 0; i < functions; i++) trappyFunctions[i] = r.nextInt(4) == 0;
         for (int i = 0; i < functions; i++) {
-            params.add(randomTypes(r.nextInt(4)));
-            results.add(randomTypes(r.nextInt(10) == 0 ? 2 : r.nextInt(2)));
+            // sometimes more parameters than argument registers, and results returned through memory
+            params.add(randomTypes(r.nextInt(5) == 0 ? 4 + r.nextInt(12) : r.nextInt(4)));
+            results.add(randomTypes(r.nextInt(6) == 0 ? 2 + r.nextInt(4) : r.nextInt(2)));
         }
         out.append("(module\n");
         for (String t : TYPES) out.append("  (import \"fuzzing-support\" \"log-").append(t).append("\" (func $log_").append(t).append(" (param ").append(t).append(")))\n");
@@ -66,9 +68,12 @@ final class RandomWat {
         for (String t : TYPES) {
             for (int k = 0; k < 2; k++) out.append("  (global $g_").append(t).append(k).append(" (mut ").append(t).append(") ").append(constant(t, false)).append(")\n");
         }
-        out.append("  (table ").append(functions).append(" funcref)\n  (elem (i32.const 0)");
+        out.append("  (table $t1 ").append(functions).append(" funcref)\n  (elem (table $t1) (i32.const 0) func");
         for (int i = 0; i < functions; i++) out.append(" $f").append(i);
         out.append(")\n");
+        // a second table for table.get/set/grow/fill and call_indirect through changing entries
+        out.append("  (table $t2 ").append(2 + r.nextInt(4)).append(" 12 funcref)\n");
+        out.append("  (elem (table $t2) (i32.const 0) func $f0)\n");
         for (int i = 0; i < functions; i++) function(i);
         out.append(")\n");
         return out.toString();
@@ -98,17 +103,23 @@ final class RandomWat {
         out.append('\n');
         for (String t : TYPES) {
             out.append("    (local $l_").append(t).append("0 ").append(t).append(") (local $l_").append(t).append("1 ").append(t).append(')');
-            out.append(" (local $r_").append(t).append("0 ").append(t).append(") (local $r_").append(t).append("1 ").append(t).append(")\n");
+            for (int k = 0; k < 6; k++) out.append(" (local $r_").append(t).append(k).append(' ').append(t).append(')');
+            out.append('\n');
         }
         out.append("    (local $c0 i32) (local $c1 i32) (local $c2 i32)\n");
         int n = 3 + r.nextInt(10);
         for (int i = 0; i < n; i++) out.append("    ").append(statement(3)).append('\n');
+        // a deep tree now and then: more live values than registers
+        if (r.nextInt(3) == 0) {
+            String t = TYPES[r.nextInt(4)];
+            out.append("    (call $log_").append(t).append(' ').append(expr(t, 7)).append(")\n");
+        }
         for (String t : rs) out.append("    ").append(expr(t, 4)).append('\n');
         out.append("  )\n");
     }
 
     private String statement(int depth) {
-        int k = r.nextInt(depth > 0 ? 11 : 5);
+        int k = r.nextInt(depth > 0 ? 12 : 5);
         String t = TYPES[r.nextInt(4)];
         switch (k) {
             case 0, 1:
@@ -152,10 +163,57 @@ final class RandomWat {
                 return s.toString();
             }
             case 9:
+                if (r.nextBoolean()) return multiValue();
                 return "(drop (memory.grow (i32.const " + r.nextInt(2) + ")))";
+            case 10:
+                if (trappy && r.nextBoolean()) return tableStatement();
+                return memoryStatement();
+            default:
+                return memoryStatement();
+        }
+    }
+
+    private String memoryStatement() {
+        switch (r.nextInt(2)) {
             default:
                 return "(memory.fill " + address() + " (i32.const " + r.nextInt(256) + ") (i32.const " + r.nextInt(64) + "))"
                         + (r.nextBoolean() ? "" : " (memory.copy " + address() + " " + address() + " (i32.const " + r.nextInt(64) + "))");
+        }
+    }
+
+    /** A multi-value block whose two results are logged. */
+    private String multiValue() {
+        String a = TYPES[r.nextInt(4)], b = TYPES[r.nextInt(4)];
+        return "(block (result " + a + " " + b + ") " + expr(a, 3) + " " + expr(b, 3) + ") local.set $r_" + b + "1 local.set $r_" + a + "0"
+                + " (call $log_" + a + " (local.get $r_" + a + "0)) (call $log_" + b + " (local.get $r_" + b + "1))";
+    }
+
+    /** Table operations on the second table, and calls through either table (which may trap). */
+    private String tableStatement() {
+        String index = r.nextInt(3) == 0 ? expr("i32", 2) : "(i32.const " + r.nextInt(14) + ")";
+        String ref = r.nextBoolean() ? "(ref.null func)" : "(ref.func $f" + r.nextInt(params.size()) + ")";
+        switch (r.nextInt(6)) {
+            case 0:
+                return "(table.set $t2 " + index + " " + ref + ")";
+            case 1:
+                return "(call $log_i32 (table.grow $t2 " + ref + " (i32.const " + r.nextInt(4) + ")))";
+            case 2:
+                return "(call $log_i32 (table.size $t2))";
+            case 3:
+                // (binaryen 108 cannot read table.fill)
+                return "(call $log_i32 (ref.is_null " + ref + "))";
+            case 4:
+                return "(call $log_i32 (ref.is_null (table.get $t2 " + index + ")))";
+            default: {
+                // through a random entry of either table: a signature mismatch, a null or an index out of bounds trap
+                int g = r.nextInt(params.size());
+                if (g >= current) return "(call $log_i32 (table.size $t1))";
+                StringBuilder c = new StringBuilder("(call_indirect " + (r.nextBoolean() ? "$t1" : "$t2") + " (type $sig" + g + ")");
+                for (String p : params.get(g)) c.append(' ').append(expr(p, 1));
+                c.append(' ').append(index).append(')');
+                for (int i = 0; i < results.get(g).length; i++) c.append(" drop");
+                return c.toString();
+            }
         }
     }
 
@@ -177,6 +235,9 @@ final class RandomWat {
     /** Mostly an address inside the first 4 KiB; sometimes anything, to reach the bounds checks. */
     private String address() {
         if (trappy && r.nextInt(20) == 0) return expr("i32", 2);
+        // next to the end of a memory of 1, 2 or 3 pages: exact bounds checks, and the bound after memory.grow
+        if (trappy && r.nextInt(6) == 0) return "(i32.const " + ((1 + r.nextInt(3)) * 65536 - r.nextInt(40)) + ")";
+        if (r.nextInt(30) == 0) return "(i32.add (i32.const 65536) (i32.and " + expr("i32", 1) + " (i32.const " + MEMORY_MASK + ")))";
         return "(i32.and " + expr("i32", 2) + " (i32.const " + MEMORY_MASK + "))";
     }
 
@@ -188,7 +249,7 @@ final class RandomWat {
     }
 
     private String call(int g, boolean indirect) {
-        StringBuilder s = new StringBuilder(indirect ? "(call_indirect (type $sig" + g + ")" : "(call $f" + g);
+        StringBuilder s = new StringBuilder(indirect ? "(call_indirect $t1 (type $sig" + g + ")" : "(call $f" + g);
         for (String p : params.get(g)) s.append(' ').append(expr(p, 2));
         if (indirect) s.append(" (i32.const ").append(g).append(')');
         return s.append(')').toString();
@@ -220,6 +281,14 @@ final class RandomWat {
             }
             case 17:
                 return t.equals("i32") ? compare(depth) : binary(t, depth);
+            case 18:
+                if (r.nextBoolean()) {
+                    // br_table carrying a value
+                    String a = label(), b = label();
+                    return "(block " + a + " (result " + t + ") (drop (block " + b + " (result " + t + ") (br_table " + b + " " + a + " " + a + " "
+                            + expr(t, depth - 1) + " " + expr("i32", depth - 1) + "))) " + expr(t, depth - 1) + ")";
+                }
+                return load(t);
             default:
                 return load(t);
         }
