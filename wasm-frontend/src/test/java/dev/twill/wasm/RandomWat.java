@@ -64,6 +64,8 @@ final class RandomWat {
         }
         out.append("  (memory 1 3)\n  (data (i32.const 0) \"");
         for (int i = 0; i < 512; i++) out.append(String.format("\\%02x", r.nextInt(256)));
+        out.append("\")\n  (data $passive \"");
+        for (int i = 0; i < 64; i++) out.append(String.format("\\%02x", r.nextInt(256)));
         out.append("\")\n");
         for (String t : TYPES) {
             for (int k = 0; k < 2; k++) out.append("  (global $g_").append(t).append(k).append(" (mut ").append(t).append(") ").append(constant(t, false)).append(")\n");
@@ -75,6 +77,23 @@ final class RandomWat {
         out.append("  (table $t2 ").append(2 + r.nextInt(4)).append(" 12 funcref)\n");
         out.append("  (elem (table $t2) (i32.const 0) func $f0)\n");
         for (int i = 0; i < functions; i++) function(i);
+        if (r.nextInt(3) == 0) {
+            // a start function: what it logs and stores happens during instantiation
+            current = functions;
+            trappy = false;
+            params.add(new String[0]);
+            results.add(new String[0]);
+            out.append("  (func $start\n");
+            for (String t : TYPES) {
+                for (int k = 0; k < 2; k++) out.append("    (local $l_").append(t).append(k).append(' ').append(t).append(')');
+                out.append('\n');
+            }
+            for (int i = 0; i < 2 + r.nextInt(4); i++) {
+                String t = TYPES[r.nextInt(4)];
+                out.append("    (call $log_").append(t).append(' ').append(expr(t, 3)).append(")\n");
+            }
+            out.append("    (i32.store (i32.const 16) ").append(expr("i32", 3)).append(")\n  )\n  (start $start)\n");
+        }
         out.append(")\n");
         return out.toString();
     }
@@ -132,7 +151,7 @@ final class RandomWat {
                 String it = INT_TYPES[r.nextInt(2)];
                 String[] widths = it.equals("i32") ? new String[] {"", "8", "16"} : new String[] {"", "8", "16", "32"};
                 String w = widths[r.nextInt(widths.length)];
-                return "(" + it + ".store" + w + " offset=" + r.nextInt(16) + " " + address() + " " + expr(it, 3) + ")";
+                return "(" + it + ".store" + w + memarg(w.isEmpty() ? (it.equals("i32") ? 4 : 8) : Integer.parseInt(w) / 8, 16) + " " + address() + " " + expr(it, 3) + ")";
             }
             case 5:
                 return "(if " + expr("i32", 3) + " (then " + statements(depth - 1) + ") (else " + statements(depth - 1) + "))";
@@ -174,7 +193,11 @@ final class RandomWat {
     }
 
     private String memoryStatement() {
-        switch (r.nextInt(2)) {
+        switch (r.nextInt(4)) {
+            case 0:
+                // in bounds of the 64-byte passive segment unless trappy (and until data.drop)
+                if (trappy && r.nextInt(3) == 0) return "(data.drop $passive)";
+                return "(memory.init $passive " + address() + " (i32.const " + r.nextInt(trappy ? 70 : 33) + ") (i32.const " + r.nextInt(trappy ? 70 : 32) + "))";
             default:
                 return "(memory.fill " + address() + " (i32.const " + r.nextInt(256) + ") (i32.const " + r.nextInt(64) + "))"
                         + (r.nextBoolean() ? "" : " (memory.copy " + address() + " " + address() + " (i32.const " + r.nextInt(64) + "))");
@@ -316,7 +339,19 @@ final class RandomWat {
             case "i64" -> new String[] {"", "8_s", "8_u", "16_s", "16_u", "32_s", "32_u"}[r.nextInt(7)];
             default -> "";
         };
-        return "(" + t + ".load" + w + " offset=" + r.nextInt(32) + " " + address() + ")";
+        int bytes = w.isEmpty() ? (t.endsWith("32") ? 4 : 8) : Integer.parseInt(w.substring(0, w.indexOf('_'))) / 8;
+        return "(" + t + ".load" + w + memarg(bytes, 32) + " " + address() + ")";
+    }
+
+    /**
+     * An offset (in a trappy function sometimes one whose sum with the address passes 2^32 or
+     * the memory's end) and an alignment hint, which must not change what an access does.
+     */
+    private String memarg(int bytes, int maxOffset) {
+        long offset = r.nextInt(maxOffset);
+        if (trappy && r.nextInt(8) == 0) offset = new long[] {65535, 65536 - bytes, 65537 - bytes, 0x7FFF_FFFFL, 0xFFFF_FFFFL, 0xFFFF_FFF0L}[r.nextInt(6)];
+        String align = r.nextInt(4) == 0 ? " align=" + (1 << r.nextInt(Integer.numberOfTrailingZeros(bytes) + 1)) : "";
+        return " offset=" + offset + align;
     }
 
     private String binary(String t, int depth) {
