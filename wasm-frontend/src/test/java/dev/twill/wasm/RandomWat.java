@@ -260,6 +260,11 @@ final class RandomWat {
         if (trappy && r.nextInt(20) == 0) return expr("i32", 2);
         // next to the end of a memory of 1, 2 or 3 pages: exact bounds checks, and the bound after memory.grow
         if (trappy && r.nextInt(6) == 0) return "(i32.const " + ((1 + r.nextInt(3)) * 65536 - r.nextInt(40)) + ")";
+        // one base, several offsets: what redundant bounds-check removal and GVN look for
+        if (r.nextInt(5) == 0) {
+            String base = (r.nextBoolean() ? "(local.get $l_i32" : "(global.get $g_i32") + r.nextInt(2) + ")";
+            return trappy && r.nextBoolean() ? base : "(i32.and " + base + " (i32.const " + MEMORY_MASK + "))";
+        }
         if (r.nextInt(30) == 0) return "(i32.add (i32.const 65536) (i32.and " + expr("i32", 1) + " (i32.const " + MEMORY_MASK + ")))";
         return "(i32.and " + expr("i32", 2) + " (i32.const " + MEMORY_MASK + "))";
     }
@@ -327,6 +332,7 @@ final class RandomWat {
                 return "(local.get " + local(t) + ")";
             }
             case 3:
+                if (t.equals("i32") && r.nextInt(4) == 0) return r.nextBoolean() ? "(memory.size)" : "(table.size $t1)";
                 return "(global.get $g_" + t + r.nextInt(2) + ")";
             default:
                 return load(t);
