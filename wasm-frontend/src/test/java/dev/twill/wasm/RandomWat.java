@@ -36,6 +36,8 @@ final class RandomWat {
     private int loopDepth;
     /** Whether the current function may trap (one in four): the others run to their end. */
     private boolean trappy;
+    /** How many expressions enclose the one being generated. */
+    private int nesting;
     /** Which functions may trap; only the others are called, so a trap ends one export call only. */
     private boolean[] trappyFunctions;
 
@@ -284,6 +286,17 @@ final class RandomWat {
     }
 
     private String expr(String t, int depth) {
+        // addresses and call arguments start new trees: bound the whole nest
+        if (nesting > 10) return constant(t, true);
+        nesting++;
+        try {
+            return exprAt(t, depth);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private String exprAt(String t, int depth) {
         if (depth <= 0 || r.nextInt(6) == 0) return leaf(t);
         int k = r.nextInt(20);
         if (k < 6) return binary(t, depth);
