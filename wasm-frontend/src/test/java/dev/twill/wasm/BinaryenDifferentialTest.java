@@ -225,7 +225,8 @@ class BinaryenDifferentialTest {
             if (problem != null) {
                 keep(keepAs, wasm);
                 fail(what + " (optLevel " + TIERS[t] + (how.isEmpty() ? "" : ", " + how) + "): " + problem
-                        + "\n(module kept as target/wasmfuzz-failures/" + keepAs + ".wasm)");
+                        + "\n(module kept as target/wasmfuzz-failures/" + keepAs + ".wasm; rerun with -Dtest=BinaryenDifferentialTest"
+                        + " -Dtwill.wasmfuzz.seed=" + keepAs.substring(keepAs.indexOf('-') + 1) + " -Dtwill.wasmfuzz.count=1)");
             }
         }
     }
