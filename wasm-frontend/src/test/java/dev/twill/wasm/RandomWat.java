@@ -185,6 +185,7 @@ final class RandomWat {
             }
             case 9:
                 if (r.nextBoolean()) return multiValue();
+                if (r.nextInt(3) == 0) return earlyExit();
                 return "(drop (memory.grow (i32.const " + r.nextInt(2) + ")))";
             case 10:
                 if (trappy && r.nextBoolean()) return tableStatement();
@@ -204,6 +205,22 @@ final class RandomWat {
                 return "(memory.fill " + address() + " (i32.const " + r.nextInt(256) + ") (i32.const " + r.nextInt(64) + "))"
                         + (r.nextBoolean() ? "" : " (memory.copy " + address() + " " + address() + " (i32.const " + r.nextInt(64) + "))");
         }
+    }
+
+    /**
+     * A conditional early {@code return} (from inside whatever loops and blocks enclose it), or in
+     * a trappy function sometimes {@code unreachable}; a typed {@code select} of references.
+     */
+    private String earlyExit() {
+        if (trappy && r.nextInt(3) == 0) return "(if " + expr("i32", 2) + " (then unreachable))";
+        if (r.nextInt(4) == 0) {
+            String a = "(ref.func $f" + r.nextInt(params.size()) + ")";
+            return "(call $log_i32 (ref.is_null (select (result funcref) " + (r.nextBoolean() ? a : "(ref.null func)") + " "
+                    + (r.nextBoolean() ? a : "(ref.null func)") + " " + expr("i32", 2) + ")))";
+        }
+        StringBuilder ret = new StringBuilder("(return");
+        for (String t : results.get(current)) ret.append(' ').append(expr(t, 2));
+        return "(if " + expr("i32", 2) + " (then " + ret + ")))";
     }
 
     /** A multi-value block whose two results are logged. */
