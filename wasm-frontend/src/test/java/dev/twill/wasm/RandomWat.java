@@ -79,6 +79,7 @@ final class RandomWat {
         out.append("  (table $t2 ").append(2 + r.nextInt(4)).append(" 12 funcref)\n");
         out.append("  (elem (table $t2) (i32.const 0) func $f0)\n");
         for (int i = 0; i < functions; i++) function(i);
+        digest();
         if (r.nextInt(3) == 0) {
             // a start function: what it logs and stores happens during instantiation
             current = functions;
@@ -98,6 +99,31 @@ final class RandomWat {
         }
         out.append(")\n");
         return out.toString();
+    }
+
+    /**
+     * The last export: logs a hash of the memory the stores reach (the first 4 KiB and above, and
+     * the start of the second page) and every global, so a wrong store or global write shows even
+     * when nothing reads it back.
+     */
+    private void digest() {
+        out.append("  (func (export \"digest\") (local $a i32) (local $h i32)\n");
+        for (int[] range : new int[][] {{0, 4200}, {65536, 65536 + 4200}}) {
+            out.append("    (local.set $a (i32.const ").append(range[0]).append("))\n");
+            out.append("    (block $done (loop $next\n");
+            out.append("      (br_if $done (i32.ge_u (local.get $a) (i32.mul (memory.size) (i32.const 65536))))\n");
+            out.append("      (local.set $h (i32.add (i32.mul (local.get $h) (i32.const 31)) (i32.load (local.get $a))))\n");
+            out.append("      (br_if $next (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 4))) (i32.const ").append(range[1]).append("))))\n");
+            out.append("    )\n");
+        }
+        out.append("    (call $log_i32 (local.get $h))\n");
+        for (String t : TYPES) {
+            for (int k = 0; k < 2; k++) {
+                // a float global may hold a NaN: log it as a float, compared only as "a NaN"
+                out.append("    (call $log_").append(t).append(" (global.get $g_").append(t).append(k).append("))\n");
+            }
+        }
+        out.append("  )\n");
     }
 
     private String[] randomTypes(int n) {
