@@ -21,4 +21,19 @@ public interface EntryTrampolineGenerator {
 
     /** Position-independent machine code of the trampoline, entry at offset 0. */
     byte[] generate(int[] params, int[] returns);
+
+    /**
+     * A trampoline for the same shape that takes its arguments from memory, so that one Panama
+     * downcall of type {@code (long context, long function, long buffer) -> void} serves every
+     * shape (a downcall or typed method handle per shape costs the JVM code cache it never gives
+     * back). It loads parameter {@code k} from {@code buffer + 8k} (integers as 8 bytes, already
+     * sign-extended from narrow types; f32 from the low 4 bytes), calls {@code function} with
+     * the compiled-code convention, and stores result {@code k} at {@code buffer + 8k} (an f32
+     * or narrow integer in the low bytes); {@code 8 * R.length} bytes from {@code buffer + 8 *
+     * max(P.length, R.length)} may serve as the callee's return area. The {@link TrapContext}
+     * protocol is that of {@link #generate}.
+     */
+    default byte[] generateBuffered(int[] params, int[] returns) {
+        throw new UnsupportedOperationException("no buffered entry trampolines for " + arch());
+    }
 }

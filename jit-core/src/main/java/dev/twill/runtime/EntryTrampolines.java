@@ -15,6 +15,11 @@ import java.util.ServiceLoader;
  * types), each with its Panama downcall handle of type {@code (long context, long function,
  * [long returnArea,] P...) -> R}. Trampolines live in a code memory that is never freed: shapes
  * are few, and every module shares them.
+ *
+ * <p>Buffered trampolines ({@link #buffered}) serve {@link JitModule#rawCaller}: one per shape
+ * too (a hundred-odd bytes of machine code each), but all behind the single downcall {@link
+ * #BUFFERED}, since each distinct downcall or method-handle signature costs the JVM tens of
+ * kilobytes of code cache that it never frees.
  */
 final class EntryTrampolines {
     private EntryTrampolines() {}
@@ -75,6 +80,25 @@ final class EntryTrampolines {
         for (int k = 0; k < params.length; k++) args[k] = layout(params[k]);
         FunctionDescriptor d = returns.length == 1 ? FunctionDescriptor.of(layout(returns[0]), args) : FunctionDescriptor.ofVoid(args);
         return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(entry), d, Linker.Option.critical(false));
+    }
+
+    /** The one downcall behind every buffered trampoline: {@code (MemorySegment trampoline, long context, long function, long buffer) -> void}. */
+    static final MethodHandle BUFFERED = Linker.nativeLinker().downcallHandle(
+            FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+
+    /** The address of the buffered trampoline for this shape ({@link EntryTrampolineGenerator#generateBuffered}), made on first use. */
+    static synchronized long buffered(int[] params, int[] returns) {
+        String key = "buffered:" + key(params, returns);
+        Long address = ADDRESSES.get(key);
+        if (address == null) {
+            byte[] code = generator().generateBuffered(params, returns);
+            MemorySegment seg = MEMORY.allocate(code.length);
+            MemorySegment.copy(code, 0, seg, ValueLayout.JAVA_BYTE, 0, code.length);
+            MEMORY.publish();
+            address = seg.address();
+            ADDRESSES.put(key, address);
+        }
+        return address;
     }
 
     private static String key(int[] params, int[] returns) {

@@ -400,6 +400,93 @@ public final class JitModule implements AutoCloseable {
     }
 
     /**
+     * A caller of function {@code name} with raw bits: arguments and results in {@code long}s
+     * (integers sign-extended from their width, f32 and f64 as their IEEE bits, f32 in the low
+     * half). Unlike {@link #handle}, it makes no method handle of the function's own type: every
+     * signature goes through one Panama downcall and a small trampoline per shape that reads the
+     * arguments from a native buffer, because the JVM keeps the adapters it makes for each
+     * distinct method-handle signature for ever (some 44 KiB of code cache each), which a
+     * process calling functions of many different signatures would run out of. Traps and host
+     * exceptions are thrown as from {@link #handle}.
+     */
+    public synchronized RawCaller rawCaller(String name) {
+        checkFinalized();
+        int f = indexOf(name);
+        Signature sig = signatures[f];
+        for (int t : sig.params) EntryTrampolines.layout(t); // rejects types that cannot cross
+        for (int t : sig.returns) EntryTrampolines.layout(t);
+        if (sig.returns.length > CallContext.MAX_RESULTS) throw new LinkError(name + " has more than " + CallContext.MAX_RESULTS + " results");
+        long trampoline = EntryTrampolines.buffered(sig.params, sig.returns);
+        return new RawCaller(new CallGlue(this, names[f], sig.returns), sig.params, trampoline, entries[f]);
+    }
+
+    /** Calls one function with raw bits through a buffered trampoline (see {@link #rawCaller}). */
+    public static final class RawCaller {
+        /** Per thread, the argument and result buffer: nested calls reuse it, since arguments are read on entry and results written just before the return. */
+        private static final ThreadLocal<MemorySegment[]> BUFFER = ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
+        private final CallGlue glue;
+        private final int[] params;
+        private final MemorySegment trampoline;
+        private final long entry;
+        /** Bytes of buffer a call needs: arguments or results, then the callee's return area. */
+        private final long bufferBytes;
+
+        RawCaller(CallGlue glue, int[] params, long trampoline, long entry) {
+            this.glue = glue;
+            this.params = params;
+            this.trampoline = MemorySegment.ofAddress(trampoline);
+            this.entry = entry;
+            int nr = glue.returns.length;
+            this.bufferBytes = 8L * (Math.max(params.length, nr) + nr);
+        }
+
+        /** Calls the function; {@code args.length} must equal its parameter count. */
+        public long[] call(long[] args) {
+            if (args.length != params.length) throw new IllegalArgumentException("takes " + params.length + " arguments, not " + args.length);
+            CallContext c = CallGlue.enter(glue.module);
+            MemorySegment[] holder = BUFFER.get();
+            MemorySegment buf = holder[0];
+            if (buf == null || buf.byteSize() < bufferBytes) {
+                buf = Arena.ofAuto().allocate(Math.max(bufferBytes, 256), 16);
+                holder[0] = buf;
+            }
+            for (int k = 0; k < args.length; k++) {
+                long v = args[k];
+                v = switch (params[k]) {
+                    case Type.I8 -> (byte) v;
+                    case Type.I16 -> (short) v;
+                    case Type.I32 -> (int) v;
+                    case Type.F32 -> v & 0xFFFF_FFFFL;
+                    default -> v;
+                };
+                buf.set(ValueLayout.JAVA_LONG, 8L * k, v);
+            }
+            try {
+                EntryTrampolines.BUFFERED.invokeExact(trampoline, c.address, entry, buf.address());
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+            if (c.trapCode() != TrapContext.NO_TRAP) throw glue.fail(c);
+            int[] types = glue.returns;
+            long[] out = new long[types.length];
+            for (int k = 0; k < types.length; k++) {
+                long at = 8L * k;
+                out[k] = switch (types[k]) {
+                    case Type.I8 -> buf.get(ValueLayout.JAVA_BYTE, at);
+                    case Type.I16 -> buf.get(ValueLayout.JAVA_SHORT, at);
+                    case Type.I32 -> buf.get(ValueLayout.JAVA_INT, at);
+                    case Type.F32 -> buf.get(ValueLayout.JAVA_INT, at) & 0xFFFF_FFFFL;
+                    default -> buf.get(ValueLayout.JAVA_LONG, at);
+                };
+            }
+            return out;
+        }
+    }
+
+    /**
      * As {@link #handle}, for a short leaf function: the call goes through Panama's critical
      * downcall, which skips the thread's transition out of the Java state and roughly halves the
      * cost of a call. Semantics are the same (traps, stack limit, interrupts), but while the call

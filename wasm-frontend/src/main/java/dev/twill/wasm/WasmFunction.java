@@ -1,5 +1,6 @@
 package dev.twill.wasm;
 
+import dev.twill.runtime.JitModule;
 import dev.twill.runtime.Trap;
 import dev.twill.wasm.binary.FuncType;
 import dev.twill.wasm.binary.ValType;
@@ -22,7 +23,7 @@ import java.lang.invoke.MethodType;
  */
 public final class WasmFunction implements Extern {
     private static final MethodHandle ENTER, LEAVE, CHECK_FUNCREF, CHECK_EXTERNREF;
-    private static final MethodHandle RENAME, L2I, L2F, L2D, I2R, J2R, F2R, D2R, NO_RESULTS;
+    private static final MethodHandle RENAME;
 
     static {
         try {
@@ -33,14 +34,6 @@ public final class WasmFunction implements Extern {
             CHECK_FUNCREF = l.findVirtual(Store.class, "checkFuncRef", MethodType.methodType(long.class, long.class));
             CHECK_EXTERNREF = l.findVirtual(Store.class, "checkExternRef", MethodType.methodType(long.class, long.class));
             RENAME = l.findVirtual(c, "rename", MethodType.methodType(Trap.class, Trap.class));
-            L2I = l.findStatic(c, "l2i", MethodType.methodType(int.class, long.class));
-            L2F = l.findStatic(c, "l2f", MethodType.methodType(float.class, long.class));
-            L2D = l.findStatic(c, "l2d", MethodType.methodType(double.class, long.class));
-            I2R = l.findStatic(c, "result", MethodType.methodType(long[].class, int.class));
-            J2R = l.findStatic(c, "result", MethodType.methodType(long[].class, long.class));
-            F2R = l.findStatic(c, "result", MethodType.methodType(long[].class, float.class));
-            D2R = l.findStatic(c, "result", MethodType.methodType(long[].class, double.class));
-            NO_RESULTS = l.findStatic(c, "noResults", MethodType.methodType(long[].class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -56,7 +49,8 @@ public final class WasmFunction implements Extern {
     final long vmctx;
     /** Address of its FuncRef record. */
     final long funcRef;
-    private MethodHandle handle, invoker;
+    private MethodHandle handle;
+    private JitModule.RawCaller rawCaller;
 
     WasmFunction(Store store, FuncType type, Module owner, int index, long vmctx, long funcRef) {
         this.store = store;
@@ -97,15 +91,35 @@ public final class WasmFunction implements Extern {
         if (args.length != type.params.length) {
             throw new IllegalArgumentException(name() + " takes " + type.params.length + " arguments, not " + args.length);
         }
-        MethodHandle inv = invoker;
-        if (inv == null) inv = makeInvoker();
-        try {
-            return (long[]) inv.invokeExact(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw sneaky(t);
+        // Not through handle(): a method handle of the function's own type costs the JVM code
+        // cache it never frees, per distinct signature (see JitModule#rawCaller)
+        JitModule.RawCaller caller = rawCaller;
+        if (caller == null) caller = makeRawCaller();
+        long[] all = new long[args.length + 1];
+        all[0] = vmctx;
+        for (int k = 0; k < args.length; k++) {
+            byte p = type.params[k];
+            all[k + 1] = p == ValType.I32 ? check32(args[k], "i32") : p == ValType.F32 ? check32(args[k], "f32") & 0xFFFF_FFFFL : args[k];
         }
+        enter();
+        try {
+            for (int k = 0; k < args.length; k++) {
+                byte p = type.params[k];
+                if (p == ValType.FUNCREF) all[k + 1] = store.checkFuncRef(all[k + 1]);
+                else if (p == ValType.EXTERNREF) all[k + 1] = store.checkExternRef(all[k + 1]);
+            }
+            return caller.call(all);
+        } catch (Trap t) {
+            throw rename(t);
+        } finally {
+            store.leave();
+        }
+    }
+
+    private synchronized JitModule.RawCaller makeRawCaller() {
+        if (rawCaller != null) return rawCaller;
+        owner.checkOpen();
+        return rawCaller = owner.code().rawCaller(functionIrName());
     }
 
     /**
@@ -159,25 +173,6 @@ public final class WasmFunction implements Extern {
         return "%f" + index;
     }
 
-    private synchronized MethodHandle makeInvoker() {
-        if (invoker != null) return invoker;
-        MethodHandle h = handle();
-        MethodType t = h.type();
-        MethodHandle[] filters = new MethodHandle[t.parameterCount()];
-        for (int k = 0; k < filters.length; k++) {
-            Class<?> p = t.parameterType(k);
-            filters[k] = p == int.class ? L2I : p == float.class ? L2F : p == double.class ? L2D : null;
-        }
-        h = MethodHandles.filterArguments(h, 0, filters);
-        Class<?> r = t.returnType();
-        if (r == void.class) {
-            h = MethodHandles.foldArguments(MethodHandles.dropArguments(NO_RESULTS, 0, h.type().parameterList()), h);
-        } else if (r != long[].class) {
-            h = MethodHandles.filterReturnValue(h, r == int.class ? I2R : r == long.class ? J2R : r == float.class ? F2R : D2R);
-        }
-        return invoker = h.asSpreader(long[].class, filters.length);
-    }
-
     /**
      * Names a trap after the wasm function that trapped: the function whose machine code holds
      * the trap's pc, in whichever module ({@link CodeRegistry}); failing that (no pc recorded), an
@@ -195,14 +190,6 @@ public final class WasmFunction implements Extern {
         return renamed;
     }
 
-    private static int l2i(long v) {
-        return check32(v, "i32");
-    }
-
-    private static float l2f(long v) {
-        return Float.intBitsToFloat(check32(v, "f32"));
-    }
-
     /** {@code v} as 32 bits if it is a 32-bit value sign- or zero-extended; IllegalArgumentException otherwise. */
     static int check32(long v, String type) {
         if (v != (int) v && (v >>> 32) != 0) {
@@ -210,35 +197,6 @@ public final class WasmFunction implements Extern {
                     + " does not fit in 32 bits (give it sign- or zero-extended)");
         }
         return (int) v;
-    }
-
-    private static double l2d(long v) {
-        return Double.longBitsToDouble(v);
-    }
-
-    private static long[] result(int v) {
-        return new long[] {v};
-    }
-
-    private static long[] result(long v) {
-        return new long[] {v};
-    }
-
-    private static long[] result(float v) {
-        return new long[] {Float.floatToRawIntBits(v) & 0xFFFF_FFFFL};
-    }
-
-    private static long[] result(double v) {
-        return new long[] {Double.doubleToRawLongBits(v)};
-    }
-
-    private static long[] noResults() {
-        return new long[0];
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
-        throw (T) t;
     }
 
     Store store() {

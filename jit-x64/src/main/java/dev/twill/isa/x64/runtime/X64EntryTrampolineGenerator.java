@@ -156,6 +156,104 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
     }
 
     /**
+     * The buffered trampoline ({@link EntryTrampolineGenerator#generateBuffered}): called as
+     * {@code (long context, long function, long buffer)}, it loads argument {@code k} from
+     * {@code buffer + 8k} into the place Twill's convention gives it, calls, and stores result
+     * {@code k} at {@code buffer + 8k}. The frame is {@link #generate}'s with the buffer pointer
+     * in the results slot ({@code rbp - 64}); before the call the buffer is in {@code r12}
+     * (callee-saved, restored on exit, and free since every argument register may be a
+     * destination); after it, only the frame slot is trusted, as on the trap path.
+     */
+    @Override
+    public byte[] generateBuffered(int[] params, int[] returns) {
+        int nr = returns.length, n = params.length;
+        int[] retReg = new int[nr], retArea = new int[nr];
+        int ri = 0, rf = 0, area = 0;
+        for (int k = 0; k < nr; k++) {
+            retReg[k] = -1;
+            retArea[k] = -1;
+            if (Type.isFloat(returns[k])) {
+                if (rf < FLOAT_RETS) retReg[k] = rf++;
+            } else if (ri < INT_RETS.length) {
+                retReg[k] = INT_RETS[ri++];
+            }
+            if (retReg[k] < 0) {
+                retArea[k] = area;
+                area += 8;
+            }
+        }
+        boolean hidden = area > 0;
+        int areaOffset = 8 * Math.max(n, nr);
+        boolean[] isFloat = new boolean[n];
+        for (int k = 0; k < n; k++) isFloat[k] = Type.isFloat(params[k]);
+        int[] calleeLoc = new int[n];
+        int calleeStack = assign(isFloat, hidden ? 1 : 0, calleeLoc);
+        int pushed = 8 * 9; // rbp, 5 callee-saved, 2 context words, the buffer pointer
+        int outgoing = calleeStack * 8;
+        if ((pushed + outgoing) % 16 != 8) outgoing += 8;
+        int bufferSlot = outgoing;
+
+        X64Assembler a = new X64Assembler();
+        a.push(RBP);
+        a.movRR(8, RBP, RSP);
+        a.push(RBX);
+        a.push(R12);
+        a.push(R13);
+        a.push(R14);
+        a.push(R15);
+        a.movRR(8, R15, RDI);
+        a.movRR(8, RBX, RSI);
+        a.movRR(8, R12, RDX);
+        a.pushM(R15, NONE, 1, TrapContext.SAVED_SP);
+        a.pushM(R15, NONE, 1, TrapContext.RESUME_PC);
+        a.push(RDX);
+        if (outgoing > 0) a.aluRI(X64Assembler.SUB, 8, RSP, outgoing);
+        a.movMR(8, R15, NONE, 1, TrapContext.SAVED_SP, RSP);
+        int resume = a.newLabel();
+        a.leaRM(8, RAX, LABEL, NONE, 1, resume);
+        a.movMR(8, R15, NONE, 1, TrapContext.RESUME_PC, RAX);
+        a.movMI(4, R15, NONE, 1, TrapContext.TRAP_CODE, TrapContext.NO_TRAP);
+        a.movMI(8, R15, NONE, 1, TrapContext.TRAP_PC, 0);
+        for (int k = 0; k < n; k++) {
+            int dst = calleeLoc[k];
+            if (dst < 0) {
+                a.movRM(8, RAX, R12, NONE, 1, 8 * k);
+                a.movMR(8, RSP, NONE, 1, 8 * stackSlot(dst), RAX);
+            } else if (isFloat[k]) {
+                a.sseRM(params[k] == Type.F32 ? X64Assembler.MOVSS : X64Assembler.MOVSD, dst, R12, NONE, 1, 8 * k);
+            } else {
+                a.movRM(8, INT_ARGS[dst], R12, NONE, 1, 8 * k);
+            }
+        }
+        if (hidden) a.leaRM(8, RDI, R12, NONE, 1, areaOffset);
+        a.callR(RBX);
+        a.bind(resume);
+        a.movRM(8, R11, RSP, NONE, 1, bufferSlot);
+        for (int k = 0; k < nr; k++) {
+            if (retReg[k] < 0) continue;
+            if (Type.isFloat(returns[k])) a.movsdMR(R11, NONE, 1, 8 * k, retReg[k]);
+            else a.movMR(8, R11, NONE, 1, 8 * k, retReg[k]);
+        }
+        for (int k = 0; k < nr; k++) {
+            if (retArea[k] < 0) continue;
+            a.movRM(8, RAX, R11, NONE, 1, areaOffset + retArea[k]);
+            a.movMR(8, R11, NONE, 1, 8 * k, RAX);
+        }
+        a.aluRI(X64Assembler.ADD, 8, RSP, outgoing + 8); // the outgoing area and the buffer pointer
+        a.popM(R15, NONE, 1, TrapContext.RESUME_PC);
+        a.popM(R15, NONE, 1, TrapContext.SAVED_SP);
+        a.pop(R15);
+        a.pop(R14);
+        a.pop(R13);
+        a.pop(R12);
+        a.pop(RBX);
+        a.pop(RBP);
+        a.ret();
+        if (a.unresolvedReferences() != 0) throw new IllegalStateException("unbound label in trampoline");
+        return a.toByteArray();
+    }
+
+    /**
      * System V classification of arguments preceded by {@code leadingInts} integer arguments:
      * {@code loc[k]} is the register index within its class (0-5 integer, 0-7 float), or {@code
      * -1 - s} for stack slot {@code s}. Returns the number of stack slots.
