@@ -17,9 +17,10 @@ import java.util.ServiceLoader;
  * are few, and every module shares them.
  *
  * <p>Buffered trampolines ({@link #buffered}) serve {@link JitModule#rawCaller}: one per shape
- * too (a hundred-odd bytes of machine code each), but all behind the single downcall {@link
- * #BUFFERED}, since each distinct downcall or method-handle signature costs the JVM tens of
- * kilobytes of code cache that it never frees.
+ * too (a hundred-odd bytes of machine code, but a page of code memory each, since every
+ * trampoline is published on its own), all behind the single downcall {@link #BUFFERED}: each
+ * distinct downcall or method-handle signature costs the JVM tens of kilobytes of code cache
+ * that it never frees.
  */
 final class EntryTrampolines {
     private EntryTrampolines() {}
