@@ -4,6 +4,7 @@ import static dev.twill.wasm.binary.WasmBytes.b;
 import static dev.twill.wasm.binary.WasmBytes.body;
 import static dev.twill.wasm.binary.WasmBytes.functype;
 import static dev.twill.wasm.binary.WasmBytes.module;
+import static dev.twill.wasm.binary.WasmBytes.s;
 import static dev.twill.wasm.binary.WasmBytes.section;
 import static dev.twill.wasm.binary.WasmBytes.u;
 import static dev.twill.wasm.binary.WasmBytes.vec;
@@ -190,6 +191,67 @@ class Memory64Test {
             linker.instantiate(s, m64);
             LinkError e = assertThrows(LinkError.class, () -> linker.instantiate(s, m32));
             assertTrue(e.getMessage().startsWith("incompatible import type"), e.getMessage());
+        }
+    }
+
+    /**
+     * Memory 0 is 32-bit, memory 1 64-bit with 11 22 33 44 at 8 (an i64 offset). copy (dst i32,
+     * src i64, len) is {@code memory.copy 0 1}, whose length takes the narrower type, i32 (or
+     * i64 when {@code lenType} says so, which is invalid); load0 (i32) reads memory 0.
+     */
+    static byte[] mixedModule(int lenType) {
+        return module(section(1, vec(functype(b(I32, I64, lenType), b()), functype(b(I32), b(I32)))),
+                section(3, vec(u(0), u(1))),
+                section(5, vec(b(0x00, u(1)), b(0x04, u(1)))),
+                section(7, vec(b("copy", 0, u(0)), b("load0", 0, u(1)))),
+                section(10, vec(
+                        body(vec(), LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, u(10), 0, 1, END),
+                        body(vec(), LOCAL_GET, 0, I32_LOAD, ALIGN4, 0, END))),
+                section(11, vec(b(u(2), u(1), I64_CONST, 8, END, vec(0x11, 0x22, 0x33, 0x44)))));
+    }
+
+    @Test
+    void copyFrom64BitTo32BitMemoryTakesAnI32Length() {
+        assertTrue(assertThrows(CompileError.class, () -> Module.compile(engine, mixedModule(I64))).getMessage()
+                .contains("type mismatch"));
+        try (Module m = Module.compile(engine, mixedModule(I32)); Store s = new Store(engine)) {
+            Instance inst = new Linker(engine).instantiate(s, m);
+            inst.function("copy").call(100, 8L, 4);
+            assertArrayEquals(new long[] {0x44332211}, inst.function("load0").call(100));
+            // a source of 2^32 + 8 truncated to 32 bits would be 8
+            assertEquals(TrapCode.HEAP_OOB, assertThrows(Trap.class, () -> inst.function("copy").call(0, (1L << 32) + 8, 4)).code());
+            assertEquals(TrapCode.HEAP_OOB, assertThrows(Trap.class, () -> inst.function("copy").call(PAGE - 2, 8L, 4)).code());
+            // the i32 length is unsigned: 0xFFFFFFFF bytes, not -1
+            assertEquals(TrapCode.HEAP_OOB, assertThrows(Trap.class, () -> inst.function("copy").call(0, 0L, -1)).code());
+            assertArrayEquals(new long[] {0}, inst.function("load0").call(0));
+        }
+    }
+
+    /**
+     * Constant addresses, which the translator proves in bounds against the declared minimum
+     * (one page, 11 22 33 44 at 65532) when it can: at (address, offset) = (65532, 0) and (65528,
+     * 4) the load is in bounds; at (65533, 0) it is not; and at (2^63 - 2^16, 2^63 - 2^16) the sum
+     * passes 2^63, which a signed comparison would take for a small number.
+     */
+    @Test
+    void constantAddressesAreProvenOnlyWhenInBounds() {
+        long big = Long.MAX_VALUE - PAGE + 1;
+        byte[] bytes = module(section(1, vec(functype(b(), b(I32)))),
+                section(3, vec(u(0), u(0), u(0), u(0))),
+                section(5, vec(b(0x05, u(1), u(1)))),
+                section(7, vec(b("at", 0, u(0)), b("folded", 0, u(1)), b("past", 0, u(2)), b("overflow", 0, u(3)))),
+                section(10, vec(
+                        body(vec(), I64_CONST, s(PAGE - 4), I32_LOAD, ALIGN4, 0, END),
+                        body(vec(), I64_CONST, s(PAGE - 8), I32_LOAD, ALIGN4, 4, END),
+                        body(vec(), I64_CONST, s(PAGE - 3), I32_LOAD, ALIGN4, 0, END),
+                        body(vec(), I64_CONST, s(big), I32_LOAD, ALIGN4, u(big), END))),
+                section(11, vec(b(u(0), I64_CONST, s(PAGE - 4), END, vec(0x11, 0x22, 0x33, 0x44)))));
+        try (Module m = Module.compile(engine, bytes); Store st = new Store(engine)) {
+            Instance inst = new Linker(engine).instantiate(st, m);
+            assertArrayEquals(new long[] {0x44332211}, inst.function("at").call());
+            assertArrayEquals(new long[] {0x44332211}, inst.function("folded").call());
+            assertEquals(TrapCode.HEAP_OOB, assertThrows(Trap.class, () -> inst.function("past").call()).code());
+            assertEquals(TrapCode.HEAP_OOB, assertThrows(Trap.class, () -> inst.function("overflow").call()).code());
         }
     }
 

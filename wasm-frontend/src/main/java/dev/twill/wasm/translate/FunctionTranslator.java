@@ -539,6 +539,11 @@ public final class FunctionTranslator {
                 long offset = in.u64();
                 int index = pop();
                 if (module.memories[memory].is64()) {
+                    int addr = provenAddress64(memory, index, offset, IR_OP[op].accessBytes(TYPE[op]));
+                    if (addr >= 0) {
+                        push(ins().load(IR_OP[op].memoryForm(), TYPE[op], MemFlags.NOTRAP, addr, 0));
+                        return;
+                    }
                     push(ins().heapLoad(IR_OP[op], TYPE[op], heap(memory), index, heapOffset64(offset)));
                     return;
                 }
@@ -559,6 +564,11 @@ public final class FunctionTranslator {
                 long offset = in.u64();
                 int value = pop(), index = pop();
                 if (module.memories[memory].is64()) {
+                    int addr = provenAddress64(memory, index, offset, IR_OP[op].accessBytes(dfg.valueType(dfg.resolveAliases(value))));
+                    if (addr >= 0) {
+                        ins().store(IR_OP[op].memoryForm(), MemFlags.NOTRAP, value, addr, 0);
+                        return;
+                    }
                     ins().heapStore(IR_OP[op], heap(memory), value, index, heapOffset64(offset));
                     return;
                 }
@@ -1193,7 +1203,7 @@ public final class FunctionTranslator {
             }
             int base = func.addGlobalValue(GlobalValueData.load(def, at + VmContextLayout.MEMORY_BASE, Type.I64, FIXED));
             int bound = func.addGlobalValue(GlobalValueData.load(def, at + VmContextLayout.MEMORY_LENGTH, Type.I64, MUTABLE));
-            long min = module.memories[memory].limits().min() * MemoryType.PAGE_SIZE;
+            long min = minBytes(memory);
             int indexType = module.memories[memory].is64() ? Type.I64 : Type.I32;
             heapOfMemory[memory] = func.addHeap(new HeapData(base, min, HeapData.Style.DYNAMIC, 0, bound, 0, indexType));
             heapStamp[memory] = stamp;
@@ -1233,7 +1243,7 @@ public final class FunctionTranslator {
      * table[(x ^ y) & 0xff]} in C code compiled to wasm.
      */
     private int provenAddress(int memory, int index, long offset, int bytes) {
-        long minBytes = module.memories[memory].limits().min() * MemoryType.PAGE_SIZE;
+        long minBytes = minBytes(memory);
         long max = upperBound(index, 4);
         if (max + offset + bytes > minBytes) return -1;
         InstBuilder b = ins();
@@ -1266,6 +1276,35 @@ public final class FunctionTranslator {
             }
         }
         return b.iadd(base, b.convert(Opcode.UEXTEND, Type.I64, idx));
+    }
+
+    /**
+     * The declared minimum size of memory {@code memory} in bytes: a lower bound of its size
+     * whenever code runs. A 64-bit memory may declare up to 2^48 pages, whose byte count
+     * overflows a long; such a memory cannot be instantiated, and any smaller lower bound is
+     * still true, so the pages are capped at 2^32 (256 TiB).
+     */
+    private long minBytes(int memory) {
+        return Math.min(module.memories[memory].limits().min(), 1L << 32) * MemoryType.PAGE_SIZE;
+    }
+
+    /**
+     * For a 64-bit memory, the address of an access of {@code bytes} bytes at the constant i64
+     * address {@code index} plus {@code offset}, when it lies within the memory's declared minimum
+     * (so it can never be out of bounds, as in {@link #provenAddress}), else -1. Both are u64s:
+     * anything of 2^63 or more (negative here) is left to the bounds check, and below that the
+     * sum cannot overflow.
+     */
+    private int provenAddress64(int memory, int index, long offset, int bytes) {
+        int v = dfg.resolveAliases(index);
+        if (dfg.valueKind(v) != DataFlowGraph.DEF_RESULT || dfg.opcode(dfg.valueDef(v)) != Opcode.ICONST) return -1;
+        long c = dfg.imm(dfg.valueDef(v));
+        long minBytes = minBytes(memory);
+        // c + offset + bytes <= minBytes, shaped so that nothing overflows
+        if (c < 0 || offset < 0 || c > minBytes || offset > minBytes - c || bytes > minBytes - c - offset) return -1;
+        InstBuilder b = ins();
+        int base = b.globalValue(Type.I64, func.heaps.get(heap(memory)).base);
+        return b.iaddImm(base, c + offset);
     }
 
     /** The constant folded out of the index by the last {@link #provenAddress}, for the access's offset. */
