@@ -5,13 +5,15 @@ package dev.twill.wasm;
  * default, runs the linear-scan register allocator; {@code "none"} the single-pass one, for the
  * fastest compile) and how many threads compile a module's functions (default: the available
  * processors), and whether multi-memory (WebAssembly 3.0; default on) is accepted: off, modules
- * are checked by the 2.0 rules (one memory, reserved zero bytes in memory instructions).
- * Setters return {@code this}.
+ * are checked by the 2.0 rules (one memory, reserved zero bytes in memory instructions); and
+ * whether memory64 (WebAssembly 3.0; default on) is accepted: off, limits and memarg offsets
+ * are u32s and every memory is 32-bit, as in 2.0. Setters return {@code this}.
  */
 public final class EngineConfig {
     private String optLevel = "speed";
     private int threads = Runtime.getRuntime().availableProcessors();
     private boolean multiMemory = true;
+    private boolean memory64 = true;
 
     /** {@code "none"} or {@code "speed"}. */
     public EngineConfig optLevel(String level) {
@@ -37,6 +39,16 @@ public final class EngineConfig {
 
     public boolean multiMemory() {
         return multiMemory;
+    }
+
+    /** Accept 64-bit memories (limits flag bit 2) and u64 memarg offsets (WebAssembly 3.0). */
+    public EngineConfig memory64(boolean on) {
+        this.memory64 = on;
+        return this;
+    }
+
+    public boolean memory64() {
+        return memory64;
     }
 
     public String optLevel() {

@@ -193,7 +193,9 @@ final class Instantiator {
         for (int s = 0; s < m.datas.length; s++) {
             DataSegment d = m.datas[s];
             if (d.mode() != SegmentMode.ACTIVE) continue;
-            long offset = Integer.toUnsignedLong((int) ConstExprEvaluator.evaluate(d.offset(), env));
+            long value = ConstExprEvaluator.evaluate(d.offset(), env);
+            // an i64 offset (64-bit memory) is unsigned: one of 2^63 or more reads negative and traps
+            long offset = m.memories[d.memory()].is64() ? value : Integer.toUnsignedLong((int) value);
             st.memories[d.memory()].init(d.bytes(), 0, offset, d.bytes().length);
             BuiltinFunctions.dropData(st, s);
         }

@@ -102,6 +102,10 @@ public final class Linker {
             case HostDefinition h -> checkFunction(what, m.types[im.typeIndex()], h.type());
             case WasmFunction f -> checkFunction(what, m.types[im.typeIndex()], f.type());
             case WasmMemory mem -> {
+                if (mem.type().is64() != im.memory().is64()) {
+                    throw new LinkError("incompatible import type: " + what + ": a " + (mem.type().is64() ? "64" : "32")
+                            + "-bit memory where a " + (im.memory().is64() ? "64" : "32") + "-bit one is imported");
+                }
                 if (!subset(mem.type().limits(), im.memory().limits())) {
                     throw new LinkError("incompatible import type: " + what + ": memory limits " + mem.type().limits()
                             + " not a subset of " + im.memory().limits());

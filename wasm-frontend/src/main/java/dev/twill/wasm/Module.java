@@ -53,7 +53,7 @@ public final class Module implements AutoCloseable {
      */
     public static Module compile(Engine engine, byte[] wasm) {
         engine.checkOpen();
-        WasmModule m = Pipeline.decode(wasm);
+        WasmModule m = Pipeline.decode(wasm, engine);
         Pipeline.validate(m, engine);
         CompiledCode[] defined = Pipeline.compile(m, engine);
         return link(engine, m, defined);

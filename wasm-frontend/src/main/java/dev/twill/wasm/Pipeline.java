@@ -10,12 +10,12 @@ import dev.twill.wasm.validate.Validator;
 final class Pipeline {
     private Pipeline() {}
 
-    static WasmModule decode(byte[] bytes) {
-        return ModuleDecoder.decode(bytes);
+    static WasmModule decode(byte[] bytes, Engine engine) {
+        return ModuleDecoder.decode(bytes, engine.config().memory64());
     }
 
     static void validate(WasmModule m, Engine engine) {
-        Validator.validate(m, engine.config().multiMemory());
+        Validator.validate(m, engine.config().multiMemory(), engine.config().memory64());
     }
 
     static CompiledCode[] compile(WasmModule m, Engine engine) {

@@ -7,6 +7,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * A linear memory, defined by an instance or created by the host ({@link #create}); shared by
  * every instance that imports it. Its base address never changes (see {@link LinearMemory}).
+ * A 64-bit memory (memory64; {@link MemoryType#is64()}) looks the same from Java: its size is in
+ * pages, its contents a segment of {@code long} length; it only ever grows as far as its
+ * reservation ({@link dev.twill.wasm.runtime.ResourceBudget#memory64ReservationBytes()}).
  */
 public final class WasmMemory implements Extern {
     private final Store store;
@@ -19,8 +22,8 @@ public final class WasmMemory implements Extern {
 
     /**
      * A new memory of {@code type} (its minimum pages, zeroed) owned by {@code store}. Throws
-     * IllegalArgumentException for limits beyond 65,536 pages, OutOfMemoryError (with the limit
-     * it hit) past the {@link dev.twill.wasm.runtime.ResourceBudget}.
+     * IllegalArgumentException for limits beyond 65,536 pages (2^48 for a 64-bit memory),
+     * OutOfMemoryError (with the limit it hit) past the {@link dev.twill.wasm.runtime.ResourceBudget}.
      */
     public static WasmMemory create(Store store, MemoryType type) {
         store.enter();
@@ -31,7 +34,7 @@ public final class WasmMemory implements Extern {
         }
     }
 
-    /** The current type: the current size in pages as minimum, the declared maximum. */
+    /** The current type: the current size in pages as minimum, the declared maximum, the address type. */
     public MemoryType type() {
         return memory.currentType();
     }

@@ -155,7 +155,9 @@ class RuntimeTest {
     void memoryGrowKeepsTheBaseAndStopsAtTheMaximum() {
         TestModule t = new TestModule();
         t.memory(new MemoryType(new Limits(1, 4)));
-        int grow = t.function("grow", ft(p(I32), I32), b -> b.b.ret(b.callBuiltin(Builtins.MEMORY_GROW, b.b.ins().iconst(Type.I32, 0), b.param(0))));
+        // the builtin takes and returns i64 page counts (memory64); a 32-bit memory's are zero-extended and reduced
+        int grow = t.function("grow", ft(p(I32), I32), b -> b.b.ret(b.b.ins().convert(Opcode.IREDUCE, Type.I32,
+                b.callBuiltin(Builtins.MEMORY_GROW, b.b.ins().iconst(Type.I32, 0), b.b.ins().convert(Opcode.UEXTEND, Type.I64, b.param(0)))[0])));
         int load = t.function("load", ft(p(I32), I32), b -> b.b.ret(b.load(Type.I32, b.memoryAddress(0, b.param(0)), 0)));
         int length = t.function("length", ft(p(), I64), b -> {
             int def = b.load(Type.I64, b.vmctx(), b.layout.memoryOffset(0));
@@ -199,6 +201,11 @@ class RuntimeTest {
         }
     }
 
+    /** {@code v} zero-extended to i64, as the translator passes a 32-bit memory's address to a memory builtin. */
+    private static int wide(TestModule.Body b, int v) {
+        return b.b.ins().convert(Opcode.UEXTEND, Type.I64, v);
+    }
+
     /** Memory builtins against a Java byte-array oracle. */
     @Test
     void memoryBuiltinsFollowTheSpec() {
@@ -207,17 +214,17 @@ class RuntimeTest {
         t.datas.add(new DataSegment(SegmentMode.PASSIVE, 0, null, new byte[] {1, 2, 3, 4, 5}));
         FuncType three = ft(p(I32, I32, I32));
         int fill = t.function("fill", three, b -> {
-            b.callBuiltin(Builtins.MEMORY_FILL, b.b.ins().iconst(Type.I32, 0), b.param(0), b.param(1), b.param(2));
+            b.callBuiltin(Builtins.MEMORY_FILL, b.b.ins().iconst(Type.I32, 0), wide(b, b.param(0)), b.param(1), wide(b, b.param(2)));
             b.b.ret();
         });
         int copy = t.function("copy", three, b -> {
             int zero = b.b.ins().iconst(Type.I32, 0);
-            b.callBuiltin(Builtins.MEMORY_COPY, zero, zero, b.param(0), b.param(1), b.param(2));
+            b.callBuiltin(Builtins.MEMORY_COPY, zero, zero, wide(b, b.param(0)), wide(b, b.param(1)), wide(b, b.param(2)));
             b.b.ret();
         });
         int init = t.function("init", three, b -> {
             int zero = b.b.ins().iconst(Type.I32, 0);
-            b.callBuiltin(Builtins.MEMORY_INIT, zero, zero, b.param(0), b.param(1), b.param(2));
+            b.callBuiltin(Builtins.MEMORY_INIT, zero, zero, wide(b, b.param(0)), b.param(1), b.param(2));
             b.b.ret();
         });
         int drop = t.function("drop", ft(p()), b -> {

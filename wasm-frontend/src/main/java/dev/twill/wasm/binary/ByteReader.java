@@ -137,6 +137,37 @@ public final class ByteReader {
         }
     }
 
+    /**
+     * An unsigned 64-bit LEB128 integer (memory64 limits and memarg offsets), as the long with
+     * the same bits: at most ten bytes, the tenth holding only bit 63.
+     */
+    public long u64() {
+        int p = pos;
+        if (p < limit) {
+            int b = buf[p];
+            if (b >= 0) { // one byte: the usual memarg offset, on the translator's hot path
+                pos = p + 1;
+                return b;
+            }
+        }
+        return u64Slow();
+    }
+
+    private long u64Slow() {
+        long result = 0;
+        for (int shift = 0; ; shift += 7) {
+            int at = pos;
+            int b = u8();
+            if (shift == 63) {
+                if ((b & 0x7E) != 0) throw error(at, "integer too large");
+                if ((b & 0x80) != 0) throw error(at + 1, "integer representation too long");
+                return result | (long) b << 63;
+            }
+            result |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return result;
+        }
+    }
+
     /** A u32 that must not exceed the bytes left before the limit (vector counts, byte lengths). */
     public int len32() {
         int at = pos;

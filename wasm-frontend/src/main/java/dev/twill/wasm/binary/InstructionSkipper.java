@@ -42,11 +42,14 @@ public final class InstructionSkipper {
      * (a function body in a module without a data count section).
      */
     public static void skipExpression(ByteReader in, boolean dataCountRequired) {
-        skipExpression(in, dataCountRequired, true);
+        skipExpression(in, dataCountRequired, true, true);
     }
 
-    /** {@link #skipExpression(ByteReader, boolean)}, reading memory immediates per {@code multiMemory}. */
-    public static void skipExpression(ByteReader in, boolean dataCountRequired, boolean multiMemory) {
+    /**
+     * {@link #skipExpression(ByteReader, boolean)}, reading memory immediates per {@code
+     * multiMemory} and memarg offsets as u64 ({@code memory64}) or u32.
+     */
+    public static void skipExpression(ByteReader in, boolean dataCountRequired, boolean multiMemory, boolean memory64) {
         byte[] kinds = null; // allocated only if blocks nest
         int depth = 0;
         while (true) {
@@ -68,7 +71,7 @@ public final class InstructionSkipper {
                     if (depth == 0) return;
                     depth--;
                 }
-                default -> immediates(in, op, at, dataCountRequired, multiMemory);
+                default -> immediates(in, op, at, dataCountRequired, multiMemory, memory64);
             }
         }
     }
@@ -80,18 +83,18 @@ public final class InstructionSkipper {
      * Returns the first body's error, or null if all are well formed.
      */
     public static CompileError firstMalformed(byte[] bytes, FunctionBody[] bodies, int count, boolean dataCountRequired) {
-        return firstMalformed(bytes, bodies, count, dataCountRequired, true);
+        return firstMalformed(bytes, bodies, count, dataCountRequired, true, true);
     }
 
-    /** {@link #firstMalformed(byte[], FunctionBody[], int, boolean)} with or without multi-memory. */
+    /** {@link #firstMalformed(byte[], FunctionBody[], int, boolean)} with or without multi-memory and memory64. */
     public static CompileError firstMalformed(byte[] bytes, FunctionBody[] bodies, int count, boolean dataCountRequired,
-            boolean multiMemory) {
+            boolean multiMemory, boolean memory64) {
         ByteReader r = new ByteReader(bytes);
         for (int i = 0; i < count; i++) {
             FunctionBody b = bodies[i];
             try {
                 r.reset(b.codeStart(), bytes.length);
-                skipExpression(r, dataCountRequired, multiMemory);
+                skipExpression(r, dataCountRequired, multiMemory, memory64);
                 if (r.pos != b.end()) return error(b.codeStart(), "section size mismatch");
             } catch (CompileError malformed) {
                 return malformed;
@@ -137,16 +140,24 @@ public final class InstructionSkipper {
         return (flags & MEMARG_HAS_MEMORY) != 0 ? in.u32() : 0;
     }
 
-    /** Reads a memarg (§5.4.6) in its multi-memory form, returning the alignment exponent; offsets are any u32. */
+    /** Reads a memarg (§5.4.6) in its 3.0 form (memory index, u64 offset), returning the alignment exponent. */
     public static int memarg(ByteReader in) {
-        return memarg(in, true);
+        return memarg(in, true, true);
     }
 
-    private static int memarg(ByteReader in, boolean multiMemory) {
+    private static int memarg(ByteReader in, boolean multiMemory, boolean memory64) {
         int flags = memargFlags(in, multiMemory);
         memargMemory(in, flags);
-        in.u32();
+        memargOffset(in, memory64);
         return flags & MEMARG_ALIGN;
+    }
+
+    /**
+     * Reads a memarg's offset: a u64 with memory64 (WebAssembly 3.0; the validator bounds it by
+     * the memory's address type), else a u32.
+     */
+    public static long memargOffset(ByteReader in, boolean memory64) {
+        return memory64 ? in.u64() : in.u32() & 0xFFFF_FFFFL;
     }
 
     /**
@@ -188,14 +199,15 @@ public final class InstructionSkipper {
      * uses it to step over unreachable code of a validated body.
      */
     public static void skipImmediates(ByteReader in, int op) {
-        immediates(in, op, in.pos - 1, false, true);
+        immediates(in, op, in.pos - 1, false, true, true);
     }
 
     /** Skips the immediates of a non-structured instruction {@code op} read at {@code at}. */
-    private static void immediates(ByteReader in, int op, int at, boolean dataCountRequired, boolean multiMemory) {
+    private static void immediates(ByteReader in, int op, int at, boolean dataCountRequired, boolean multiMemory,
+            boolean memory64) {
         if (op >= Opcodes.I32_EQZ && op <= Opcodes.I64_EXTEND32_S) return; // numeric, no immediates
         if (op >= Opcodes.I32_LOAD && op <= Opcodes.I64_STORE32) {
-            memarg(in, multiMemory);
+            memarg(in, multiMemory, memory64);
             return;
         }
         switch (op) {

@@ -34,6 +34,10 @@ import java.util.List;
  * sections have the same count; the data count, when present, equals the number of data
  * segments. (Whether a body uses {@code memory.init} or {@code data.drop} without a data count
  * section is checked by the validator while it reads the body.)
+ *
+ * <p>Memory64 (WebAssembly 3.0, on unless {@link #decode(byte[], boolean)} turns it off): limits
+ * are u64s behind a flag byte whose bit 2 makes a memory 64-bit ({@link MemoryType#is64()});
+ * off, they are the 2.0 u32s behind a 1-bit flag.
  */
 public final class ModuleDecoder {
     private static final int MAGIC = 0x6D736100; // "\0asm" read little-endian
@@ -91,13 +95,25 @@ public final class ModuleDecoder {
         }
     }
 
-    private ModuleDecoder(byte[] bytes) {
+    /** Whether memory64 (WebAssembly 3.0) encodings are accepted: u64 limits and memarg offsets. */
+    private final boolean memory64;
+
+    private ModuleDecoder(byte[] bytes, boolean memory64) {
         this.in = new ByteReader(bytes);
+        this.memory64 = memory64;
     }
 
-    /** Decodes {@code bytes}; throws {@link CompileError} (with a byte offset) if malformed. */
+    /** Decodes {@code bytes} with memory64 on; throws {@link CompileError} (with a byte offset) if malformed. */
     public static WasmModule decode(byte[] bytes) {
-        return new ModuleDecoder(bytes).module();
+        return decode(bytes, true);
+    }
+
+    /**
+     * Decodes {@code bytes}, with memory64 on (WebAssembly 3.0 limits and memarg offsets) or off
+     * (the 2.0 encodings, whose tests call a u32 overflow there "integer too large").
+     */
+    public static WasmModule decode(byte[] bytes, boolean memory64) {
+        return new ModuleDecoder(bytes, memory64).module();
     }
 
     // Section ids (§5.5.2).
@@ -121,7 +137,7 @@ public final class ModuleDecoder {
             // The reference decoder decodes each body's instructions as it reads the code
             // section, so a malformed body read before the failure point is what it reports.
             if (bodiesRead > 0) {
-                CompileError inBody = InstructionSkipper.firstMalformed(in.buf, bodies, bodiesRead, false);
+                CompileError inBody = InstructionSkipper.firstMalformed(in.buf, bodies, bodiesRead, false, true, memory64);
                 if (inBody != null) throw inBody;
             }
             throw e;
@@ -243,16 +259,41 @@ public final class ModuleDecoder {
 
     /**
      * Limits (§5.3.7): a flag, then min, then max if the flag is 1. The reference decoder reads
-     * the flag as a 1-bit LEB128 integer, hence its messages.
+     * the flag as a 1-bit LEB128 integer, hence its messages. With memory64 (WebAssembly 3.0
+     * §5.3.8) the flag is a byte whose bit 0 says a maximum follows and, for a memory, bit 2
+     * says i64 addresses; min and max are u64s (the validator bounds them); any other flag is
+     * "malformed limits flags" (bit 1, shared memory, belongs to threads, which Twill lacks).
      */
     private Limits limits() {
+        return limits(false);
+    }
+
+    /** Limits of a memory ({@code memory} true) or table; sets {@link #limitsIs64}. */
+    private Limits limits(boolean memory) {
         int at = in.pos;
         int flag = in.u8();
+        limitsIs64 = false;
+        if (memory64) {
+            int allowed = memory ? 0x05 : 0x01;
+            if ((flag & ~allowed) != 0) throw error(at, "malformed limits flags");
+            limitsIs64 = (flag & 0x04) != 0;
+            long min = in.u64();
+            long max = (flag & 1) != 0 ? in.u64() : -1;
+            return new Limits(min, max);
+        }
         if ((flag & 0x7F) > 1) throw error(at, "integer too large");
         if ((flag & 0x80) != 0) throw error(at + 1, "integer representation too long");
         long min = Integer.toUnsignedLong(in.u32());
         long max = flag == 1 ? Integer.toUnsignedLong(in.u32()) : -1;
         return new Limits(min, max);
+    }
+
+    /** Whether the last limits read had the i64 address flag. */
+    private boolean limitsIs64;
+
+    private MemoryType memoryType() {
+        Limits l = limits(true);
+        return new MemoryType(l, limitsIs64);
     }
 
     private TableType tableType() {
@@ -293,7 +334,7 @@ public final class ModuleDecoder {
                 }
                 case ExternKind.MEMORY -> {
                     memoryOffsets.add(in.pos);
-                    MemoryType m = new MemoryType(limits());
+                    MemoryType m = memoryType();
                     imports.add(new Import(module, name, kind, -1, null, m, null));
                     memories.add(m);
                     importedMemories++;
@@ -342,7 +383,7 @@ public final class ModuleDecoder {
         int n = in.count();
         for (int i = 0; i < n; i++) {
             memoryOffsets.add(in.pos);
-            memories.add(new MemoryType(limits()));
+            memories.add(memoryType());
         }
     }
 
@@ -375,7 +416,7 @@ public final class ModuleDecoder {
      */
     private ConstExpr constExpr() {
         int start = in.pos;
-        InstructionSkipper.skipExpression(in, false);
+        InstructionSkipper.skipExpression(in, false, true, memory64);
         return new ConstExpr(Arrays.copyOfRange(in.buf, start, in.pos), start);
     }
 

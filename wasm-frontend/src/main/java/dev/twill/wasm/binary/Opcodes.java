@@ -55,7 +55,7 @@ public final class Opcodes {
     public static final int TABLE_GET = 0x25;
     public static final int TABLE_SET = 0x26;
 
-    // Memory instructions (§5.4.6): loads and stores take a memarg (flags u32, [memory u32 if flag bit 6], offset u32).
+    // Memory instructions (§5.4.6): loads and stores take a memarg (flags u32, [memory u32 if flag bit 6], offset u64; u32 in 2.0).
     public static final int I32_LOAD = 0x28;
     public static final int I64_LOAD = 0x29;
     public static final int F32_LOAD = 0x2A;

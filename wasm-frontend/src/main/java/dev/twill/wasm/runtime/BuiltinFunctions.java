@@ -17,7 +17,7 @@ import java.lang.invoke.MethodType;
  *
  * <p>Each finds the calling instance from its vmctx ({@link InstanceRegistry}) and implements the
  * instruction with WebAssembly 2.0 semantics (§4.4.7 table instructions, §4.4.8 memory
- * instructions): i32 operands are unsigned; every range is checked before anything is written,
+ * instructions, with memory64's i64 addresses): i32 and i64 operands are unsigned; every range is checked before anything is written,
  * and an out-of-bounds range throws a {@link dev.twill.runtime.Trap} ({@code heap_oob} or {@code
  * table_oob}) named after the calling wasm function (its index is the builtin's last argument,
  * see {@link Builtins}) — JitModule's host wrapper records it and the compiled caller unwinds, so
@@ -92,32 +92,32 @@ public final class BuiltinFunctions {
         return Integer.toUnsignedLong(x);
     }
 
-    static int memoryGrow(long vmctx, int memory, int delta) {
-        return (int) InstanceRegistry.of(vmctx).memories[memory].grow(u(delta));
+    static long memoryGrow(long vmctx, int memory, long delta) {
+        return InstanceRegistry.of(vmctx).memories[memory].grow(delta);
     }
 
-    static void memoryFill(long vmctx, int memory, int dst, int value, int len, int caller) {
+    static void memoryFill(long vmctx, int memory, long dst, int value, long len, int caller) {
         InstanceState s = InstanceRegistry.of(vmctx);
         try {
-            s.memories[memory].fill(u(dst), (byte) value, u(len));
+            s.memories[memory].fill(dst, (byte) value, len);
         } catch (Trap t) {
             throw Traps.named(t, s.module, caller);
         }
     }
 
-    static void memoryCopy(long vmctx, int dstMemory, int srcMemory, int dst, int src, int len, int caller) {
+    static void memoryCopy(long vmctx, int dstMemory, int srcMemory, long dst, long src, long len, int caller) {
         InstanceState s = InstanceRegistry.of(vmctx);
         try {
-            s.memories[dstMemory].copyFrom(s.memories[srcMemory], u(src), u(dst), u(len));
+            s.memories[dstMemory].copyFrom(s.memories[srcMemory], src, dst, len);
         } catch (Trap t) {
             throw Traps.named(t, s.module, caller);
         }
     }
 
-    static void memoryInit(long vmctx, int memory, int segment, int dst, int src, int len, int caller) {
+    static void memoryInit(long vmctx, int memory, int segment, long dst, int src, int len, int caller) {
         InstanceState s = InstanceRegistry.of(vmctx);
         try {
-            s.memories[memory].init(s.datas[segment], u(src), u(dst), u(len));
+            s.memories[memory].init(s.datas[segment], u(src), dst, u(len));
         } catch (Trap t) {
             throw Traps.named(t, s.module, caller);
         }

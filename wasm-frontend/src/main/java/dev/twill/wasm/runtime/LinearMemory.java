@@ -23,12 +23,20 @@ import java.lang.foreign.ValueLayout;
  * memory the host creates, in the owning store's arena); every instance that imports the memory
  * points at the same record, so a grow is seen by all of them.
  *
+ * <p>A 64-bit memory (memory64) may declare up to 2^48 pages, more address space than any
+ * machine has: its reservation is capped at {@link ResourceBudget#memory64ReservationBytes()}
+ * (or its declared maximum, if smaller), and {@link #grow} fails (-1) past the reservation, as
+ * WebAssembly allows a grow to fail for any reason. A minimum beyond the cap cannot be
+ * instantiated (OutOfMemoryError, like any other budget failure).
+ *
  * <p>Every memory is charged to the {@link ResourceBudget} (one memory, its reservation, its
  * committed pages) before the memory is mapped, and credited when it is released; a grow the
  * budget refuses returns -1.
  *
  * <p>Invariants: {@code definition.length == pages * 64 KiB}, bytes {@code [0, length)} are
- * committed and zero-initialised, {@code pages <= maxPages}. Grows are serialised on the object.
+ * committed and zero-initialised, {@code pages <= maxPages}, {@code maxPages * 64 KiB <= reserved}
+ * (so no length exceeds 2^63 and range checks in {@code long}s cannot overflow). Grows are
+ * serialised on the object.
  */
 public final class LinearMemory {
     /** Page size of linear memory. */
@@ -59,8 +67,9 @@ public final class LinearMemory {
      */
     public LinearMemory(MemoryType type, Arena arena, MemorySegment definition) {
         Limits l = type.limits();
-        if (l.min() > MemoryType.MAX_PAGES || (l.hasMax() && l.max() > MemoryType.MAX_PAGES)) {
-            throw new IllegalArgumentException("memory size " + l + " exceeds 65536 pages");
+        long limit = type.pageLimit();
+        if (l.min() > limit || (l.hasMax() && l.max() > limit)) {
+            throw new IllegalArgumentException("memory size " + l + " exceeds " + limit + " pages");
         }
         // a minimum above the maximum would commit past the reservation, over whatever is mapped there
         if (l.min() < 0 || l.max() < -1 || (l.hasMax() && l.max() < l.min())) {
@@ -68,7 +77,16 @@ public final class LinearMemory {
         }
         this.type = type;
         this.arena = arena;
-        this.maxPages = l.hasMax() ? l.max() : MemoryType.MAX_PAGES;
+        long declaredMax = l.hasMax() ? l.max() : limit;
+        if (type.is64()) {
+            long cap = ResourceBudget.memory64ReservationBytes() / WASM_PAGE;
+            if (l.min() > cap) {
+                throw new OutOfMemoryError("wasm: a 64-bit memory of " + l.min() + " pages exceeds the reservation limit of "
+                        + cap + " pages (twill.wasm.maxMemory64Bytes)");
+            }
+            declaredMax = Math.min(declaredMax, cap);
+        }
+        this.maxPages = declaredMax;
         // At least one OS page, so that a memory of maximum 0 still has a unique base.
         this.reserved = Math.max(maxPages * WASM_PAGE, NativeMemory.PAGE_SIZE);
         long initial = l.min() * WASM_PAGE;
@@ -104,7 +122,7 @@ public final class LinearMemory {
 
     /** The type that import matching sees: the current size as minimum, the declared maximum. */
     public MemoryType currentType() {
-        return new MemoryType(new Limits(pages, type.limits().max()));
+        return new MemoryType(new Limits(pages, type.limits().max()), type.is64());
     }
 
     public long pages() {
@@ -132,7 +150,8 @@ public final class LinearMemory {
 
     /**
      * Grows by {@code deltaPages} (unsigned) and returns the old size in pages, or -1 when the
-     * result would exceed the maximum (WebAssembly 2.0 §4.4.7.7 {@code memory.grow}).
+     * result would exceed the maximum or, for a 64-bit memory, the reservation (WebAssembly 2.0
+     * §4.4.7.7 {@code memory.grow}).
      */
     public synchronized long grow(long deltaPages) {
         long old = pages;
@@ -164,16 +183,21 @@ public final class LinearMemory {
         if (len != 0) MemorySegment.copy(EVERYTHING, from.base + src, EVERYTHING, base + dst, len);
     }
 
-    /** Copies {@code len} bytes of {@code data} from {@code src} to {@code dst} here. */
+    /** Copies {@code len} bytes of {@code data} from {@code src} to {@code dst} here (all unsigned). */
     public void init(byte[] data, long src, long dst, long len) {
-        if (src < 0 || len < 0 || src + len > data.length) throw Traps.heapOutOfBounds();
+        if (src < 0 || len < 0 || len > data.length || src > data.length - len) throw Traps.heapOutOfBounds();
         checkRange(dst, len);
         if (len != 0) MemorySegment.copy(data, (int) src, EVERYTHING, ValueLayout.JAVA_BYTE, base + dst, (int) len);
     }
 
-    /** Traps heap_oob unless {@code [at, at + len)} lies within the current length (both unsigned, below 2^33). */
+    /**
+     * Traps heap_oob unless {@code [at, at + len)} lies within the current length; both are
+     * unsigned 64-bit (memory64 passes i64 operands), so one of 2^63 or more reads negative and
+     * is out of bounds, and the test is shaped so that {@code at + len} is never computed.
+     */
     public void checkRange(long at, long len) {
-        if (at < 0 || len < 0 || at + len > pages * WASM_PAGE) throw Traps.heapOutOfBounds();
+        long length = pages * WASM_PAGE;
+        if (at < 0 || len < 0 || len > length || at > length - len) throw Traps.heapOutOfBounds();
     }
 
     /** Unmaps the memory. Idempotent. */

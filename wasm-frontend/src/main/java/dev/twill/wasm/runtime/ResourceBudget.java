@@ -21,7 +21,11 @@ import java.lang.management.ManagementFactory;
  *   <li><b>committed bytes</b>: linear-memory pages made accessible plus table storage, default
  *       half the physical memory, property {@code twill.wasm.maxCommittedBytes}.
  * </ul>
- * A resource is charged before it is allocated and credited when it is freed (a memory when its
+ * One more ceiling is per memory: the address space a 64-bit memory (memory64, up to 2^48
+ * pages) reserves, default 16 GiB, property {@code twill.wasm.maxMemory64Bytes}; such a memory
+ * cannot grow past it.
+ *
+ * <p>A resource is charged before it is allocated and credited when it is freed (a memory when its
  * store closes; table blocks, which live in the store's arena, when the store closes), so every
  * failure path that frees also credits. {@link #setLimits} changes the ceilings at run time
  * (embedders, tests).
@@ -33,6 +37,18 @@ public final class ResourceBudget {
     private static long maxReserved = Long.getLong("twill.wasm.maxReservedBytes", 32L << 40);
     private static long maxCommitted = Long.getLong("twill.wasm.maxCommittedBytes", physicalMemory() / 2);
     private static long memories, reserved, committed;
+    private static volatile long maxMemory64Bytes = Long.getLong("twill.wasm.maxMemory64Bytes", 16L << 30);
+
+    /** The most address space one 64-bit memory reserves (a multiple of 64 KiB is what counts). */
+    public static long memory64ReservationBytes() {
+        return maxMemory64Bytes;
+    }
+
+    /** Sets {@link #memory64ReservationBytes()} for memories created from now on (embedders, tests). */
+    public static void setMemory64ReservationBytes(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("negative reservation " + bytes);
+        maxMemory64Bytes = bytes;
+    }
 
     private static long physicalMemory() {
         try {

@@ -53,8 +53,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * level up by {@link ForkedSpecRunner}.
  *
  * <p>Scripts of the WebAssembly 2.0 suite (under a folder named {@code wasm-2.0}) compile with
- * multi-memory off ({@link EngineConfig#multiMemory(boolean)}): that suite calls {@code
- * memory.size 0x80 0x00} malformed and a second memory invalid, both of which 3.0 accepts.
+ * multi-memory and memory64 off ({@link EngineConfig#multiMemory(boolean)}, {@link
+ * EngineConfig#memory64(boolean)}): that suite calls {@code memory.size 0x80 0x00} malformed, a
+ * second memory invalid and a u32 overflow in limits or memarg offsets "integer too large", all
+ * of which 3.0 accepts (or rejects later, by the memory's address type). The memory64
+ * proposal's scripts of 2022 ({@code proposals-2022/memory64}) predate multi-memory: they run
+ * with memory64 on and multi-memory off; the other proposals' scripts of 2022 predate memory64
+ * (their binary.wast calls an overlong u32 memory limit malformed, which 3.0 reads as a u64)
+ * and run with memory64 off.
  *
  * <p>Scripts with {@code .wat} text modules ({@code module_type: text}, almost all {@code
  * assert_malformed}) cannot be judged without a text-format parser: they are counted apart as
@@ -75,6 +81,10 @@ public final class SpecRunner implements AutoCloseable {
     private final Engine engine;
     /** {@link #engine}'s settings with multi-memory off, for 2.0 scripts; made on first use. */
     private Engine engine20;
+    /** {@link #engine}'s settings with multi-memory off but memory64 on, for the memory64 proposal's scripts. */
+    private Engine engineMemory64;
+    /** {@link #engine}'s settings with memory64 off, for the other proposals' scripts of 2022. */
+    private Engine engineNoMemory64;
     private final long timeoutMillis;
     private final ScheduledExecutorService watchdog;
     private final SpectestHost spectest;
@@ -110,7 +120,11 @@ public final class SpecRunner implements AutoCloseable {
             return new FileResult(name, 0, 1, 0, List.of(f));
         }
         Path dir = json.toAbsolutePath().getParent();
-        try (ScriptRun run = new ScriptRun(dir, listener, isWasm20(dir) ? engine20() : engine)) {
+        Engine compiler = isWasm20(dir) ? engine20()
+                : isMemory64Proposal(dir) ? engineMemory64()
+                : isProposal2022(dir) ? engineNoMemory64()
+                : engine;
+        try (ScriptRun run = new ScriptRun(dir, listener, compiler)) {
             for (int i = 0; i < commands.size(); i++) run.command(i, commands.get(i));
             return new FileResult(name, run.passed, run.total, run.skippedText, List.copyOf(run.failures));
         }
@@ -125,10 +139,51 @@ public final class SpecRunner implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether {@code dir} holds the memory64 proposal's own scripts (a folder {@code memory64}
+     * in {@code proposals-2022}): they predate multi-memory, and call a second memory invalid and
+     * a memory index in {@code memory.size} malformed ("zero flag expected").
+     */
+    static boolean isMemory64Proposal(Path dir) {
+        boolean inMemory64 = false;
+        for (Path p = dir; p != null; p = p.getParent()) {
+            Path name = p.getFileName();
+            if (name == null) continue;
+            if (name.toString().equals("memory64")) inMemory64 = true;
+            if (name.toString().equals("proposals-2022")) return inMemory64;
+        }
+        return false;
+    }
+
+    private Engine engineMemory64() {
+        if (engineMemory64 == null) {
+            EngineConfig c = engine.config();
+            engineMemory64 = new Engine(new EngineConfig().optLevel(c.optLevel()).threads(c.threads()).multiMemory(false));
+        }
+        return engineMemory64;
+    }
+
+    /** Whether {@code dir} lies in the proposal scripts of 2022 (a folder named {@code proposals-2022}). */
+    static boolean isProposal2022(Path dir) {
+        for (Path p = dir; p != null; p = p.getParent()) {
+            Path name = p.getFileName();
+            if (name != null && name.toString().equals("proposals-2022")) return true;
+        }
+        return false;
+    }
+
+    private Engine engineNoMemory64() {
+        if (engineNoMemory64 == null) {
+            EngineConfig c = engine.config();
+            engineNoMemory64 = new Engine(new EngineConfig().optLevel(c.optLevel()).threads(c.threads()).memory64(false));
+        }
+        return engineNoMemory64;
+    }
+
     private Engine engine20() {
         if (engine20 == null) {
             EngineConfig c = engine.config();
-            engine20 = new Engine(new EngineConfig().optLevel(c.optLevel()).threads(c.threads()).multiMemory(false));
+            engine20 = new Engine(new EngineConfig().optLevel(c.optLevel()).threads(c.threads()).multiMemory(false).memory64(false));
         }
         return engine20;
     }
@@ -151,6 +206,8 @@ public final class SpecRunner implements AutoCloseable {
         watchdog.shutdownNow();
         spectest.close();
         if (engine20 != null) engine20.close();
+        if (engineMemory64 != null) engineMemory64.close();
+        if (engineNoMemory64 != null) engineNoMemory64.close();
     }
 
     /** A command that did not do what the script says; carries the reason. */

@@ -61,8 +61,13 @@ import java.util.Arrays;
  * dynamic heap of its own, declared on first use, whose base and bound are loaded from its MemoryDefinition record, inline in the
  * vmctx for a defined memory, through the pointer in the vmctx for an imported one (the base and the pointer {@code readonly}, the bound not, since {@code memory.grow}
  * changes it); a wasm access at {@code index + offset} is a {@code heap_load}/{@code heap_store}
- * with the 32-bit memarg offset as its immediate, checked in 64-bit arithmetic by the heap's
- * semantics (no wrap). Tables are IR tables of 8-byte references reached through the
+ * with the memarg offset as its immediate, checked in 64-bit arithmetic by the heap's
+ * semantics (no wrap). A 64-bit memory (memory64) is a heap of index type i64: its address
+ * is used as it is (no zero-extension), its u64 offset passes through up to 2^63 - 1 (the
+ * legalizer checks {@code index + offset + size <= bound} exactly), and a larger one, which no
+ * memory can reach, becomes 2^63 - 1 so that it traps ({@link #heapOffset64}); {@code
+ * memory.size/grow} are i64, and the memory builtins take i64 operands for both address types.
+ * Tables are IR tables of 8-byte references reached through the
  * TableDefinition pointer; globals are loads and stores in the vmctx (defined) or through the
  * cell pointer (imported). Calls to defined functions are direct colocated calls with the same
  * vmctx; imported functions and {@code call_indirect} go through FuncRef records {code, vmctx}
@@ -531,8 +536,17 @@ public final class FunctionTranslator {
             }
             case K_LOAD: {
                 int memory = memargMemory();
-                long offset = in.u32() & 0xFFFF_FFFFL;
+                long offset = in.u64();
                 int index = pop();
+                if (module.memories[memory].is64()) {
+                    int addr = provenAddress64(memory, index, offset, IR_OP[op].accessBytes(TYPE[op]));
+                    if (addr >= 0) {
+                        push(ins().load(IR_OP[op].memoryForm(), TYPE[op], MemFlags.NOTRAP, addr, 0));
+                        return;
+                    }
+                    push(ins().heapLoad(IR_OP[op], TYPE[op], heap(memory), index, heapOffset64(offset)));
+                    return;
+                }
                 if (offset > Integer.MAX_VALUE) {
                     push(ins().heapLoad(IR_OP[op], TYPE[op], wideHeap(memory), wideIndex(index, offset), 0));
                     return;
@@ -547,8 +561,17 @@ public final class FunctionTranslator {
             }
             case K_STORE: {
                 int memory = memargMemory();
-                long offset = in.u32() & 0xFFFF_FFFFL;
+                long offset = in.u64();
                 int value = pop(), index = pop();
+                if (module.memories[memory].is64()) {
+                    int addr = provenAddress64(memory, index, offset, IR_OP[op].accessBytes(dfg.valueType(dfg.resolveAliases(value))));
+                    if (addr >= 0) {
+                        ins().store(IR_OP[op].memoryForm(), MemFlags.NOTRAP, value, addr, 0);
+                        return;
+                    }
+                    ins().heapStore(IR_OP[op], heap(memory), value, index, heapOffset64(offset));
+                    return;
+                }
                 if (offset > Integer.MAX_VALUE) {
                     ins().heapStore(IR_OP[op], wideHeap(memory), value, wideIndex(index, offset), 0);
                     return;
@@ -619,8 +642,10 @@ public final class FunctionTranslator {
                 return;
             case Opcodes.MEMORY_GROW: { // memory index
                 int memory = in.u32();
-                int delta = pop();
-                push(callBuiltin(Builtins.MEMORY_GROW, ins().iconst(Type.I32, memory), delta, -1, -1, -1));
+                int delta = toI64(pop());
+                int old = callBuiltin(Builtins.MEMORY_GROW, ins().iconst(Type.I32, memory), delta, -1, -1, -1);
+                // a 32-bit memory's result is the low half: the old size (below 2^16), or -1
+                push(module.memories[memory].is64() ? old : ins().convert(Opcode.IREDUCE, Type.I32, old));
                 return;
             }
             case Opcodes.I32_CONST: push(ins().iconst(Type.I32, in.s32())); return;
@@ -656,7 +681,9 @@ public final class FunctionTranslator {
             case Opcodes.FC_MEMORY_INIT: { // data index, memory index: [d s n]
                 int data = in.u32();
                 int memory = in.u32();
-                builtin5(Builtins.MEMORY_INIT, memory, data);
+                int n = pop(), s = pop(), d = toI64(pop());
+                InstBuilder b = ins();
+                callBuiltin(Builtins.MEMORY_INIT, b.iconst(Type.I32, memory), b.iconst(Type.I32, data), d, s, n);
                 return;
             }
             case Opcodes.FC_DATA_DROP:
@@ -664,12 +691,14 @@ public final class FunctionTranslator {
                 return;
             case Opcodes.FC_MEMORY_COPY: { // dst and src memory: [d s n]
                 int dst = in.u32(), src = in.u32();
-                builtin5(Builtins.MEMORY_COPY, dst, src);
+                int n = toI64(pop()), s = toI64(pop()), d = toI64(pop());
+                InstBuilder b = ins();
+                callBuiltin(Builtins.MEMORY_COPY, b.iconst(Type.I32, dst), b.iconst(Type.I32, src), d, s, n);
                 return;
             }
             case Opcodes.FC_MEMORY_FILL: { // memory index: [d val n]
                 int mem = in.u32();
-                int n = pop(), val = pop(), d = pop();
+                int n = toI64(pop()), val = pop(), d = toI64(pop());
                 callBuiltin(Builtins.MEMORY_FILL, ins().iconst(Type.I32, mem), d, val, n, -1);
                 return;
             }
@@ -1132,7 +1161,28 @@ public final class FunctionTranslator {
         InstBuilder b = ins();
         int length = b.globalValue(Type.I64, func.heaps.get(heap(memory)).boundGv);
         int pages = b.binaryImm(Opcode.USHR_IMM, length, 16);
-        return b.convert(Opcode.IREDUCE, Type.I32, pages);
+        return module.memories[memory].is64() ? pages : b.convert(Opcode.IREDUCE, Type.I32, pages);
+    }
+
+    /**
+     * A 64-bit memory's address operand for a builtin, whose memory operands are all i64: an
+     * i32 (32-bit memory, or a length narrowed by memory.copy between address types) is
+     * zero-extended, since wasm reads it unsigned.
+     */
+    private int toI64(int v) {
+        return dfg.valueType(dfg.resolveAliases(v)) == Type.I64 ? v : ins().convert(Opcode.UEXTEND, Type.I64, v);
+    }
+
+    /**
+     * The heap offset of a 64-bit memory's access at memarg offset {@code offset} (a u64). The
+     * legalizer takes heap offsets as signed 64-bit and checks {@code index + offset + size <=
+     * bound} exactly (64-bit indices: without wrap-around) for any offset from 0 to 2^63 - 1. A
+     * larger offset cannot be in bounds: no memory reaches 2^63 bytes (its reservation is capped,
+     * see {@code LinearMemory}), so it becomes 2^63 - 1, which traps heap_oob just the same
+     * whatever the index, where a negative heap offset would mean something else.
+     */
+    private static long heapOffset64(long offset) {
+        return offset < 0 ? Long.MAX_VALUE : offset;
     }
 
     /**
@@ -1153,8 +1203,9 @@ public final class FunctionTranslator {
             }
             int base = func.addGlobalValue(GlobalValueData.load(def, at + VmContextLayout.MEMORY_BASE, Type.I64, FIXED));
             int bound = func.addGlobalValue(GlobalValueData.load(def, at + VmContextLayout.MEMORY_LENGTH, Type.I64, MUTABLE));
-            long min = module.memories[memory].limits().min() * MemoryType.PAGE_SIZE;
-            heapOfMemory[memory] = func.addHeap(new HeapData(base, min, HeapData.Style.DYNAMIC, 0, bound, 0, Type.I32));
+            long min = minBytes(memory);
+            int indexType = module.memories[memory].is64() ? Type.I64 : Type.I32;
+            heapOfMemory[memory] = func.addHeap(new HeapData(base, min, HeapData.Style.DYNAMIC, 0, bound, 0, indexType));
             heapStamp[memory] = stamp;
         }
         return heapOfMemory[memory];
@@ -1192,7 +1243,7 @@ public final class FunctionTranslator {
      * table[(x ^ y) & 0xff]} in C code compiled to wasm.
      */
     private int provenAddress(int memory, int index, long offset, int bytes) {
-        long minBytes = module.memories[memory].limits().min() * MemoryType.PAGE_SIZE;
+        long minBytes = minBytes(memory);
         long max = upperBound(index, 4);
         if (max + offset + bytes > minBytes) return -1;
         InstBuilder b = ins();
@@ -1225,6 +1276,35 @@ public final class FunctionTranslator {
             }
         }
         return b.iadd(base, b.convert(Opcode.UEXTEND, Type.I64, idx));
+    }
+
+    /**
+     * The declared minimum size of memory {@code memory} in bytes: a lower bound of its size
+     * whenever code runs. A 64-bit memory may declare up to 2^48 pages, whose byte count
+     * overflows a long; such a memory cannot be instantiated, and any smaller lower bound is
+     * still true, so the pages are capped at 2^32 (256 TiB).
+     */
+    private long minBytes(int memory) {
+        return Math.min(module.memories[memory].limits().min(), 1L << 32) * MemoryType.PAGE_SIZE;
+    }
+
+    /**
+     * For a 64-bit memory, the address of an access of {@code bytes} bytes at the constant i64
+     * address {@code index} plus {@code offset}, when it lies within the memory's declared minimum
+     * (so it can never be out of bounds, as in {@link #provenAddress}), else -1. Both are u64s:
+     * anything of 2^63 or more (negative here) is left to the bounds check, and below that the
+     * sum cannot overflow.
+     */
+    private int provenAddress64(int memory, int index, long offset, int bytes) {
+        int v = dfg.resolveAliases(index);
+        if (dfg.valueKind(v) != DataFlowGraph.DEF_RESULT || dfg.opcode(dfg.valueDef(v)) != Opcode.ICONST) return -1;
+        long c = dfg.imm(dfg.valueDef(v));
+        long minBytes = minBytes(memory);
+        // c + offset + bytes <= minBytes, shaped so that nothing overflows
+        if (c < 0 || offset < 0 || c > minBytes || offset > minBytes - c || bytes > minBytes - c - offset) return -1;
+        InstBuilder b = ins();
+        int base = b.globalValue(Type.I64, func.heaps.get(heap(memory)).base);
+        return b.iaddImm(base, c + offset);
     }
 
     /** The constant folded out of the index by the last {@link #provenAddress}, for the access's offset. */

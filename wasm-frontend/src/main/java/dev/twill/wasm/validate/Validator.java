@@ -32,7 +32,7 @@ import java.util.HashSet;
  * instructions are first read, and both malformed encodings (§5.4) and ill-typed code (§3.3)
  * are rejected here, in one pass over each body.
  *
- * <p>Module level (§3.4): type indices, limits (memory at most 65536 pages, min <= max), at
+ * <p>Module level (§3.4): type indices, limits (memory at most 65536 pages, or 2^48 for a 64-bit one, min <= max), at
  * most one memory unless multi-memory is on, constant expressions (only {@code t.const}, {@code ref.null},
  * {@code ref.func} and {@code global.get} of an imported immutable global: in 2.0 every
  * constant expression is checked in a context that holds only the imported globals), element
@@ -57,6 +57,13 @@ import java.util.HashSet;
  * instruction names its memory, which must exist ("unknown memory N"). Off, the 2.0 rules
  * hold: one memory at most ("multiple memories") and reserved zero bytes, where 2.0 calls
  * {@code memory.size 0x80 0x00} malformed; the 2.0 spec suite depends on that.
+ *
+ * <p>Memory64 (WebAssembly 3.0 §3.2.6, §3.3.7, on by default): a memory's address type is i32
+ * or i64 (limits flag bit 2); a 64-bit memory declares at most 2^48 pages ("memory size"), and
+ * its loads, stores, {@code memory.size/grow/fill}, the destination of {@code memory.init} and
+ * its data segments' offsets take i64; {@code memory.copy} takes each memory's own address
+ * type for its operand and the narrower of the two for the length. Memarg offsets are read as
+ * u64s and must fit the address type ("offset out of range" above 2^32 - 1 for a 32-bit memory).
  *
  * <p>Not thread-safe; use one {@code Validator} per thread, or {@link #validate(WasmModule)}.
  */
@@ -108,13 +115,24 @@ public final class Validator {
     /** Whether multi-memory (WebAssembly 3.0) is on. */
     private final boolean multiMemory;
 
-    /** A validator with multi-memory on. */
+    /** Whether memory64 (WebAssembly 3.0) is on: memarg offsets are read as u64s. */
+    private final boolean memory64;
+
+    /** Per memory, its address type: {@code I64} for a 64-bit memory, else {@code I32}. */
+    private byte[] addressTypes = new byte[0];
+
+    /** A validator with multi-memory and memory64 on. */
     public Validator() {
-        this(true);
+        this(true, true);
     }
 
     public Validator(boolean multiMemory) {
+        this(multiMemory, true);
+    }
+
+    public Validator(boolean multiMemory, boolean memory64) {
         this.multiMemory = multiMemory;
+        this.memory64 = memory64;
     }
 
     /** Validates {@code m} with multi-memory on, throwing {@link CompileError} if it is malformed or invalid. */
@@ -127,6 +145,11 @@ public final class Validator {
         new Validator(multiMemory).validateModule(m);
     }
 
+    /** Validates {@code m}, with multi-memory and memory64 each on or off. */
+    public static void validate(WasmModule m, boolean multiMemory, boolean memory64) {
+        new Validator(multiMemory, memory64).validateModule(m);
+    }
+
     /** Validates {@code m} reusing this validator's buffers. */
     public void validateModule(WasmModule m) {
         this.m = m;
@@ -135,6 +158,8 @@ public final class Validator {
         this.globalCount = m.globalTypes.length;
         this.tableCount = m.tables.length;
         this.memoryCount = m.memories.length;
+        if (addressTypes.length < memoryCount) addressTypes = new byte[memoryCount];
+        for (int k = 0; k < memoryCount; k++) addressTypes[k] = m.memories[k].is64() ? I64 : I32;
         this.in = new ByteReader(m.bytes);
         try {
             moduleLevel();
@@ -179,7 +204,7 @@ public final class Validator {
             DataSegment d = m.datas[s];
             if (d.mode() == SegmentMode.ACTIVE) {
                 if (d.memory() < 0 || d.memory() >= memoryCount) throw error(at.dataMemory(s), "unknown memory " + u(d.memory()));
-                constExpr(d.offset(), I32);
+                constExpr(d.offset(), addressTypes[d.memory()]);
             }
         }
     }
@@ -217,11 +242,18 @@ public final class Validator {
     }
 
     private static void memoryType(MemoryType t, int offset) {
-        limits(t.limits(), MemoryType.MAX_PAGES, offset, "memory size must be at most 65536 pages (4GiB)");
+        if (t.is64()) {
+            limits(t.limits(), MemoryType.MAX_PAGES_64, offset, "memory size must be at most 2^48 pages");
+        } else {
+            limits(t.limits(), MemoryType.MAX_PAGES, offset, "memory size must be at most 65536 pages (4GiB)");
+        }
     }
 
     private static void limits(Limits l, long range, int offset, String tooLarge) {
-        if (l.min() > range || l.max() > range) throw error(offset, tooLarge);
+        // unsigned: a u64 limit of 2^63 or more reads as a negative long
+        if (Long.compareUnsigned(l.min(), range) > 0 || (l.hasMax() && Long.compareUnsigned(l.max(), range) > 0)) {
+            throw error(offset, tooLarge);
+        }
         if (l.hasMax() && l.min() > l.max()) throw error(offset, "size minimum must not be greater than maximum");
     }
 
@@ -343,8 +375,8 @@ public final class Validator {
      */
     private CompileError firstMalformedBody() {
         if (m == null) return null;
-        CompileError e = InstructionSkipper.firstMalformed(m.bytes, m.bodies, m.bodies.length, false, multiMemory);
-        if (e == null && dataCountRequired()) e = InstructionSkipper.firstMalformed(m.bytes, m.bodies, m.bodies.length, true, multiMemory);
+        CompileError e = InstructionSkipper.firstMalformed(m.bytes, m.bodies, m.bodies.length, false, multiMemory, memory64);
+        if (e == null && dataCountRequired()) e = InstructionSkipper.firstMalformed(m.bytes, m.bodies, m.bodies.length, true, multiMemory, memory64);
         return e;
     }
 
@@ -506,30 +538,34 @@ public final class Validator {
     /** Memory instructions (§3.3.7) up to memory.grow. */
     private void memory(ByteReader r, int op) {
         if (op >= Opcodes.MEMORY_SIZE) {
-            requireMemory(memoryIndex(r));
-            if (op == Opcodes.MEMORY_GROW) popVal(I32);
-            pushVal(I32);
+            byte a = requireMemory(memoryIndex(r));
+            if (op == Opcodes.MEMORY_GROW) popVal(a);
+            pushVal(a);
             return;
         }
         int flags = InstructionSkipper.memargFlags(r, multiMemory);
         int memory = InstructionSkipper.memargMemory(r, flags);
-        r.u32(); // offset: any u32
+        long offset = InstructionSkipper.memargOffset(r, memory64);
         int align = flags & InstructionSkipper.MEMARG_ALIGN;
-        requireMemory(memory);
+        byte a = requireMemory(memory);
         int info = MEMORY[op - Opcodes.I32_LOAD];
         byte t = (byte) info;
         if (align > (info >> 8)) throw error(at, "alignment must not be larger than natural");
+        // memory64: the offset is a u64 in the binary, but must fit the memory's address type
+        if (a == I32 && Long.compareUnsigned(offset, 0xFFFF_FFFFL) > 0) throw error(at, "offset out of range");
         if (op >= Opcodes.I32_STORE) {
             popVal(t);
-            popVal(I32);
+            popVal(a);
         } else {
-            popVal(I32);
+            popVal(a);
             pushVal(t);
         }
     }
 
-    private void requireMemory(int index) {
+    /** Checks that memory {@code index} exists and returns its address type ({@code I32} or {@code I64}). */
+    private byte requireMemory(int index) {
         if (Integer.compareUnsigned(index, memoryCount) >= 0) throw error(at, "unknown memory " + u(index));
+        return addressTypes[index];
     }
 
     /** The memory index immediate of memory.size/grow/fill/copy/init. */
@@ -628,9 +664,12 @@ public final class Validator {
                 requireDataCount();
                 int d = r.u32();
                 int memory = memoryIndex(r);
-                requireMemory(memory);
+                byte a = requireMemory(memory);
                 dataIndex(d);
-                pop3xI32();
+                // [dst:address, src offset in the segment:i32, len:i32]
+                popVal(I32);
+                popVal(I32);
+                popVal(a);
             }
             case Opcodes.FC_DATA_DROP -> {
                 requireDataCount();
@@ -639,13 +678,19 @@ public final class Validator {
             case Opcodes.FC_MEMORY_COPY -> {
                 int dst = memoryIndex(r);
                 int src = memoryIndex(r);
-                requireMemory(dst);
-                requireMemory(src);
-                pop3xI32();
+                byte da = requireMemory(dst);
+                byte sa = requireMemory(src);
+                // [dst:da, src:sa, len]: the length has the narrower of the two address types
+                popVal(da == I64 && sa == I64 ? I64 : I32);
+                popVal(sa);
+                popVal(da);
             }
             case Opcodes.FC_MEMORY_FILL -> {
-                requireMemory(memoryIndex(r));
-                pop3xI32();
+                byte a = requireMemory(memoryIndex(r));
+                // [dst:address, value:i32, len:address]
+                popVal(a);
+                popVal(I32);
+                popVal(a);
             }
             case Opcodes.FC_TABLE_INIT -> {
                 int e = r.u32();

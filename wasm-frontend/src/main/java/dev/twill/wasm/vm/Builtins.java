@@ -18,18 +18,20 @@ import dev.twill.ir.Type;
  * alternatives cost more (a "current function" store on every call) or are racy (a per-instance
  * slot written before the call, shared by threads running the same instance).
  *
- * <p>Indices are i32; references i64. Everything else (memory.size, table.size, table.get,
+ * <p>Indices are i32; references i64; memory addresses, lengths and page counts i64, unsigned
+ * (memory64 passes them as they are, a 32-bit memory's i32 operands are zero-extended), so one
+ * builtin serves both address types. Everything else (memory.size, table.size, table.get,
  * table.set, loads, stores, globals, ref.func, call_indirect) is inlined by the translator.
  */
 public enum Builtins {
-    /** (vmctx, memory, delta pages) -> old size in pages, or -1. */
-    MEMORY_GROW("wasm_memory_grow", new int[] {Type.I32, Type.I32}, new int[] {Type.I32}),
-    /** (vmctx, memory, dst, byte value, len, caller); traps heap_oob. */
-    MEMORY_FILL("wasm_memory_fill", new int[] {Type.I32, Type.I32, Type.I32, Type.I32, Type.I32}, new int[0]),
-    /** (vmctx, dst memory, src memory, dst, src, len, caller); traps heap_oob. */
-    MEMORY_COPY("wasm_memory_copy", new int[] {Type.I32, Type.I32, Type.I32, Type.I32, Type.I32, Type.I32}, new int[0]),
-    /** (vmctx, memory, data segment, dst, src offset in segment, len, caller); traps heap_oob. */
-    MEMORY_INIT("wasm_memory_init", new int[] {Type.I32, Type.I32, Type.I32, Type.I32, Type.I32, Type.I32}, new int[0]),
+    /** (vmctx, memory, i64 delta pages) -> i64 old size in pages, or -1. */
+    MEMORY_GROW("wasm_memory_grow", new int[] {Type.I32, Type.I64}, new int[] {Type.I64}),
+    /** (vmctx, memory, i64 dst, byte value, i64 len, caller); traps heap_oob. */
+    MEMORY_FILL("wasm_memory_fill", new int[] {Type.I32, Type.I64, Type.I32, Type.I64, Type.I32}, new int[0]),
+    /** (vmctx, dst memory, src memory, i64 dst, i64 src, i64 len, caller); traps heap_oob. */
+    MEMORY_COPY("wasm_memory_copy", new int[] {Type.I32, Type.I32, Type.I64, Type.I64, Type.I64, Type.I32}, new int[0]),
+    /** (vmctx, memory, data segment, i64 dst, src offset in segment, len, caller); traps heap_oob. */
+    MEMORY_INIT("wasm_memory_init", new int[] {Type.I32, Type.I32, Type.I64, Type.I32, Type.I32, Type.I32}, new int[0]),
     /** (vmctx, data segment). */
     DATA_DROP("wasm_data_drop", new int[] {Type.I32}, new int[0]),
     /** (vmctx, table, init reference, delta) -> old size, or -1. */

@@ -130,7 +130,11 @@ class ModuleDecoderTest {
         malformed(module(section(1, vec(functype(b(0x40), b())))), "malformed reference type");
         malformed(module(section(4, vec(b(I32, 0, 0)))), "malformed reference type");
         malformed(module(section(6, vec(b(I32, 2, 0x41, 0, 0x0B)))), "malformed mutability");
-        malformed(module(section(5, vec(b(2, 0)))), "integer too large"); // limits flag (shared memory)
+        // limits flag 2 (shared memory, threads): a 1-bit LEB128 in 2.0, a flag byte with memory64 (3.0)
+        CompileError e = assertThrows(CompileError.class, () -> ModuleDecoder.decode(module(section(5, vec(b(2, 0)))), false));
+        assertEquals("integer too large", e.reason);
+        malformed(module(section(5, vec(b(2, 0)))), "malformed limits flags");
+        malformed(module(section(4, vec(b(FUNCREF, 4, 0)))), "malformed limits flags"); // table64 is not supported
         malformed(module(section(2, vec(b("m", "n", 4, 0)))), "malformed import kind");
         malformed(module(section(7, vec(b("e", 4, 0)))), "malformed export kind");
     }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestFactory;
  * <p>Multi-memory (WebAssembly 3.0) has its own list, under both tiers too: the 3.0 suite's
  * scripts that test it ({@link #MULTI_MEMORY_30}) and the proposal's own scripts of 2022 ({@link
  * #MULTI_MEMORY_2022}), every one of which passes completely. Left out: the 2022 {@code
- * memory-multi}, whose third module uses SIMD lane loads.
+ * memory-multi}, whose third module uses SIMD lane loads. Memory64 likewise ({@link
+ * #MEMORY64_30}, {@link #MEMORY64_2022}).
  */
 class SpecSuiteTest {
     /** At most this many failures are listed in a message; the count says how many there are. */
@@ -50,6 +51,39 @@ class SpecSuiteTest {
     /** Scripts of {@code proposals-2022/multi-memory}. */
     static final List<String> MULTI_MEMORY_2022 = List.of("binary", "data", "imports", "load", "memory", "memory_grow",
             "memory_size", "store");
+
+    /**
+     * Scripts of {@code wasm-3.0/core} that test memory64 (the 3.0 binary and binary-leb128 read
+     * u64 limits), every one passing completely. Not here: memory64, memory64-imports, align64 (3.0
+     * versions), which wabt 1.0.32 could not convert, and table64/call_indirect64 (table64).
+     */
+    static final List<String> MEMORY64_30 = List.of("address64", "binary", "binary-leb128", "binary_leb128_64", "bulk64",
+            "endianness64", "float_memory64", "load64", "memory_copy64", "memory_fill64", "memory_grow64", "memory_init64",
+            "memory_redundancy64", "memory_trap64");
+    /** Scripts of {@code proposals-2022/memory64} (run with multi-memory off, which they predate). */
+    static final List<String> MEMORY64_2022 = List.of("address", "address64", "align64", "binary", "binary-leb128",
+            "endianness64", "float_memory64", "load64", "memory", "memory64", "memory_grow64", "memory_redundancy64",
+            "memory_trap64");
+
+    @TestFactory
+    Stream<DynamicTest> wasm30Memory64Speed() {
+        return memory64Scripts(0);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> wasm30Memory64None() {
+        return memory64Scripts(1);
+    }
+
+    private static Stream<DynamicTest> memory64Scripts(int tier) {
+        Path suite = SpecSuite.locate();
+        assumeTrue(suite != null, "no shared/wasm-testsuite above " + Path.of("").toAbsolutePath() + " and no -Dtwill.wasmTestsuite: spec suite not run");
+        Path core30 = suite.resolve("wasm-3.0").resolve("core");
+        Path proposal = suite.resolve("proposals-2022").resolve("memory64");
+        Stream<DynamicTest> a = MEMORY64_30.stream().map(n -> test("3.0/" + n, core30.resolve(n).resolve(n + ".json"), tier));
+        Stream<DynamicTest> b = MEMORY64_2022.stream().map(n -> test("memory64-2022/" + n, proposal.resolve(n).resolve(n + ".json"), tier));
+        return Stream.concat(a, b);
+    }
 
     @TestFactory
     Stream<DynamicTest> wasm30MultiMemorySpeed() {

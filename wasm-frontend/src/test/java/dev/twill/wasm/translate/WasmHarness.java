@@ -610,7 +610,7 @@ final class WasmHarness implements AutoCloseable {
         /** Dispatches a builtin call with raw interpreter arguments (vmctx first). */
         long[] builtin(Builtins b, long[] a) {
             switch (b) {
-                case MEMORY_GROW: return new long[] {memoryGrow((int) a[1], (int) a[2]) & 0xFFFF_FFFFL};
+                case MEMORY_GROW: return new long[] {a[2] >>> 32 != 0 ? -1 : memoryGrow((int) a[1], (int) a[2])}; // i64 delta and result
                 case MEMORY_FILL: memoryFill((int) a[1], (int) a[2], (int) a[3], (int) a[4]); break;
                 case MEMORY_COPY: memoryCopy((int) a[1], (int) a[2], (int) a[3], (int) a[4], (int) a[5]); break;
                 case MEMORY_INIT: memoryInit((int) a[1], (int) a[2], (int) a[3], (int) a[4], (int) a[5]); break;
@@ -690,20 +690,21 @@ final class WasmHarness implements AutoCloseable {
             this.inst = inst;
         }
 
-        public int memoryGrow(long vmctx, int m, int delta) {
-            return inst.memoryGrow(m, delta);
+        // memory operands are i64 (zero-extended i32s of the harness's 32-bit memories)
+        public long memoryGrow(long vmctx, int m, long delta) {
+            return delta >>> 32 != 0 ? -1 : inst.memoryGrow(m, (int) delta);
         }
 
-        public void memoryFill(long vmctx, int m, int d, int v, int n, int caller) {
-            inst.memoryFill(m, d, v, n);
+        public void memoryFill(long vmctx, int m, long d, int v, long n, int caller) {
+            inst.memoryFill(m, (int) d, v, (int) n);
         }
 
-        public void memoryCopy(long vmctx, int dm, int sm, int d, int s, int n, int caller) {
-            inst.memoryCopy(dm, sm, d, s, n);
+        public void memoryCopy(long vmctx, int dm, int sm, long d, long s, long n, int caller) {
+            inst.memoryCopy(dm, sm, (int) d, (int) s, (int) n);
         }
 
-        public void memoryInit(long vmctx, int m, int seg, int d, int s, int n, int caller) {
-            inst.memoryInit(m, seg, d, s, n);
+        public void memoryInit(long vmctx, int m, int seg, long d, int s, int n, int caller) {
+            inst.memoryInit(m, seg, (int) d, s, n);
         }
 
         public void dataDrop(long vmctx, int seg) {
