@@ -55,8 +55,19 @@ final class ScalarExpander {
         b = builder;
     }
 
+    /** {@link #handles} by opcode ordinal: the legalizer asks it of every instruction. */
+    private static final boolean[] HANDLES = new boolean[Opcode.values().length];
+
+    static {
+        for (Opcode op : Opcode.values()) HANDLES[op.ordinal()] = handledOpcode(op);
+    }
+
     /** True if {@code i} of {@code op} is expanded here (cheap test first: the opcode). */
     static boolean handles(Opcode op) {
+        return HANDLES[op.ordinal()];
+    }
+
+    private static boolean handledOpcode(Opcode op) {
         switch (op) {
             case BMASK: case BITREV: case CLS: case BITSELECT: case SELECT_SPECTRE_GUARD:
             case BAND: case BOR: case BXOR: case BNOT: case BAND_NOT: case BOR_NOT: case BXOR_NOT:
