@@ -470,19 +470,7 @@ public final class JitModule implements AutoCloseable {
                 throw new IllegalStateException(t);
             }
             if (c.trapCode() != TrapContext.NO_TRAP) throw glue.fail(c);
-            int[] types = glue.returns;
-            long[] out = new long[types.length];
-            for (int k = 0; k < types.length; k++) {
-                long at = 8L * k;
-                out[k] = switch (types[k]) {
-                    case Type.I8 -> buf.get(ValueLayout.JAVA_BYTE, at);
-                    case Type.I16 -> buf.get(ValueLayout.JAVA_SHORT, at);
-                    case Type.I32 -> buf.get(ValueLayout.JAVA_INT, at);
-                    case Type.F32 -> buf.get(ValueLayout.JAVA_INT, at) & 0xFFFF_FFFFL;
-                    default -> buf.get(ValueLayout.JAVA_LONG, at);
-                };
-            }
-            return out;
+            return CallGlue.readResults(glue.returns, buf, 0);
         }
     }
 
@@ -689,11 +677,17 @@ public final class JitModule implements AutoCloseable {
 
         static long[] checkMulti(CallGlue g, CallContext c) {
             if (c.trapCode() != TrapContext.NO_TRAP) throw g.fail(c);
-            int[] types = g.returns;
+            return readResults(g.returns, c.block, CallContext.RETURN_AREA);
+        }
+
+        /**
+         * Results of {@code types} from 8-byte slots at {@code from} in {@code area}, as raw bits:
+         * integers sign-extended from their width, f32 zero-extended, f64 as is.
+         */
+        static long[] readResults(int[] types, MemorySegment area, long from) {
             long[] out = new long[types.length];
-            MemorySegment area = c.block;
             for (int k = 0; k < types.length; k++) {
-                long at = CallContext.RETURN_AREA + 8L * k;
+                long at = from + 8L * k;
                 out[k] = switch (types[k]) {
                     case Type.I8 -> area.get(ValueLayout.JAVA_BYTE, at);
                     case Type.I16 -> area.get(ValueLayout.JAVA_SHORT, at);

@@ -55,27 +55,40 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
         return "amd64";
     }
 
+    /**
+     * Where the callee leaves each result: {@code reg[k]} a register (RAX/RDX, or the index of
+     * XMM0/XMM1 for a float), else -1 and {@code area[k]} its offset in the return area of
+     * {@code areaBytes} bytes (the System V rules of {@code X64Abi}).
+     */
+    private record Results(int[] reg, int[] area, int areaBytes) {}
+
+    private static Results results(int[] returns) {
+        int nr = returns.length;
+        int[] reg = new int[nr], area = new int[nr];
+        int ri = 0, rf = 0, bytes = 0;
+        for (int k = 0; k < nr; k++) {
+            reg[k] = -1;
+            area[k] = -1;
+            if (Type.isFloat(returns[k])) {
+                if (rf < FLOAT_RETS) reg[k] = rf++;
+            } else if (ri < INT_RETS.length) {
+                reg[k] = INT_RETS[ri++];
+            }
+            if (reg[k] < 0) {
+                area[k] = bytes;
+                bytes += 8;
+            }
+        }
+        return new Results(reg, area, bytes);
+    }
+
     @Override
     public byte[] generate(int[] params, int[] returns) {
         int nr = returns.length;
         boolean several = nr > 1;
-        // Result k: register (RAX/RDX, or XMM0/XMM1 with isFloat), or the callee's area offset.
-        int[] retReg = new int[nr], retArea = new int[nr];
-        int ri = 0, rf = 0, area = 0;
-        for (int k = 0; k < nr; k++) {
-            retReg[k] = -1;
-            retArea[k] = -1;
-            if (Type.isFloat(returns[k])) {
-                if (rf < FLOAT_RETS) retReg[k] = rf++;
-            } else if (ri < INT_RETS.length) {
-                retReg[k] = INT_RETS[ri++];
-            }
-            if (retReg[k] < 0) {
-                retArea[k] = area;
-                area += 8;
-            }
-        }
-        boolean hidden = area > 0;
+        Results res = results(returns);
+        int[] retReg = res.reg, retArea = res.area;
+        boolean hidden = res.areaBytes > 0;
         int n = params.length;
         boolean[] isFloat = new boolean[n];
         for (int k = 0; k < n; k++) isFloat[k] = Type.isFloat(params[k]);
@@ -167,22 +180,9 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
     @Override
     public byte[] generateBuffered(int[] params, int[] returns) {
         int nr = returns.length, n = params.length;
-        int[] retReg = new int[nr], retArea = new int[nr];
-        int ri = 0, rf = 0, area = 0;
-        for (int k = 0; k < nr; k++) {
-            retReg[k] = -1;
-            retArea[k] = -1;
-            if (Type.isFloat(returns[k])) {
-                if (rf < FLOAT_RETS) retReg[k] = rf++;
-            } else if (ri < INT_RETS.length) {
-                retReg[k] = INT_RETS[ri++];
-            }
-            if (retReg[k] < 0) {
-                retArea[k] = area;
-                area += 8;
-            }
-        }
-        boolean hidden = area > 0;
+        Results res = results(returns);
+        int[] retReg = res.reg, retArea = res.area;
+        boolean hidden = res.areaBytes > 0;
         int areaOffset = 8 * Math.max(n, nr);
         boolean[] isFloat = new boolean[n];
         for (int k = 0; k < n; k++) isFloat[k] = Type.isFloat(params[k]);
