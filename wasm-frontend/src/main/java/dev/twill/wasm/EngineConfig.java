@@ -7,13 +7,16 @@ package dev.twill.wasm;
  * processors), and whether multi-memory (WebAssembly 3.0; default on) is accepted: off, modules
  * are checked by the 2.0 rules (one memory, reserved zero bytes in memory instructions); and
  * whether memory64 (WebAssembly 3.0; default on) is accepted: off, limits and memarg offsets
- * are u32s and every memory is 32-bit, as in 2.0. Setters return {@code this}.
+ * are u32s and every memory is 32-bit, as in 2.0; and whether 3.0's constant expressions are
+ * (default on): {@code i32/i64 add sub mul}, and {@code global.get} of the module's own immutable
+ * globals; off, only 2.0's single constant or imported global. Setters return {@code this}.
  */
 public final class EngineConfig {
     private String optLevel = "speed";
     private int threads = Runtime.getRuntime().availableProcessors();
     private boolean multiMemory = true;
     private boolean memory64 = true;
+    private boolean extendedConst = true;
 
     /** {@code "none"} or {@code "speed"}. */
     public EngineConfig optLevel(String level) {
@@ -49,6 +52,16 @@ public final class EngineConfig {
 
     public boolean memory64() {
         return memory64;
+    }
+
+    /** Accept WebAssembly 3.0's constant expressions (extended constants, globals defined before). */
+    public EngineConfig extendedConst(boolean on) {
+        this.extendedConst = on;
+        return this;
+    }
+
+    public boolean extendedConst() {
+        return extendedConst;
     }
 
     public String optLevel() {

@@ -15,7 +15,7 @@ final class Pipeline {
     }
 
     static void validate(WasmModule m, Engine engine) {
-        Validator.validate(m, engine.config().multiMemory(), engine.config().memory64());
+        Validator.validate(m, engine.config().multiMemory(), engine.config().memory64(), engine.config().extendedConst());
     }
 
     static CompiledCode[] compile(WasmModule m, Engine engine) {

@@ -6,8 +6,9 @@ import dev.twill.wasm.binary.ConstExpr;
  * Evaluates a validated constant expression (WebAssembly 2.0 §3.3.10, §4.5.3) at instantiation
  * to the raw bits of its value (the API's convention: i32 sign-extended, f32 bits zero-extended,
  * references as addresses or handles, null 0). The instructions allowed are {@code t.const},
- * {@code ref.null}, {@code ref.func} and {@code global.get}; the validator has checked the
- * expression, so anything else here is an internal error.
+ * {@code ref.null}, {@code ref.func}, {@code global.get} and WebAssembly 3.0's {@code i32/i64
+ * add sub mul} (wrapping); the validator has checked the expression, so anything else here is
+ * an internal error.
  */
 public final class ConstExprEvaluator {
     private ConstExprEvaluator() {}
@@ -24,12 +25,24 @@ public final class ConstExprEvaluator {
     public static long evaluate(ConstExpr e, Environment env) {
         byte[] c = e.code();
         int[] pos = {0};
-        long value = 0;
+        long[] stack = new long[c.length]; // at most one value per byte of code
+        int sp = 0;
+        long value;
         while (pos[0] < c.length) {
             int op = c[pos[0]++] & 0xFF;
             switch (op) {
                 case 0x0B -> {
-                    return value;
+                    if (sp != 1) throw new IllegalStateException("constant expression at offset " + e.offset() + " leaves " + sp + " values");
+                    return stack[0];
+                }
+                case 0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E -> {
+                    long b = stack[--sp], a = stack[--sp];
+                    long r = switch (op) {
+                        case 0x6A, 0x7C -> a + b;
+                        case 0x6B, 0x7D -> a - b;
+                        default -> a * b;
+                    };
+                    value = op <= 0x6C ? (int) r : r; // i32 results wrap and stay sign-extended
                 }
                 case 0x41 -> value = (int) signed(c, pos, 32);
                 case 0x42 -> value = signed(c, pos, 64);
@@ -50,6 +63,7 @@ public final class ConstExprEvaluator {
                 default -> throw new IllegalStateException("opcode 0x" + Integer.toHexString(op)
                         + " in a constant expression at offset " + e.offset());
             }
+            stack[sp++] = value;
         }
         throw new IllegalStateException("constant expression at offset " + e.offset() + " has no end");
     }

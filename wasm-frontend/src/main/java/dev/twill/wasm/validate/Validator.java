@@ -118,6 +118,14 @@ public final class Validator {
     /** Whether memory64 (WebAssembly 3.0) is on: memarg offsets are read as u64s. */
     private final boolean memory64;
 
+    /**
+     * Whether WebAssembly 3.0's constant expressions are on: {@code i32/i64 add sub mul}
+     * (extended constant expressions), and {@code global.get} of any immutable global defined
+     * before (for a global's initializer) or in the module (for segment offsets), not only of
+     * imported ones.
+     */
+    private final boolean extendedConst;
+
     /** Per memory, its address type: {@code I64} for a 64-bit memory, else {@code I32}. */
     private byte[] addressTypes = new byte[0];
 
@@ -131,8 +139,13 @@ public final class Validator {
     }
 
     public Validator(boolean multiMemory, boolean memory64) {
+        this(multiMemory, memory64, true);
+    }
+
+    public Validator(boolean multiMemory, boolean memory64, boolean extendedConst) {
         this.multiMemory = multiMemory;
         this.memory64 = memory64;
+        this.extendedConst = extendedConst;
     }
 
     /** Validates {@code m} with multi-memory on, throwing {@link CompileError} if it is malformed or invalid. */
@@ -148,6 +161,11 @@ public final class Validator {
     /** Validates {@code m}, with multi-memory and memory64 each on or off. */
     public static void validate(WasmModule m, boolean multiMemory, boolean memory64) {
         new Validator(multiMemory, memory64).validateModule(m);
+    }
+
+    /** Validates {@code m}, with multi-memory, memory64 and 3.0's constant expressions each on or off. */
+    public static void validate(WasmModule m, boolean multiMemory, boolean memory64, boolean extendedConst) {
+        new Validator(multiMemory, memory64, extendedConst).validateModule(m);
     }
 
     /** Validates {@code m} reusing this validator's buffers. */
@@ -198,7 +216,11 @@ public final class Validator {
         if (memoryCount > 1 && !multiMemory) throw error(at.memory(1), "multiple memories");
 
         computeDeclaredRefs();
-        for (Global g : m.globals) constExpr(g.init(), g.type().valType());
+        for (int g = 0; g < m.globals.length; g++) {
+            globalLimit = extendedConst ? m.importedGlobals + g : m.importedGlobals; // globals defined before
+            constExpr(m.globals[g].init(), m.globals[g].type().valType());
+        }
+        globalLimit = extendedConst ? m.globalTypes.length : m.importedGlobals;
         for (int i = 0; i < m.elements.length; i++) elementSegment(i, m.elements[i]);
         for (int s = 0; s < m.datas.length; s++) {
             DataSegment d = m.datas[s];
@@ -296,6 +318,7 @@ public final class Validator {
                 case Opcodes.F64_CONST -> r.skip(8);
                 case Opcodes.GLOBAL_GET -> r.u32();
                 case Opcodes.REF_NULL -> r.u8();
+                case Opcodes.I32_ADD, Opcodes.I32_SUB, Opcodes.I32_MUL, Opcodes.I64_ADD, Opcodes.I64_SUB, Opcodes.I64_MUL -> { }
                 default -> { return; } // end, or a non-constant instruction reported later
             }
         }
@@ -319,12 +342,15 @@ public final class Validator {
     private void constExpr(ConstExpr c, byte expected) {
         ByteReader r = in;
         r.reset(c.offset(), m.bytes.length);
-        int count = 0;
-        byte type = UNKNOWN;
+        // the operand types: 2.0 allows one instruction, 3.0 a stack of them with add, sub, mul
+        if (constStack.length < c.code().length) constStack = new byte[c.code().length];
+        byte[] stack = constStack;
+        int sp = 0;
         while (true) {
             int opAt = r.pos;
             int op = r.u8();
             if (op == Opcodes.END) break;
+            byte type;
             switch (op) {
                 case Opcodes.I32_CONST -> { r.s32(); type = I32; }
                 case Opcodes.I64_CONST -> { r.s64(); type = I64; }
@@ -338,17 +364,28 @@ public final class Validator {
                 }
                 case Opcodes.GLOBAL_GET -> {
                     int g = r.u32();
-                    if (g < 0 || g >= m.importedGlobals) throw error(opAt, "unknown global " + u(g));
+                    if (g < 0 || g >= globalLimit) throw error(opAt, "unknown global " + u(g));
                     GlobalType gt = m.globalTypes[g];
                     if (gt.mutable()) throw error(opAt, "constant expression required");
                     type = gt.valType();
                 }
+                case Opcodes.I32_ADD, Opcodes.I32_SUB, Opcodes.I32_MUL, Opcodes.I64_ADD, Opcodes.I64_SUB, Opcodes.I64_MUL -> {
+                    if (!extendedConst) throw error(opAt, "constant expression required");
+                    type = op <= Opcodes.I32_MUL ? I32 : I64;
+                    if (sp < 2 || stack[sp - 1] != type || stack[sp - 2] != type) throw error(opAt, "type mismatch");
+                    sp -= 2;
+                }
                 default -> throw error(opAt, "constant expression required");
             }
-            count++;
+            stack[sp++] = type;
         }
-        if (count != 1 || type != expected) throw error(c.offset(), "type mismatch");
+        if (sp != 1 || stack[0] != expected) throw error(c.offset(), "type mismatch");
     }
+
+    /** Scratch for {@link #constExpr}'s operand types. */
+    private byte[] constStack = new byte[16];
+    /** Globals a constant expression may read: those below this index (see {@link #extendedConst}). */
+    private int globalLimit;
 
     private void elementSegment(int segment, ElementSegment e) {
         byte elemType = e.elemType();

@@ -41,7 +41,7 @@ class SpecSuiteValidationTest {
                 case "module", "assert_unlinkable", "assert_uninstantiable" -> {
                     valid++;
                     try {
-                        Validator.validate(ModuleDecoder.decode(bytes, false), false, false); // the 2.0 suite: 2.0 rules
+                        Validator.validate(ModuleDecoder.decode(bytes, false), false, false, false); // the 2.0 suite: 2.0 rules
                         validOk++;
                     } catch (CompileError e) {
                         failures.add("valid module rejected: " + c.where() + ": " + e.getMessage());
@@ -73,7 +73,7 @@ class SpecSuiteValidationTest {
                         continue;
                     }
                     try {
-                        Validator.validate(m, false, false);
+                        Validator.validate(m, false, false, false);
                         failures.add(c.type() + " module accepted: " + c.where() + " (expected \"" + c.text() + "\")");
                     } catch (CompileError e) {
                         if (isMalformed) malformedOk++;

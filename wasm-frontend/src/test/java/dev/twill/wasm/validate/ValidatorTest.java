@@ -43,14 +43,14 @@ class ValidatorTest {
         invalid(bytes, reason, true);
     }
 
-    /** Invalid by the WebAssembly 2.0 rules (multi-memory off). */
+    /** Invalid by the WebAssembly 2.0 rules (multi-memory, memory64 and 3.0's constant expressions off). */
     private static void invalid20(byte[] bytes, String reason) {
         invalid(bytes, reason, false);
     }
 
-    private static void invalid(byte[] bytes, String reason, boolean multiMemory) {
+    private static void invalid(byte[] bytes, String reason, boolean wasm30) {
         WasmModule m = ModuleDecoder.decode(bytes);
-        CompileError e = assertThrows(CompileError.class, () -> Validator.validate(m, multiMemory));
+        CompileError e = assertThrows(CompileError.class, () -> Validator.validate(m, wasm30, true, wasm30));
         assertTrue(e.reason.startsWith(reason), "expected \"" + reason + "\", got " + e.getMessage());
     }
 
@@ -152,10 +152,15 @@ class ValidatorTest {
     void constantExpressions() {
         byte[] imports = section(2, vec(b("m", "g", 3, I32, 0), b("m", "mg", 3, I32, 1)));
         valid(module(imports, section(6, vec(b(I32, 0, 0x23, 0, END)))));
-        // 2.0: only imported globals, and only immutable ones.
-        invalid(module(imports, section(6, vec(b(I32, 0, 0x41, 0, END), b(I32, 0, 0x23, 2, END)))), "unknown global 2");
+        // 2.0: only imported globals, and only immutable ones; no arithmetic
+        invalid20(module(imports, section(6, vec(b(I32, 0, 0x41, 0, END), b(I32, 0, 0x23, 2, END)))), "unknown global 2");
         invalid(module(imports, section(6, vec(b(I32, 0, 0x23, 1, END)))), "constant expression required");
-        invalid(module(section(6, vec(b(I32, 0, 0x41, 1, 0x41, 2, 0x6A, END)))), "constant expression required");
+        invalid20(module(section(6, vec(b(I32, 0, 0x41, 1, 0x41, 2, 0x6A, END)))), "constant expression required");
+        // 3.0: also globals defined before, and i32/i64 add, sub, mul
+        valid(module(imports, section(6, vec(b(I32, 0, 0x41, 0, END), b(I32, 0, 0x23, 2, END)))));
+        invalid(module(imports, section(6, vec(b(I32, 0, 0x23, 3, END), b(I32, 0, 0x41, 0, END)))), "unknown global 3");
+        valid(module(section(6, vec(b(I32, 0, 0x41, 1, 0x41, 2, 0x6A, END)))));
+        invalid(module(section(6, vec(b(I32, 0, 0x41, 1, 0x42, 2, 0x6A, END)))), "type mismatch");
         invalid(module(section(6, vec(b(I32, 0, 0x42, 1, END)))), "type mismatch");
         invalid(module(section(6, vec(b(I32, 0, END)))), "type mismatch");
         invalid(module(section(6, vec(b(I32, 0, 0x41, 0, 0x41, 0, END)))), "type mismatch");
