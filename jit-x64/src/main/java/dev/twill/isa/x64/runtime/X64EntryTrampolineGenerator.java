@@ -62,6 +62,64 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
      */
     private record Results(int[] reg, int[] area, int areaBytes) {}
 
+    /**
+     * The common entry: saves rbp and the callee-saved registers, takes the trap context (first
+     * argument) into r15 and the function (second) into rbx, and pushes the context's previous
+     * SAVED_SP and RESUME_PC, so that compiled code entered again from a host function nests.
+     */
+    private static X64Assembler enter() {
+        X64Assembler a = new X64Assembler();
+        a.push(RBP);
+        a.movRR(8, RBP, RSP);
+        a.push(RBX);
+        a.push(R12);
+        a.push(R13);
+        a.push(R14);
+        a.push(R15);
+        a.movRR(8, R15, RDI);
+        a.movRR(8, RBX, RSI);
+        a.pushM(R15, NONE, 1, TrapContext.SAVED_SP);
+        a.pushM(R15, NONE, 1, TrapContext.RESUME_PC);
+        return a;
+    }
+
+    /** Points SAVED_SP at the current rsp and RESUME_PC at a new label (returned), with no trap recorded. */
+    private static int armTrapContext(X64Assembler a) {
+        a.movMR(8, R15, NONE, 1, TrapContext.SAVED_SP, RSP);
+        int resume = a.newLabel();
+        a.leaRM(8, RAX, LABEL, NONE, 1, resume);
+        a.movMR(8, R15, NONE, 1, TrapContext.RESUME_PC, RAX);
+        a.movMI(4, R15, NONE, 1, TrapContext.TRAP_CODE, TrapContext.NO_TRAP);
+        a.movMI(8, R15, NONE, 1, TrapContext.TRAP_PC, 0);
+        return resume;
+    }
+
+    /** Stores result k at {@code [r11 + 8k]}, from its register or from the callee's area at {@code r11 + areaFrom}. */
+    private static void storeResults(X64Assembler a, int[] returns, Results res, int areaFrom) {
+        for (int k = 0; k < returns.length; k++) {
+            if (res.reg[k] < 0) continue;
+            if (Type.isFloat(returns[k])) a.movsdMR(R11, NONE, 1, 8 * k, res.reg[k]);
+            else a.movMR(8, R11, NONE, 1, 8 * k, res.reg[k]);
+        }
+        for (int k = 0; k < returns.length; k++) {
+            if (res.area[k] < 0) continue;
+            a.movRM(8, RAX, R11, NONE, 1, areaFrom + res.area[k]);
+            a.movMR(8, R11, NONE, 1, 8 * k, RAX);
+        }
+    }
+
+    /** Undoes {@link #enter} once rsp is back where enter left it. */
+    private static void leave(X64Assembler a) {
+        a.popM(R15, NONE, 1, TrapContext.RESUME_PC);
+        a.popM(R15, NONE, 1, TrapContext.SAVED_SP);
+        a.pop(R15);
+        a.pop(R14);
+        a.pop(R13);
+        a.pop(R12);
+        a.pop(RBX);
+        a.pop(RBP);
+    }
+
     private static Results results(int[] returns) {
         int nr = returns.length;
         int[] reg = new int[nr], area = new int[nr];
@@ -87,7 +145,6 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
         int nr = returns.length;
         boolean several = nr > 1;
         Results res = results(returns);
-        int[] retReg = res.reg, retArea = res.area;
         boolean hidden = res.areaBytes > 0;
         int n = params.length;
         boolean[] isFloat = new boolean[n];
@@ -100,26 +157,10 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
         if ((pushed + outgoing) % 16 != 8) outgoing += 8; // entry rsp is 8 mod 16; the call wants 0
         int resultsSlot = outgoing; // [rsp + outgoing] after the call: the pushed results pointer
 
-        X64Assembler a = new X64Assembler();
-        a.push(RBP);
-        a.movRR(8, RBP, RSP);
-        a.push(RBX);
-        a.push(R12);
-        a.push(R13);
-        a.push(R14);
-        a.push(R15);
-        a.movRR(8, R15, RDI);
-        a.movRR(8, RBX, RSI);
-        a.pushM(R15, NONE, 1, TrapContext.SAVED_SP);
-        a.pushM(R15, NONE, 1, TrapContext.RESUME_PC);
+        X64Assembler a = enter();
         if (several) a.push(RDX);
         if (outgoing > 0) a.aluRI(X64Assembler.SUB, 8, RSP, outgoing);
-        a.movMR(8, R15, NONE, 1, TrapContext.SAVED_SP, RSP);
-        int resume = a.newLabel();
-        a.leaRM(8, RAX, LABEL, NONE, 1, resume);
-        a.movMR(8, R15, NONE, 1, TrapContext.RESUME_PC, RAX);
-        a.movMI(4, R15, NONE, 1, TrapContext.TRAP_CODE, TrapContext.NO_TRAP);
-        a.movMI(8, R15, NONE, 1, TrapContext.TRAP_PC, 0);
+        int resume = armTrapContext(a);
         // Integer registers in increasing order (sources sit higher), then stack slots.
         for (int k = 0; k < n; k++) {
             int dst = calleeLoc[k], src = trampLoc[k];
@@ -140,27 +181,11 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
         a.bind(resume);
         if (several) {
             a.movRM(8, R11, RSP, NONE, 1, resultsSlot);
-            for (int k = 0; k < nr; k++) {
-                if (retReg[k] < 0) continue;
-                if (Type.isFloat(returns[k])) a.movsdMR(R11, NONE, 1, 8 * k, retReg[k]);
-                else a.movMR(8, R11, NONE, 1, 8 * k, retReg[k]);
-            }
-            for (int k = 0; k < nr; k++) {
-                if (retArea[k] < 0) continue;
-                a.movRM(8, RAX, R11, NONE, 1, 8 * nr + retArea[k]);
-                a.movMR(8, R11, NONE, 1, 8 * k, RAX);
-            }
+            storeResults(a, returns, res, 8 * nr);
             outgoing += 8; // drop the results pointer too
         }
         if (outgoing > 0) a.aluRI(X64Assembler.ADD, 8, RSP, outgoing);
-        a.popM(R15, NONE, 1, TrapContext.RESUME_PC);
-        a.popM(R15, NONE, 1, TrapContext.SAVED_SP);
-        a.pop(R15);
-        a.pop(R14);
-        a.pop(R13);
-        a.pop(R12);
-        a.pop(RBX);
-        a.pop(RBP);
+        leave(a);
         if (nr == 1 && returns[0] == Type.I8) a.movsxRR(4, 1, RAX, RAX);
         if (nr == 1 && returns[0] == Type.I16) a.movsxRR(4, 2, RAX, RAX);
         a.ret();
@@ -181,7 +206,6 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
     public byte[] generateBuffered(int[] params, int[] returns) {
         int nr = returns.length, n = params.length;
         Results res = results(returns);
-        int[] retReg = res.reg, retArea = res.area;
         boolean hidden = res.areaBytes > 0;
         int areaOffset = 8 * Math.max(n, nr);
         boolean[] isFloat = new boolean[n];
@@ -193,27 +217,11 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
         if ((pushed + outgoing) % 16 != 8) outgoing += 8;
         int bufferSlot = outgoing;
 
-        X64Assembler a = new X64Assembler();
-        a.push(RBP);
-        a.movRR(8, RBP, RSP);
-        a.push(RBX);
-        a.push(R12);
-        a.push(R13);
-        a.push(R14);
-        a.push(R15);
-        a.movRR(8, R15, RDI);
-        a.movRR(8, RBX, RSI);
+        X64Assembler a = enter();
         a.movRR(8, R12, RDX);
-        a.pushM(R15, NONE, 1, TrapContext.SAVED_SP);
-        a.pushM(R15, NONE, 1, TrapContext.RESUME_PC);
         a.push(RDX);
         if (outgoing > 0) a.aluRI(X64Assembler.SUB, 8, RSP, outgoing);
-        a.movMR(8, R15, NONE, 1, TrapContext.SAVED_SP, RSP);
-        int resume = a.newLabel();
-        a.leaRM(8, RAX, LABEL, NONE, 1, resume);
-        a.movMR(8, R15, NONE, 1, TrapContext.RESUME_PC, RAX);
-        a.movMI(4, R15, NONE, 1, TrapContext.TRAP_CODE, TrapContext.NO_TRAP);
-        a.movMI(8, R15, NONE, 1, TrapContext.TRAP_PC, 0);
+        int resume = armTrapContext(a);
         for (int k = 0; k < n; k++) {
             int dst = calleeLoc[k];
             if (dst < 0) {
@@ -229,25 +237,9 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
         a.callR(RBX);
         a.bind(resume);
         a.movRM(8, R11, RSP, NONE, 1, bufferSlot);
-        for (int k = 0; k < nr; k++) {
-            if (retReg[k] < 0) continue;
-            if (Type.isFloat(returns[k])) a.movsdMR(R11, NONE, 1, 8 * k, retReg[k]);
-            else a.movMR(8, R11, NONE, 1, 8 * k, retReg[k]);
-        }
-        for (int k = 0; k < nr; k++) {
-            if (retArea[k] < 0) continue;
-            a.movRM(8, RAX, R11, NONE, 1, areaOffset + retArea[k]);
-            a.movMR(8, R11, NONE, 1, 8 * k, RAX);
-        }
+        storeResults(a, returns, res, areaOffset);
         a.aluRI(X64Assembler.ADD, 8, RSP, outgoing + 8); // the outgoing area and the buffer pointer
-        a.popM(R15, NONE, 1, TrapContext.RESUME_PC);
-        a.popM(R15, NONE, 1, TrapContext.SAVED_SP);
-        a.pop(R15);
-        a.pop(R14);
-        a.pop(R13);
-        a.pop(R12);
-        a.pop(RBX);
-        a.pop(RBP);
+        leave(a);
         a.ret();
         if (a.unresolvedReferences() != 0) throw new IllegalStateException("unbound label in trampoline");
         return a.toByteArray();
