@@ -4,7 +4,10 @@ import dev.twill.interp.InterpModule;
 import dev.twill.interp.InterpResult;
 import dev.twill.interp.Interpreter;
 import dev.twill.ir.Function;
+import dev.twill.ir.Signature;
+import dev.twill.ir.Type;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * A generated module: functions that call only functions after them in the list (so every
@@ -22,6 +25,29 @@ public record GeneratedModule(List<Function> functions, boolean usesVmctx, long 
 
     public Function entry() {
         return functions.get(0);
+    }
+
+    /**
+     * Edge-heavy arguments for the entry, drawn from {@code rnd}: zero, all ones, small values,
+     * the sign bit (or a modest float), or random bits; masked to each parameter's width.
+     */
+    public long[] randomArgs(SplittableRandom rnd) {
+        Signature sig = entry().signature;
+        long[] args = new long[sig.params.length];
+        for (int k = 0; k < args.length; k++) {
+            int t = sig.params[k];
+            long v;
+            switch (rnd.nextInt(6)) {
+                case 0 -> v = 0;
+                case 1 -> v = -1;
+                case 2 -> v = rnd.nextInt(64);
+                case 3 -> v = Type.isFloat(t) ? Double.doubleToRawLongBits(rnd.nextDouble() * 100 - 50) : 1L << (Type.bits(t) - 1);
+                default -> v = rnd.nextLong();
+            }
+            if (t == Type.F32 && rnd.nextBoolean()) v = Float.floatToRawIntBits((float) (rnd.nextDouble() * 1000 - 500));
+            args[k] = v & Type.mask(Type.asInt(t));
+        }
+        return args;
     }
 
     /** What running a module did: the entry's result and the heap's bytes afterwards (empty without a vmctx). */

@@ -232,23 +232,7 @@ public final class Legalizer {
 
     /** True if every load in the chain of {@code gv} is readonly (false for a broken chain). */
     private boolean readonlyChain(int gv) {
-        int n = func.globalValues.size();
-        for (int steps = 0; steps <= n; steps++) {
-            if (gv < 0 || gv >= n) return false;
-            GlobalValueData d = func.globalValues.get(gv);
-            switch (d.kind) {
-                case VMCTX: case SYMBOL:
-                    return true;
-                case LOAD:
-                    if ((d.flags & MemFlags.READONLY) == 0) return false;
-                    gv = d.base;
-                    break;
-                case IADD_IMM:
-                    gv = d.base;
-                    break;
-            }
-        }
-        return false;
+        return chainHas(gv, MemFlags.READONLY, true);
     }
 
     /**
@@ -257,6 +241,15 @@ public final class Legalizer {
      * the value is the same everywhere) and notrap (reading it early cannot add a trap).
      */
     private boolean hoistableChain(int gv) {
+        return chainHas(gv, MemFlags.READONLY | MemFlags.NOTRAP, false);
+    }
+
+    /**
+     * Walks {@code gv}'s chain to its root: true if every load has all of {@code loadFlags} and
+     * the root is the vmctx (or a symbol, when {@code symbolRoot}); false for a broken or cyclic
+     * chain.
+     */
+    private boolean chainHas(int gv, int loadFlags, boolean symbolRoot) {
         int n = func.globalValues.size();
         for (int steps = 0; steps <= n; steps++) {
             if (gv < 0 || gv >= n) return false;
@@ -265,9 +258,9 @@ public final class Legalizer {
                 case VMCTX:
                     return true;
                 case SYMBOL:
-                    return false;
+                    return symbolRoot;
                 case LOAD:
-                    if ((d.flags & (MemFlags.READONLY | MemFlags.NOTRAP)) != (MemFlags.READONLY | MemFlags.NOTRAP)) return false;
+                    if ((d.flags & loadFlags) != loadFlags) return false;
                     gv = d.base;
                     break;
                 case IADD_IMM:

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.twill.fuzz.GeneratedModule;
 import dev.twill.fuzz.RandomFunctionGenerator;
 import dev.twill.ir.Function;
-import dev.twill.ir.Signature;
-import dev.twill.ir.Type;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -28,7 +26,7 @@ class LegalizerDifferentialTest {
             GeneratedModule legal = new RandomFunctionGenerator(seed).generate();
             for (Function f : legal.functions()) legalizer.legalize(f);
             SplittableRandom rnd = new SplittableRandom(seed * 31 + 7);
-            long[] args = randomArgs(original.entry().signature, rnd);
+            long[] args = original.randomArgs(rnd);
             GeneratedModule.Outcome a = original.interpret(args.clone(), 2_000_000);
             GeneratedModule.Outcome b = legal.interpret(args.clone(), 2_000_000);
             if (a.result().isOutOfFuel()) continue;
@@ -41,23 +39,5 @@ class LegalizerDifferentialTest {
         // the generator must exercise both outcomes, or this test proves little
         assertTrue(returned > SEEDS / 4, "only " + returned + " runs returned");
         assertTrue(trapped > SEEDS / 50, "only " + trapped + " runs trapped");
-    }
-
-    static long[] randomArgs(Signature sig, SplittableRandom rnd) {
-        long[] args = new long[sig.params.length];
-        for (int k = 0; k < args.length; k++) {
-            int t = sig.params[k];
-            long v;
-            switch (rnd.nextInt(6)) {
-                case 0 -> v = 0;
-                case 1 -> v = -1;
-                case 2 -> v = rnd.nextInt(64);
-                case 3 -> v = Type.isFloat(t) ? Double.doubleToRawLongBits(rnd.nextDouble() * 100 - 50) : 1L << (Type.bits(t) - 1);
-                default -> v = rnd.nextLong();
-            }
-            if (t == Type.F32 && rnd.nextBoolean()) v = Float.floatToRawIntBits((float) (rnd.nextDouble() * 1000 - 500));
-            args[k] = v & Type.mask(Type.asInt(t));
-        }
-        return args;
     }
 }

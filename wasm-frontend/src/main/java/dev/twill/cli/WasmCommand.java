@@ -214,8 +214,8 @@ public final class WasmCommand {
             return switch (type) {
                 case ValType.I32 -> (int) parseInteger(s, 32);
                 case ValType.I64 -> parseInteger(s, 64);
-                case ValType.F32 -> parseF32(s);
-                case ValType.F64 -> parseF64(s);
+                case ValType.F32 -> parseFloatBits(s, false);
+                case ValType.F64 -> parseFloatBits(s, true);
                 case ValType.EXTERNREF -> s.equals("null") ? 0 : store.externRef(s);
                 case ValType.FUNCREF -> {
                     if (s.equals("null")) yield 0;
@@ -243,32 +243,25 @@ public final class WasmCommand {
         return v;
     }
 
-    /** An f32 argument's bits; NaNs are built as bits, as a float value need not keep its payload. */
-    private static long parseF32(String s) {
+    /**
+     * A float argument's bits ({@code f64} when {@code wide}, else {@code f32}); NaNs are built
+     * as bits, as a float value need not keep its payload, and f32 is parsed as a float directly
+     * (through double it could round twice).
+     */
+    private static long parseFloatBits(String s, boolean wide) {
         String t = s.startsWith("+") ? s.substring(1) : s;
         boolean negative = t.startsWith("-");
         String u = negative ? t.substring(1) : t;
+        int fraction = wide ? 52 : 23;
+        long exponent = wide ? 0x7ff0_0000_0000_0000L : 0x7f80_0000L;
         long bits;
-        if (u.equals("nan")) bits = 0x7fc0_0000L;
-        else if (u.equals("inf") || u.equals("infinity")) bits = 0x7f80_0000L;
-        else if (u.startsWith("nan:0x")) bits = 0x7f80_0000L | payload(u, 23);
-        else bits = Float.floatToRawIntBits(Float.parseFloat(u)) & 0xFFFF_FFFFL; // no double rounding
-        return negative ? bits | 0x8000_0000L : bits;
+        if (u.equals("nan")) bits = exponent | 1L << (fraction - 1);
+        else if (u.equals("inf") || u.equals("infinity")) bits = exponent;
+        else if (u.startsWith("nan:0x")) bits = exponent | payload(u, fraction);
+        else bits = wide ? Double.doubleToRawLongBits(Double.parseDouble(u)) : Float.floatToRawIntBits(Float.parseFloat(u)) & 0xFFFF_FFFFL;
+        return negative ? bits | (wide ? Long.MIN_VALUE : 0x8000_0000L) : bits;
     }
 
-    private static long parseF64(String s) {
-        String t = s.startsWith("+") ? s.substring(1) : s;
-        boolean negative = t.startsWith("-");
-        String u = negative ? t.substring(1) : t;
-        long bits;
-        if (u.equals("nan")) bits = 0x7ff8_0000_0000_0000L;
-        else if (u.equals("inf") || u.equals("infinity")) bits = 0x7ff0_0000_0000_0000L;
-        else if (u.startsWith("nan:0x")) bits = 0x7ff0_0000_0000_0000L | payload(u, 52);
-        else bits = Double.doubleToRawLongBits(Double.parseDouble(u));
-        return negative ? bits | Long.MIN_VALUE : bits;
-    }
-
-    /** The payload of {@code nan:0xP}: nonzero and within {@code bits} bits. */
     private static long payload(String u, int bits) {
         long p = Long.parseUnsignedLong(u.substring(6), 16);
         if (p == 0 || (p >>> bits) != 0) throw new IllegalArgumentException("NaN payload out of range: " + u);

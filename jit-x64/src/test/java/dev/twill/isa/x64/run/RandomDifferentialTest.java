@@ -96,7 +96,7 @@ class RandomDifferentialTest {
             List<Function> linked = new ArrayList<>();
             for (long seed = batch; seed < Math.min(batch + BATCH, START + COUNT); seed++) {
                 GeneratedModule original = generate(seed);
-                long[] args = randomArgs(original.entry().signature, new SplittableRandom(seed * 31 + 7));
+                long[] args = original.randomArgs(new SplittableRandom(seed * 31 + 7));
                 Outcome want = original.interpret(args.clone(), 2_000_000);
                 if (want.result().isOutOfFuel()) {
                     skipped++;
@@ -281,25 +281,6 @@ class RandomDifferentialTest {
         StringBuilder sb = new StringBuilder();
         for (Function f : m.functions()) sb.append(Printer.print(f));
         return sb.toString();
-    }
-
-    /** Edge-heavy arguments, as LegalizerDifferentialTest draws them. */
-    static long[] randomArgs(Signature sig, SplittableRandom rnd) {
-        long[] args = new long[sig.params.length];
-        for (int k = 0; k < args.length; k++) {
-            int t = sig.params[k];
-            long v;
-            switch (rnd.nextInt(6)) {
-                case 0 -> v = 0;
-                case 1 -> v = -1;
-                case 2 -> v = rnd.nextInt(64);
-                case 3 -> v = Type.isFloat(t) ? Double.doubleToRawLongBits(rnd.nextDouble() * 100 - 50) : 1L << (Type.bits(t) - 1);
-                default -> v = rnd.nextLong();
-            }
-            if (t == Type.F32 && rnd.nextBoolean()) v = Float.floatToRawIntBits((float) (rnd.nextDouble() * 1000 - 500));
-            args[k] = v & Type.mask(Type.asInt(t));
-        }
-        return args;
     }
 
     private static long cpuNanos() {
