@@ -28,8 +28,8 @@ import java.util.Arrays;
  */
 public final class DataFlowGraph {
     // ---- instruction record layout
-    public static final int OP = 0, TYPE = 1, A0 = 2, A1 = 3, A2 = 4, X = 5, L = 6, B0 = 7, B1 = 8, RES = 9, NRES = 10;
-    public static final int STRIDE = 11;
+    public static final int TYPE = 0, A0 = 1, A1 = 2, A2 = 3, X = 4, L = 5, B0 = 6, B1 = 7, RES = 8, NRES = 9;
+    public static final int STRIDE = 10;
 
     // ---- value definition kinds
     public static final int DEF_RESULT = 0, DEF_PARAM = 1, DEF_ALIAS = 2, DEF_NONE = 3;
@@ -40,9 +40,9 @@ public final class DataFlowGraph {
     private int[] inst = new int[64 * STRIDE];
     private long[] imm = new long[64];
     /**
-     * The opcode ordinal of each instruction, also kept in its record's OP field. Walks that only
+     * The opcode ordinal of each instruction (not repeated in its record). Walks that only
      * ask what an instruction is (block shape, CFG edges, the legalizer looking for sandbox
-     * instructions) then stream one byte per instruction instead of the 44-byte records.
+     * instructions) then stream one byte per instruction instead of the 40-byte records.
      */
     private byte[] opcodes = new byte[64];
     private int numInsts;
@@ -115,7 +115,6 @@ public final class DataFlowGraph {
         }
         opcodes[i] = (byte) op.ordinal();
         int b = i * STRIDE;
-        inst[b + OP] = op.ordinal();
         inst[b + TYPE] = type;
         inst[b + A0] = -1;
         inst[b + A1] = -1;
@@ -140,7 +139,6 @@ public final class DataFlowGraph {
         pool.free(inst[b + B0]);
         pool.free(inst[b + B1]);
         opcodes[i] = (byte) op.ordinal();
-        inst[b + OP] = op.ordinal();
         inst[b + TYPE] = type;
         inst[b + A0] = -1;
         inst[b + A1] = -1;
