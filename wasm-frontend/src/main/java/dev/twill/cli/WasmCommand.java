@@ -46,11 +46,12 @@ import java.util.Map;
  * {@code twill wasm run|spectest}: runs a WebAssembly module's export, or spec scripts.
  *
  * <ul>
- *   <li>{@code twill wasm run [--opt none|speed] [--env NAME=VALUE]... FILE.wasm [--invoke NAME
- *       [ARG...] | [--] PROGRAM-ARG...]}: compiles and instantiates FILE (imports from the {@code
- *       spectest} host module and from WASI preview 1 resolve; WASI programs get the file name
- *       and PROGRAM-ARGs as arguments, the given environment and this process's standard
- *       streams, see {@link Wasi}), then calls NAME with the arguments parsed by its parameter
+ *   <li>{@code twill wasm run [--opt none|speed] [--env NAME=VALUE]... [--dir HOST[::GUEST]]...
+ *       FILE.wasm [--invoke NAME [ARG...] | [--] PROGRAM-ARG...]}: compiles and instantiates FILE
+ *       (imports from the {@code spectest} host module and from WASI preview 1 resolve; WASI
+ *       programs get the file name and PROGRAM-ARGs as arguments, the given environment, this
+ *       process's standard streams and each {@code --dir} host directory under its GUEST name,
+ *       by default the host path as written, see {@link Wasi}), then calls NAME with the arguments parsed by its parameter
  *       types and prints each result on a line; without {@code --invoke}, calls {@code _start}
  *       if exported, else only instantiates. A WASI {@code proc_exit(n)} ends the run with exit
  *       code n.
@@ -71,7 +72,7 @@ import java.util.Map;
  * usage or input.
  */
 public final class WasmCommand {
-    public static final String USAGE = "usage: twill wasm run [--opt none|speed] [--env NAME=VALUE]... FILE.wasm [--invoke NAME [ARG...] | [--] PROGRAM-ARG...]\n"
+    public static final String USAGE = "usage: twill wasm run [--opt none|speed] [--env NAME=VALUE]... [--dir HOST[::GUEST]]... FILE.wasm [--invoke NAME [ARG...] | [--] PROGRAM-ARG...]\n"
             + "       twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE.md] [DIR|FILE.json|FILE.wast...]\n"
             + "       twill wasm ir [--legalized] FILE.wasm [FUNC-INDEX...]";
 
@@ -110,6 +111,7 @@ public final class WasmCommand {
         List<String> callArgs = new ArrayList<>();
         List<String> programArgs = new ArrayList<>();
         Map<String, String> env = new LinkedHashMap<>();
+        List<String> dirs = new ArrayList<>();
         for (int k = 0; k < args.length; k++) {
             if (invoke != null) {
                 callArgs.add(args[k]);
@@ -124,6 +126,8 @@ public final class WasmCommand {
             } else if (args[k].equals("--env") && k + 1 < args.length && args[k + 1].indexOf('=') > 0) {
                 String e = args[++k];
                 env.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+            } else if (args[k].equals("--dir") && k + 1 < args.length) {
+                dirs.add(args[++k]);
             } else if (args[k].equals("--invoke") && k + 1 < args.length && programArgs.isEmpty()) {
                 invoke = args[++k];
             } else if (file == null && !args[k].startsWith("--")) {
@@ -144,15 +148,27 @@ public final class WasmCommand {
             err.println("twill: cannot read " + file + ": " + e.getMessage());
             return 2;
         }
+        List<String> argv = new ArrayList<>(List.of(file.getFileName().toString()));
+        argv.addAll(programArgs);
+        WasiConfig wasiConfig = new WasiConfig().args(argv).env(env).stdin(System.in).stdout(out).stderr(err);
+        for (String d : dirs) {
+            int sep = d.indexOf("::");
+            String host = sep < 0 ? d : d.substring(0, sep), guest = sep < 0 ? d : d.substring(sep + 2);
+            try {
+                wasiConfig.preopen(Path.of(host), guest);
+            } catch (IOException | IllegalArgumentException e) {
+                err.println("twill: --dir " + d + ": not a directory that can be opened (" + e.getMessage() + ")");
+                return 2;
+            }
+        }
         try (Engine engine = new Engine(new EngineConfig().optLevel(opt));
                 Module module = Module.compile(engine, bytes);
                 SpectestHost spectest = new SpectestHost(engine);
-                Store store = new Store(engine)) {
+                Store store = new Store(engine);
+                Wasi wasi = new Wasi(wasiConfig)) {
             Linker linker = new Linker(engine);
             spectest.define(linker, store);
-            List<String> argv = new ArrayList<>(List.of(file.getFileName().toString()));
-            argv.addAll(programArgs);
-            new Wasi(new WasiConfig().args(argv).env(env).stdin(System.in).stdout(out).stderr(err)).define(linker);
+            wasi.define(linker);
             Instance instance = linker.instantiate(store, module);
             if (invoke == null) {
                 if (instance.function("_start") == null) return 0;

@@ -23,13 +23,12 @@ import java.time.Instant;
  *
  * <p><b>What a program can reach</b>: its arguments, environment, standard input, output and
  * error ({@link WasiConfig}), the clocks, randomness, {@code sched_yield}, sleeping through
- * {@code poll_oneoff} clock subscriptions, and {@code proc_exit} (a {@link WasiExit}). There are
- * no preopened directories, so no file, directory or socket can ever be opened: {@code
- * fd_prestat_get} answers {@code badf} for every descriptor, which tells wasi-libc there is
- * nothing to preopen, and every path or socket call fails cleanly. Every function of the
- * preview-1 interface is defined with its exact type, so any program links; those that cannot
- * do anything useful here return {@code nosys}, {@code badf} or {@code spipe}, as a real
- * system would for a descriptor of that kind.
+ * {@code poll_oneoff} clock subscriptions, {@code proc_exit} (a {@link WasiExit}), and the files
+ * and directories below the directories the config preopens, and nothing else ({@link
+ * WasiFiles}, {@link SandboxPaths}): without a preopen no file can be opened. Sockets cannot
+ * be created. Every function of the preview-1 interface is defined with its exact type, so any
+ * program links; those that cannot do anything useful here return {@code nosys}, {@code badf}
+ * or {@code notsock}, as a real system would for a descriptor of that kind.
  *
  * <p><b>Guest memory</b>: the program's exported {@code memory}. Every pointer and length is an
  * unsigned i32 checked against the memory's current size before any byte moves; a range outside
@@ -38,7 +37,7 @@ import java.time.Instant;
  * <p>The standard streams are flushed after every write, so output interleaves with the host's
  * as the program wrote it (wasi-libc buffers before calling {@code fd_write}).
  */
-public final class Wasi {
+public final class Wasi implements AutoCloseable {
     /** The import module name of WASI preview 1. */
     public static final String MODULE = "wasi_snapshot_preview1";
 
@@ -56,8 +55,6 @@ public final class Wasi {
     /** Longest sleep, in nanoseconds (about 73 years): larger and unsigned timeouts are clamped to it. */
     private static final long MAX_SLEEP = Long.MAX_VALUE / 4;
 
-    private static final int FILETYPE_CHARACTER_DEVICE = 2;
-    private static final long RIGHT_FD_READ = 1L << 1, RIGHT_FD_WRITE = 1L << 6, RIGHT_POLL_FD_READWRITE = 1L << 27;
     private static final int EVENT_CLOCK = 0, EVENT_FD_READ = 1, EVENT_FD_WRITE = 2;
     private static final int SUBSCRIPTION_SIZE = 48, EVENT_SIZE = 32;
 
@@ -90,13 +87,20 @@ public final class Wasi {
 
     private final WasiConfig config;
     private final byte[][] args, env;
-    /** Standard descriptors closed by {@code fd_close}: later use is {@code badf}. */
-    private final boolean[] closed = new boolean[3];
+    /** Every descriptor: the standard streams, preopened directories, what the program opened. */
+    private final WasiFiles files;
 
     public Wasi(WasiConfig config) {
         this.config = config;
         args = encode(config.args.toArray(String[]::new));
         env = encode(config.env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+        files = new WasiFiles(config.preopens);
+    }
+
+    /** Closes the files the program left open. */
+    @Override
+    public void close() {
+        files.close();
     }
 
     private static byte[][] encode(String[] strings) {
@@ -136,14 +140,41 @@ public final class Wasi {
             case "environ_sizes_get" -> (c, a) -> errno(sizes(c, env, ptr(a[0]), ptr(a[1])));
             case "clock_res_get" -> (c, a) -> errno(clockRes((int) a[0], c, ptr(a[1])));
             case "clock_time_get" -> (c, a) -> errno(clockTime((int) a[0], c, ptr(a[2])));
-            case "fd_write" -> (c, a) -> errno(fdWrite(c, (int) a[0], ptr(a[1]), ptr(a[2]), ptr(a[3])));
-            case "fd_read" -> (c, a) -> errno(fdRead(c, (int) a[0], ptr(a[1]), ptr(a[2]), ptr(a[3])));
-            case "fd_close" -> (c, a) -> errno(fdClose((int) a[0]));
-            case "fd_sync", "fd_datasync" -> (c, a) -> errno(fdSync((int) a[0]));
-            case "fd_fdstat_get" -> (c, a) -> errno(fdstat(c, (int) a[0], ptr(a[1])));
-            case "fd_filestat_get" -> (c, a) -> errno(filestat(c, (int) a[0], ptr(a[1])));
-            case "fd_seek", "fd_tell", "fd_pread", "fd_pwrite" -> (c, a) -> errno(isOpen((int) a[0]) ? SPIPE : BADF);
-            case "fd_prestat_get", "fd_prestat_dir_name" -> (c, a) -> errno(BADF); // no preopened directories
+            case "fd_write" -> (c, a) -> errno(() -> fdWrite(c, (int) a[0], ptr(a[1]), ptr(a[2]), ptr(a[3])));
+            case "fd_read" -> (c, a) -> errno(() -> fdRead(c, (int) a[0], ptr(a[1]), ptr(a[2]), ptr(a[3])));
+            case "fd_pwrite" -> (c, a) -> errno(() -> files.write(memory(c), (int) a[0], ptr(a[1]), ptr(a[2]), offset(a[3]), ptr(a[4])));
+            case "fd_pread" -> (c, a) -> errno(() -> files.read(memory(c), (int) a[0], ptr(a[1]), ptr(a[2]), offset(a[3]), ptr(a[4])));
+            case "fd_seek" -> (c, a) -> errno(() -> files.seek(memory(c), (int) a[0], a[1], (int) a[2] & 0xFF, ptr(a[3])));
+            case "fd_tell" -> (c, a) -> errno(() -> files.tell(memory(c), (int) a[0], ptr(a[1])));
+            case "fd_close" -> (c, a) -> errno(() -> files.close((int) a[0]));
+            case "fd_renumber" -> (c, a) -> errno(() -> files.renumber((int) a[0], (int) a[1]));
+            case "fd_sync" -> (c, a) -> errno(() -> fdSync((int) a[0], true));
+            case "fd_datasync" -> (c, a) -> errno(() -> fdSync((int) a[0], false));
+            case "fd_fdstat_get" -> (c, a) -> errno(() -> fdstat(c, (int) a[0], ptr(a[1])));
+            case "fd_fdstat_set_flags" -> (c, a) -> errno(() -> files.setFlags((int) a[0], (int) a[1] & 0xFFFF));
+            case "fd_fdstat_set_rights" -> (c, a) -> errno(isOpen((int) a[0]) ? SUCCESS : BADF); // rights only shrink; none is enforced beyond read/write
+            case "fd_filestat_get" -> (c, a) -> errno(() -> filestat(c, (int) a[0], ptr(a[1])));
+            case "fd_filestat_set_size" -> (c, a) -> errno(() -> files.setSize((int) a[0], a[1]));
+            case "fd_filestat_set_times" -> (c, a) -> errno(() -> files.fdSetTimes((int) a[0], a[1], a[2], (int) a[3] & 0xFFFF));
+            case "fd_advise" -> (c, a) -> errno(() -> files.advise((int) a[0], a[1], a[2], (int) a[3] & 0xFF));
+            case "fd_allocate" -> (c, a) -> errno(() -> files.allocate((int) a[0], a[1], a[2]));
+            case "fd_readdir" -> (c, a) -> errno(() -> files.readdir(memory(c), (int) a[0], ptr(a[1]), ptr(a[2]), a[3], ptr(a[4])));
+            case "fd_prestat_get" -> (c, a) -> errno(() -> files.prestatGet(memory(c), (int) a[0], ptr(a[1])));
+            case "fd_prestat_dir_name" -> (c, a) -> errno(() -> files.prestatDirName(memory(c), (int) a[0], ptr(a[1]), ptr(a[2])));
+            case "path_open" -> (c, a) -> errno(() -> files.pathOpen(memory(c), (int) a[0], (int) a[1], ptr(a[2]), ptr(a[3]),
+                    (int) a[4] & 0xFFFF, a[5], (int) a[7] & 0xFFFF, ptr(a[8])));
+            case "path_filestat_get" -> (c, a) -> errno(() -> files.pathFilestat(memory(c), (int) a[0], (int) a[1], ptr(a[2]), ptr(a[3]), ptr(a[4])));
+            case "path_filestat_set_times" -> (c, a) -> errno(() -> files.pathSetTimes(memory(c), (int) a[0], (int) a[1], ptr(a[2]),
+                    ptr(a[3]), a[4], a[5], (int) a[6] & 0xFFFF));
+            case "path_create_directory" -> (c, a) -> errno(() -> files.createDirectory(memory(c), (int) a[0], ptr(a[1]), ptr(a[2])));
+            case "path_remove_directory" -> (c, a) -> errno(() -> files.removeDirectory(memory(c), (int) a[0], ptr(a[1]), ptr(a[2])));
+            case "path_unlink_file" -> (c, a) -> errno(() -> files.unlinkFile(memory(c), (int) a[0], ptr(a[1]), ptr(a[2])));
+            case "path_rename" -> (c, a) -> errno(() -> files.rename(memory(c), (int) a[0], ptr(a[1]), ptr(a[2]), (int) a[3], ptr(a[4]), ptr(a[5])));
+            case "path_symlink" -> (c, a) -> errno(() -> files.symlink(memory(c), ptr(a[0]), ptr(a[1]), (int) a[2], ptr(a[3]), ptr(a[4])));
+            case "path_link" -> (c, a) -> errno(() -> files.link(memory(c), (int) a[0], (int) a[1], ptr(a[2]), ptr(a[3]), (int) a[4],
+                    ptr(a[5]), ptr(a[6])));
+            case "path_readlink" -> (c, a) -> errno(() -> files.readlink(memory(c), (int) a[0], ptr(a[1]), ptr(a[2]), ptr(a[3]), ptr(a[4]),
+                    ptr(a[5])));
             case "poll_oneoff" -> (c, a) -> errno(pollOneoff(c, ptr(a[0]), ptr(a[1]), ptr(a[2]), ptr(a[3])));
             case "proc_exit" -> (c, a) -> {
                 throw new WasiExit((int) a[0]);
@@ -156,8 +187,6 @@ public final class Wasi {
             case "sock_accept", "sock_recv", "sock_send", "sock_shutdown" ->
                     (c, a) -> errno(isOpen((int) a[0]) ? NOTSOCK : BADF);
             default -> {
-                if (name.startsWith("path_")) yield (c, a) -> errno(BADF); // the directory descriptor cannot exist
-                if (name.startsWith("fd_")) yield (c, a) -> errno(isOpen((int) a[0]) ? NOSYS : BADF);
                 yield (c, a) -> errno(NOSYS); // proc_raise
             }
         };
@@ -167,8 +196,27 @@ public final class Wasi {
         return new long[] {e};
     }
 
+    /** A call whose failure deep inside is a {@link WasiError}. */
+    private interface Call {
+        int run() throws WasiError;
+    }
+
+    private static long[] errno(Call call) {
+        try {
+            return errno(call.run());
+        } catch (WasiError e) {
+            return errno(e.errno);
+        }
+    }
+
+    /** A file offset argument: a u64 that a file cannot reach beyond 2^63 ({@code inval}). */
+    private static long offset(long arg) throws WasiError {
+        if (arg < 0) throw new WasiError(INVAL);
+        return arg;
+    }
+
     /** A pointer or length argument: an unsigned i32. */
-    private static long ptr(long arg) {
+    static long ptr(long arg) {
         return arg & 0xFFFF_FFFFL;
     }
 
@@ -183,7 +231,12 @@ public final class Wasi {
     }
 
     private boolean isOpen(int fd) {
-        return fd >= 0 && fd < 3 && !closed[fd];
+        return files.get(fd) != null;
+    }
+
+    private int kind(int fd) {
+        Descriptor d = files.get(fd);
+        return d == null ? -1 : d.kind;
     }
 
     // ---- arguments and environment
@@ -268,8 +321,10 @@ public final class Wasi {
      * u32; a short write is legal). A stream that failed, such as a closed pipe, is {@code pipe}
      * ({@link PrintStream} hides its errors, so they are asked for).
      */
-    private int fdWrite(Instance c, int fd, long iovs, long iovsLen, long nwrittenPtr) {
-        OutputStream out = fd == 1 && isOpen(1) ? config.stdout : fd == 2 && isOpen(2) ? config.stderr : null;
+    private int fdWrite(Instance c, int fd, long iovs, long iovsLen, long nwrittenPtr) throws WasiError {
+        int kind = kind(fd);
+        if (kind == Descriptor.FILE) return files.write(memory(c), fd, iovs, iovsLen, -1, nwrittenPtr);
+        OutputStream out = kind == Descriptor.STDOUT ? config.stdout : kind == Descriptor.STDERR ? config.stderr : null;
         if (out == null) return BADF;
         MemorySegment m = memory(c);
         if (!inBounds(m, iovs, 8 * iovsLen) || !inBounds(m, nwrittenPtr, 4)) return FAULT;
@@ -303,8 +358,10 @@ public final class Wasi {
      * then more only while more is available without blocking, so an interactive program gets
      * a line as soon as it is typed.
      */
-    private int fdRead(Instance c, int fd, long iovs, long iovsLen, long nreadPtr) {
-        if (fd != 0 || !isOpen(0)) return BADF;
+    private int fdRead(Instance c, int fd, long iovs, long iovsLen, long nreadPtr) throws WasiError {
+        int kind = kind(fd);
+        if (kind == Descriptor.FILE) return files.read(memory(c), fd, iovs, iovsLen, -1, nreadPtr);
+        if (kind != Descriptor.STDIN) return kind == Descriptor.DIRECTORY ? WasiError.ISDIR : BADF;
         InputStream in = config.stdin;
         MemorySegment m = memory(c);
         if (!inBounds(m, iovs, 8 * iovsLen) || !inBounds(m, nreadPtr, 4)) return FAULT;
@@ -334,17 +391,13 @@ public final class Wasi {
         return SUCCESS;
     }
 
-    private int fdClose(int fd) {
-        if (!isOpen(fd)) return BADF;
-        closed[fd] = true;
-        return SUCCESS;
-    }
-
-    private int fdSync(int fd) {
-        if (!isOpen(fd)) return BADF;
+    private int fdSync(int fd, boolean metadata) throws WasiError {
+        int kind = kind(fd);
+        if (kind == Descriptor.DIRECTORY || kind == Descriptor.FILE) return files.sync(fd, metadata);
+        if (kind < 0) return BADF;
         try {
-            if (fd == 1) config.stdout.flush();
-            if (fd == 2) config.stderr.flush();
+            if (kind == Descriptor.STDOUT) config.stdout.flush();
+            if (kind == Descriptor.STDERR) config.stderr.flush();
         } catch (IOException e) {
             return IO;
         }
@@ -352,15 +405,22 @@ public final class Wasi {
     }
 
     /** fdstat: filetype at 0, flags at 2, rights at 8 (base) and 16 (inheriting). */
-    private int fdstat(Instance c, int fd, long ptr) {
+    private int fdstat(Instance c, int fd, long ptr) throws WasiError {
+        int kind = kind(fd);
+        if (kind == Descriptor.DIRECTORY || kind == Descriptor.FILE) return files.fdstat(memory(c), files.get(fd), ptr);
         int e = describeStream(c, fd, ptr, 24, 0);
         // no seek or tell right: wasi-libc's isatty() then treats the stream as a terminal
-        if (e == SUCCESS) memory(c).set(I64, ptr + 8, (fd == 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE) | RIGHT_POLL_FD_READWRITE);
+        if (e == SUCCESS) {
+            memory(c).set(I64, ptr + 8, (kind == Descriptor.STDIN ? WasiFiles.RIGHT_FD_READ : WasiFiles.RIGHT_FD_WRITE)
+                    | WasiFiles.RIGHT_POLL_FD_READWRITE);
+        }
         return e;
     }
 
     /** filestat: device, inode, filetype at 16, links, size and times, all zero for a stream. */
-    private int filestat(Instance c, int fd, long ptr) {
+    private int filestat(Instance c, int fd, long ptr) throws WasiError {
+        int kind = kind(fd);
+        if (kind == Descriptor.DIRECTORY || kind == Descriptor.FILE) return files.fdFilestat(memory(c), fd, ptr);
         return describeStream(c, fd, ptr, 64, 16);
     }
 
@@ -370,7 +430,7 @@ public final class Wasi {
         MemorySegment m = memory(c);
         if (!inBounds(m, ptr, size)) return FAULT;
         m.asSlice(ptr, size).fill((byte) 0);
-        m.set(ValueLayout.JAVA_BYTE, ptr + filetypeOffset, (byte) FILETYPE_CHARACTER_DEVICE);
+        m.set(ValueLayout.JAVA_BYTE, ptr + filetypeOffset, (byte) WasiFiles.FILETYPE_CHARACTER_DEVICE);
         return SUCCESS;
     }
 
@@ -439,8 +499,9 @@ public final class Wasi {
                 error = SUCCESS;
             } else {
                 int fd = subs.get(I32, s + 16);
-                error = tag == EVENT_FD_READ ? (fd == 0 && isOpen(0) ? SUCCESS : BADF)
-                        : (fd >= 1 && isOpen(fd) ? SUCCESS : BADF);
+                Descriptor d = files.get(fd);
+                boolean ready = d != null && d.kind != Descriptor.DIRECTORY && (tag == EVENT_FD_READ ? d.readable : d.writable);
+                error = ready ? SUCCESS : BADF;
             }
             long e = out + (long) EVENT_SIZE * events++;
             m.asSlice(e, EVENT_SIZE).fill((byte) 0);

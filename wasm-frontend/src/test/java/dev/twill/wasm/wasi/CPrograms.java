@@ -72,9 +72,15 @@ final class CPrograms {
 
     /** Output and exit code of a native run of {@code name} with {@code args}, {@code env} and {@code stdin}. */
     static Run runNative(String name, List<String> args, Map<String, String> env, byte[] stdin) throws IOException {
+        return runNative(name, args, env, stdin, null);
+    }
+
+    /** {@link #runNative} in working directory {@code cwd} (null: this process's). */
+    static Run runNative(String name, List<String> args, Map<String, String> env, byte[] stdin, Path cwd) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(nativeExecutable(name).toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (cwd != null) pb.directory(cwd.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
         Path err = Files.createTempFile("twill-native", ".err");
