@@ -2,6 +2,7 @@ package dev.twill.wasm.wasi;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -47,6 +48,15 @@ final class SandboxPaths {
      * a symbolic link in the last component only if {@code followLast}.
      */
     static Resolved resolve(Path root, String guestPath, boolean followLast) throws WasiError {
+        try {
+            return walk(root, guestPath, followLast);
+        } catch (InvalidPathException e) {
+            // a name the JVM's file-name encoding cannot express (sun.jnu.encoding, from the locale)
+            throw new WasiError(WasiError.ILSEQ);
+        }
+    }
+
+    private static Resolved walk(Path root, String guestPath, boolean followLast) throws WasiError {
         if (guestPath.isEmpty()) throw new WasiError(WasiError.NOENT);
         if (guestPath.indexOf('\0') >= 0) throw new WasiError(WasiError.INVAL);
         if (guestPath.startsWith("/")) throw new WasiError(WasiError.NOTCAPABLE);

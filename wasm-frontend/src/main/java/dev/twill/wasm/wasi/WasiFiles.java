@@ -31,6 +31,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -649,6 +650,8 @@ final class WasiFiles implements AutoCloseable {
             if (r.isRoot()) throw new WasiError(EXIST);
             try {
                 Files.createSymbolicLink(r.path(), Path.of(target));
+            } catch (InvalidPathException e) {
+                throw new WasiError(ILSEQ);
             } catch (IOException e) {
                 throw new WasiError(WasiError.errnoOf(e));
             }

@@ -152,6 +152,9 @@ int main(void) {
     lstat("made/link", &lst);
     printf("lstat link: %s\n", S_ISLNK(lst.st_mode) ? "link" : "not a link");
     TRY("link", link("data.bin", "made/hard.bin"));
+    FILE *u = fopen("made/na\xc3\xafve \xe2\x82\xac.txt", "w"); /* "naïve €.txt": UTF-8 names */
+    fputs("utf-8\n", u);
+    fclose(u);
     size("made/hard.bin");
     list(".");
     list("made");
@@ -159,6 +162,7 @@ int main(void) {
     TRY("unlink link", unlink("made/link"));
     TRY("unlink moved", unlink("made/moved.txt"));
     TRY("unlink hard", unlink("made/hard.bin"));
+    TRY("unlink naive", unlink("made/na\xc3\xafve \xe2\x82\xac.txt"));
     TRY("rmdir made", rmdir("made"));
     TRY("rmdir missing", rmdir("made"));
     TRY("unlink data", unlink("data.bin"));
