@@ -6,30 +6,44 @@ import java.util.Arrays;
  * The map (variable, SSA block) -> value that on-the-fly SSA construction reads and writes
  * ({@code currentDef[variable][block]} in Braun et al.).
  *
- * <p>Why a hash map: a dense variables x blocks matrix is what Cranelift keeps, but a front end
- * may have 100,000 blocks and thousands of locals while each block touches a handful of them.
- * Open addressing with linear probing over one {@code long[]} of packed keys keeps a lookup to
- * one multiply and, almost always, one probe, and allocates nothing once grown.
+ * <p>Why pages in a hash map: a dense variables x blocks matrix is what Cranelift keeps, but a
+ * front end may have 100,000 blocks and thousands of locals while each block touches a handful
+ * of them. A plain hash map of (variable, block) keys, on the other hand, scatters the entries
+ * of one variable over the whole table, and a large function fills it: an interpreter loop of
+ * 5,000 blocks and 400 locals, every local read at every back edge, caches two million entries,
+ * 64 MB that every lookup misses in cache. So the map keeps pages: {@link #PAGE} consecutive
+ * blocks of one variable in one run of an {@code int[]} pool, found through an open-addressing
+ * table of (variable, block / PAGE) keys. A walk up a chain of blocks, which visits nearby
+ * block numbers of one variable, stays in one or two cache lines, and a dense use costs 4 bytes
+ * an entry instead of 32.
  *
- * <p>Clearing is O(1): a slot is live only if its stamp equals the current generation, so
- * {@link #clear} bumps the generation instead of wiping the arrays (a context that once built a
- * huge function does not pay for it on every small one after).
+ * <p>Clearing is O(1) for the table: a slot is live only if its stamp equals the current
+ * generation, so {@link #clear} bumps the generation instead of wiping the arrays (a context
+ * that once built a huge function does not pay for it on every small one after); pages are
+ * filled with {@link #ABSENT} when handed out.
  *
- * <p>Invariant: live slots are at most half the capacity, so every probe sequence ends.
+ * <p>Invariant: live table slots are at most half the capacity, so every probe sequence ends.
  */
 final class DefMap {
     /** Returned by {@link #get} for an absent key. */
     static final int ABSENT = -1;
 
-    private long[] keys = new long[256];
-    private int[] values = new int[256];
-    private int[] stamps = new int[256];
+    private static final int PAGE_SHIFT = 4, PAGE = 1 << PAGE_SHIFT;
+
+    private long[] keys = new long[64];
+    /** Per table slot: the start of its page in {@link #pool}. */
+    private int[] pages = new int[64];
+    private int[] stamps = new int[64];
     private int generation = 1;
     private int size;
-    private int shift = 64 - 8;
+    private int shift = 64 - 6;
+
+    private int[] pool = new int[16 * PAGE];
+    private int poolUsed;
 
     void clear() {
         size = 0;
+        poolUsed = 0;
         if (++generation == Integer.MAX_VALUE) {
             Arrays.fill(stamps, 0);
             generation = 1;
@@ -37,7 +51,7 @@ final class DefMap {
     }
 
     private static long key(int var, int block) {
-        return ((long) var << 32) | (block & 0xFFFF_FFFFL);
+        return ((long) var << 32) | ((block >>> PAGE_SHIFT) & 0xFFFF_FFFFL);
     }
 
     private int slot(long key) {
@@ -49,7 +63,7 @@ final class DefMap {
         int mask = keys.length - 1;
         for (int s = slot(k); ; s = (s + 1) & mask) {
             if (stamps[s] != generation) return ABSENT;
-            if (keys[s] == k) return values[s];
+            if (keys[s] == k) return pool[pages[s] + (block & (PAGE - 1))];
         }
     }
 
@@ -58,26 +72,36 @@ final class DefMap {
         int mask = keys.length - 1;
         for (int s = slot(k); ; s = (s + 1) & mask) {
             if (stamps[s] != generation) {
+                int page = newPage();
                 keys[s] = k;
-                values[s] = value;
+                pages[s] = page;
                 stamps[s] = generation;
+                pool[page + (block & (PAGE - 1))] = value;
                 if (++size * 2 > keys.length) grow();
                 return;
             }
             if (keys[s] == k) {
-                values[s] = value;
+                pool[pages[s] + (block & (PAGE - 1))] = value;
                 return;
             }
         }
     }
 
+    private int newPage() {
+        if (poolUsed + PAGE > pool.length) pool = Arrays.copyOf(pool, pool.length * 2);
+        int page = poolUsed;
+        poolUsed += PAGE;
+        Arrays.fill(pool, page, page + PAGE, ABSENT);
+        return page;
+    }
+
     private void grow() {
         long[] oldKeys = keys;
-        int[] oldValues = values, oldStamps = stamps;
+        int[] oldPages = pages, oldStamps = stamps;
         int oldGen = generation;
         int n = oldKeys.length * 2;
         keys = new long[n];
-        values = new int[n];
+        pages = new int[n];
         stamps = new int[n];
         generation = 1;
         shift--;
@@ -87,7 +111,7 @@ final class DefMap {
             int s = slot(oldKeys[o]);
             while (stamps[s] == generation) s = (s + 1) & mask;
             keys[s] = oldKeys[o];
-            values[s] = oldValues[o];
+            pages[s] = oldPages[o];
             stamps[s] = generation;
         }
     }
