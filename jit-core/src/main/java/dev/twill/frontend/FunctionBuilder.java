@@ -69,6 +69,14 @@ public final class FunctionBuilder {
     private static final int[] NO_ARGS = new int[0];
     /** Marks a block on the single-predecessor chain being walked (a repeat means a cycle). */
     private static final int VISITING = -2;
+    /**
+     * {@code PENDING - b} marks block {@code b}, a sealed block with several predecessors whose
+     * predecessors are being read, and the chain blocks whose value is b's: the value is not
+     * known yet (see {@link #read}).
+     */
+    private static final int PENDING = -3;
+    /** The operation "finish reading at a pending block" ({@link #finish} without a placeholder). */
+    private static final int FINISH_PENDING = -2;
     /** {@link #trivialValue}: the parameter has two distinct arguments. */
     private static final int NOT_TRIVIAL = -2;
 
@@ -135,6 +143,7 @@ public final class FunctionBuilder {
         checkVar(var);
         if (curBlock < 0) throw error(null, "useVar before switchToBlock");
         int v = ctx.defs.get(var, curSsa);
+        if (v <= PENDING) v = ctx.defs.get(var, PENDING - v); // a chain block: the value of its pending block, since finished
         if (v < 0) v = readNonLocal(var, curSsa);
         return dfg.resolveAliases(v);
     }
@@ -416,7 +425,7 @@ public final class FunctionBuilder {
         while (ctx.numOps > 0) {
             int n = --ctx.numOps;
             int s = ctx.opBlock[n], p = ctx.opParam[n];
-            if (p < 0) read(var, s);
+            if (p == -1) read(var, s);
             else finish(var, s, p);
         }
         return ctx.results[--ctx.numResults];
@@ -441,6 +450,17 @@ public final class FunctionBuilder {
             }
             if (d >= 0) {
                 val = d;
+                break;
+            }
+            if (d <= PENDING) {
+                // b is pending, or on a chain whose value is a pending block's: reaching it
+                // again closes a cycle, which a parameter there breaks (made now if not yet)
+                int x = PENDING - d;
+                val = defs.get(var, x);
+                if (val < 0) {
+                    val = newParam(var, x);
+                    defs.put(var, x, val);
+                }
                 break;
             }
             int prev = ctx.ssaPrev[b];
@@ -469,11 +489,14 @@ public final class FunctionBuilder {
                 b = ctx.lists.get(preds, 1);
                 continue;
             }
-            // several predecessors: a parameter breaks cycles, then its arguments are read
-            int p = newParam(var, b);
-            defs.put(var, b, p);
-            writeChain(var, p);
-            ctx.pushOp(b, p);
+            // several predecessors: read them all first (Braun et al. section 3.3's marker
+            // variant); a parameter is made only if they differ or a read comes back here
+            // through a cycle, instead of a placeholder that is mostly trivial and removed again
+            int pending = PENDING - b;
+            defs.put(var, b, pending);
+            for (int k = 0; k < ctx.numChain; k++) defs.put(var, ctx.chain[k], pending);
+            ctx.numChain = 0;
+            ctx.pushOp(b, FINISH_PENDING);
             pushPredReads(b);
             return;
         }
@@ -502,9 +525,19 @@ public final class FunctionBuilder {
     /**
      * Finishes parameter {@code p} of header {@code h}: the values of the variable at the end of
      * every predecessor are on the result stack. A trivial parameter is replaced without ever
-     * getting arguments; otherwise each predecessor branch gets its argument.
+     * getting arguments; otherwise each predecessor branch gets its argument. With {@code p ==
+     * FINISH_PENDING}, h was pending: unless a cycle made its parameter meanwhile, one is made
+     * only if the values differ.
      */
     private void finish(int var, int h, int p) {
+        boolean pending = p == FINISH_PENDING;
+        if (pending) {
+            int d = ctx.defs.get(var, h);
+            if (d >= 0) {
+                p = d;
+                pending = false;
+            }
+        }
         int preds = ctx.ssaPreds[h];
         int np = ctx.lists.size(preds) / 2;
         int base = ctx.numResults - np;
@@ -524,10 +557,18 @@ public final class FunctionBuilder {
         int result;
         if (trivial) {
             if (same < 0) same = zero(ctx.varType[var]);
-            removeParam(p, same, false);
-            revisitUsers();
+            if (pending) {
+                ctx.defs.put(var, h, same);
+            } else {
+                removeParam(p, same, false);
+                revisitUsers();
+            }
             result = dfg.resolveAliases(same);
         } else {
+            if (pending) {
+                p = newParam(var, h);
+                ctx.defs.put(var, h, p);
+            }
             int irb = ctx.ssaIrBlock[h];
             int pr = ctx.recordOf(p);
             for (int k = 0; k < np; k++) {
