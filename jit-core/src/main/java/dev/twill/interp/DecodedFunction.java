@@ -51,7 +51,8 @@ final class DecodedFunction {
             K_HEAP_STORE = 22, K_HEAP_ADDR = 23, K_TABLE_ADDR = 24, K_GLOBAL_VALUE = 25, K_FUNC_ADDR = 26,
             K_CALL = 27, K_CALL_INDIRECT = 28, K_RETURN = 29, K_JUMP = 30, K_BRIF = 31, K_BRZ = 32, K_BRNZ = 33,
             K_BR_ICMP = 34, K_BR_TABLE = 35, K_TRAP = 36, K_TRAPZ = 37, K_TRAPNZ = 38, K_BITSELECT = 39, K_FMA = 40,
-            K_FLAG_OP = 41, K_ADD_TRAP = 42, K_LOAD_BIG = 43, K_STORE_BIG = 44, K_ATOMIC_RMW = 45, K_ATOMIC_CAS = 46;
+            K_FLAG_OP = 41, K_ADD_TRAP = 42, K_LOAD_BIG = 43, K_STORE_BIG = 44, K_ATOMIC_RMW = 45, K_ATOMIC_CAS = 46,
+            K_RETURN_CALL = 47, K_RETURN_CALL_INDIRECT = 48;
 
     final Function function;
     final String name;
@@ -346,6 +347,21 @@ final class DecodedFunction {
                     code[o + RES] = resultList(i);
                     break;
                 }
+                case RETURN_CALL: {
+                    kind = K_RETURN_CALL;
+                    checkEntity(code[o + X], f.extFuncs.size(), "fn", i);
+                    Signature sig = f.signatures.get(f.extFuncs.get(code[o + X]).signature);
+                    checkTailCallShape(i, sig, dfg.numArgs(i));
+                    code[o + A0] = valueList(i);
+                    break;
+                }
+                case RETURN_CALL_INDIRECT: {
+                    kind = K_RETURN_CALL_INDIRECT;
+                    checkEntity(code[o + X], f.signatures.size(), "sig", i);
+                    checkTailCallShape(i, f.signatures.get(code[o + X]), dfg.numArgs(i) - 1);
+                    code[o + A0] = valueList(i);
+                    break;
+                }
                 case RETURN:
                     kind = K_RETURN;
                     if (dfg.numArgs(i) != f.signature.returns.length) throw error("inst" + i + " returns the wrong number of values");
@@ -400,6 +416,13 @@ final class DecodedFunction {
         private void checkCallShape(int i, Signature sig, int nargs) {
             if (nargs != sig.params.length) throw error("inst" + i + " passes " + nargs + " arguments to a signature of " + sig.params.length);
             if (dfg.numResults(i) != sig.returns.length) throw error("inst" + i + " has the wrong number of results");
+        }
+
+        private void checkTailCallShape(int i, Signature sig, int nargs) {
+            if (nargs != sig.params.length) throw error("inst" + i + " passes " + nargs + " arguments to a signature of " + sig.params.length);
+            if (dfg.numResults(i) != 0 || !Arrays.equals(sig.returns, f.signature.returns)) {
+                throw error("inst" + i + ": a tail call's callee must return what the function returns");
+            }
         }
     }
 }

@@ -37,6 +37,11 @@ import java.util.Arrays;
  * #pendingTrap} field rather than by exceptions or result objects. Calls allocate only the stack
  * slot regions of the callee, host calls their argument array.
  *
+ * <p>Tail calls ({@code return_call}, {@code return_call_indirect}) read their arguments into
+ * a buffer, pop the caller's frame and push the callee's at the same depth, so a tail-recursive
+ * chain of any length runs in one frame; when the callee returns, its results go to whoever
+ * called the replaced frame. A tail call to a host function calls it and returns its results.
+ *
  * <p>Re-entrancy: a host function may call {@link #call} again; the nested call runs on frames
  * above the current ones and shares the fuel and depth limit. Not thread-safe.
  */
@@ -58,6 +63,8 @@ public final class Interpreter {
     private int depth;
     /** Block-argument buffer for parallel assignment. */
     private long[] moveBuffer = new long[16];
+    /** Tail-call arguments, read before the frame they come from is replaced. */
+    private long[] tailArgs = new long[16];
     /** Set by a trapping helper to a trap code; -1 when nothing trapped. */
     private int pendingTrap = -1;
 
@@ -457,6 +464,62 @@ public final class Interpreter {
                     lists = fn.lists;
                     regs = nregs;
                     pc = fn.entryPc;
+                    break;
+                }
+                case K_RETURN_CALL:
+                case K_RETURN_CALL_INDIRECT: {
+                    int args = code[o + A0];
+                    int nargs = lists[args];
+                    InterpModule.Entry e;
+                    if (code[o + KIND] == K_RETURN_CALL) {
+                        e = callee(fn, code[o + X]);
+                    } else {
+                        long target = regs[lists[args + 1]];
+                        if (target == 0) return trap(base, TrapCode.NULL_REFERENCE);
+                        e = module.entryAt(target);
+                        if (e == null || !e.signature.equals(fn.signatures[code[o + X]])) return trap(base, TrapCode.BAD_SIG);
+                        args++;
+                        nargs--;
+                    }
+                    f.pc = pc;
+                    long[] out;
+                    if (e.host != null) {
+                        InterpResult r = hostCall(e, regs, lists, args, nargs);
+                        if (!r.returned()) return stop(base, r);
+                        pop();
+                        if (depth == base) return r;
+                        out = r.values();
+                    } else {
+                        if (tailArgs.length < nargs) tailArgs = new long[Math.max(nargs, tailArgs.length * 2)];
+                        long[] targs = tailArgs;
+                        for (int k = 0; k < nargs; k++) targs[k] = regs[lists[args + 1 + k]];
+                        pop();
+                        DecodedFunction callee = e.decoded();
+                        Frame nf = push(callee);
+                        long[] nregs = nf.regs;
+                        int params = callee.entryParams;
+                        for (int k = 0; k < nargs; k++) nregs[callee.lists[params + 1 + k]] = targs[k];
+                        if (callee.vmctxParam >= 0) nf.vmctx = nregs[callee.lists[params + 1 + callee.vmctxParam]];
+                        f = nf;
+                        fn = callee;
+                        code = fn.code;
+                        imms = fn.imm;
+                        lists = fn.lists;
+                        regs = nregs;
+                        pc = fn.entryPc;
+                        break;
+                    }
+                    // a host callee's results return to the replaced frame's caller
+                    f = frames[depth - 1];
+                    fn = f.fn;
+                    code = fn.code;
+                    imms = fn.imm;
+                    lists = fn.lists;
+                    regs = f.regs;
+                    pc = f.pc;
+                    int res = code[pc * STRIDE + RES];
+                    for (int k = 0; k < out.length; k++) regs[lists[res + 1 + k]] = out[k];
+                    pc++;
                     break;
                 }
                 case K_RETURN: {

@@ -315,6 +315,24 @@ public final class InstBuilder {
         return i;
     }
 
+    /** {@code return_call fn(args)}: a tail call that ends the block; returns the instruction. */
+    public int returnCall(int fn, int[] args, int nargs) {
+        int i = insert(Opcode.RETURN_CALL, Type.INVALID);
+        dfg.setAux(i, fn);
+        dfg.setValueList(i, dfg.pool.of(args, 0, nargs));
+        return i;
+    }
+
+    /** {@code return_call_indirect sig, callee(args)}: an indirect tail call; returns the instruction. */
+    public int returnCallIndirect(int sigRef, int callee, int[] args, int nargs) {
+        int i = insert(Opcode.RETURN_CALL_INDIRECT, Type.INVALID);
+        dfg.setAux(i, sigRef);
+        int list = dfg.pool.of(callee);
+        for (int k = 0; k < nargs; k++) list = dfg.pool.push(list, args[k]);
+        dfg.setValueList(i, list);
+        return i;
+    }
+
     public int ret(int[] values, int n) {
         int i = insert(Opcode.RETURN, Type.INVALID);
         dfg.setValueList(i, dfg.pool.of(values, 0, n));

@@ -25,6 +25,14 @@ import static dev.twill.ir.Opcode.Level.*;
  *       {@code heap_oob} when it does not).
  *   <li>{@code call_indirect} traps {@code null_reference} on a zero callee and {@code bad_sig}
  *       when the callee's signature differs from the one named.
+ *   <li>{@code return_call fn(args)} and {@code return_call_indirect sig, callee(args)} are
+ *       terminators: the current function's frame is replaced by the callee's (a guaranteed tail
+ *       call, no stack growth however deep the chain), and whatever the callee returns is what
+ *       this function returns, so the callee's results must equal the function's. They have no
+ *       results of their own. {@code return_call_indirect} checks its callee as {@code
+ *       call_indirect} does. Back ends accept them when the callee's stack arguments fit the
+ *       frame being replaced: always under the {@code tail} convention (callee-pop), and under
+ *       the default one when the callee's stack-argument area is no larger than the caller's.
  *   <li>Bit operations: {@code bitrev} reverses the bit order; {@code cls} counts the leading
  *       bits after the sign bit that equal it (0 .. bits-1); {@code bmask.T x} is all ones in T
  *       if {@code x != 0}, else 0 ({@code x} any integer type); {@code bitselect c, x, y} is
@@ -207,6 +215,8 @@ public enum Opcode {
     CALL(InstructionFormat.CALL, SHARED, Flags.CALL | Flags.CAN_TRAP | Flags.CAN_LOAD | Flags.CAN_STORE),
     CALL_INDIRECT(InstructionFormat.CALL_INDIRECT, SHARED, Flags.CALL | Flags.CAN_TRAP | Flags.CAN_LOAD | Flags.CAN_STORE),
     RETURN(MULTI_ARY, SHARED, Flags.TERMINATOR | Flags.RETURN),
+    RETURN_CALL(InstructionFormat.CALL, SHARED, Flags.TERMINATOR | Flags.RETURN | Flags.CALL | Flags.CAN_TRAP | Flags.CAN_LOAD | Flags.CAN_STORE),
+    RETURN_CALL_INDIRECT(InstructionFormat.CALL_INDIRECT, SHARED, Flags.TERMINATOR | Flags.RETURN | Flags.CALL | Flags.CAN_TRAP | Flags.CAN_LOAD | Flags.CAN_STORE),
     JUMP(InstructionFormat.JUMP, SHARED, Flags.TERMINATOR | Flags.BRANCH),
     BRIF(InstructionFormat.BRIF, SHARED, Flags.TERMINATOR | Flags.BRANCH),
     BRZ(BRANCH, SHARED, Flags.BRANCH),
@@ -269,7 +279,7 @@ public enum Opcode {
         }
     }
 
-    /** Ends a block: {@code jump brif br_table return trap}. */
+    /** Ends a block: {@code jump brif br_table return return_call return_call_indirect trap}. */
     public boolean isTerminator() {
         return (flags & Flags.TERMINATOR) != 0;
     }
@@ -283,8 +293,14 @@ public enum Opcode {
         return (flags & Flags.CALL) != 0;
     }
 
+    /** Leaves the function: {@code return} and the tail calls. */
     public boolean isReturn() {
         return (flags & Flags.RETURN) != 0;
+    }
+
+    /** A guaranteed tail call: {@code return_call return_call_indirect}. */
+    public boolean isTailCall() {
+        return (flags & (Flags.RETURN | Flags.CALL)) == (Flags.RETURN | Flags.CALL);
     }
 
     public boolean canTrap() {

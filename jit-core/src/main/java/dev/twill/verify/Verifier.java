@@ -1366,7 +1366,8 @@ public final class Verifier {
             if (validSig(s)) sig = func.signatures.get(s);
         }
         callArgs(i, list, 0, sig, "fn", fn);
-        callResults(i, sig, "fn", fn);
+        if (dfg.opcode(i).isTailCall()) tailCallResults(i, sig, "fn", fn);
+        else callResults(i, sig, "fn", fn);
     }
 
     private void checkCallIndirect(int i) {
@@ -1375,16 +1376,48 @@ public final class Verifier {
         if (!validSig(s)) err(i, "invalid signature sig" + s);
         else sig = func.signatures.get(s);
         int list = dfg.valueList(i);
+        boolean tail = dfg.opcode(i).isTailCall();
         if (dfg.pool.size(list) == 0) {
-            err(i, "call_indirect has no callee");
-            callResults(i, sig, "sig", s);
+            err(i, dfg.opcode(i).text + " has no callee");
+            if (tail) tailCallResults(i, sig, "sig", s);
+            else callResults(i, sig, "sig", s);
             return;
         }
         int callee = dfg.pool.get(list, 0);
         int tc = use(i, callee);
         if (tc != Type.INVALID && tc != POINTER) err(i, "callee v" + callee + " has type " + tn(tc) + ", expected " + tn(POINTER));
         callArgs(i, list, 1, sig, "sig", s);
-        callResults(i, sig, "sig", s);
+        if (tail) tailCallResults(i, sig, "sig", s);
+        else callResults(i, sig, "sig", s);
+    }
+
+    /**
+     * A tail call defines nothing: the callee's results become the function's, so they must be
+     * the same types in the same order. The frame it replaces was laid out by the caller's
+     * convention, so caller and callee must agree on whether the callee pops its stack arguments
+     * (both {@code tail}, or both not).
+     */
+    private void tailCallResults(int i, Signature sig, String calleeKind, int callee) {
+        results(i, 0);
+        if (sig == null || func.signature == null) return;
+        if (!Arrays.equals(sig.returns, func.signature.returns)) {
+            err(i, calleeKind + callee + " returns " + typeList(sig.returns) + ", but a tail call must return what the function returns: "
+                    + typeList(func.signature.returns));
+        }
+        boolean callerTail = "tail".equals(func.signature.callConv), calleeTail = "tail".equals(sig.callConv);
+        if (callerTail != calleeTail) {
+            err(i, "a tail call needs caller and callee in the same stack-argument convention: the function is "
+                    + (callerTail ? "tail" : "not tail") + ", " + calleeKind + callee + " is " + (calleeTail ? "tail" : "not tail"));
+        }
+    }
+
+    private static String typeList(int[] types) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int k = 0; k < types.length; k++) {
+            if (k > 0) sb.append(", ");
+            sb.append(Type.name(types[k]));
+        }
+        return sb.append(')').toString();
     }
 
     /** Uses list elements {@code from..} and checks them against {@code sig}'s parameters (if known). */

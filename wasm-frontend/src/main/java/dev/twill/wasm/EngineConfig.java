@@ -17,6 +17,7 @@ public final class EngineConfig {
     private boolean multiMemory = true;
     private boolean memory64 = true;
     private boolean extendedConst = true;
+    private boolean tailCall = true;
 
     /** {@code "none"} or {@code "speed"}. */
     public EngineConfig optLevel(String level) {
@@ -62,6 +63,19 @@ public final class EngineConfig {
 
     public boolean extendedConst() {
         return extendedConst;
+    }
+
+    /**
+     * Accept WebAssembly 3.0's tail calls ({@code return_call}, {@code return_call_indirect}):
+     * guaranteed, a chain of them of any length runs in constant native stack.
+     */
+    public EngineConfig tailCall(boolean on) {
+        this.tailCall = on;
+        return this;
+    }
+
+    public boolean tailCall() {
+        return tailCall;
     }
 
     public String optLevel() {

@@ -15,7 +15,8 @@ final class Pipeline {
     }
 
     static void validate(WasmModule m, Engine engine) {
-        Validator.validate(m, engine.config().multiMemory(), engine.config().memory64(), engine.config().extendedConst());
+        Validator.validate(m, engine.config().multiMemory(), engine.config().memory64(), engine.config().extendedConst(),
+                engine.config().tailCall());
     }
 
     static CompiledCode[] compile(WasmModule m, Engine engine) {

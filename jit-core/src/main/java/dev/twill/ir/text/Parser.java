@@ -870,7 +870,7 @@ public final class Parser {
         int fixedType = fixedCtrlType(op);
         if (suffixPrinted && suffix == Type.INVALID) throw errAt(opLine, opCol, op.text + " needs a type suffix (" + op.text + ".i32 ...)");
         // call_indirect.i64: CLIF may name the callee's (pointer) type, which the callee operand already has
-        boolean calleeSuffix = op == Opcode.CALL_INDIRECT && suffix == Type.I64;
+        boolean calleeSuffix = (op == Opcode.CALL_INDIRECT || op == Opcode.RETURN_CALL_INDIRECT) && suffix == Type.I64;
         if (!suffixPrinted && Printer.typeOperand(op) < 0 && suffix != Type.INVALID && suffix != fixedType && !calleeSuffix) {
             throw errAt(opLine, opCol, op.text + " does not take the type suffix ." + Type.name(suffix));
         }
@@ -913,6 +913,7 @@ public final class Parser {
 
     private int expectedResults(Opcode op, int inst) {
         if (op.hasFlagResult()) return 2;
+        if (op.isTailCall()) return 0;
         switch (op.format) {
             case CALL: return f.signatures.get(f.extFuncs.get(dfg.aux(inst)).signature).returns.length;
             case CALL_INDIRECT: return f.signatures.get(dfg.aux(inst)).returns.length;

@@ -212,13 +212,13 @@ public final class InstructionSkipper {
         }
         switch (op) {
             case Opcodes.UNREACHABLE, Opcodes.NOP, Opcodes.RETURN, Opcodes.DROP, Opcodes.SELECT, Opcodes.REF_IS_NULL -> {}
-            case Opcodes.BR, Opcodes.BR_IF, Opcodes.CALL, Opcodes.LOCAL_GET, Opcodes.LOCAL_SET, Opcodes.LOCAL_TEE,
+            case Opcodes.BR, Opcodes.BR_IF, Opcodes.CALL, Opcodes.RETURN_CALL, Opcodes.LOCAL_GET, Opcodes.LOCAL_SET, Opcodes.LOCAL_TEE,
                  Opcodes.GLOBAL_GET, Opcodes.GLOBAL_SET, Opcodes.TABLE_GET, Opcodes.TABLE_SET, Opcodes.REF_FUNC -> in.u32();
             case Opcodes.BR_TABLE -> {
                 int n = in.count();
                 for (int i = 0; i <= n; i++) in.u32();
             }
-            case Opcodes.CALL_INDIRECT -> {
+            case Opcodes.CALL_INDIRECT, Opcodes.RETURN_CALL_INDIRECT -> {
                 in.u32();
                 in.u32();
             }

@@ -27,6 +27,9 @@ public final class Opcodes {
     public static final int RETURN = 0x0F;
     public static final int CALL = 0x10;
     public static final int CALL_INDIRECT = 0x11;
+    /** Tail calls (WebAssembly 3.0). */
+    public static final int RETURN_CALL = 0x12;
+    public static final int RETURN_CALL_INDIRECT = 0x13;
 
     // Block type encodings (§5.4.1): 0x40 is the empty type; a value type byte is one result; a
     // non-negative s33 is a type index.

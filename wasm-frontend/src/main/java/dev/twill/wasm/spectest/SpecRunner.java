@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Scripts of the WebAssembly 2.0 suite (under a folder named {@code wasm-2.0}) compile with
  * multi-memory, memory64 and 3.0's constant expressions off ({@link
  * EngineConfig#multiMemory(boolean)}, {@link EngineConfig#memory64(boolean)}, {@link
- * EngineConfig#extendedConst(boolean)}): that suite calls {@code memory.size 0x80 0x00}
+ * EngineConfig#extendedConst(boolean)}; tail calls too, {@link EngineConfig#tailCall(boolean)}): that suite calls {@code memory.size 0x80 0x00}
  * malformed, a second memory invalid, a defined global in a constant expression unknown, and a u32 overflow in limits or memarg offsets "integer too large", all
  * of which 3.0 accepts (or rejects later, by the memory's address type). The memory64
  * proposal's scripts of 2022 ({@code proposals-2022/memory64}) predate multi-memory: they run
@@ -189,7 +189,7 @@ public final class SpecRunner implements AutoCloseable {
         if (engine20 == null) {
             EngineConfig c = engine.config();
             engine20 = new Engine(new EngineConfig().optLevel(c.optLevel()).threads(c.threads()).multiMemory(false).memory64(false)
-                    .extendedConst(false));
+                    .extendedConst(false).tailCall(false));
         }
         return engine20;
     }

@@ -612,6 +612,12 @@ public final class FunctionTranslator {
                 opCallIndirect(typeIndex, in.u32());
                 return;
             }
+            case Opcodes.RETURN_CALL: opReturnCall(in.u32()); return;
+            case Opcodes.RETURN_CALL_INDIRECT: {
+                int typeIndex = in.u32();
+                opReturnCallIndirect(typeIndex, in.u32());
+                return;
+            }
             case Opcodes.DROP: // a pending comparison is never materialized
                 sp--;
                 return;
@@ -1052,6 +1058,57 @@ public final class FunctionTranslator {
         sp -= np;
         int inst = b.callIndirect(sigRef(typeIndex), codeAddr, a, np + 1);
         pushResults(inst);
+    }
+
+    /**
+     * {@code return_call}: the IR's guaranteed tail call. A defined callee is named directly; an
+     * imported one is reached through its FuncRef record like {@code call} does, with a tail
+     * {@code return_call_indirect}, which is a real tail call too: a host import's target is its
+     * compiled adapter ({@code HostAdapters}), an ordinary wasm-convention frame. A chain of tail
+     * calls has no loop header, so each checks the interrupt flag, as loops do, to stay stoppable.
+     */
+    private void opReturnCall(int callee) {
+        int typeIndex = module.functionTypes[callee];
+        int np = module.types[typeIndex].params.length;
+        materialize(sp - np);
+        interruptCheck();
+        int[] a = args(np + 1);
+        System.arraycopy(stack, sp - np, a, 1, np);
+        sp -= np;
+        InstBuilder b = ins();
+        if (callee >= module.importedFunctions) {
+            a[0] = vmctx;
+            b.returnCall(calleeRef(callee), a, np + 1);
+        } else {
+            int record = layout.funcRefOffset(callee);
+            int codeAddr = b.load(Opcode.LOAD, Type.I64, FIXED, vmctx, record + VmContextLayout.FUNCREF_CODE);
+            a[0] = b.load(Opcode.LOAD, Type.I64, FIXED, vmctx, record + VmContextLayout.FUNCREF_VMCTX);
+            b.returnCallIndirect(sigRef(typeIndex), codeAddr, a, np + 1);
+        }
+        markDead();
+    }
+
+    /** {@code return_call_indirect}: {@code call_indirect}'s table, null and type checks, then a tail call. */
+    private void opReturnCallIndirect(int typeIndex, int tableIndex) {
+        int np = module.types[typeIndex].params.length;
+        int index = pop();
+        int t = table(tableIndex);
+        InstBuilder b = ins();
+        int slot = b.tableAddr(Type.I64, t, index, 0);
+        int ref = b.load(Opcode.LOAD, Type.I64, MUTABLE, slot, 0);
+        b.condTrap(Opcode.TRAPZ, ref, TrapCode.NULL_REFERENCE);
+        int actualType = b.load(Opcode.LOAD, Type.I32, FIXED, ref, VmContextLayout.FUNCREF_TYPE);
+        b.condTrap(Opcode.TRAPNZ, b.icmpImm(IntCC.NE, actualType, typeIds[typeIndex]), TrapCode.BAD_SIG);
+        int codeAddr = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_CODE);
+        int calleeVmctx = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_VMCTX);
+        materialize(sp - np);
+        interruptCheck();
+        int[] a = args(np + 1);
+        a[0] = calleeVmctx;
+        System.arraycopy(stack, sp - np, a, 1, np);
+        sp -= np;
+        ins().returnCallIndirect(sigRef(typeIndex), codeAddr, a, np + 1);
+        markDead();
     }
 
     private void pushResults(int inst) {

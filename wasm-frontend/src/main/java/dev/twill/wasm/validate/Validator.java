@@ -126,6 +126,9 @@ public final class Validator {
      */
     private final boolean extendedConst;
 
+    /** Whether WebAssembly 3.0's tail calls ({@code return_call}, {@code return_call_indirect}) are on. */
+    private final boolean tailCall;
+
     /** Per memory, its address type: {@code I64} for a 64-bit memory, else {@code I32}. */
     private byte[] addressTypes = new byte[0];
 
@@ -143,9 +146,14 @@ public final class Validator {
     }
 
     public Validator(boolean multiMemory, boolean memory64, boolean extendedConst) {
+        this(multiMemory, memory64, extendedConst, true);
+    }
+
+    public Validator(boolean multiMemory, boolean memory64, boolean extendedConst, boolean tailCall) {
         this.multiMemory = multiMemory;
         this.memory64 = memory64;
         this.extendedConst = extendedConst;
+        this.tailCall = tailCall;
     }
 
     /** Validates {@code m} with multi-memory on, throwing {@link CompileError} if it is malformed or invalid. */
@@ -166,6 +174,11 @@ public final class Validator {
     /** Validates {@code m}, with multi-memory, memory64 and 3.0's constant expressions each on or off. */
     public static void validate(WasmModule m, boolean multiMemory, boolean memory64, boolean extendedConst) {
         new Validator(multiMemory, memory64, extendedConst).validateModule(m);
+    }
+
+    /** Validates {@code m}, with multi-memory, memory64, 3.0's constant expressions and tail calls each on or off. */
+    public static void validate(WasmModule m, boolean multiMemory, boolean memory64, boolean extendedConst, boolean tailCall) {
+        new Validator(multiMemory, memory64, extendedConst, tailCall).validateModule(m);
     }
 
     /** Validates {@code m} reusing this validator's buffers. */
@@ -473,7 +486,7 @@ public final class Validator {
                 numeric(NUMERIC[op - Opcodes.I32_EQZ]);
             } else if (op >= Opcodes.I32_LOAD && op <= Opcodes.MEMORY_GROW) {
                 memory(r, op);
-            } else if (op <= Opcodes.CALL_INDIRECT) {
+            } else if (op <= Opcodes.RETURN_CALL_INDIRECT) {
                 if (control(r, op)) return;
             } else {
                 other(r, op);
@@ -548,9 +561,38 @@ public final class Validator {
                 popParams(t);
                 pushResults(t);
             }
+            case Opcodes.RETURN_CALL -> {
+                if (!tailCall) throw error(at, InstructionSkipper.illegal(op));
+                int f = r.u32();
+                if (f < 0 || f >= functionCount) throw error(at, "unknown function " + u(f));
+                int t = m.functionTypes[f];
+                popParams(t);
+                tailResults(t);
+            }
+            case Opcodes.RETURN_CALL_INDIRECT -> {
+                if (!tailCall) throw error(at, InstructionSkipper.illegal(op));
+                int t = r.u32();
+                int table = r.u32();
+                if (table < 0 || table >= tableCount) throw error(at, "unknown table " + u(table));
+                if (m.tables[table].elemType() != FUNCREF) throw error(at, "type mismatch");
+                if (t < 0 || t >= types.length) throw error(at, "unknown type " + u(t));
+                popVal(I32);
+                popParams(t);
+                tailResults(t);
+            }
             default -> throw error(at, InstructionSkipper.illegal(op));
         }
         return false;
+    }
+
+    /**
+     * A tail call's callee returns straight to this function's caller, so its results must be
+     * this function's (3.0 §3.3.8.13, without subtyping among these value types); what follows
+     * is unreachable, as after {@code return}.
+     */
+    private void tailResults(int t) {
+        if (!Arrays.equals(types[t].results, types[functionType].results)) throw error(at, "type mismatch");
+        unreachable();
     }
 
     private void brTable(ByteReader r) {

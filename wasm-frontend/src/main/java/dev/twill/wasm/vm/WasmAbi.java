@@ -11,6 +11,12 @@ import dev.twill.wasm.binary.ValType;
  * type {@code [params] -> [results]} is the IR signature {@code (i64 vmctx, params...) ->
  * results} with each value type mapped by {@link ValType#irType}. Several results come back as
  * the back end's ABI returns them (registers, then a return area).
+ *
+ * <p>Every wasm signature is in the {@code tail} calling convention, in which the callee pops its
+ * stack arguments: a {@code return_call} may then pass more stack arguments than its own caller
+ * passed it (the argument area moves), so tail calls are guaranteed for every pair of wasm types,
+ * across modules too, since every wasm function and host adapter uses this one convention. Java
+ * calls them through entry trampolines, which restore rsp after the call either way.
  */
 public final class WasmAbi {
     private WasmAbi() {}
@@ -30,6 +36,6 @@ public final class WasmAbi {
         for (int i = 1; i < n; i++) params[i] = ValType.irType(type.params[i - 1]);
         int[] returns = new int[type.results.length];
         for (int i = 0; i < returns.length; i++) returns[i] = ValType.irType(type.results[i]);
-        return new Signature(params, purposes, new int[n], returns, new int[returns.length], new int[returns.length], null);
+        return new Signature(params, purposes, new int[n], returns, new int[returns.length], new int[returns.length], "tail");
     }
 }

@@ -85,6 +85,29 @@ class SpecSuiteTest {
         return Stream.concat(a, b);
     }
 
+    /** Tail-call scripts: of {@code wasm-3.0/core} and of {@code proposals-2022/tail-call}. */
+    static final List<String> TAIL_CALL = List.of("return_call", "return_call_indirect");
+
+    @TestFactory
+    Stream<DynamicTest> wasm30TailCallSpeed() {
+        return tailCallScripts(0);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> wasm30TailCallNone() {
+        return tailCallScripts(1);
+    }
+
+    private static Stream<DynamicTest> tailCallScripts(int tier) {
+        Path suite = SpecSuite.locate();
+        assumeTrue(suite != null, "no shared/wasm-testsuite above " + Path.of("").toAbsolutePath() + " and no -Dtwill.wasmTestsuite: spec suite not run");
+        Path core30 = suite.resolve("wasm-3.0").resolve("core");
+        Path proposal = suite.resolve("proposals-2022").resolve("tail-call");
+        Stream<DynamicTest> a = TAIL_CALL.stream().map(n -> test("3.0/" + n, core30.resolve(n).resolve(n + ".json"), tier));
+        Stream<DynamicTest> b = TAIL_CALL.stream().map(n -> test("tail-call-2022/" + n, proposal.resolve(n).resolve(n + ".json"), tier));
+        return Stream.concat(a, b);
+    }
+
     @TestFactory
     Stream<DynamicTest> wasm30MultiMemorySpeed() {
         return multiMemoryScripts(0);

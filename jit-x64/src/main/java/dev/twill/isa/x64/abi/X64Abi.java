@@ -38,6 +38,26 @@ import dev.twill.runtime.TrapContext;
  * after the prologue and does not move in the body. The prologue first checks the stack limit:
  * it traps {@code stk_ovf} if {@code rsp - frameSize < [r15 + STACK_LIMIT]}.
  *
+ * <p><b>The tail convention</b> ({@code tail} in a signature): the same registers and stack
+ * layout, but the callee pops its stack arguments ({@code ret n}), as in Cranelift's {@code tail}
+ * convention; a caller re-drops rsp by that much after the call so its frame stays fixed. The
+ * entry trampolines restore rsp from {@code SAVED_SP} after the call, so they call either kind.
+ *
+ * <p><b>Tail calls</b> ({@code return_call}): the outgoing stack arguments are first stored at
+ * {@code [rsp]} like a call's, the register arguments are in their registers; then the return
+ * address is loaded into r11, the callee-saved registers and rbp are reloaded from the frame, the
+ * stack arguments are copied (highest word first, through xmm15, since the areas may overlap
+ * and the destination is always the higher) to where the callee expects them, the return address
+ * is stored just below them, rsp points at it, and the code jumps to the callee (an indirect
+ * callee is in {@link #TAIL_CALLEE}, rax, which carries no argument). No register the allocator
+ * hands out is live there, so the jump needs nothing free but r11 and xmm15. Where the
+ * callee's area goes: with the default convention the caller's caller pops, so the callee's
+ * arguments must fit the caller's own incoming area (a larger one is a {@code CompileError}); with
+ * the tail convention the area is moved so that it ends where the caller's ended, which works for
+ * any sizes: the callee pops exactly what the caller's caller expects to have been popped.
+ * The callee's prologue checks the stack limit as always, so an unbounded chain of non-tail calls
+ * still traps {@code stk_ovf} while a chain of tail calls runs in constant stack.
+ *
  * <p><b>Traps</b>: a trap site jumps to an out-of-line stub that stores the trap code at
  * {@code [r15 + TRAP_CODE]} and the site's address at {@code [r15 + TRAP_PC]}, loads rsp from
  * {@code [r15 + SAVED_SP]} and jumps to {@code [r15 + RESUME_PC]}.
@@ -63,6 +83,8 @@ public final class X64Abi {
     public static final int SCRATCH = R11, FSCRATCH = XMM15;
 
     public static final int[] INT_ARGS = {RDI, RSI, RDX, RCX, R8, R9};
+    /** Where an indirect tail call's callee address is: a caller-saved register that carries no argument. */
+    public static final int TAIL_CALLEE = RAX;
     public static final int NUM_FLOAT_ARGS = 8;
     public static final int[] INT_RETS = {RAX, RDX};
     public static final int NUM_FLOAT_RETS = 2;
@@ -152,6 +174,11 @@ public final class X64Abi {
             }
         }
         return new Locations(argReg, argStack, retReg, retArea, hasArea, (stack + 15) & -16, area);
+    }
+
+    /** True if functions of {@code sig} pop their own stack arguments: the {@code tail} convention. */
+    public static boolean calleePops(Signature sig) {
+        return "tail".equals(sig.callConv);
     }
 
     /**

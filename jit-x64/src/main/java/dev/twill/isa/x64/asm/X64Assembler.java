@@ -802,6 +802,18 @@ public final class X64Assembler {
         return p;
     }
 
+    /**
+     * {@code jmp rel32} to a target resolved by relocation (a tail call); returns the offset of
+     * the 4 displacement bytes, which hold target - (that offset + 4) once patched.
+     */
+    public int jmpRel32Placeholder() {
+        byte[] d = reserve();
+        int p = length;
+        d[p++] = (byte) 0xE9;
+        length = putInt(d, p, 0);
+        return p;
+    }
+
     /** {@code jmp r} (64-bit, no REX.W needed). */
     public void jmpR(int r) {
         emitRR(0xFF, 4, r, 0, 0);

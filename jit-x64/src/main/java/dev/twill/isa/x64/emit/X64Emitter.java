@@ -268,7 +268,30 @@ public final class X64Emitter {
         if (bodySize > 0) asm.aluRI(ADD, 8, RSP, bodySize);
         for (int k = numSaved - 1; k >= 0; k--) asm.pop(savedRegs[k]);
         asm.pop(RBP);
-        asm.ret();
+        int pops = X64Abi.calleePops(low.func.signature) ? low.ownLocations().stackArgBytes : 0;
+        if (pops > 0) asm.ret(pops);
+        else asm.ret();
+    }
+
+    /**
+     * The frame teardown and jump of a tail call ({@link X64Abi}, "Tail calls"): the stack
+     * arguments are at [rsp], {@code in.memDisp} bytes of them; they go to rbp + 16 + {@code
+     * in.memSlot} of the frame being left. Everything is addressed from rsp once rbp is reloaded.
+     */
+    private void tailCallTeardown(int i) {
+        int argBytes = in.memDisp[i];
+        int dest = 8 * numSaved + bodySize + 16 + in.memSlot[i]; // from rsp
+        asm.movRM(8, R11, RBP, NONE, 1, 8); // the return address
+        for (int k = 0; k < numSaved; k++) asm.movRM(8, savedRegs[k], RBP, NONE, 1, -8 * (k + 1));
+        asm.movRM(8, RBP, RBP, NONE, 1, 0);
+        // dest > 0 and the source is at the bottom of the frame: copying downward from the top
+        // never reads a word this copy already overwrote
+        for (int off = argBytes - 8; off >= 0; off -= 8) {
+            asm.sseRM(MOVSD, X64Abi.FSCRATCH, RSP, NONE, 1, off);
+            asm.movsdMR(RSP, NONE, 1, dest + off, X64Abi.FSCRATCH);
+        }
+        asm.leaRM(8, RSP, RSP, NONE, 1, dest - 8);
+        asm.movMR(8, RSP, NONE, 1, 0, R11);
     }
 
     // =====================================================================================
@@ -581,8 +604,9 @@ public final class X64Emitter {
                     asm.movabsRI(R11, 0);
                     relocs.add(new CompiledCode.Relocation(p, CompiledCode.RelocKind.ABS64, sym, 0));
                     asm.callR(R11);
-                    unwindIfHostThrew();
                 }
+                if (in.memDisp[i] > 0) asm.aluRI(SUB, 8, RSP, in.memDisp[i]); // the callee popped its arguments
+                if (in.cond[i] == 0) unwindIfHostThrew();
             }
             case CALL_IND -> {
                 int c = r(0);
@@ -591,7 +615,30 @@ public final class X64Emitter {
                 asm.aluMI(CMP, 4, c, NONE, 1, -X64Abi.ENTRY_OFFSET, (int) in.imm[i]);
                 trapJcc(X64Cond.NE, TrapCode.BAD_SIG);
                 asm.callR(c);
+                if (in.memDisp[i] > 0) asm.aluRI(SUB, 8, RSP, in.memDisp[i]); // the callee popped its arguments
                 unwindIfHostThrew(); // the pointer may be a host function's (func_addr of an import)
+            }
+            case TAIL_CALL -> {
+                String sym = in.symbols.get(in.aux[i]);
+                tailCallTeardown(i);
+                if (in.cond[i] != 0) {
+                    int p = asm.jmpRel32Placeholder();
+                    relocs.add(new CompiledCode.Relocation(p, CompiledCode.RelocKind.X86_PC_REL32, sym, 0));
+                } else {
+                    int p = asm.size() + 2;
+                    asm.movabsRI(R11, 0);
+                    relocs.add(new CompiledCode.Relocation(p, CompiledCode.RelocKind.ABS64, sym, 0));
+                    asm.jmpR(R11);
+                }
+            }
+            case TAIL_CALL_IND -> {
+                int c = r(0);
+                asm.testRR(8, c, c);
+                trapJcc(X64Cond.E, TrapCode.NULL_REFERENCE);
+                asm.aluMI(CMP, 4, c, NONE, 1, -X64Abi.ENTRY_OFFSET, (int) in.imm[i]);
+                trapJcc(X64Cond.NE, TrapCode.BAD_SIG);
+                tailCallTeardown(i);
+                asm.jmpR(c);
             }
             case SYMBOL_ADDR -> {
                 int p = asm.size() + 2;

@@ -99,9 +99,12 @@ public final class X64Insts {
     public static final int RET = 27;
     /** [defs of the register arguments in fixed registers]: function entry. */
     public static final int ARGS = 28;
-    /** [uses of register arguments fixed, defs of register results fixed]: aux = symbol id, cond = 1 if colocated. */
+    /**
+     * [uses of register arguments fixed, defs of register results fixed]: aux = symbol id, cond =
+     * 1 if colocated, memDisp = the bytes of stack arguments the callee pops (tail convention).
+     */
     public static final int CALL = 29;
-    /** [use callee, uses of register arguments fixed, defs fixed]: imm = signature hash. */
+    /** [use callee, uses of register arguments fixed, defs fixed]: imm = signature hash, memDisp as CALL. */
     public static final int CALL_IND = 30;
     /** [def d]: movabs d, address of symbol aux + imm (ABS64 relocation). */
     public static final int SYMBOL_ADDR = 31;
@@ -160,7 +163,15 @@ public final class X64Insts {
      */
     public static final int ATOMIC_RMW_LOOP = 56;
 
-    public static final int NUM_OPS = 57;
+    /**
+     * [uses of register arguments fixed]: terminator, a tail call; aux = symbol id, cond = 1 if
+     * colocated, memDisp = bytes of outgoing stack arguments (already stored at [rsp]), memSlot =
+     * where the callee's argument area starts relative to the caller's incoming one.
+     */
+    public static final int TAIL_CALL = 57;
+    /** [use callee fixed in rax, uses of register arguments fixed]: as TAIL_CALL; imm = signature hash. */
+    public static final int TAIL_CALL_IND = 58;
+    public static final int NUM_OPS = 59;
 
     private static final String[] NAMES = {
         "mov", "movf", "imm", "fimm", "lea", "alu_rr", "alu_ri", "alu_rm", "imul_rr", "imul_rri", "unary",
@@ -169,6 +180,7 @@ public final class X64Insts {
         "bitcnt", "clz_bsr", "ctz_bsf", "popcnt_swar", "iabs", "sse_rr", "sse_rm", "sse_un", "round", "fsign",
         "fcopysign", "fminmax", "cvt_i2f", "cvt_u64_f", "cvt_f2i", "movd_xr", "movd_rx", "round_soft",
         "mfence", "fma", "atomic_xadd", "atomic_xchg", "atomic_cas", "atomic_rmw_loop",
+        "tail_call", "tail_call_ind",
     };
 
     // ---- fused compare kinds

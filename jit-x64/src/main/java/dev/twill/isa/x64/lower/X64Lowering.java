@@ -1152,6 +1152,7 @@ public final class X64Lowering {
             }
             case CALL, CALL_INDIRECT -> lowerCall(i, op == Opcode.CALL_INDIRECT);
             case RETURN -> lowerReturn(i);
+            case RETURN_CALL, RETURN_CALL_INDIRECT -> lowerTailCall(i, op == Opcode.RETURN_CALL_INDIRECT);
             case JUMP -> {
                 inst(JMP, 0, VCode.TERMINATOR);
                 if (!marking) addSuccs(curLb);
@@ -1714,6 +1715,7 @@ public final class X64Lowering {
             idef(area);
         }
         inst(indirect ? CALL_IND : CALL, 8, VCode.CALL);
+        if (!marking) insts.memDisp[cur] = X64Abi.calleePops(sig) ? loc.stackArgBytes : 0;
         if (indirect) {
             iu(dfg.arg(i, 0));
             setImm(dev.twill.isa.x64.abi.X64Abi.signatureId(sig));
@@ -1749,6 +1751,75 @@ public final class X64Lowering {
             opnd(Operand.regDef(def(dfg.result(i, k)), cls(rt)));
         }
         assert marking || callInst >= 0;
+    }
+
+    /**
+     * {@code return_call} / {@code return_call_indirect}: the stack arguments are stored into the
+     * outgoing area at [rsp] as for a call, the register arguments are fixed uses of the
+     * terminator, and the emitter moves the stack arguments over the incoming area, tears the frame
+     * down and jumps (see {@link X64Abi} on tail calls). Under the tail convention the callee pops
+     * its stack arguments, so its area may be larger than the caller's; under the default
+     * convention it must fit the area the caller's caller allocated.
+     */
+    private void lowerTailCall(int i, boolean indirect) {
+        int sigRef;
+        ExtFuncData fn = null;
+        if (indirect) {
+            sigRef = dfg.aux(i);
+        } else {
+            int f = dfg.aux(i);
+            if (f < 0 || f >= func.extFuncs.size()) throw unsupported(i, "no function fn" + f);
+            fn = func.extFuncs.get(f);
+            sigRef = fn.signature;
+        }
+        if (sigRef < 0 || sigRef >= func.signatures.size()) throw unsupported(i, "no signature sig" + sigRef);
+        Signature sig = func.signatures.get(sigRef);
+        X64Abi.Locations loc = locationsOf(sigRef);
+        int first = indirect ? 1 : 0;
+        int nargs = dfg.numArgs(i) - first;
+        if (nargs != sig.params.length) throw unsupported(i, "argument count does not match the signature");
+        if (!java.util.Arrays.equals(sig.returns, func.signature.returns)) {
+            throw unsupported(i, "a tail call's callee must return what the function returns");
+        }
+        boolean pops = X64Abi.calleePops(func.signature);
+        if (pops != X64Abi.calleePops(sig)) {
+            throw unsupported(i, "a tail call needs caller and callee both in the tail convention, or both not");
+        }
+        if (!pops && loc.stackArgBytes > ownLocs.stackArgBytes) {
+            throw unsupported(i, "the callee takes " + loc.stackArgBytes + " bytes of stack arguments but this function's "
+                    + "incoming area has " + ownLocs.stackArgBytes + "; declare both functions with the tail calling convention");
+        }
+        for (int k = 0; k < nargs; k++) {
+            if (loc.argStack[k] < 0) continue;
+            int v = dfg.arg(i, first + k);
+            int vt = sig.params[k];
+            inst(STORE, 8, 0);
+            setAux(Type.isFloat(vt) ? 1 : 0);
+            regUse(use(v), cls(vt));
+            if (!marking) {
+                insts.memBase[cur] = MB_OUTARG;
+                insts.memDisp[cur] = loc.argStack[k];
+            }
+        }
+        outArgBytes = Math.max(outArgBytes, loc.stackArgBytes);
+        inst(indirect ? TAIL_CALL_IND : TAIL_CALL, 8, VCode.TERMINATOR | VCode.CALL);
+        if (indirect) {
+            opnd(Operand.fixedUse(use(dfg.arg(i, 0)), RegClass.INT, X64Abi.TAIL_CALLEE));
+            setImm(X64Abi.signatureId(sig));
+        } else {
+            setAux(symbol(fn.name));
+            setCond(fn.colocated ? 1 : 0);
+        }
+        if (!marking) {
+            insts.memDisp[cur] = loc.stackArgBytes;
+            insts.memSlot[cur] = pops ? ownLocs.stackArgBytes - loc.stackArgBytes : 0;
+        }
+        // the callee returns into our caller's return area: pass ours on
+        if (loc.hasRetArea) opnd(Operand.fixedUse(marking ? 0 : retPtrVreg, RegClass.INT, X64Reg.RDI));
+        for (int k = 0; k < nargs; k++) {
+            if (loc.argReg[k] < 0) continue;
+            opnd(Operand.fixedUse(use(dfg.arg(i, first + k)), cls(sig.params[k]), loc.argReg[k]));
+        }
     }
 
     private void lowerReturn(int i) {

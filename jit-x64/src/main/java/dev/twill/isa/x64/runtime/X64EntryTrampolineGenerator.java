@@ -179,6 +179,9 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
         if (hidden) a.leaRM(8, RDI, RDI, NONE, 1, 8 * nr);
         a.callR(RBX);
         a.bind(resume);
+        // rsp as it was at the call, whether the callee popped its stack arguments (the tail
+        // convention) or not, and after a trap exit too
+        a.movRM(8, RSP, R15, NONE, 1, TrapContext.SAVED_SP);
         if (several) {
             a.movRM(8, R11, RSP, NONE, 1, resultsSlot);
             storeResults(a, returns, res, 8 * nr);
@@ -236,6 +239,9 @@ public final class X64EntryTrampolineGenerator implements EntryTrampolineGenerat
         if (hidden) a.leaRM(8, RDI, R12, NONE, 1, areaOffset);
         a.callR(RBX);
         a.bind(resume);
+        // rsp as it was at the call, whether the callee popped its stack arguments (the tail
+        // convention) or not, and after a trap exit too
+        a.movRM(8, RSP, R15, NONE, 1, TrapContext.SAVED_SP);
         a.movRM(8, R11, RSP, NONE, 1, bufferSlot);
         storeResults(a, returns, res, areaOffset);
         a.aluRI(X64Assembler.ADD, 8, RSP, outgoing + 8); // the outgoing area and the buffer pointer
