@@ -406,7 +406,7 @@ final class DecodedFunction {
                 case TRAPNZ: kind = K_TRAPNZ; break;
                 default: throw error("inst" + i + ": opcode " + op.text + " is not interpretable");
             }
-            if (kind != K_WIDE && touchesWide(i, op, o)) {
+            if (kind != K_WIDE && touchesWide(i, op)) {
                 switch (kind) {
                     case K_JUMP: case K_CALL: case K_CALL_INDIRECT: case K_RETURN: case K_BR_TABLE: break; // moves only
                     case K_ATOMIC_RMW: case K_ATOMIC_CAS: case K_FLOAT_CONVERT: case K_FCVT_TO_INT: case K_HEAP_LOAD: case K_HEAP_STORE:
@@ -434,21 +434,14 @@ final class DecodedFunction {
             }
         }
 
-        /** True if a fixed operand or a result of {@code i} is an i128 (block-call arguments do not count). */
-        private boolean touchesWide(int i, Opcode op, int o) {
-            for (int k = 0; k < 3; k++) if (code[o + A0 + k] >= 0 && !(k > 0 && isImmField(op, k)) && dfg.valueType(code[o + A0 + k]) == Type.I128) return true;
-            if (op.isCall() || op == Opcode.RETURN) return false;
+        /** True if a fixed operand or a result of {@code i} is an i128 (value lists and block-call arguments do not count). */
+        private boolean touchesWide(int i, Opcode op) {
+            if (op.format.hasValueList()) return false;
+            for (int k = 0; k < op.format.fixedArgs; k++) {
+                if (dfg.valueType(dfg.resolveAliases(dfg.field(i, DataFlowGraph.A0 + k))) == Type.I128) return true;
+            }
             for (int k = 0; k < dfg.numResults(i); k++) if (dfg.valueType(dfg.result(i, k)) == Type.I128) return true;
             return false;
-        }
-
-        /** Fields A1/A2 that the decoding above filled with sizes rather than values. */
-        private static boolean isImmField(Opcode op, int k) {
-            switch (op.format) {
-                case LOAD: case STACK_LOAD: case HEAP_LOAD: case LOAD_NO_OFFSET: return true;
-                case UNARY: return op != Opcode.ISPLIT; // conversions keep the argument type in A1
-                default: return false;
-            }
         }
 
         private void checkCallShape(int i, Signature sig, int nargs) {
