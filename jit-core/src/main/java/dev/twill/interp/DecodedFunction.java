@@ -409,7 +409,13 @@ final class DecodedFunction {
             if (kind != K_WIDE && touchesWide(i, op)) {
                 switch (kind) {
                     case K_JUMP: case K_CALL: case K_CALL_INDIRECT: case K_RETURN: case K_BR_TABLE: break; // moves only
-                    case K_ATOMIC_RMW: case K_ATOMIC_CAS: case K_FLOAT_CONVERT: case K_FCVT_TO_INT: case K_HEAP_LOAD: case K_HEAP_STORE:
+                    case K_FLOAT_CONVERT:
+                        if (op != Opcode.FCVT_TO_SINT_SAT && op != Opcode.FCVT_TO_UINT_SAT) {
+                            throw error("inst" + i + ": " + op.text + " of an i128 is not interpretable");
+                        }
+                        kind = K_WIDE;
+                        break;
+                    case K_ATOMIC_RMW: case K_ATOMIC_CAS: case K_HEAP_LOAD: case K_HEAP_STORE:
                         throw error("inst" + i + ": " + op.text + " of an i128 is not interpretable");
                     default: kind = K_WIDE;
                 }

@@ -693,6 +693,15 @@ public final class Interpreter {
                 setWide(f, res, WideOps.wrap(x));
                 return pc + 1;
             }
+            case FCVT_TO_SINT: case FCVT_TO_UINT: case FCVT_TO_SINT_SAT: case FCVT_TO_UINT_SAT: {
+                long bitsIn = f.regs[code[o + A0]];
+                double x = code[o + A1] == Type.F32 ? Float.intBitsToFloat((int) bitsIn) : Double.longBitsToDouble(bitsIn);
+                int[] trapCode = {-1};
+                BigInteger r = WideOps.fromFloat(op, x, trapCode);
+                if (r == null) return -1 - trapCode[0];
+                setWide(f, res, r);
+                return pc + 1;
+            }
             case UADD_OVERFLOW_TRAP: {
                 BigInteger x = WideOps.exact(op, wideValue(f, code[o + A0]), wideValue(f, code[o + A1]), 0, false);
                 if (!WideOps.fits(x, false)) return -1 - code[o + X];

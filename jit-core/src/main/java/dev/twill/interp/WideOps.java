@@ -175,6 +175,31 @@ final class WideOps {
         }
     }
 
+    /**
+     * {@code fcvt_to_sint fcvt_to_uint} (and {@code _sat}) from the float {@code x} to i128:
+     * the truncated value, or null if the plain form traps; {@code trap[0]} gets the code.
+     */
+    static BigInteger fromFloat(Opcode op, double x, int[] trap) {
+        boolean signedTo = op == Opcode.FCVT_TO_SINT || op == Opcode.FCVT_TO_SINT_SAT;
+        boolean sat = op == Opcode.FCVT_TO_SINT_SAT || op == Opcode.FCVT_TO_UINT_SAT;
+        BigInteger lowest = signedTo ? SIGN.negate() : BigInteger.ZERO;
+        BigInteger highest = signedTo ? SIGN.subtract(BigInteger.ONE) : MASK;
+        if (Double.isNaN(x)) {
+            if (sat) return BigInteger.ZERO;
+            trap[0] = TrapCode.BAD_TOINT;
+            return null;
+        }
+        BigInteger t;
+        if (Double.isInfinite(x)) t = x > 0 ? MOD : MOD.negate();
+        else t = new java.math.BigDecimal(x).toBigInteger(); // truncates toward zero
+        if (t.compareTo(lowest) < 0 || t.compareTo(highest) > 0) {
+            if (sat) return wrap(t.signum() < 0 ? lowest : highest);
+            trap[0] = TrapCode.INT_OVF;
+            return null;
+        }
+        return wrap(t);
+    }
+
     /** True if exact result {@code x} fits 128 bits read signed ({@code signedRead}) or unsigned. */
     static boolean fits(BigInteger x, boolean signedRead) {
         return signedRead ? x.bitLength() <= BITS - 1 : x.signum() >= 0 && x.bitLength() <= BITS;

@@ -447,6 +447,9 @@ public final class I128Narrowing {
             case UADD_OVERFLOW_CIN: case SADD_OVERFLOW_CIN: case USUB_OVERFLOW_BIN: case SSUB_OVERFLOW_BIN:
                 flagOp(i, op);
                 return;
+            case FCVT_TO_SINT: case FCVT_TO_UINT: case FCVT_TO_SINT_SAT: case FCVT_TO_UINT_SAT:
+                floatToInt(i, op);
+                return;
             case UADD_OVERFLOW_TRAP: {
                 int x = arg(i, 0), y = arg(i, 1);
                 int l = b.insert(Opcode.UADD_OVERFLOW, Type.I64);
@@ -599,6 +602,56 @@ public final class I128Narrowing {
         setPair(r0, rl, rh);
         aliasResult(r1, f);
         layout.removeInst(i);
+    }
+
+    // ---- float to i128
+
+    /**
+     * {@code fcvt_to_sint fcvt_to_uint} and {@code _sat} to i128, from the f64 (an f32 is
+     * promoted exactly): the plain forms trap on NaN and out-of-range values first; the
+     * magnitude's 53-bit significand is shifted into place ({@code m << (e - 52)} for values of
+     * at least 2^52, {@code m >> (52 - e)} below, 0 below 1) and negated for negative inputs;
+     * the saturating forms select the bounds (and 0 for NaN) at the end.
+     */
+    private void floatToInt(int i, Opcode op) {
+        boolean signedTo = op == Opcode.FCVT_TO_SINT || op == Opcode.FCVT_TO_SINT_SAT;
+        boolean sat = op == Opcode.FCVT_TO_SINT_SAT || op == Opcode.FCVT_TO_UINT_SAT;
+        int x = arg(i, 0);
+        if (dfg.valueType(x) == Type.F32) x = b.convert(Opcode.FPROMOTE, Type.F64, x);
+        // the range is [low, high): -2^127 .. 2^127 signed, and above -1 .. 2^128 unsigned
+        int high = b.f64const(signedTo ? 0x1p127 : 0x1p128);
+        int low = b.f64const(signedTo ? -0x1p127 : -1.0);
+        int nan = b.fcmp(dev.twill.ir.FloatCC.UNO, x, x);
+        int tooHigh = b.fcmp(dev.twill.ir.FloatCC.GE, x, high);
+        int tooLow = b.fcmp(signedTo ? dev.twill.ir.FloatCC.LT : dev.twill.ir.FloatCC.LE, x, low);
+        if (!sat) {
+            b.condTrap(Opcode.TRAPNZ, nan, TrapCode.BAD_TOINT);
+            b.condTrap(Opcode.TRAPNZ, b.binary(Opcode.BOR, tooHigh, tooLow), TrapCode.INT_OVF);
+        }
+        int bits = b.convert(Opcode.BITCAST, Type.I64, b.unary(Opcode.FABS, Type.F64, x));
+        int exp = b.binaryImm(Opcode.IADD_IMM, b.binaryImm(Opcode.USHR_IMM, bits, 52), -1075);
+        int mant = b.binaryImm(Opcode.BOR_IMM, b.binaryImm(Opcode.BAND_IMM, bits, (1L << 52) - 1), 1L << 52);
+        int[] up = shl(mant, zero(), exp);
+        int down = b.binary(Opcode.USHR, mant, b.unary(Opcode.INEG, Type.I64, exp));
+        int isUp = b.icmpImm(IntCC.SGE, exp, 0);
+        int belowOne = b.icmpImm(IntCC.SLT, exp, -52);
+        int ml = b.select(belowOne, zero(), b.select(isUp, up[0], down));
+        int mh = b.select(belowOne, zero(), b.select(isUp, up[1], zero()));
+        int l = ml, h = mh;
+        if (signedTo) {
+            int negative = b.fcmp(dev.twill.ir.FloatCC.LT, x, b.f64const(0.0));
+            int[] neg = addSub(false, zero(), zero(), ml, mh);
+            l = b.select(negative, neg[0], ml);
+            h = b.select(negative, neg[1], mh);
+        }
+        if (sat) {
+            long hiMax = signedTo ? Long.MAX_VALUE : -1L, hiMin = signedTo ? Long.MIN_VALUE : 0L;
+            l = b.select(tooHigh, b.iconst(Type.I64, -1), b.select(tooLow, zero(), l));
+            h = b.select(tooHigh, b.iconst(Type.I64, hiMax), b.select(tooLow, b.iconst(Type.I64, hiMin), h));
+            l = b.select(nan, zero(), l);
+            h = b.select(nan, zero(), h);
+        }
+        done(i, l, h);
     }
 
     // ---- memory
