@@ -214,8 +214,13 @@ public final class FileTestRunner {
                 continue;
             }
             Function copy = Parser.parseFunction(Printer.print(f), file.sourceName());
-            if (sandboxOnly) legalizer.legalizeSandbox(copy);
-            else legalizer.legalize(copy);
+            try {
+                if (sandboxOnly) legalizer.legalizeSandbox(copy);
+                else legalizer.legalize(copy);
+            } catch (CompileError e) {
+                failures.add(where(file, tf.firstLine()) + "cannot legalize: " + e.getMessage());
+                continue;
+            }
             List<VerifierError> errors = verifier.run(copy);
             String printed = Printer.print(copy);
             if (!errors.isEmpty()) failures.add(where(file, tf.firstLine()) + "legalized function does not verify: " + errors + "\n" + printed);
@@ -240,7 +245,12 @@ public final class FileTestRunner {
         for (TestFunction tf : file.functions()) {
             module.add(tf.function());
             Function copy = Parser.parseFunction(Printer.print(tf.function()), file.sourceName());
-            legalizer.legalize(copy);
+            try {
+                legalizer.legalize(copy);
+            } catch (CompileError e) {
+                failures.add(where(file, tf.firstLine()) + "cannot legalize: " + e.getMessage());
+                continue;
+            }
             List<VerifierError> errors = verifier.run(copy);
             if (!errors.isEmpty()) failures.add(where(file, tf.firstLine()) + "legalized function does not verify: " + errors);
             legalized.add(copy);

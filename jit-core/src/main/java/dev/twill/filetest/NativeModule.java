@@ -124,7 +124,7 @@ public final class NativeModule implements AutoCloseable {
      */
     public InterpResult call(RunLine run, List<HeapDirective> heaps) throws Throwable {
         long[] args = run.args.clone();
-        int vmctxParam = run.vmctxGiven ? -1 : run.signature.vmctxParam();
+        int vmctxParam = run.vmctxGiven ? -1 : Type.slotOf(run.signature.params, run.signature.vmctxParam());
         try (Arena arena = Arena.ofConfined()) {
             if (vmctxParam >= 0) {
                 long size = 64;

@@ -53,6 +53,10 @@ public final class NativeRunLines {
             TestFunction tf = file.function(e.function);
             failures.add(where(file, tf.firstLine(), e.function, tier) + "does not compile: " + stackOf(e.getCause()));
             return 0;
+        } catch (dev.twill.runtime.LinkError e) {
+            // a symbol no function of the file defines (a libcall, say): the file cannot run natively
+            failures.add(file.sourceName() + " [" + tier + "]: does not link: " + e.getMessage());
+            return 0;
         }
         int passed = 0;
         try (module) {
@@ -100,7 +104,12 @@ public final class NativeRunLines {
         List<Function> out = new ArrayList<>();
         for (TestFunction tf : file.functions()) {
             Function copy = Parser.parseFunction(Printer.print(tf.function()), file.sourceName());
-            legalizer.legalize(copy);
+            try {
+                legalizer.legalize(copy);
+            } catch (CompileError e) {
+                failures.add(where(file, tf.firstLine(), copy.name, tier) + "cannot legalize: " + e.getMessage());
+                continue;
+            }
             List<VerifierError> errors = verifier.run(copy);
             if (!errors.isEmpty()) {
                 failures.add(where(file, tf.firstLine(), copy.name, tier) + "legalized function does not verify: " + errors);

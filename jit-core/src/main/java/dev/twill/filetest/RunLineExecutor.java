@@ -78,7 +78,7 @@ public final class RunLineExecutor {
         Interpreter interp = new Interpreter(module);
         interp.setFuel(50_000_000);
         long[] args = run.args.clone();
-        int vmctxParam = run.vmctxGiven ? -1 : run.signature.vmctxParam();
+        int vmctxParam = run.vmctxGiven ? -1 : Type.slotOf(run.signature.params, run.signature.vmctxParam());
         if (vmctxParam >= 0) {
             long size = 64;
             for (HeapDirective h : heaps) size = Math.max(size, Math.max(h.ptrOffset, h.boundOffset) + 8);
@@ -101,7 +101,8 @@ public final class RunLineExecutor {
                 if (result.trapped() && result.trapCode() == run.trapCode) return null;
                 return "expected trap " + dev.twill.ir.TrapCode.name(run.trapCode) + ", got " + result;
             case TRUE:
-                if (result.returned() && (result.value(0) & Type.mask(run.signature.returns[0])) != 0) return null;
+                if (result.returned() && ((result.value(0) & Type.mask(run.signature.returns[0])) != 0
+                        || (run.signature.returns[0] == Type.I128 && result.value(1) != 0))) return null;
                 return "expected a true (non-zero) result, got " + result;
             default: {
                 if (!result.returned()) return "expected values, got " + result;
@@ -113,11 +114,14 @@ public final class RunLineExecutor {
         }
     }
 
-    /** Integers compare at their width; a NaN matches any NaN; other floats compare by bits. */
+    /**
+     * Integers compare at their width; a NaN matches any NaN; other floats compare by bits.
+     * Values are slots ({@link Type#slots}): an i128 is two, compared whole.
+     */
     public static boolean sameValues(Signature sig, long[] expected, long[] actual) {
         if (expected.length != actual.length) return false;
         for (int k = 0; k < expected.length; k++) {
-            int t = sig.returns[k];
+            int t = slotType(sig, k);
             long e = expected[k], a = actual[k];
             if (t == Type.F32) {
                 if (Float.isNaN(Float.intBitsToFloat((int) e)) && Float.isNaN(Float.intBitsToFloat((int) a))) continue;
@@ -132,13 +136,31 @@ public final class RunLineExecutor {
         return true;
     }
 
+    /** The type of raw slot {@code slot} of {@code sig}'s results: both halves of an i128 read as i64. */
+    private static int slotType(Signature sig, int slot) {
+        for (int t : sig.returns) {
+            int n = Type.slots(t);
+            if (slot < n) return t == Type.I128 ? Type.I64 : t;
+            slot -= n;
+        }
+        return Type.I64;
+    }
+
     /** The values as the text format writes them, typed by {@code sig}'s results. */
     public static String format(Signature sig, long[] values) {
         StringBuilder sb = new StringBuilder("[");
-        for (int k = 0; k < values.length; k++) {
+        int n = sig.returns.length == 0 ? values.length : Math.min(sig.returns.length, values.length);
+        for (int k = 0, slot = 0; k < n && slot < values.length; k++, slot++) {
             if (k > 0) sb.append(", ");
             int t = k < sig.returns.length ? sig.returns[k] : Type.I64;
-            long v = values[k];
+            long v = values[slot];
+            if (t == Type.I128 && slot + 1 < values.length) {
+                java.math.BigInteger big = new java.math.BigInteger(Long.toUnsignedString(values[slot + 1]))
+                        .shiftLeft(64).or(new java.math.BigInteger(Long.toUnsignedString(v)));
+                sb.append(big.bitLength() <= 13 ? big.toString() : "0x" + big.toString(16));
+                slot++;
+                continue;
+            }
             if (t == Type.F32) sb.append(dev.twill.ir.text.FloatText.formatF32((int) v));
             else if (t == Type.F64) sb.append(dev.twill.ir.text.FloatText.formatF64(v));
             else sb.append(dev.twill.ir.text.Printer.formatImm(v & Type.mask(t)));

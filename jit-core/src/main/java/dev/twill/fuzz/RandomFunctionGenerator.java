@@ -93,6 +93,12 @@ public final class RandomFunctionGenerator {
          * heap), so that no computation is dead code a back end may drop unobserved.
          */
         public boolean digest = true;
+        /**
+         * Emit i128 computations: operands joined from i64s ({@code iconcat}) or extended, every
+         * integer operation at i128, results split back to i64 halves ({@code isplit}) or
+         * compared; off by default, so the other options' programs stay as they were.
+         */
+        public boolean i128 = false;
     }
 
     private final SplittableRandom rnd;
@@ -324,6 +330,10 @@ public final class RandomFunctionGenerator {
     }
 
     private void randomInst(int numFunctions) {
+        if (opt.i128 && rnd.nextInt(6) == 0) {
+            wideOp();
+            return;
+        }
         int choice = rnd.nextInt(100);
         if (choice < 19) intBinary();
         else if (choice < 22) bitOrOverflowOp();
@@ -345,6 +355,80 @@ public final class RandomFunctionGenerator {
             else floatOp();
         } else if (choice < 90) condTrap();
         else define(constant(randomType()));
+    }
+
+    private static final Opcode[] WIDE_BINARY = {
+        Opcode.IADD, Opcode.ISUB, Opcode.IMUL, Opcode.UDIV, Opcode.SDIV, Opcode.UREM, Opcode.SREM, Opcode.SMIN,
+        Opcode.SMAX, Opcode.UMIN, Opcode.UMAX, Opcode.BAND, Opcode.BOR, Opcode.BXOR, Opcode.BAND_NOT, Opcode.BOR_NOT,
+        Opcode.BXOR_NOT, Opcode.ISHL, Opcode.USHR, Opcode.SSHR, Opcode.ROTL, Opcode.ROTR,
+    };
+    private static final Opcode[] WIDE_UNARY = {
+        Opcode.INEG, Opcode.IABS, Opcode.BNOT, Opcode.CLZ, Opcode.CTZ, Opcode.POPCNT, Opcode.BSWAP, Opcode.BITREV, Opcode.CLS,
+    };
+    private static final Opcode[] WIDE_FLAGS = {Opcode.UADD_OVERFLOW, Opcode.SADD_OVERFLOW, Opcode.USUB_OVERFLOW, Opcode.SSUB_OVERFLOW};
+
+    /** An i128 from available values: two i64 halves joined, or an integer extended. */
+    private int wideValue() {
+        switch (rnd.nextInt(4)) {
+            case 0: return b.convert(Opcode.UEXTEND, Type.I128, pick(randomInt()));
+            case 1: return b.convert(Opcode.SEXTEND, Type.I128, pick(randomInt()));
+            default: {
+                int lo = pick(Type.I64), hi = pick(Type.I64);
+                int i = b.insert(Opcode.ICONCAT, Type.I64);
+                f.dfg.setField(i, DataFlowGraph.A0, lo);
+                f.dfg.setField(i, DataFlowGraph.A1, hi);
+                return f.dfg.appendResult(i, Type.I128);
+            }
+        }
+    }
+
+    /** One i128 operation on fresh operands; its result goes back to the i64 (or i8) pool. */
+    private void wideOp() {
+        DataFlowGraph dfg = f.dfg;
+        int x = wideValue();
+        int r;
+        switch (rnd.nextInt(7)) {
+            case 0, 1, 2 -> {
+                Opcode op = WIDE_BINARY[rnd.nextInt(WIDE_BINARY.length)];
+                int y;
+                switch (op) {
+                    case UDIV, SDIV, UREM, SREM -> y = rnd.nextInt(6) == 0 ? wideValue() : b.binaryImm(Opcode.BOR_IMM, wideValue(), 1);
+                    case ISHL, USHR, SSHR, ROTL, ROTR -> y = rnd.nextBoolean() ? wideValue() : pick(randomInt());
+                    default -> y = wideValue();
+                }
+                r = b.binary(op, x, y);
+            }
+            case 3 -> r = b.unary(WIDE_UNARY[rnd.nextInt(WIDE_UNARY.length)], Type.I128, x);
+            case 4 -> {
+                if (rnd.nextBoolean()) {
+                    define(b.icmp(IntCC.of(rnd.nextInt(IntCC.values().length)), x, wideValue()));
+                } else {
+                    define(b.icmpImm(IntCC.of(rnd.nextInt(IntCC.values().length)), x, randomIntBits(Type.I64)));
+                }
+                return;
+            }
+            case 5 -> {
+                int c = rnd.nextBoolean() ? condition() : wideValue();
+                r = b.select(c, x, wideValue());
+            }
+            default -> {
+                Opcode op = WIDE_FLAGS[rnd.nextInt(WIDE_FLAGS.length)];
+                int y = wideValue();
+                int i = b.insert(op, Type.I128);
+                dfg.setField(i, DataFlowGraph.A0, x);
+                dfg.setField(i, DataFlowGraph.A1, y);
+                r = dfg.appendResult(i, Type.I128);
+                define(dfg.appendResult(i, Type.I8));
+            }
+        }
+        if (rnd.nextInt(4) == 0) {
+            define(b.convert(Opcode.IREDUCE, randomInt() == Type.I64 ? Type.I64 : Type.I32, r));
+            return;
+        }
+        int i = b.insert(Opcode.ISPLIT, Type.I128);
+        dfg.setField(i, DataFlowGraph.A0, r);
+        define(dfg.appendResult(i, Type.I64));
+        define(dfg.appendResult(i, Type.I64));
     }
 
     private void intBinary() {

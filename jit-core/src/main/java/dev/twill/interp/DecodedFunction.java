@@ -35,6 +35,12 @@ import java.util.Arrays;
  * is {@code pc, n, arg1..argn, param1..paramn}; a jump table {@code n, call1..calln} with the
  * default first. {@link #imm} holds the immediate, for {@code _imm} forms already cut to the width.
  *
+ * <p>{@code i128}: a function with an {@code i128} value or parameter is {@link #wide}; its
+ * frames have a second register file for the high halves, moved along with the low one by
+ * block arguments, calls and returns. Every instruction that reads or writes an {@code i128}
+ * (other than those moves) is {@link #K_WIDE}, executed by {@link WideOps} off the hot loop,
+ * with its usual fields; {@code isplit} keeps its second result in {@code B1}.
+ *
  * <p>Invariant: every block that can be reached by a branch ends in a terminator, so the pc never
  * runs past a block's end; decoding rejects functions that break this or refer to missing
  * entities, with an {@link IllegalArgumentException} naming the function.
@@ -52,7 +58,7 @@ final class DecodedFunction {
             K_CALL = 27, K_CALL_INDIRECT = 28, K_RETURN = 29, K_JUMP = 30, K_BRIF = 31, K_BRZ = 32, K_BRNZ = 33,
             K_BR_ICMP = 34, K_BR_TABLE = 35, K_TRAP = 36, K_TRAPZ = 37, K_TRAPNZ = 38, K_BITSELECT = 39, K_FMA = 40,
             K_FLAG_OP = 41, K_ADD_TRAP = 42, K_LOAD_BIG = 43, K_STORE_BIG = 44, K_ATOMIC_RMW = 45, K_ATOMIC_CAS = 46,
-            K_RETURN_CALL = 47, K_RETURN_CALL_INDIRECT = 48;
+            K_RETURN_CALL = 47, K_RETURN_CALL_INDIRECT = 48, K_WIDE = 49;
 
     final Function function;
     final String name;
@@ -77,6 +83,10 @@ final class DecodedFunction {
     final InterpModule.Entry[] callees;
     /** The most block parameters any block has (size of the parallel-move buffer). */
     final int maxBlockParams;
+    /** True if the function has an i128 value: its frames keep high halves too. */
+    final boolean wide;
+    /** Value types by value number, for {@link #K_WIDE} instructions; null unless {@link #wide}. */
+    final int[] valueTypes;
 
     private DecodedFunction(Function f, int[] code, long[] imm, int[] lists, int entryPc, int entryParams, int maxBlockParams) {
         this.function = f;
@@ -103,6 +113,16 @@ final class DecodedFunction {
         this.signatures = f.signatures.toArray(new Signature[0]);
         this.callees = new InterpModule.Entry[extFuncs.length];
         this.maxBlockParams = maxBlockParams;
+        boolean anyWide = Type.slots(f.signature.params) != f.signature.params.length
+                || Type.slots(f.signature.returns) != f.signature.returns.length;
+        for (int v = 0; v < numRegs && !anyWide; v++) anyWide = f.dfg.valueType(v) == Type.I128;
+        this.wide = anyWide;
+        if (anyWide) {
+            valueTypes = new int[numRegs];
+            for (int v = 0; v < numRegs; v++) valueTypes[v] = f.dfg.valueType(v);
+        } else {
+            valueTypes = null;
+        }
     }
 
     /** Flattens {@code f}; throws {@link IllegalArgumentException} if it cannot be run. */
@@ -281,6 +301,14 @@ final class DecodedFunction {
                     break;
                 case ATOMIC_RMW: kind = K_ATOMIC_RMW; code[o + B0] = Type.bytes(type); break;
                 case ATOMIC_CAS: kind = K_ATOMIC_CAS; code[o + B0] = Type.bytes(type); break;
+                case ICONCAT: kind = K_WIDE; break;
+                case ISPLIT:
+                    kind = K_WIDE;
+                    if (dfg.numResults(i) != 2) throw error("inst" + i + " needs two results");
+                    code[o + RES] = dfg.result(i, 0);
+                    code[o + B1] = dfg.result(i, 1);
+                    code[o + TYPE] = dfg.valueType(code[o + A0]);
+                    break;
                 case UEXTEND: case SEXTEND: case IREDUCE: case BITCAST:
                     kind = K_INT_CONVERT; code[o + A1] = dfg.valueType(code[o + A0]); break;
                 case FPROMOTE: case FDEMOTE: case FCVT_FROM_SINT: case FCVT_FROM_UINT: case FCVT_TO_SINT_SAT: case FCVT_TO_UINT_SAT:
@@ -393,6 +421,20 @@ final class DecodedFunction {
                 case TRAPNZ: kind = K_TRAPNZ; break;
                 default: throw error("inst" + i + ": opcode " + op.text + " is not interpretable");
             }
+            if (kind != K_WIDE && touchesWide(i, op)) {
+                switch (kind) {
+                    case K_JUMP: case K_CALL: case K_CALL_INDIRECT: case K_RETURN: case K_BR_TABLE: break; // moves only
+                    case K_FLOAT_CONVERT:
+                        if (op != Opcode.FCVT_TO_SINT_SAT && op != Opcode.FCVT_TO_UINT_SAT) {
+                            throw error("inst" + i + ": " + op.text + " of an i128 is not interpretable");
+                        }
+                        kind = K_WIDE;
+                        break;
+                    case K_ATOMIC_RMW: case K_ATOMIC_CAS: case K_HEAP_LOAD: case K_HEAP_STORE:
+                        throw error("inst" + i + ": " + op.text + " of an i128 is not interpretable");
+                    default: kind = K_WIDE;
+                }
+            }
             code[o + KIND] = kind;
         }
 
@@ -411,6 +453,16 @@ final class DecodedFunction {
                 default:
                     return code[o + RES] >= 0 ? dfg.valueType(code[o + RES]) : dfg.ctrlType(i);
             }
+        }
+
+        /** True if a fixed operand or a result of {@code i} is an i128 (value lists and block-call arguments do not count). */
+        private boolean touchesWide(int i, Opcode op) {
+            if (op.format.hasValueList()) return false;
+            for (int k = 0; k < op.format.fixedArgs; k++) {
+                if (dfg.valueType(dfg.resolveAliases(dfg.field(i, DataFlowGraph.A0 + k))) == Type.I128) return true;
+            }
+            for (int k = 0; k < dfg.numResults(i); k++) if (dfg.valueType(dfg.result(i, k)) == Type.I128) return true;
+            return false;
         }
 
         private void checkCallShape(int i, Signature sig, int nargs) {

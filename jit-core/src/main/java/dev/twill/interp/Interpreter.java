@@ -13,6 +13,7 @@ import dev.twill.ir.Signature;
 import dev.twill.ir.TableData;
 import dev.twill.ir.TrapCode;
 import dev.twill.ir.Type;
+import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
@@ -26,6 +27,11 @@ import java.util.Arrays;
  * returned registers straight into the caller's result registers. Branch arguments are read into
  * a buffer before any target parameter is written, so a block that passes its parameters to
  * itself swapped sees the old values (the parallel-copy semantics of block parameters).
+ *
+ * <p>{@code i128} values keep their high halves in a second register file of the frame ({@link
+ * DecodedFunction#wide} functions only); at the boundary ({@link #call}, results) an {@code
+ * i128} takes two raw slots, low half first ({@link Type#slots}), the same layout native code
+ * of the narrowed function uses.
  *
  * <p>Guest traps, the call-depth limit ({@code stk_ovf}) and the step limit ("fuel") end a call
  * with an {@link InterpResult}; host-side mistakes (unknown function or symbol, wrong argument
@@ -65,6 +71,10 @@ public final class Interpreter {
     private long[] moveBuffer = new long[16];
     /** Tail-call arguments, read before the frame they come from is replaced. */
     private long[] tailArgs = new long[16];
+    /** Their high halves (i128 arguments). */
+    private long[] tailArgsHi = new long[16];
+    /** The same for high halves. */
+    private long[] moveBufferHi = new long[16];
     /** Set by a trapping helper to a trap code; -1 when nothing trapped. */
     private int pendingTrap = -1;
 
@@ -72,6 +82,8 @@ public final class Interpreter {
     private static final class Frame {
         DecodedFunction fn;
         long[] regs = new long[16];
+        /** High halves of i128 registers; used by {@link DecodedFunction#wide} functions only. */
+        long[] hi = new long[0];
         long[] slots = new long[4];
         int pc;
         long vmctx;
@@ -120,23 +132,36 @@ public final class Interpreter {
 
     /**
      * Calls the function {@code name} with {@code args} as raw bits (integers are cut to their
-     * parameter's width, so -1 is a fine i32 argument).
+     * parameter's width, so -1 is a fine i32 argument; an i128 takes two slots, low half first).
      */
     public InterpResult call(String name, long... args) {
         InterpModule.Entry e = module.entry(name);
         Signature sig = e.signature;
-        if (args.length != sig.params.length) {
-            throw new IllegalArgumentException(name + " takes " + sig.params.length + " arguments, given " + args.length);
+        int slots = Type.slots(sig.params);
+        if (args.length != slots) {
+            throw new IllegalArgumentException(name + " takes " + sig.params.length + " arguments ("
+                    + slots + " slots), given " + args.length);
         }
         long[] normalized = new long[args.length];
-        for (int k = 0; k < args.length; k++) normalized[k] = args[k] & Type.mask(sig.params[k]);
-        if (e.host != null) return callHost(e, normalized);
+        for (int k = 0, slot = 0; k < sig.params.length; k++) {
+            normalized[slot] = args[slot] & Type.mask(sig.params[k]);
+            if (sig.params[k] == Type.I128) normalized[slot + 1] = args[slot + 1];
+            slot += Type.slots(sig.params[k]);
+        }
+        if (e.host != null) {
+            if (slots != sig.params.length) throw new IllegalArgumentException("host function " + name + " takes an i128");
+            return callHost(e, normalized);
+        }
         DecodedFunction fn = e.decoded();
         int base = depth;
         if (depth >= maxDepth) return InterpResult.trap(TrapCode.STK_OVF);
         Frame f = push(fn);
-        for (int k = 0; k < normalized.length; k++) f.regs[fn.lists[fn.entryParams + 1 + k]] = normalized[k];
-        if (fn.vmctxParam >= 0) f.vmctx = normalized[fn.vmctxParam];
+        for (int k = 0, slot = 0; k < sig.params.length; k++) {
+            int v = fn.lists[fn.entryParams + 1 + k];
+            f.regs[v] = normalized[slot++];
+            if (sig.params[k] == Type.I128) f.hi[v] = normalized[slot++];
+        }
+        if (fn.vmctxParam >= 0) f.vmctx = f.regs[fn.lists[fn.entryParams + 1 + fn.vmctxParam]];
         f.pc = fn.entryPc;
         try {
             return run(base);
@@ -172,11 +197,18 @@ public final class Interpreter {
         f.fn = fn;
         if (f.regs.length < fn.numRegs) f.regs = new long[Math.max(fn.numRegs, f.regs.length * 2)];
         else Arrays.fill(f.regs, 0, fn.numRegs, 0);
+        if (fn.wide) {
+            if (f.hi.length < fn.numRegs) f.hi = new long[Math.max(fn.numRegs, f.regs.length)];
+            else Arrays.fill(f.hi, 0, fn.numRegs, 0);
+        }
         int ns = fn.slotSize.length;
         if (f.slots.length < ns) f.slots = new long[Math.max(ns, f.slots.length * 2)];
         for (int s = 0; s < ns; s++) f.slots[s] = memory.allocate(fn.slotSize[s], fn.slotAlign[s]);
         f.vmctx = 0;
-        if (moveBuffer.length < fn.maxBlockParams) moveBuffer = new long[Math.max(fn.maxBlockParams, moveBuffer.length * 2)];
+        if (moveBuffer.length < fn.maxBlockParams) {
+            moveBuffer = new long[Math.max(fn.maxBlockParams, moveBuffer.length * 2)];
+            moveBufferHi = new long[moveBuffer.length];
+        }
         return f;
     }
 
@@ -211,6 +243,7 @@ public final class Interpreter {
         long[] imms = fn.imm;
         int[] lists = fn.lists;
         long[] regs = f.regs;
+        long[] hi = fn.wide ? f.hi : null;
         int pc = f.pc;
         for (;;) {
             if (--fuel < 0) {
@@ -456,6 +489,9 @@ public final class Interpreter {
                     long[] nregs = nf.regs;
                     int params = callee.entryParams;
                     for (int k = 0; k < nargs; k++) nregs[callee.lists[params + 1 + k]] = regs[lists[args + 1 + k]];
+                    if (callee.wide && hi != null) {
+                        for (int k = 0; k < nargs; k++) nf.hi[callee.lists[params + 1 + k]] = hi[lists[args + 1 + k]];
+                    }
                     if (callee.vmctxParam >= 0) nf.vmctx = nregs[callee.lists[params + 1 + callee.vmctxParam]];
                     f = nf;
                     fn = callee;
@@ -463,6 +499,7 @@ public final class Interpreter {
                     imms = fn.imm;
                     lists = fn.lists;
                     regs = nregs;
+                    hi = fn.wide ? nf.hi : null;
                     pc = fn.entryPc;
                     break;
                 }
@@ -493,12 +530,21 @@ public final class Interpreter {
                         if (tailArgs.length < nargs) tailArgs = new long[Math.max(nargs, tailArgs.length * 2)];
                         long[] targs = tailArgs;
                         for (int k = 0; k < nargs; k++) targs[k] = regs[lists[args + 1 + k]];
+                        long[] targsHi = null;
+                        if (hi != null) {
+                            if (tailArgsHi.length < nargs) tailArgsHi = new long[Math.max(nargs, tailArgsHi.length * 2)];
+                            targsHi = tailArgsHi;
+                            for (int k = 0; k < nargs; k++) targsHi[k] = hi[lists[args + 1 + k]];
+                        }
                         pop();
                         DecodedFunction callee = e.decoded();
                         Frame nf = push(callee);
                         long[] nregs = nf.regs;
                         int params = callee.entryParams;
                         for (int k = 0; k < nargs; k++) nregs[callee.lists[params + 1 + k]] = targs[k];
+                        if (callee.wide && targsHi != null) {
+                            for (int k = 0; k < nargs; k++) nf.hi[callee.lists[params + 1 + k]] = targsHi[k];
+                        }
                         if (callee.vmctxParam >= 0) nf.vmctx = nregs[callee.lists[params + 1 + callee.vmctxParam]];
                         f = nf;
                         fn = callee;
@@ -506,6 +552,7 @@ public final class Interpreter {
                         imms = fn.imm;
                         lists = fn.lists;
                         regs = nregs;
+                        hi = fn.wide ? nf.hi : null;
                         pc = fn.entryPc;
                         break;
                     }
@@ -516,6 +563,7 @@ public final class Interpreter {
                     imms = fn.imm;
                     lists = fn.lists;
                     regs = f.regs;
+                    hi = fn.wide ? f.hi : null;
                     pc = f.pc;
                     int res = code[pc * STRIDE + RES];
                     for (int k = 0; k < out.length; k++) regs[lists[res + 1 + k]] = out[k];
@@ -526,11 +574,22 @@ public final class Interpreter {
                     int rets = code[o + A0];
                     int n = lists[rets];
                     long[] doneRegs = regs;
+                    long[] doneHi = hi;
                     int[] doneLists = lists;
+                    Signature doneSig = fn.signature;
                     pop();
                     if (depth == base) {
-                        long[] out = new long[n];
-                        for (int k = 0; k < n; k++) out[k] = doneRegs[doneLists[rets + 1 + k]];
+                        if (doneHi == null) {
+                            long[] out = new long[n];
+                            for (int k = 0; k < n; k++) out[k] = doneRegs[doneLists[rets + 1 + k]];
+                            return InterpResult.returning(out);
+                        }
+                        long[] out = new long[Type.slots(doneSig.returns)];
+                        for (int k = 0, slot = 0; k < n; k++) {
+                            int v = doneLists[rets + 1 + k];
+                            out[slot++] = doneRegs[v];
+                            if (doneSig.returns[k] == Type.I128) out[slot++] = doneHi[v];
+                        }
                         return InterpResult.returning(out);
                     }
                     f = frames[depth - 1];
@@ -539,27 +598,31 @@ public final class Interpreter {
                     imms = fn.imm;
                     lists = fn.lists;
                     regs = f.regs;
+                    hi = fn.wide ? f.hi : null;
                     pc = f.pc;
                     int res = code[pc * STRIDE + RES];
                     for (int k = 0; k < n; k++) regs[lists[res + 1 + k]] = doneRegs[doneLists[rets + 1 + k]];
+                    if (hi != null && doneHi != null) {
+                        for (int k = 0; k < n; k++) hi[lists[res + 1 + k]] = doneHi[doneLists[rets + 1 + k]];
+                    }
                     pc++;
                     break;
                 }
                 case K_JUMP:
-                    pc = jump(lists, code[o + B0], regs);
+                    pc = jump(lists, code[o + B0], regs, hi);
                     break;
                 case K_BRIF:
-                    pc = jump(lists, code[o + (regs[code[o + A0]] != 0 ? B0 : B1)], regs);
+                    pc = jump(lists, code[o + (regs[code[o + A0]] != 0 ? B0 : B1)], regs, hi);
                     break;
                 case K_BRZ:
-                    pc = regs[code[o + A0]] == 0 ? jump(lists, code[o + B0], regs) : pc + 1;
+                    pc = regs[code[o + A0]] == 0 ? jump(lists, code[o + B0], regs, hi) : pc + 1;
                     break;
                 case K_BRNZ:
-                    pc = regs[code[o + A0]] != 0 ? jump(lists, code[o + B0], regs) : pc + 1;
+                    pc = regs[code[o + A0]] != 0 ? jump(lists, code[o + B0], regs, hi) : pc + 1;
                     break;
                 case K_BR_ICMP:
                     pc = INT_CCS[code[o + X]].eval(regs[code[o + A0]], regs[code[o + A1]], Type.laneBits(code[o + TYPE]))
-                            ? jump(lists, code[o + B0], regs) : pc + 1;
+                            ? jump(lists, code[o + B0], regs, hi) : pc + 1;
                     break;
                 case K_BR_TABLE: {
                     int table = code[o + X];
@@ -567,7 +630,7 @@ public final class Interpreter {
                     int entries = lists[table] - 1;
                     // the index is unsigned: anything at or past the entries takes the default
                     int call = Long.compareUnsigned(index, entries) < 0 ? lists[table + 2 + (int) index] : lists[table + 1];
-                    pc = jump(lists, call, regs);
+                    pc = jump(lists, call, regs, hi);
                     break;
                 }
                 case K_TRAP:
@@ -580,20 +643,196 @@ public final class Interpreter {
                     if (regs[code[o + A0]] != 0) return trap(base, code[o + X]);
                     pc++;
                     break;
+                case K_WIDE: {
+                    int next = wide(f, pc);
+                    if (next < 0) return trap(base, -1 - next);
+                    pc = next;
+                    break;
+                }
                 default:
                     throw new IllegalStateException("bad instruction kind " + code[o + KIND] + " in " + fn.name);
             }
         }
     }
 
+    // =====================================================================================
+    // i128: one method off the hot loop, exact arithmetic by WideOps
+
+    /** The unsigned value of register {@code v} at its own width. */
+    private static BigInteger wideValue(Frame f, int v) {
+        int t = f.fn.valueTypes[v];
+        if (t == Type.I128) return WideOps.of(f.regs[v], f.hi[v]);
+        return WideOps.unsigned(f.regs[v] & Type.mask(t));
+    }
+
+    private static void setWide(Frame f, int v, BigInteger x) {
+        int t = f.fn.valueTypes[v];
+        f.regs[v] = WideOps.lo(x) & Type.mask(t);
+        if (t == Type.I128) f.hi[v] = WideOps.hi(x);
+    }
+
+    /** The unsigned 128-bit value of an immediate, sign-extended from 64 bits. */
+    private static BigInteger wideImm(long imm) {
+        return WideOps.wrap(BigInteger.valueOf(imm));
+    }
+
+    /**
+     * Executes the {@link DecodedFunction#K_WIDE} instruction at {@code pc} of frame {@code f}:
+     * returns the next pc, or {@code -1 - code} when it traps with {@code code}.
+     */
+    private int wide(Frame f, int pc) {
+        DecodedFunction fn = f.fn;
+        int[] code = fn.code;
+        int o = pc * STRIDE;
+        Opcode op = OPCODES[code[o + OP]];
+        int type = code[o + TYPE];
+        int res = code[o + RES];
+        int bits = Type.laneBits(type);
+        long imm = fn.imm[pc];
+        switch (op) {
+            case ICONCAT:
+                setWide(f, res, WideOps.of(f.regs[code[o + A0]], f.regs[code[o + A1]]));
+                return pc + 1;
+            case ISPLIT: {
+                BigInteger x = wideValue(f, code[o + A0]);
+                f.regs[res] = WideOps.lo(x);
+                f.regs[code[o + B1]] = WideOps.hi(x);
+                return pc + 1;
+            }
+            case UEXTEND: case SEXTEND: case IREDUCE: case BITCAST: {
+                int from = code[o + A1];
+                BigInteger x = wideValue(f, code[o + A0]);
+                if (op == Opcode.SEXTEND) x = WideOps.signed(x, Type.laneBits(from));
+                setWide(f, res, WideOps.wrap(x, bits));
+                return pc + 1;
+            }
+            case ICMP: case ICMP_IMM: {
+                BigInteger a = wideValue(f, code[o + A0]);
+                BigInteger b = op == Opcode.ICMP ? wideValue(f, code[o + A1]) : WideOps.wrap(BigInteger.valueOf(imm), bits);
+                f.regs[res] = WideOps.compare(INT_CCS[code[o + X]], a, b, bits) ? 1 : 0;
+                return pc + 1;
+            }
+            case SELECT: case SELECT_SPECTRE_GUARD:
+                setWide(f, res, wideValue(f, code[o + (wideValue(f, code[o + A0]).signum() != 0 ? A1 : A2)]));
+                return pc + 1;
+            case BITSELECT: {
+                BigInteger c = wideValue(f, code[o + A0]);
+                setWide(f, res, wideValue(f, code[o + A1]).and(c).or(wideValue(f, code[o + A2]).andNot(c)));
+                return pc + 1;
+            }
+            case BMASK:
+                setWide(f, res, wideValue(f, code[o + A0]).signum() != 0 ? WideOps.wrap(BigInteger.ONE.negate(), bits) : BigInteger.ZERO);
+                return pc + 1;
+            case BRIF:
+                return jump(fn.lists, code[o + (wideValue(f, code[o + A0]).signum() != 0 ? B0 : B1)], f.regs, f.hi);
+            case BRZ: case BRNZ:
+                return (wideValue(f, code[o + A0]).signum() == 0) == (op == Opcode.BRZ) ? jump(fn.lists, code[o + B0], f.regs, f.hi) : pc + 1;
+            case BR_ICMP:
+                return WideOps.compare(INT_CCS[code[o + X]], wideValue(f, code[o + A0]), wideValue(f, code[o + A1]), bits)
+                        ? jump(fn.lists, code[o + B0], f.regs, f.hi) : pc + 1;
+            case TRAPZ: case TRAPNZ:
+                return (wideValue(f, code[o + A0]).signum() == 0) == (op == Opcode.TRAPZ) ? -1 - code[o + X] : pc + 1;
+            case LOAD: case STACK_LOAD: case ULOAD8: case SLOAD8: case ULOAD16: case SLOAD16: case ULOAD32: case SLOAD32: {
+                long addr = (op == Opcode.STACK_LOAD ? f.slots[code[o + X]] : f.regs[code[o + A0]]) + imm;
+                int bytes = code[o + A1];
+                int r = memory.region(addr, bytes);
+                if (r < 0) return -1 - TrapCode.HEAP_OOB;
+                boolean big = op != Opcode.STACK_LOAD && (code[o + X] & MemFlags.BIG) != 0;
+                BigInteger x = BigInteger.ZERO;
+                for (int k = 0; k < bytes; k++) {
+                    long b = memory.readIn(r, addr + k, 1) & 0xFF;
+                    x = x.or(BigInteger.valueOf(b).shiftLeft(8 * (big ? bytes - 1 - k : k)));
+                }
+                if (op.isSignedLoad()) x = WideOps.signed(x, 8 * bytes);
+                setWide(f, res, WideOps.wrap(x, bits));
+                return pc + 1;
+            }
+            case STORE: case STACK_STORE: case ISTORE8: case ISTORE16: case ISTORE32: {
+                long addr = (op == Opcode.STACK_STORE ? f.slots[code[o + X]] : f.regs[code[o + A1]]) + imm;
+                int bytes = code[o + B0];
+                int r = memory.region(addr, bytes);
+                if (r < 0) return -1 - TrapCode.HEAP_OOB;
+                boolean big = op != Opcode.STACK_STORE && (code[o + X] & MemFlags.BIG) != 0;
+                BigInteger x = wideValue(f, code[o + A0]);
+                for (int k = 0; k < bytes; k++) {
+                    long b = x.shiftRight(8 * (big ? bytes - 1 - k : k)).longValue() & 0xFF;
+                    memory.writeIn(r, addr + k, 1, b);
+                }
+                return pc + 1;
+            }
+            case UADD_OVERFLOW: case SADD_OVERFLOW: case USUB_OVERFLOW: case SSUB_OVERFLOW: case UMUL_OVERFLOW:
+            case SMUL_OVERFLOW: case UADD_OVERFLOW_CIN: case SADD_OVERFLOW_CIN: case USUB_OVERFLOW_BIN: case SSUB_OVERFLOW_BIN: {
+                boolean signed = WideOps.isSignedFlagOp(op);
+                long c = code[o + A2] >= 0 && wideValue(f, code[o + A2]).signum() != 0 ? 1 : 0;
+                BigInteger x = WideOps.exact(op, wideValue(f, code[o + A0]), wideValue(f, code[o + A1]), c, signed);
+                f.regs[code[o + B1]] = WideOps.fits(x, signed) ? 0 : 1;
+                setWide(f, res, WideOps.wrap(x));
+                return pc + 1;
+            }
+            case FCVT_TO_SINT: case FCVT_TO_UINT: case FCVT_TO_SINT_SAT: case FCVT_TO_UINT_SAT: {
+                long bitsIn = f.regs[code[o + A0]];
+                double x = code[o + A1] == Type.F32 ? Float.intBitsToFloat((int) bitsIn) : Double.longBitsToDouble(bitsIn);
+                int[] trapCode = {-1};
+                BigInteger r = WideOps.fromFloat(op, x, trapCode);
+                if (r == null) return -1 - trapCode[0];
+                setWide(f, res, r);
+                return pc + 1;
+            }
+            case UADD_OVERFLOW_TRAP: {
+                BigInteger x = WideOps.exact(op, wideValue(f, code[o + A0]), wideValue(f, code[o + A1]), 0, false);
+                if (!WideOps.fits(x, false)) return -1 - code[o + X];
+                setWide(f, res, WideOps.wrap(x));
+                return pc + 1;
+            }
+            default:
+                break;
+        }
+        if (type != Type.I128) {
+            // a narrower operation with an i128 shift amount: the amount's low half is all that counts
+            if (op.format == dev.twill.ir.InstructionFormat.BINARY) {
+                setWide(f, res, WideOps.unsigned(IntOps.binary(op, type, f.regs[code[o + A0]], f.regs[code[o + A1]])));
+                return pc + 1;
+            }
+            throw new IllegalArgumentException("cannot interpret " + fn.name + ": " + op.text + " mixing " + Type.name(type) + " and i128");
+        }
+        switch (op.format) {
+            case UNARY:
+                setWide(f, res, WideOps.unary(op, wideValue(f, code[o + A0])));
+                return pc + 1;
+            case BINARY:
+            case BINARY_IMM: {
+                BigInteger a = wideValue(f, code[o + A0]);
+                BigInteger b = op.format == dev.twill.ir.InstructionFormat.BINARY ? wideValue(f, code[o + A1]) : wideImm(imm);
+                switch (op) {
+                    case UDIV: case SDIV: case UREM: case SREM: case UDIV_IMM: case SDIV_IMM: case UREM_IMM: case SREM_IMM: {
+                        int t = WideOps.divTrap(op, a, b);
+                        if (t >= 0) return -1 - t;
+                        break;
+                    }
+                    default:
+                        break;
+                }
+                setWide(f, res, WideOps.binary(op, a, b));
+                return pc + 1;
+            }
+            default:
+                throw new IllegalArgumentException("cannot interpret " + fn.name + ": " + op.text + " of an i128");
+        }
+    }
+
     /** Assigns a block call's arguments to its target's parameters in parallel; returns the target pc. */
-    private int jump(int[] lists, int call, long[] regs) {
+    private int jump(int[] lists, int call, long[] regs, long[] hi) {
         int n = lists[call + 1];
         if (n > 0) {
             long[] buf = moveBuffer;
             int args = call + 2, params = call + 2 + n;
             for (int k = 0; k < n; k++) buf[k] = regs[lists[args + k]];
             for (int k = 0; k < n; k++) regs[lists[params + k]] = buf[k];
+            if (hi != null) {
+                long[] bufHi = moveBufferHi;
+                for (int k = 0; k < n; k++) bufHi[k] = hi[lists[args + k]];
+                for (int k = 0; k < n; k++) hi[lists[params + k]] = bufHi[k];
+            }
         }
         return lists[call];
     }

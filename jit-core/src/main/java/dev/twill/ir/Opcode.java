@@ -56,6 +56,15 @@ import static dev.twill.ir.Opcode.Level.*;
  *       address need not be aligned for the interpreter, and back ends support what the
  *       hardware makes atomic (x86-64: any address, via lock-prefixed instructions).
  *   <li>The {@code big} memory flag makes a load or store big-endian (bytes swapped).
+ *   <li>{@code i128}: every integer instruction takes it as it takes the narrower types
+ *       (arithmetic modulo 2^128; shift and rotate amounts of any integer type, taken modulo
+ *       128; an {@code i128} amount shifts a narrower value modulo that value's width; the
+ *       {@code _imm} forms sign-extend their 64-bit immediate). There is no {@code i128}
+ *       constant: {@code iconcat lo, hi} joins two {@code i64} halves (the controlling type is
+ *       the halves' type, the result twice as wide) and {@code isplit x} returns the low and the
+ *       high half (controlling type: the argument's). Memory holds an {@code i128} in 16 bytes,
+ *       little-endian unless {@code big}. Back ends never see an {@code i128}: legalization
+ *       narrows it to pairs of {@code i64} ({@code dev.twill.legalize.I128Narrowing}).
  * </ul>
  */
 public enum Opcode {
@@ -144,6 +153,8 @@ public enum Opcode {
     SEXTEND(UNARY, SHARED, 0),
     IREDUCE(UNARY, SHARED, 0),
     BITCAST(UNARY, SHARED, 0),
+    ICONCAT(BINARY, SHARED, 0),
+    ISPLIT(UNARY, SHARED, 0),
     FPROMOTE(UNARY, SHARED, 0),
     FDEMOTE(UNARY, SHARED, 0),
     FCVT_FROM_SINT(UNARY, SHARED, 0),

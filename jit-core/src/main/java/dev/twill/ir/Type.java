@@ -17,7 +17,12 @@ public final class Type {
     public static final int I16 = 2;
     public static final int I32 = 3;
     public static final int I64 = 4;
-    /** Reserved lane kind for a later {@code i128}. */
+    /**
+     * 128-bit integers: the interpreter computes them exactly; back ends never see them, as
+     * legalization narrows every {@code i128} value to a (low, high) pair of {@code i64}s.
+     * Wherever values travel as raw {@code long} bits (interpreter and native calls, run lines)
+     * an {@code i128} takes two consecutive slots, low half first ({@link #slots}).
+     */
     public static final int I128 = 5;
     public static final int F32 = 6;
     public static final int F64 = 7;
@@ -25,7 +30,7 @@ public final class Type {
     private static final int LANE_MASK = 0xF;
     private static final int LOG2_LANES_SHIFT = 4;
 
-    /** The scalar types the IR supports today, in order. */
+    /** The scalar types every back end takes directly, in order ({@link #I128} is narrowed first). */
     public static final int[] SCALARS = {I8, I16, I32, I64, F32, F64};
 
     public static int lane(int t) {
@@ -77,6 +82,7 @@ public final class Type {
             case 16: return I16;
             case 32: return I32;
             case 64: return I64;
+            case 128: return I128;
             default: return INVALID;
         }
     }
@@ -109,13 +115,34 @@ public final class Type {
             case "i16": return I16;
             case "i32": return I32;
             case "i64": return I64;
+            case "i128": return I128;
             case "f32": return F32;
             case "f64": return F64;
             default: return INVALID;
         }
     }
 
-    /** Mask of the low {@code bits(t)} bits of an integer type (all ones for 64 bits). */
+    /** The number of raw 64-bit slots a value of {@code t} takes where values travel as {@code long}s: 2 for i128, else 1. */
+    public static int slots(int t) {
+        return t == I128 ? 2 : 1;
+    }
+
+    /** The number of raw 64-bit slots of the values of {@code types} ({@link #slots} each). */
+    public static int slots(int[] types) {
+        int n = 0;
+        for (int t : types) n += slots(t);
+        return n;
+    }
+
+    /** The first slot of {@code types[k]} among the slots of {@code types}, or -1 for {@code k < 0}. */
+    public static int slotOf(int[] types, int k) {
+        if (k < 0) return -1;
+        int n = 0;
+        for (int j = 0; j < k; j++) n += slots(types[j]);
+        return n;
+    }
+
+    /** Mask of the low {@code bits(t)} bits of an integer type (all ones for 64 bits and more: a long holds one half of an i128). */
     public static long mask(int t) {
         int b = laneBits(t);
         return b >= 64 ? -1L : (1L << b) - 1;

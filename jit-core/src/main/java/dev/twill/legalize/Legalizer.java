@@ -41,6 +41,8 @@ import java.util.Arrays;
  *   <li>{@code table_addr table, idx, off} traps {@code table_oob} iff {@code idx >= bound}
  *       (elements, unsigned), then computes {@code base + idx * element_size + off}.
  * </ul>
+ * Functions with {@code i128} values are first narrowed to pairs of {@code i64} ({@link
+ * I128Narrowing}), which also narrows their signatures (Twill's i128 ABI: two i64, low first).
  * Scalar instructions that back ends need not implement ({@code bmask}, the overflow-flag
  * family, big-endian accesses, ...) are expanded into shared ones by {@link ScalarExpander}
  * in the same walk.
@@ -86,6 +88,8 @@ public final class Legalizer {
     private InstBuilder builder;
     /** Expands the scalar instructions back ends need not know ({@link ScalarExpander}). */
     private final ScalarExpander scalar = new ScalarExpander();
+    /** Narrows i128 to pairs of i64 first, in functions that have any ({@link I128Narrowing}). */
+    private final I128Narrowing i128 = new I128Narrowing();
     /** False to stop at {@code heap_addr} ({@link #legalizeSandbox}). */
     private boolean expandHeapAddr;
     /** The input instruction being legalized, named in errors. */
@@ -146,6 +150,7 @@ public final class Legalizer {
 
     private void run(Function f, boolean expandHeapAddr) {
         this.expandHeapAddr = expandHeapAddr;
+        if (I128Narrowing.needed(f)) i128.run(f);
         begin(f);
         for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
             numChecks = 0;

@@ -226,7 +226,7 @@ public final class Verifier {
     // Types
 
     private static boolean isIntType(int t) {
-        return t >= Type.I8 && t <= Type.I64;
+        return t >= Type.I8 && t <= Type.I128;
     }
 
     private static boolean isFloatType(int t) {
@@ -969,7 +969,10 @@ public final class Verifier {
     // ---- families
 
     private void checkIconst(int i, int ct) {
-        if (ctrlInt(i, ct)) {
+        if (ct == Type.I128) {
+            // as in Cranelift: an i128 is built from halves (iconcat) or an extension
+            err(i, "iconst cannot make an i128 (use iconcat or uextend)");
+        } else if (ctrlInt(i, ct)) {
             long imm = dfg.imm(i);
             int bits = Type.bits(ct);
             // accept the value zero- or sign-extended from the type's width
@@ -994,6 +997,17 @@ public final class Verifier {
                 ctrlFromArg(i, ct, 0, ta);
                 ctrlValid(i, ct);
                 break;
+            case ISPLIT: {
+                ctrlFromArg(i, ct, 0, ta);
+                if (ct != Type.I128) err(i, "isplit needs an i128, got " + tn(ct));
+                if (results(i, 2)) {
+                    for (int k = 0; k < 2; k++) {
+                        int v = dfg.result(i, k);
+                        if (dfg.valueType(v) != Type.I64) resultTypeError(i, v, Type.I64);
+                    }
+                }
+                return;
+            }
             case BMASK:
                 ctrlInt(i, ct);
                 expectIntArg(i, a, ta);
@@ -1058,6 +1072,11 @@ public final class Verifier {
         int t1 = arg(i, 1);
         ctrlFromArg(i, ct, 0, t0);
         switch (op) {
+            case ICONCAT:
+                if (ct != Type.I64) err(i, "iconcat needs two i64 halves, got " + tn(ct));
+                else expectType(i, argValue(i, 1), t1, ct);
+                result(i, Type.I128);
+                return;
             case ISHL: case USHR: case SSHR: case ROTL: case ROTR:
                 // the amount is taken modulo the width, so any integer type will do
                 ctrlInt(i, ct);

@@ -73,6 +73,32 @@ public final class Literals {
         return mag;
     }
 
+    private static final java.math.BigInteger TWO_128 = java.math.BigInteger.ONE.shiftLeft(128);
+
+    /**
+     * An {@code i128} literal as {@code {low, high}} 64-bit halves: decimal or hex (with {@code _}
+     * separators), optionally negative, in range for 128 bits read signed or unsigned (from
+     * {@code -2^127} to {@code 2^128 - 1}), as Cranelift's run lines write them.
+     */
+    public static long[] parseInt128(String s) {
+        String t = s.replace("_", "");
+        boolean negative = t.startsWith("-");
+        if (negative || t.startsWith("+")) t = t.substring(1);
+        java.math.BigInteger mag;
+        try {
+            if (t.startsWith("0x") || t.startsWith("0X")) mag = new java.math.BigInteger(t.substring(2), 16);
+            else mag = new java.math.BigInteger(t, 10);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad integer " + quote(s));
+        }
+        if (mag.signum() < 0 || t.isEmpty() || t.charAt(t.length() - 1) == '-') throw new IllegalArgumentException("bad integer " + quote(s));
+        if (negative ? mag.compareTo(java.math.BigInteger.ONE.shiftLeft(127)) > 0 : mag.compareTo(TWO_128) >= 0) {
+            throw new IllegalArgumentException("integer " + quote(s) + " is out of range for 128 bits");
+        }
+        java.math.BigInteger v = negative ? TWO_128.subtract(mag).mod(TWO_128) : mag;
+        return new long[] {v.longValue(), v.shiftRight(64).longValue()};
+    }
+
     /** Parses an f32 literal to its raw bits. */
     public static int parseF32(String s) {
         return (int) parseFloat(s, 8, 23);

@@ -912,7 +912,7 @@ public final class Parser {
     }
 
     private int expectedResults(Opcode op, int inst) {
-        if (op.hasFlagResult()) return 2;
+        if (op.hasFlagResult() || op == Opcode.ISPLIT) return 2;
         if (op.isTailCall()) return 0;
         switch (op.format) {
             case CALL: return f.signatures.get(f.extFuncs.get(dfg.aux(inst)).signature).returns.length;
@@ -928,6 +928,8 @@ public final class Parser {
     /** The type of result {@code k} given the controlling type (mirrors InstBuilder). */
     private int resultType(Opcode op, int inst, int k, int ctrl) {
         if (k == 1 && op.hasFlagResult()) return Type.I8;
+        if (op == Opcode.ISPLIT) return Type.intOfBits(Type.bits(ctrl) / 2);
+        if (op == Opcode.ICONCAT) return Type.intOfBits(Type.bits(ctrl) * 2);
         switch (op.format) {
             case INT_COMPARE: case INT_COMPARE_IMM: case FLOAT_COMPARE: return Type.I8;
             case CALL: return f.signatures.get(f.extFuncs.get(dfg.aux(inst)).signature).returns[k];

@@ -68,7 +68,7 @@ public final class Printer {
             case UNARY_GLOBAL_VALUE: case FUNC_ADDR: case LOAD_NO_OFFSET: case ATOMIC_RMW:
                 return true;
             case UNARY:
-                return !isSameTypeUnary(op);
+                return !isSameTypeUnary(op) && op != Opcode.ISPLIT;
             default:
                 return false;
         }

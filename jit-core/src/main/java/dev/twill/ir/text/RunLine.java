@@ -29,8 +29,9 @@ public final class RunLine {
     public final String function;
     public final Signature signature;
     /**
-     * One raw-bit value per signature parameter; a vmctx parameter is left 0 for the runner to
-     * fill, unless the line gave it ({@link #vmctxGiven}).
+     * The arguments as raw bits, one slot per signature parameter and two for an {@code i128}
+     * (low half first, {@link Type#slots}); a vmctx parameter is left 0 for the runner to fill,
+     * unless the line gave it ({@link #vmctxGiven}).
      */
     public final long[] args;
     /**
@@ -39,7 +40,7 @@ public final class RunLine {
      * instead of a context of its own.
      */
     public final boolean vmctxGiven;
-    /** Expected result bits, one per signature return, for {@link Kind#EQUALS} and {@link Kind#NOT_EQUALS}; else empty. */
+    /** Expected result bits, slots as in {@link #args}, for {@link Kind#EQUALS} and {@link Kind#NOT_EQUALS}; else empty. */
     public final long[] expected;
     /** The expected trap code for {@link Kind#TRAPS}, else -1. */
     public final int trapCode;
@@ -110,7 +111,7 @@ public final class RunLine {
         for (int k = 0; k < all; k++) if (sig.paramPurposes[k] != Signature.PURPOSE_VMCTX) explicit++;
         boolean vmctxGiven = explicit != all && countArguments(text, name) == all;
         int expectedCount = vmctxGiven ? all : explicit;
-        long[] args = new long[all];
+        long[] args = new long[Type.slots(sig.params)];
         int n = 0, slot = 0;
         if (lex.kind != Lexer.RPAREN) {
             do {
@@ -118,7 +119,7 @@ public final class RunLine {
                     throw CompileError.at(sourceName, lex.line, lex.column, name + " takes " + describeArity(explicit, all) + " arguments");
                 }
                 if (!vmctxGiven) while (sig.paramPurposes[slot] == Signature.PURPOSE_VMCTX) slot++;
-                args[slot] = value(lex, sig.params[slot], sourceName);
+                value(lex, sig.params[slot], sourceName, args, Type.slotOf(sig.params, slot));
                 slot++;
                 n++;
             } while (accept(lex, Lexer.COMMA));
@@ -133,22 +134,22 @@ public final class RunLine {
         if (lex.kind == Lexer.EQEQ || lex.kind == Lexer.NOTEQ) {
             kind = lex.kind == Lexer.EQEQ ? Kind.EQUALS : Kind.NOT_EQUALS;
             lex.next();
-            expected = new long[sig.returns.length];
+            expected = new long[Type.slots(sig.returns)];
             int resLine = lex.line, resCol = lex.column;
             int m = 0;
             boolean list = accept(lex, Lexer.LBRACKET);
             if (!list || lex.kind != Lexer.RBRACKET) {
                 do {
-                    if (m >= expected.length) {
-                        throw CompileError.at(sourceName, lex.line, lex.column, name + " returns " + expected.length + " values");
+                    if (m >= sig.returns.length) {
+                        throw CompileError.at(sourceName, lex.line, lex.column, name + " returns " + sig.returns.length + " values");
                     }
-                    expected[m] = value(lex, sig.returns[m], sourceName);
+                    value(lex, sig.returns[m], sourceName, expected, Type.slotOf(sig.returns, m));
                     m++;
                 } while (list && accept(lex, Lexer.COMMA));
             }
             if (list) expect(lex, Lexer.RBRACKET, sourceName);
-            if (m != expected.length) {
-                throw CompileError.at(sourceName, resLine, resCol, name + " returns " + expected.length + " values, " + m + " given");
+            if (m != sig.returns.length) {
+                throw CompileError.at(sourceName, resLine, resCol, name + " returns " + sig.returns.length + " values, " + m + " given");
             }
         } else if (lex.isWord("traps")) {
             kind = Kind.TRAPS;
@@ -195,7 +196,32 @@ public final class RunLine {
         return true;
     }
 
-    /** A value of {@code type} as raw bits. */
+    /** A value of {@code type} as raw bits into {@code out[at]} (and {@code out[at + 1]}, the high half of an i128). */
+    private static void value(Lexer lex, int type, String source, long[] out, int at) {
+        int line = lex.line, col = lex.column;
+        if (type == Type.I128) {
+            boolean negative = lex.kind == Lexer.MINUS;
+            if (negative) lex.next();
+            if (lex.isWord("true") || lex.isWord("false")) {
+                out[at] = lex.isWord("true") ? 1 : 0;
+                lex.next();
+                return;
+            }
+            if (lex.kind != Lexer.NUMBER) throw CompileError.at(source, line, col, "expected an integer, found " + lex.describe());
+            try {
+                long[] v = Literals.parseInt128((negative ? "-" : "") + lex.text());
+                out[at] = v[0];
+                out[at + 1] = v[1];
+                lex.next();
+                return;
+            } catch (IllegalArgumentException e) {
+                throw CompileError.at(source, line, col, e.getMessage());
+            }
+        }
+        out[at] = value(lex, type, source);
+    }
+
+    /** A value of a type of at most 64 bits as raw bits. */
     private static long value(Lexer lex, int type, String source) {
         int line = lex.line, col = lex.column;
         if (Type.isInt(type)) {

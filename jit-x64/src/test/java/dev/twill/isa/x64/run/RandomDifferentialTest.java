@@ -64,7 +64,8 @@ import org.junit.jupiter.api.Test;
  * chain (milliseconds apiece). The driver's own loads, call and stores are compiled code under
  * test too; Java-to-native calls of every shape are covered by {@code NativeFileTests}.
  *
- * <p>Properties: {@code -Dtwill.fuzz.count=N} runs N seeds (default {@value #DEFAULT_COUNT}, about
+ * <p>Properties: {@code -Dtwill.fuzz.i128=true} adds i128 computations (narrowed to i64 pairs
+ * by the legalizer) to the programs; {@code -Dtwill.fuzz.count=N} runs N seeds (default {@value #DEFAULT_COUNT}, about
  * 10,000 functions, each compiled under both tiers); {@code -Dtwill.fuzz.seed=S} starts at seed S
  * and, without a count, runs that seed alone (to reproduce a failure). A failure message prints the
  * seed, the tier, the arguments and the functions' text, before and after legalization.
@@ -204,6 +205,7 @@ class RandomDifferentialTest {
         o.heaps = !"false".equals(System.getProperty("twill.fuzz.heaps"));
         o.maxBlocks = Integer.getInteger("twill.fuzz.maxBlocks", o.maxBlocks);
         o.maxInstsPerBlock = Integer.getInteger("twill.fuzz.maxInsts", o.maxInstsPerBlock);
+        o.i128 = Boolean.getBoolean("twill.fuzz.i128"); // i128 computations, narrowed to i64 pairs by the legalizer
         return o;
     }
 
