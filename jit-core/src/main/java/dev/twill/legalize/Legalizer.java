@@ -65,10 +65,15 @@ import java.util.Arrays;
  * heap base and bound once. A value defined earlier in the EBB dominates the rest of it, so the
  * reuse is always well-formed. A {@code load} step without {@code readonly} reads memory that a
  * store or call may change, so such chains are forgotten at every instruction that may store or
- * call (the same points where unstable bounds checks are forgotten) and read again afterwards;
+ * call (the same points where unstable bounds checks are forgotten) and read again afterwards,
+ * except at a {@code heap_store}: it writes its heap's memory only, which a heap's definition
+ * requires to be disjoint from the memory global values are loaded from (a wasm linear memory
+ * is not the VM context that holds its base and bound);
  * chains whose loads are all {@code readonly} stay for the whole block. A reused load gives the
  * value the original load would read (nothing wrote in between), and if that load could trap,
- * the first one already trapped at the same state, so traps and results are unchanged.
+ * the first one already trapped at the same state, so traps and results are unchanged. The
+ * zero-extension of a narrow index is reused the same way (pure, so nothing forgets it), and so
+ * is a heap address {@code base + index} (a base read again after a store is a new value).
  *
  * <p><b>Cost</b>: one walk over the layout; inserted instructions are already legal, so none
  * is visited twice. A {@code Legalizer} is a reusable context: nothing is allocated per
@@ -101,6 +106,15 @@ public final class Legalizer {
     private final int[] checkIndex = new int[MAX_CHECKS];
     private final long[] checkSize = new long[MAX_CHECKS];
     private int numChecks;
+    /** Index values zero-extended in this EBB and their extensions ({@link #extendIndex}). */
+    private static final int MAX_EXTENDED = 8;
+    private final int[] extendedFrom = new int[MAX_EXTENDED], extendedTo = new int[MAX_EXTENDED];
+    private int numExtended, nextExtendedEvict;
+    /** Heap addresses computed in this EBB: {@code base + index} by base and index value. */
+    private static final int MAX_ADDRESSES = 8;
+    private final int[] addressBase = new int[MAX_ADDRESSES], addressIndex = new int[MAX_ADDRESSES],
+            addressValue = new int[MAX_ADDRESSES];
+    private int numAddresses, nextAddressEvict;
     private int nextEvict;
     /** Per heap: true if its bound cannot change while the function runs (static, or readonly chain). */
     private boolean[] boundStable = new boolean[8];
@@ -155,6 +169,8 @@ public final class Legalizer {
         for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
             numChecks = 0;
             nextEvict = 0;
+            numExtended = 0;
+            numAddresses = 0;
             forgetGlobalValues(true);
             for (int i = layout.firstInst(b); i >= 0; ) {
                 int next = layout.nextInst(i);
@@ -181,7 +197,7 @@ public final class Legalizer {
                         if (ScalarExpander.handles(op)) scalar.expand(i, op);
                         break;
                 }
-                if (op.canStore() || op.isCall()) {
+                if ((op.canStore() && op.level != Opcode.Level.SANDBOX) || op.isCall()) {
                     forgetUnstableChecks();
                     if (numUnstableCached > 0) forgetGlobalValues(false);
                 }
@@ -346,8 +362,9 @@ public final class Legalizer {
             size = bytes;
         }
         int addr = builder.heapAddr(Type.I64, heap, addrIndex, size);
-        if (expandHeapAddr) heapAddr(builder.lastInst());
-        return addr;
+        if (!expandHeapAddr) return addr;
+        heapAddr(builder.lastInst());
+        return dfg.resolveAliases(addr); // an address computed before: the access names it directly
     }
 
     /**
@@ -419,9 +436,23 @@ public final class Legalizer {
         }
         int base = gvValue(h.base, 0);
         requirePointer(dfg.valueType(base), "heap base");
+        for (int k = 0; k < numAddresses; k++) {
+            if (addressBase[k] == base && addressIndex[k] == idx64) {
+                // the same sum earlier in the EBB (a reloaded base is another value, so no match)
+                int r = dfg.firstResult(i);
+                dfg.detachResults(i);
+                layout.removeInst(i);
+                dfg.changeToAlias(r, addressValue[k]);
+                return;
+            }
+        }
         dfg.replaceInst(i, Opcode.IADD, Type.I64);
         dfg.setField(i, DataFlowGraph.A0, base);
         dfg.setField(i, DataFlowGraph.A1, idx64);
+        int k = numAddresses < MAX_ADDRESSES ? numAddresses++ : nextAddressEvict++ % MAX_ADDRESSES;
+        addressBase[k] = base;
+        addressIndex[k] = idx64;
+        addressValue[k] = dfg.firstResult(i);
     }
 
     private boolean isCovered(int heap, int index, long size) {
@@ -677,10 +708,16 @@ public final class Legalizer {
         return t;
     }
 
-    /** The index as i64, zero-extended when narrower. */
+    /** The index as i64, zero-extended when narrower (once per index value and EBB). */
     private int extendIndex(int index) {
         int t = indexType(index);
-        return t == Type.I64 ? index : builder.convert(Opcode.UEXTEND, Type.I64, index);
+        if (t == Type.I64) return index;
+        for (int k = 0; k < numExtended; k++) if (extendedFrom[k] == index) return extendedTo[k];
+        int x = builder.convert(Opcode.UEXTEND, Type.I64, index);
+        int k = numExtended < MAX_EXTENDED ? numExtended++ : nextExtendedEvict++ % MAX_EXTENDED;
+        extendedFrom[k] = index;
+        extendedTo[k] = x;
+        return x;
     }
 
     private void requirePointer(int type, String what) {

@@ -547,7 +547,19 @@ class LegalizerTest {
     // Redundant bounds checks
 
     /** Checks of a heap over several accesses; returns the function after legalization. */
-    static Function accesses(HeapData.Style style, int boundFlags, boolean storeBetween, boolean secondBlock) {
+    /** What stands between two accesses in {@link #accesses} and {@link #twoAccesses}. */
+    static final int NOTHING = 0, HEAP_STORE = 1, STORE = 2;
+
+    /**
+     * A store between the accesses: to the heap ({@code heap_store}, which cannot change the
+     * VM context) or a memory-level {@code store} into the VM context (which may).
+     */
+    private static void storeBetween(InstBuilder b, int between, int heap, int value, int index) {
+        if (between == HEAP_STORE) b.heapStore(Opcode.HEAP_STORE, heap, value, index, 0);
+        if (between == STORE) b.store(Opcode.STORE, MemFlags.NOTRAP, value, b.function().dfg.blockParam(b.function().layout.firstBlock(), 0), 200);
+    }
+
+    static Function accesses(HeapData.Style style, int boundFlags, int between, boolean secondBlock) {
         Function f = new Function("%r", sig(new int[] {Type.I64, Type.I32, Type.I32}, 0, new int[] {Type.I32}));
         int gv0 = f.addGlobalValue(GlobalValueData.vmctx());
         int gv1 = f.addGlobalValue(GlobalValueData.load(gv0, 8, Type.I64, NA | MemFlags.READONLY));
@@ -561,7 +573,7 @@ class LegalizerTest {
         int y = f.dfg.appendBlockParam(b0, Type.I32);
         InstBuilder b = new InstBuilder(f).atEnd(b0);
         int a = b.heapLoad(Opcode.HEAP_LOAD, Type.I32, heap, x, 8); // size 12
-        if (storeBetween) b.heapStore(Opcode.HEAP_STORE, heap, a, y, 0);
+        storeBetween(b, between, heap, a, y);
         if (secondBlock) {
             int b1 = f.makeBlock();
             f.layout.appendBlock(b1);
@@ -596,6 +608,7 @@ class LegalizerTest {
         b.ret(s);
         new Legalizer().legalize(f);
         // values: v3..v7 loads, v8..v12 the sums and conversions, v13.. the legalizer's
+        // the index is extended once (v15) and the address base + x computed once (v14)
         assertEquals("""
                 block0(v0: i64, v1: i32, v2: i32):
                     v15 = uextend.i64 v1
@@ -603,25 +616,17 @@ class LegalizerTest {
                     trapnz v16, heap_oob
                     v14 = iadd v0, v15
                     v3 = load.i32 notrap v14
-                    v18 = uextend.i64 v1
-                    v19 = icmp_imm ugt v18, 0xfff0
-                    trapnz v19, heap_oob
-                    v17 = iadd v0, v18
-                    v4 = load.i64 notrap v17+8
-                    v21 = uextend.i64 v1
+                    v18 = icmp_imm ugt v15, 0xfff0
+                    trapnz v18, heap_oob
+                    v4 = load.i64 notrap v14+8
+                    v5 = load.i32 notrap v14+4
+                    v21 = uextend.i64 v2
+                    v22 = icmp_imm ugt v21, 0xfffc
+                    trapnz v22, heap_oob
                     v20 = iadd v0, v21
-                    v5 = load.i32 notrap v20+4
-                    v23 = uextend.i64 v2
-                    v24 = icmp_imm ugt v23, 0xfffc
-                    trapnz v24, heap_oob
-                    v22 = iadd v0, v23
-                    v6 = load.i32 notrap v22
-                    v26 = uextend.i64 v1
-                    v25 = iadd v0, v26
-                    v7 = load.i16 notrap v25+14
-                    v28 = uextend.i64 v1
-                    v27 = iadd v0, v28
-                    store notrap v3, v27+12
+                    v6 = load.i32 notrap v20
+                    v7 = load.i16 notrap v14+14
+                    store notrap v3, v14+12
                     v8 = iadd v3, v5
                     v9 = iadd v8, v6
                     v10 = ireduce.i32 v4
@@ -645,20 +650,22 @@ class LegalizerTest {
 
     @Test
     void dynamicHeapChecksAreForgottenAtStoresUnlessTheBoundIsReadonly() {
-        // load x (check), store y (check), load x: re-checked, the store may have moved the bound
-        assertEquals(3, countTrapnz(accesses(HeapData.Style.DYNAMIC, 0, true, false)));
+        // load x (check), heap_store y (check), load x: covered, a heap store cannot move the bound
+        assertEquals(2, countTrapnz(accesses(HeapData.Style.DYNAMIC, 0, HEAP_STORE, false)));
+        // load x (check), store into the VM context, load x: re-checked, the store may have moved the bound
+        assertEquals(2, countTrapnz(accesses(HeapData.Style.DYNAMIC, 0, STORE, false)));
         // readonly bound: the second load of x is covered
-        assertEquals(2, countTrapnz(accesses(HeapData.Style.DYNAMIC, MemFlags.READONLY, true, false)));
+        assertEquals(1, countTrapnz(accesses(HeapData.Style.DYNAMIC, MemFlags.READONLY, STORE, false)));
         // no store: covered even when the bound is not readonly
-        assertEquals(1, countTrapnz(accesses(HeapData.Style.DYNAMIC, 0, false, false)));
+        assertEquals(1, countTrapnz(accesses(HeapData.Style.DYNAMIC, 0, NOTHING, false)));
         // static heaps never change their bound
-        assertEquals(2, countTrapnz(accesses(HeapData.Style.STATIC, 0, true, false)));
+        assertEquals(1, countTrapnz(accesses(HeapData.Style.STATIC, 0, STORE, false)));
     }
 
     @Test
     void checksAreNotCarriedAcrossBlocks() {
-        assertEquals(2, countTrapnz(accesses(HeapData.Style.STATIC, 0, false, true)));
-        assertEquals(2, countTrapnz(accesses(HeapData.Style.DYNAMIC, MemFlags.READONLY, false, true)));
+        assertEquals(2, countTrapnz(accesses(HeapData.Style.STATIC, 0, NOTHING, true)));
+        assertEquals(2, countTrapnz(accesses(HeapData.Style.DYNAMIC, MemFlags.READONLY, NOTHING, true)));
     }
 
     // =====================================================================================
@@ -668,7 +675,7 @@ class LegalizerTest {
      * (i64 vmctx, i32 x, i32 y) -> i32 with heap0 dynamic: base gv1 = load vmctx+8 (readonly if
      * {@code baseReadonly}), bound gv2 = load vmctx+16 (not readonly).
      */
-    static Function twoAccesses(boolean baseReadonly, boolean storeBetween) {
+    static Function twoAccesses(boolean baseReadonly, int between) {
         Function f = new Function("%two", sig(new int[] {Type.I64, Type.I32, Type.I32}, 0, new int[] {Type.I32}));
         int gv0 = f.addGlobalValue(GlobalValueData.vmctx());
         int gv1 = f.addGlobalValue(GlobalValueData.load(gv0, 8, Type.I64, NA | (baseReadonly ? MemFlags.READONLY : 0)));
@@ -680,8 +687,8 @@ class LegalizerTest {
         int y = f.dfg.appendBlockParam(b0, Type.I32);
         InstBuilder b = new InstBuilder(f).atEnd(b0);
         int v3 = b.heapLoad(Opcode.HEAP_LOAD, Type.I32, heap, x, 0);  // size 4
-        if (storeBetween) {
-            b.heapStore(Opcode.HEAP_STORE, heap, v3, y, 0);          // size 4
+        if (between != NOTHING) {
+            storeBetween(b, between, heap, v3, y);                   // heap_store: size 4
             b.ret(b.iadd(v3, b.heapLoad(Opcode.HEAP_LOAD, Type.I32, heap, x, 4))); // size 8
         } else {
             b.ret(b.iadd(v3, b.heapLoad(Opcode.HEAP_LOAD, Type.I32, heap, y, 4))); // size 8
@@ -713,15 +720,15 @@ class LegalizerTest {
                     v5 = iadd v3, v4
                     return v5
                 }
-                """, body(twoAccesses(false, false)));
+                """, body(twoAccesses(false, NOTHING)));
     }
 
     @Test
     void aStoreMakesNonReadonlyGlobalValuesBeReadAgain() {
-        // the store's own address still uses the bound v8 and base v11 loaded before it; after
-        // it the bound (not readonly) is loaded again as v18, the readonly base v11 is kept
-        // (loaded once at entry: its chain is readonly and notrap)
-        Function f = twoAccesses(true, true);
+        // a store into the VM context may change what non-readonly global values read: after it
+        // the bound (not readonly) is loaded again as v13; the readonly base v11 (loaded once at
+        // entry: its chain is readonly and notrap) stays, and with it the address v6 = base + x
+        Function f = twoAccesses(true, STORE);
         assertEquals("""
                 block0(v0: i64, v1: i32, v2: i32):
                     v11 = load.i64 notrap aligned readonly v0+8
@@ -732,31 +739,35 @@ class LegalizerTest {
                     trapnz v10, heap_oob
                     v6 = iadd v11, v7
                     v3 = load.i32 notrap v6
-                    v13 = uextend.i64 v2
-                    v14 = iadd_imm v13, 4
-                    v15 = icmp ugt v14, v8
+                    store notrap v3, v0+200
+                    v13 = load.i64 notrap aligned v0+16
+                    v14 = iadd_imm v7, 8
+                    v15 = icmp ugt v14, v13
                     trapnz v15, heap_oob
-                    v12 = iadd v11, v13
-                    store notrap v3, v12
-                    v17 = uextend.i64 v1
-                    v18 = load.i64 notrap aligned v0+16
-                    v19 = iadd_imm v17, 8
-                    v20 = icmp ugt v19, v18
-                    trapnz v20, heap_oob
-                    v16 = iadd v11, v17
-                    v4 = load.i32 notrap v16+4
+                    v4 = load.i32 notrap v6+4
                     v5 = iadd v3, v4
                     return v5
                 }
                 """, body(f));
         // a base without readonly is loaded again too
-        String plain = body(twoAccesses(false, true));
+        String plain = body(twoAccesses(false, STORE));
         assertTrue(plain.contains("""
-                    v20 = icmp ugt v19, v18
-                    trapnz v20, heap_oob
-                    v21 = load.i64 notrap aligned v0+8
-                    v16 = iadd v21, v17
+                    trapnz v15, heap_oob
+                    v16 = load.i64 notrap aligned v0+8
+                    v12 = iadd v16, v7
+                    v4 = load.i32 notrap v12+4
                 """), plain);
+    }
+
+    @Test
+    void aHeapStoreLeavesBaseBoundAndChecksAlone() {
+        // a heap_store writes the heap's memory only, which is not where the base and the bound
+        // live: the bound (not readonly) and the base (not readonly) are each loaded once, and
+        // the second load of x, at offset 4 (8 bytes), is checked against the same bound v8
+        String body = body(twoAccesses(false, HEAP_STORE));
+        assertEquals(1, body.split("load.i64 notrap aligned v0\\+16", -1).length - 1, body);
+        assertEquals(1, body.split("load.i64 notrap aligned v0\\+8", -1).length - 1, body);
+        assertEquals(3, body.split("icmp ugt .*, v8\\n", -1).length - 1, body);
     }
 
     @Test
@@ -808,10 +819,10 @@ class LegalizerTest {
     void globalValuesAreNotCarriedAcrossBlocks() {
         // static heap, readonly base: one block loads the base once (1 + 2 heap loads); with two
         // blocks too, since a readonly notrap chain is loaded once at function entry (1 + 2)
-        assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, false, false), Opcode.LOAD));
-        assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, false, true), Opcode.LOAD));
-        // the readonly base survives the store between the two loads: still 1 + 2
-        assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, true, false), Opcode.LOAD));
+        assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, NOTHING, false), Opcode.LOAD));
+        assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, NOTHING, true), Opcode.LOAD));
+        // the readonly base survives a store into the VM context between the two loads: still 1 + 2
+        assertEquals(3, countOpcode(accesses(HeapData.Style.STATIC, 0, STORE, false), Opcode.LOAD));
     }
 
     @Test
