@@ -11,6 +11,12 @@ package dev.twill.ir;
  * bounds iff {@code zext(index) + offset + n <= bound}; otherwise it traps {@code heap_oob}.
  * Twill never relies on guard pages (the JVM owns the signals), so {@code offsetGuard} is kept
  * for the text format only and never removes a check.
+ *
+ * <p>A heap's memory, {@code [base, base + bound)}, must not overlap the memory that any
+ * global value is loaded from (the VM context holding bases and bounds): a {@code heap_store}
+ * then cannot change a base, a bound or another global value, which lets the legalizer keep
+ * them across heap stores. WebAssembly memories satisfy this by construction; IR that breaks
+ * it has no defined behaviour for the loads of those global values.
  */
 public final class HeapData {
     public enum Style { STATIC, DYNAMIC }
