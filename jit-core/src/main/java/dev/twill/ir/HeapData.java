@@ -15,8 +15,9 @@ package dev.twill.ir;
  * <p>A heap's memory, {@code [base, base + bound)}, must not overlap the memory that any
  * global value is loaded from (the VM context holding bases and bounds): a {@code heap_store}
  * then cannot change a base, a bound or another global value, which lets the legalizer keep
- * them across heap stores. WebAssembly memories satisfy this by construction; IR that breaks
- * it has no defined behaviour for the loads of those global values.
+ * them across heap stores. WebAssembly memories satisfy this by construction. Where IR breaks
+ * it, a global value read after such a heap store in the same EBB may give either the value
+ * before the store or the one after: nothing else changes.
  */
 public final class HeapData {
     public enum Style { STATIC, DYNAMIC }
