@@ -125,6 +125,10 @@ public final class X64Lowering {
                 Opcode.SELECT_SPECTRE_GUARD}) {
             CONSUMER_FOLDS[o.ordinal()] |= FOLD_COND;
         }
+        // and they fold a condition that is itself a single-use load (condFoldLoad: cmp [mem], 0)
+        for (Opcode o : new Opcode[] {Opcode.BRIF, Opcode.BRZ, Opcode.BRNZ, Opcode.TRAPZ, Opcode.TRAPNZ}) {
+            CONSUMER_FOLDS[o.ordinal()] |= FOLD_LOAD;
+        }
     }
 
 
