@@ -1869,10 +1869,16 @@ public final class X64Lowering {
         int idx = dfg.arg(i, 0);
         int it = dfg.valueType(resolved(idx));
         int n = use(idx);
-        // a fresh zero-extended copy: the jump sequence overwrites its register
+        // a fresh zero-extended copy: the jump sequence overwrites its register. An index whose
+        // register is zero-extended already (i64, or an i32 from a 32-bit op) needs only a copy,
+        // which the allocator can coalesce away when the index dies here
         int z = tmp(RegClass.INT);
-        inst(EXT, it == Type.I64 ? 8 : 4, 0);
-        setAux(it == Type.I64 ? 8 : Type.bytes(it));
+        if (it == Type.I64 || zeroExtended32(idx)) {
+            inst(MOV, 8, VCode.MOVE);
+        } else {
+            inst(EXT, 4, 0);
+            setAux(Type.bytes(it));
+        }
         regUse(n, RegClass.INT);
         idef(z);
         inst(BR_TABLE, 0, VCode.TERMINATOR);
