@@ -56,6 +56,8 @@ public final class DataFlowGraph {
     private static final int VSTRIDE = 4, VTYPE = 0, VKIND = 1, VDEF = 2, VNUM = 3;
     private int[] values = new int[128 * VSTRIDE];
     private int numValues;
+    /** Whether some value was given type i128 since {@link #clear} (it may have been retyped since). */
+    private boolean typedI128;
 
     private int[] blockParams = new int[32];
     private int numBlocks;
@@ -94,6 +96,7 @@ public final class DataFlowGraph {
         pool.clear();
         numInsts = 0;
         numValues = 0;
+        typedI128 = false;
         numBlocks = 0;
         numJumpTables = 0;
     }
@@ -369,6 +372,7 @@ public final class DataFlowGraph {
         }
         int r = v * VSTRIDE;
         values[r + VTYPE] = type;
+        if (type == Type.I128) typedI128 = true;
         values[r + VKIND] = kind;
         values[r + VDEF] = def;
         values[r + VNUM] = num;
@@ -391,6 +395,15 @@ public final class DataFlowGraph {
 
     public void setValueType(int v, int type) {
         values[v * VSTRIDE + VTYPE] = type;
+        if (type == Type.I128) typedI128 = true;
+    }
+
+    /**
+     * False if no value has type i128 (a constant-time answer for passes that only matter then);
+     * true if some value may have it.
+     */
+    public boolean mayHaveI128() {
+        return typedI128;
     }
 
     /** {@link #DEF_RESULT}, {@link #DEF_PARAM}, {@link #DEF_ALIAS} or {@link #DEF_NONE}. */
@@ -490,6 +503,7 @@ public final class DataFlowGraph {
     /** Appends the existing value {@code v} as the next parameter of {@code b} and redefines it. */
     public void attachBlockParam(int b, int v, int type) {
         values[v * VSTRIDE + VTYPE] = type;
+        if (type == Type.I128) typedI128 = true;
         values[v * VSTRIDE + VKIND] = DEF_PARAM;
         values[v * VSTRIDE + VDEF] = b;
         values[v * VSTRIDE + VNUM] = numBlockParams(b);

@@ -77,6 +77,7 @@ public final class I128Narrowing {
     public static boolean needed(Function f) {
         if (mentions(f.signature)) return true;
         for (Signature s : f.signatures) if (mentions(s)) return true;
+        if (!f.dfg.mayHaveI128()) return false;
         int n = f.dfg.numValues();
         for (int v = 0; v < n; v++) if (f.dfg.valueType(v) == Type.I128) return true;
         return false;
