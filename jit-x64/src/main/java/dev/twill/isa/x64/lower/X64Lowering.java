@@ -110,7 +110,7 @@ public final class X64Lowering {
         // a free uextend (sharing a compare's or a 32-bit op's vreg) may let any user fold what is behind it
         PRODUCER_FOLDS[Opcode.UEXTEND.ordinal()] = FOLD_IMM | FOLD_LOAD | FOLD_COND | FOLD_ADDRESS;
         for (Opcode o : new Opcode[] {Opcode.ICMP, Opcode.ICMP_IMM, Opcode.FCMP}) PRODUCER_FOLDS[o.ordinal()] = FOLD_COND;
-        for (Opcode o : new Opcode[] {Opcode.IADD, Opcode.IADD_IMM}) PRODUCER_FOLDS[o.ordinal()] = FOLD_ADDRESS;
+        for (Opcode o : new Opcode[] {Opcode.IADD, Opcode.IADD_IMM, Opcode.ISHL, Opcode.ISHL_IMM}) PRODUCER_FOLDS[o.ordinal()] = FOLD_ADDRESS;
         for (Opcode o : all) {
             int folds = FOLD_IMM;
             if (o.canLoad() || o.canStore()) folds |= FOLD_ADDRESS;
@@ -125,6 +125,8 @@ public final class X64Lowering {
                 Opcode.SELECT_SPECTRE_GUARD}) {
             CONSUMER_FOLDS[o.ordinal()] |= FOLD_COND;
         }
+        // an add's lea folds the adds and shifts below it (lea)
+        for (Opcode o : new Opcode[] {Opcode.IADD, Opcode.IADD_IMM, Opcode.ISUB}) CONSUMER_FOLDS[o.ordinal()] |= FOLD_ADDRESS;
         // and they fold a condition that is itself a single-use load (condFoldLoad: cmp [mem], 0)
         for (Opcode o : new Opcode[] {Opcode.BRIF, Opcode.BRZ, Opcode.BRNZ, Opcode.TRAPZ, Opcode.TRAPNZ}) {
             CONSUMER_FOLDS[o.ordinal()] |= FOLD_LOAD;
@@ -1352,14 +1354,7 @@ public final class X64Lowering {
             return;
         }
         if (op == Opcode.IADD) {
-            inst(LEA, opSize(t), 0);
-            int ba = iu(a);
-            int bb = iu(b);
-            if (!marking) {
-                insts.memBase[cur] = ba;
-                insts.memIndex[cur] = bb;
-            }
-            idef(def(r));
+            lea(t, a, b, 0, r);
             return;
         }
         inst(op == Opcode.IMUL ? IMUL_RR : ALU_RR, opSize(t), 0);
@@ -1375,13 +1370,11 @@ public final class X64Lowering {
 
     private void lowerIntBinaryImmOf(Opcode regOp, int t, int a, long c, int r) {
         if (regOp == Opcode.IADD && fitsImm(t, c)) {
-            inst(LEA, opSize(t), 0);
-            int ba = iu(a);
-            if (!marking) {
-                insts.memBase[cur] = ba;
-                insts.memDisp[cur] = (int) c;
-            }
-            idef(def(r));
+            lea(t, a, -1, c, r);
+            return;
+        }
+        if (regOp == Opcode.ISUB && c != Long.MIN_VALUE && fitsImm(t, -c)) {
+            lea(t, a, -1, -c, r); // three operands: no copy when a stays live
             return;
         }
         if (regOp == Opcode.IMUL) {
@@ -1400,6 +1393,91 @@ public final class X64Lowering {
             return;
         }
         aluImm(aluOf(regOp), t, use(a), c, def(r));
+    }
+
+    /**
+     * {@code r = a + b + disp} ({@code b} -1 for none) as one {@code lea}, folding what a wasm
+     * address computation chains below it: an add of a constant ({@code iadd_imm}, or {@code
+     * iadd} with a constant operand, as the wasm translator makes them) into the displacement,
+     * an {@code iadd} into base and index when {@code b} is absent, a left shift by 1..3 into the
+     * index's scale. Each folded instruction has type {@code t}; it may have other uses, which
+     * still read it (the lea costs the same either way), and becomes dead when every use folds
+     * it. Sound at every width: lea's sum is exact in 64 bits and a narrower result keeps its
+     * low bits, which wrapping adds and left shifts of that width also are.
+     */
+    private void lea(int t, int a, int b, long disp, int r) {
+        int d = pureDef(a, t);
+        if (d >= 0) {
+            Opcode op = dfg.opcode(d);
+            int x = -1;
+            long c = 0;
+            if (op == Opcode.IADD_IMM) {
+                x = dfg.arg(d, 0);
+                c = dfg.imm(d);
+            } else if (op == Opcode.IADD && immCandidate(dfg.arg(d, 1), t)) {
+                x = dfg.arg(d, 0);
+                c = constValue(dfg.arg(d, 1));
+            } else if (op == Opcode.IADD && immCandidate(dfg.arg(d, 0), t)) {
+                x = dfg.arg(d, 1);
+                c = constValue(dfg.arg(d, 0));
+            }
+            if (x >= 0 && fitsImm(t, disp + c)) {
+                disp += c;
+                a = x;
+            }
+        }
+        if (b < 0) {
+            int sum = pureDef(a, t);
+            if (sum >= 0 && dfg.opcode(sum) == Opcode.IADD) {
+                a = dfg.arg(sum, 0);
+                b = dfg.arg(sum, 1);
+            }
+        }
+        int scale = 1;
+        if (b >= 0) {
+            int k = leaShift(b, t);
+            if (k == 0 && (k = leaShift(a, t)) != 0) {
+                int x = a;
+                a = b;
+                b = x;
+            }
+            if (k != 0) {
+                b = dfg.arg(defInst(resolved(b)), 0);
+                scale = 1 << k;
+            }
+        }
+        inst(LEA, opSize(t), 0);
+        int ba = iu(a);
+        int bb = b >= 0 ? iu(b) : -1;
+        if (!marking) {
+            insts.memBase[cur] = ba;
+            insts.memDisp[cur] = (int) disp;
+            if (bb >= 0) {
+                insts.memIndex[cur] = bb;
+                insts.memScale[cur] = (byte) scale;
+            }
+        }
+        idef(def(r));
+    }
+
+    /** The instruction of type {@code t} defining {@code v}, if {@link #lea} may look into it (its own vreg), else -1. */
+    private int pureDef(int v, int t) {
+        v = resolved(v);
+        int d = defInst(v);
+        return d >= 0 && dfg.ctrlType(d) == t && valueSource[v] == v ? d : -1;
+    }
+
+    /** k in 1..3 if {@code v} is a left shift by the constant k ({@code ishl_imm} or {@code ishl} of a constant), else 0. */
+    private int leaShift(int v, int t) {
+        int d = pureDef(v, t);
+        if (d < 0) return 0;
+        long k;
+        Opcode op = dfg.opcode(d);
+        if (op == Opcode.ISHL_IMM) k = dfg.imm(d);
+        else if (op == Opcode.ISHL && isConst(dfg.arg(d, 1))) k = constValue(dfg.arg(d, 1));
+        else return 0;
+        k &= Type.bits(t) - 1;
+        return k >= 1 && k <= 3 ? (int) k : 0;
     }
 
     private void lowerShiftImm(int i, Opcode op, int t, long amount) {
