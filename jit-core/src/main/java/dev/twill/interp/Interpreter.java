@@ -460,55 +460,14 @@ public final class Interpreter {
                     pc++;
                     break;
                 case K_CALL:
-                case K_CALL_INDIRECT: {
-                    int args = code[o + A0];
-                    int nargs = lists[args];
-                    InterpModule.Entry e;
-                    if (code[o + KIND] == K_CALL) {
-                        e = callee(fn, code[o + X]);
-                    } else {
-                        long target = regs[lists[args + 1]];
-                        if (target == 0) return trap(base, TrapCode.NULL_REFERENCE);
-                        e = module.entryAt(target);
-                        if (e == null || !e.signature.equals(fn.signatures[code[o + X]])) return trap(base, TrapCode.BAD_SIG);
-                        args++;
-                        nargs--;
-                    }
-                    f.pc = pc;
-                    if (e.host != null) {
-                        InterpResult r = hostCall(e, regs, lists, args, nargs);
-                        if (!r.returned()) return stop(base, r);
-                        int res = code[o + RES];
-                        for (int k = 0; k < lists[res]; k++) regs[lists[res + 1 + k]] = r.value(k);
-                        pc++;
-                        break;
-                    }
-                    if (depth >= maxDepth) return trap(base, TrapCode.STK_OVF);
-                    DecodedFunction callee = e.decoded();
-                    Frame nf = push(callee);
-                    long[] nregs = nf.regs;
-                    int params = callee.entryParams;
-                    for (int k = 0; k < nargs; k++) nregs[callee.lists[params + 1 + k]] = regs[lists[args + 1 + k]];
-                    if (callee.wide && hi != null) {
-                        for (int k = 0; k < nargs; k++) nf.hi[callee.lists[params + 1 + k]] = hi[lists[args + 1 + k]];
-                    }
-                    if (callee.vmctxParam >= 0) nf.vmctx = nregs[callee.lists[params + 1 + callee.vmctxParam]];
-                    f = nf;
-                    fn = callee;
-                    code = fn.code;
-                    imms = fn.imm;
-                    lists = fn.lists;
-                    regs = nregs;
-                    hi = fn.wide ? nf.hi : null;
-                    pc = fn.entryPc;
-                    break;
-                }
+                case K_CALL_INDIRECT:
                 case K_RETURN_CALL:
                 case K_RETURN_CALL_INDIRECT: {
+                    int kind = code[o + KIND];
                     int args = code[o + A0];
                     int nargs = lists[args];
                     InterpModule.Entry e;
-                    if (code[o + KIND] == K_RETURN_CALL) {
+                    if (kind == K_CALL || kind == K_RETURN_CALL) {
                         e = callee(fn, code[o + X]);
                     } else {
                         long target = regs[lists[args + 1]];
@@ -519,6 +478,36 @@ public final class Interpreter {
                         nargs--;
                     }
                     f.pc = pc;
+                    if (kind == K_CALL || kind == K_CALL_INDIRECT) {
+                        if (e.host != null) {
+                            InterpResult r = hostCall(e, regs, lists, args, nargs);
+                            if (!r.returned()) return stop(base, r);
+                            int res = code[o + RES];
+                            for (int k = 0; k < lists[res]; k++) regs[lists[res + 1 + k]] = r.value(k);
+                            pc++;
+                            break;
+                        }
+                        if (depth >= maxDepth) return trap(base, TrapCode.STK_OVF);
+                        DecodedFunction callee = e.decoded();
+                        Frame nf = push(callee);
+                        long[] nregs = nf.regs;
+                        int params = callee.entryParams;
+                        for (int k = 0; k < nargs; k++) nregs[callee.lists[params + 1 + k]] = regs[lists[args + 1 + k]];
+                        if (callee.wide && hi != null) {
+                            for (int k = 0; k < nargs; k++) nf.hi[callee.lists[params + 1 + k]] = hi[lists[args + 1 + k]];
+                        }
+                        if (callee.vmctxParam >= 0) nf.vmctx = nregs[callee.lists[params + 1 + callee.vmctxParam]];
+                        f = nf;
+                        fn = callee;
+                        code = fn.code;
+                        imms = fn.imm;
+                        lists = fn.lists;
+                        regs = nregs;
+                        hi = fn.wide ? nf.hi : null;
+                        pc = fn.entryPc;
+                        break;
+                    }
+                    // a tail call: the callee replaces this frame
                     long[] out;
                     if (e.host != null) {
                         InterpResult r = hostCall(e, regs, lists, args, nargs);

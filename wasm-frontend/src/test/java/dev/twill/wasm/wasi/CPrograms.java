@@ -1,5 +1,14 @@
 package dev.twill.wasm.wasi;
 
+import dev.twill.wasm.Engine;
+import dev.twill.wasm.EngineConfig;
+import dev.twill.wasm.Instance;
+import dev.twill.wasm.Linker;
+import dev.twill.wasm.Module;
+import dev.twill.wasm.Store;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -97,6 +106,30 @@ final class CPrograms {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs {@code wasm}'s {@code _start} with WASI as {@code config} sets it up (its standard
+     * output and error are captured here), under tier {@code opt}; the exit code is 0 unless the
+     * program calls proc_exit.
+     */
+    static Run runWasm(byte[] wasm, String opt, WasiConfig config) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try (Engine engine = new Engine(new EngineConfig().optLevel(opt));
+                Module module = Module.compile(engine, wasm);
+                Store store = new Store(engine);
+                Wasi wasi = new Wasi(config.stdout(out).stderr(err))) {
+            Linker linker = new Linker(engine);
+            wasi.define(linker);
+            Instance instance = linker.instantiate(store, module);
+            int code = 0;
+            try {
+                instance.function("_start").call();
+            } catch (WasiExit e) {
+                code = e.exitCode();
+            }
+            return new Run(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), code);
         }
     }
 

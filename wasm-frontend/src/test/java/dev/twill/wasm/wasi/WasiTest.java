@@ -43,26 +43,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class WasiTest {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** Runs {@code wasm}'s {@code _start} with WASI; the exit code is 0 unless it calls proc_exit. */
+    /** Runs {@code wasm}'s {@code _start} with these arguments (after the program name), environment and input. */
     private static CPrograms.Run runWasm(byte[] wasm, String opt, List<String> args, Map<String, String> env, byte[] stdin) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try (Engine engine = new Engine(new EngineConfig().optLevel(opt));
-                Module module = Module.compile(engine, wasm);
-                Store store = new Store(engine)) {
-            Linker linker = new Linker(engine);
-            List<String> argv = new ArrayList<>(List.of("program"));
-            argv.addAll(args);
-            new Wasi(new WasiConfig().args(argv).env(env).stdin(new ByteArrayInputStream(stdin)).stdout(out).stderr(err))
-                    .define(linker);
-            Instance instance = linker.instantiate(store, module);
-            int code = 0;
-            try {
-                instance.function("_start").call();
-            } catch (WasiExit e) {
-                code = e.exitCode();
-            }
-            return new CPrograms.Run(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), code);
-        }
+        List<String> argv = new ArrayList<>(List.of("program"));
+        argv.addAll(args);
+        return CPrograms.runWasm(wasm, opt, new WasiConfig().args(argv).env(env).stdin(new ByteArrayInputStream(stdin)));
     }
 
     private static void sameAsNative(String name, String opt, List<String> args, Map<String, String> env, String stdin)
