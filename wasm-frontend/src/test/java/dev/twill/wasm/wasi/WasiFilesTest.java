@@ -62,6 +62,8 @@ class WasiFilesTest {
         CPrograms.Run expected = CPrograms.runNative("files", List.of(), Map.of(), new byte[0], nativeDir);
         assertEquals(0, expected.exitCode(), expected.stdout());
         assertTrue(expected.stdout().contains("made: hard.bin link@ moved.txt"), expected.stdout());
+        // 300 names of 29 bytes; the numbers 0..299 plus one each sum to 300 * 301 / 2
+        assertTrue(expected.stdout().contains("many: 300 entries, 8700 name bytes, checksum 45150"), expected.stdout());
         CPrograms.Run actual = runWasm(CPrograms.wasm("files"), opt, wasmDir);
         assertEquals(expected, actual);
         assertEquals(tree(nativeDir), tree(wasmDir));

@@ -167,5 +167,30 @@ int main(void) {
     TRY("rmdir missing", rmdir("made"));
     TRY("unlink data", unlink("data.bin"));
     list(".");
+
+    /* a directory larger than one readdir buffer: the listing continues from cookies */
+    mkdir("many", 0755);
+    for (int k = 0; k < 300; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "many/entry-with-a-longish-name-%03d", k);
+        close(open(name, O_WRONLY | O_CREAT, 0644));
+    }
+    DIR *md = opendir("many");
+    int entries = 0;
+    long namebytes = 0, checksum = 0;
+    for (struct dirent *e; (e = readdir(md)) != NULL;) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        entries++;
+        namebytes += strlen(e->d_name);
+        checksum += atoi(e->d_name + 26) + 1;
+    }
+    closedir(md);
+    printf("many: %d entries, %ld name bytes, checksum %ld\n", entries, namebytes, checksum);
+    for (int k = 0; k < 300; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "many/entry-with-a-longish-name-%03d", k);
+        unlink(name);
+    }
+    TRY("rmdir many", rmdir("many"));
     return 0;
 }
