@@ -494,6 +494,7 @@ public final class Wasi implements AutoCloseable {
             long s = (long) SUBSCRIPTION_SIZE * k;
             int tag = subs.get(ValueLayout.JAVA_BYTE, s + 8);
             int error;
+            long nbytes = 0;
             if (tag == EVENT_CLOCK) {
                 if (fdReady || wait[k] > elapsed) continue;
                 error = SUCCESS;
@@ -502,12 +503,21 @@ public final class Wasi implements AutoCloseable {
                 Descriptor d = files.get(fd);
                 boolean ready = d != null && d.kind != Descriptor.DIRECTORY && (tag == EVENT_FD_READ ? d.readable : d.writable);
                 error = ready ? SUCCESS : BADF;
+                // a regular file is always ready; what a read would get is the rest of it
+                if (ready && tag == EVENT_FD_READ && d.channel != null) {
+                    try {
+                        nbytes = files.remaining(d);
+                    } catch (WasiError x) {
+                        error = x.errno; // the event carries the file's error
+                    }
+                }
             }
             long e = out + (long) EVENT_SIZE * events++;
             m.asSlice(e, EVENT_SIZE).fill((byte) 0);
             m.set(I64, e, subs.get(I64, s));
             m.set(I16, e + 8, (short) error);
             m.set(ValueLayout.JAVA_BYTE, e + 10, (byte) tag);
+            m.set(I64, e + 16, nbytes); // fd_readwrite.nbytes
         }
         m.set(I32, neventsPtr, events);
         return SUCCESS;

@@ -323,6 +323,15 @@ final class WasiFiles implements AutoCloseable {
         return Wasi.SUCCESS;
     }
 
+    /** Bytes between an open file's position and its end. */
+    long remaining(Descriptor d) throws WasiError {
+        try {
+            return Math.max(0, d.channel.size() - d.channel.position());
+        } catch (IOException e) {
+            throw new WasiError(WasiError.errnoOf(e));
+        }
+    }
+
     int seek(MemorySegment m, int fd, long offset, int whence, long resultPtr) throws WasiError {
         Descriptor d = file(fd);
         check(m, resultPtr, 8);
@@ -648,6 +657,8 @@ final class WasiFiles implements AutoCloseable {
         synchronized (SandboxPaths.LOCK) {
             SandboxPaths.Resolved r = SandboxPaths.resolve(dir.path, path, false);
             if (r.isRoot()) throw new WasiError(EXIST);
+            // a new link named with a trailing slash would have to be a directory (symlink(2))
+            if (r.trailingSlash()) throw new WasiError(Files.exists(r.path(), NOFOLLOW) ? EXIST : NOENT);
             try {
                 Files.createSymbolicLink(r.path(), Path.of(target));
             } catch (InvalidPathException e) {
@@ -668,6 +679,8 @@ final class WasiFiles implements AutoCloseable {
             SandboxPaths.Resolved b = SandboxPaths.resolve(to.path, newPath, false);
             if (Files.isDirectory(a.path(), NOFOLLOW)) throw new WasiError(PERM);
             if (b.isRoot()) throw new WasiError(EXIST);
+            if (a.trailingSlash()) throw new WasiError(NOTDIR);
+            if (b.trailingSlash()) throw new WasiError(Files.exists(b.path(), NOFOLLOW) ? EXIST : NOENT);
             try {
                 Files.createLink(b.path(), a.path());
             } catch (IOException e) {

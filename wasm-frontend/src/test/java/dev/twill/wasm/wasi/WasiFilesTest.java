@@ -112,6 +112,18 @@ class WasiFilesTest {
         }
     }
 
+    @Test
+    void pollingAFileReportsWhatIsLeftToRead(@TempDir Path tmp) throws IOException {
+        CPrograms.Run run = runWasm(CPrograms.wasm("poll_file"), "speed", populate(tmp));
+        // input.txt is 11 + 12 + 6 = 29 bytes, 5 of them read: 24 left; a directory is no
+        // pollable descriptor (badf = 8); event type 1 is fd_read
+        assertEquals("""
+                poll: errno 0, 2 events
+                event 7: error 0, type 1, nbytes 24
+                event 8: error 8, type 1, nbytes 0
+                """, run.stdout());
+    }
+
     // ---- the resolver alone
 
     @Test

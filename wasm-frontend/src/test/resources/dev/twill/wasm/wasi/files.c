@@ -145,6 +145,8 @@ int main(void) {
     TRY("unlink a directory", unlink("made"));
     TRY("rmdir a file", rmdir("data.bin"));
     TRY("symlink", symlink("moved.txt", "made/link"));
+    TRY("symlink named with a slash", symlink("moved.txt", "made/slash/"));
+    TRY("link named with a slash", link("data.bin", "made/slash/"));
     char target[64] = {0};
     printf("readlink: %zd [%s]\n", readlink("made/link", target, sizeof target - 1), target);
     cat("made/link");
