@@ -1757,23 +1757,30 @@ public final class X64Lowering {
         return l;
     }
 
-    private void lowerCall(int i, boolean indirect) {
+    /** The signature of call or tail call {@code i} (its callee's, or the indirect call's own), checked against its arguments. */
+    private int callSignature(int i, boolean indirect) {
         int sigRef;
-        ExtFuncData fn = null;
         if (indirect) {
             sigRef = dfg.aux(i);
         } else {
             int f = dfg.aux(i);
             if (f < 0 || f >= func.extFuncs.size()) throw unsupported(i, "no function fn" + f);
-            fn = func.extFuncs.get(f);
-            sigRef = fn.signature;
+            sigRef = func.extFuncs.get(f).signature;
         }
         if (sigRef < 0 || sigRef >= func.signatures.size()) throw unsupported(i, "no signature sig" + sigRef);
+        if (dfg.numArgs(i) - (indirect ? 1 : 0) != func.signatures.get(sigRef).params.length) {
+            throw unsupported(i, "argument count does not match the signature");
+        }
+        return sigRef;
+    }
+
+    private void lowerCall(int i, boolean indirect) {
+        int sigRef = callSignature(i, indirect);
+        ExtFuncData fn = indirect ? null : func.extFuncs.get(dfg.aux(i));
         Signature sig = func.signatures.get(sigRef);
         X64Abi.Locations loc = locationsOf(sigRef);
         int first = indirect ? 1 : 0;
         int nargs = dfg.numArgs(i) - first;
-        if (nargs != sig.params.length) throw unsupported(i, "argument count does not match the signature");
         // stack arguments first: stores into the outgoing area at [rsp]
         for (int k = 0; k < nargs; k++) {
             if (loc.argStack[k] < 0) continue;
@@ -1844,22 +1851,12 @@ public final class X64Lowering {
      * convention it must fit the area the caller's caller allocated.
      */
     private void lowerTailCall(int i, boolean indirect) {
-        int sigRef;
-        ExtFuncData fn = null;
-        if (indirect) {
-            sigRef = dfg.aux(i);
-        } else {
-            int f = dfg.aux(i);
-            if (f < 0 || f >= func.extFuncs.size()) throw unsupported(i, "no function fn" + f);
-            fn = func.extFuncs.get(f);
-            sigRef = fn.signature;
-        }
-        if (sigRef < 0 || sigRef >= func.signatures.size()) throw unsupported(i, "no signature sig" + sigRef);
+        int sigRef = callSignature(i, indirect);
+        ExtFuncData fn = indirect ? null : func.extFuncs.get(dfg.aux(i));
         Signature sig = func.signatures.get(sigRef);
         X64Abi.Locations loc = locationsOf(sigRef);
         int first = indirect ? 1 : 0;
         int nargs = dfg.numArgs(i) - first;
-        if (nargs != sig.params.length) throw unsupported(i, "argument count does not match the signature");
         if (!java.util.Arrays.equals(sig.returns, func.signature.returns)) {
             throw unsupported(i, "a tail call's callee must return what the function returns");
         }
