@@ -1038,7 +1038,26 @@ public final class FunctionTranslator {
     private void opCallIndirect(int typeIndex, int tableIndex) {
         FuncType type = module.types[typeIndex];
         int np = type.params.length;
-        int index = pop();
+        int codeAddr = tableCallee(typeIndex, tableIndex, pop());
+        int calleeVmctx = tableCalleeVmctx;
+        materialize(sp - np);
+        int[] a = args(np + 1);
+        a[0] = calleeVmctx;
+        System.arraycopy(stack, sp - np, a, 1, np);
+        sp -= np;
+        int inst = ins().callIndirect(sigRef(typeIndex), codeAddr, a, np + 1);
+        pushResults(inst);
+    }
+
+    /** The callee's vmctx found by the last {@link #tableCallee}. */
+    private int tableCalleeVmctx;
+
+    /**
+     * call_indirect's checks on element {@code index} of table {@code tableIndex}: the code
+     * address of its function, which has wasm type {@code typeIndex} exactly; the function's
+     * vmctx goes to {@link #tableCalleeVmctx}.
+     */
+    private int tableCallee(int typeIndex, int tableIndex, int index) {
         int t = table(tableIndex);
         InstBuilder b = ins();
         int slot = b.tableAddr(Type.I64, t, index, 0);
@@ -1049,15 +1068,8 @@ public final class FunctionTranslator {
         // and i64 apart, the record's canonical type id can
         int actualType = b.load(Opcode.LOAD, Type.I32, FIXED, ref, VmContextLayout.FUNCREF_TYPE);
         b.condTrap(Opcode.TRAPNZ, b.icmpImm(IntCC.NE, actualType, typeIds[typeIndex]), TrapCode.BAD_SIG);
-        int codeAddr = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_CODE);
-        int calleeVmctx = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_VMCTX);
-        materialize(sp - np);
-        int[] a = args(np + 1);
-        a[0] = calleeVmctx;
-        System.arraycopy(stack, sp - np, a, 1, np);
-        sp -= np;
-        int inst = b.callIndirect(sigRef(typeIndex), codeAddr, a, np + 1);
-        pushResults(inst);
+        tableCalleeVmctx = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_VMCTX);
+        return b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_CODE);
     }
 
     /**
@@ -1091,16 +1103,8 @@ public final class FunctionTranslator {
     /** {@code return_call_indirect}: {@code call_indirect}'s table, null and type checks, then a tail call. */
     private void opReturnCallIndirect(int typeIndex, int tableIndex) {
         int np = module.types[typeIndex].params.length;
-        int index = pop();
-        int t = table(tableIndex);
-        InstBuilder b = ins();
-        int slot = b.tableAddr(Type.I64, t, index, 0);
-        int ref = b.load(Opcode.LOAD, Type.I64, MUTABLE, slot, 0);
-        b.condTrap(Opcode.TRAPZ, ref, TrapCode.NULL_REFERENCE);
-        int actualType = b.load(Opcode.LOAD, Type.I32, FIXED, ref, VmContextLayout.FUNCREF_TYPE);
-        b.condTrap(Opcode.TRAPNZ, b.icmpImm(IntCC.NE, actualType, typeIds[typeIndex]), TrapCode.BAD_SIG);
-        int codeAddr = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_CODE);
-        int calleeVmctx = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_VMCTX);
+        int codeAddr = tableCallee(typeIndex, tableIndex, pop());
+        int calleeVmctx = tableCalleeVmctx;
         materialize(sp - np);
         interruptCheck();
         int[] a = args(np + 1);
