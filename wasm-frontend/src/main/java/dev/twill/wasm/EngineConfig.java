@@ -18,6 +18,7 @@ public final class EngineConfig {
     private boolean memory64 = true;
     private boolean extendedConst = true;
     private boolean tailCall = true;
+    private boolean tags = true;
 
     /** {@code "none"} or {@code "speed"}. */
     public EngineConfig optLevel(String level) {
@@ -76,6 +77,21 @@ public final class EngineConfig {
 
     public boolean tailCall() {
         return tailCall;
+    }
+
+    /**
+     * Accept WebAssembly 3.0's exception tags: the tag section, and tags among imports and
+     * exports, so modules that declare or pass them on link. The exception instructions
+     * ({@code throw}, {@code try_table}, ...) are not supported: a body that uses one is a
+     * {@link dev.twill.CompileError}. Off, as in 2.0, section id 13 and extern kind 4 are malformed.
+     */
+    public EngineConfig tags(boolean on) {
+        this.tags = on;
+        return this;
+    }
+
+    public boolean tags() {
+        return tags;
     }
 
     public String optLevel() {

@@ -81,8 +81,9 @@ final class Instantiator {
         WasmMemory[] memories = new WasmMemory[m.memories.length];
         WasmTable[] tables = new WasmTable[m.tables.length];
         WasmGlobal[] globals = new WasmGlobal[m.globalTypes.length];
+        WasmTag[] tags = new WasmTag[m.tagTypes().length];
 
-        int nf = 0, nt = 0, nm = 0, ng = 0;
+        int nf = 0, nt = 0, nm = 0, ng = 0, ntag = 0;
         for (int k = 0; k < m.imports.length; k++) {
             Import im = m.imports[k];
             Object d = resolved[k];
@@ -120,9 +121,12 @@ final class Instantiator {
                     vmctx.set(ValueLayout.JAVA_LONG, layout.globalOffset(ng), g.cell);
                     globals[ng++] = g;
                 }
+                case ExternKind.TAG -> tags[ntag++] = (WasmTag) d;
                 default -> throw new IllegalStateException("import kind " + im.kind());
             }
         }
+
+        for (int t = m.importedTags(); t < tags.length; t++) tags[t] = new WasmTag(store, m.types[m.tagTypes()[t]]);
 
         int[] typeIds = FuncTypeIds.ofModule(m);
         for (int i = m.importedFunctions; i < functions.length; i++) {
@@ -176,6 +180,7 @@ final class Instantiator {
                 case ExternKind.TABLE -> tables[x.index()];
                 case ExternKind.MEMORY -> memories[x.index()];
                 case ExternKind.GLOBAL -> globals[x.index()];
+                case ExternKind.TAG -> tags[x.index()];
                 default -> throw new IllegalStateException("export kind " + x.kind());
             });
         }

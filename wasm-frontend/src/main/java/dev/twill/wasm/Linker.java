@@ -95,6 +95,7 @@ public final class Linker {
             case WasmMemory mem -> mem.store();
             case WasmTable t -> t.store();
             case WasmGlobal g -> g.store();
+            case WasmTag t -> t.store();
             default -> store;
         };
         if (owner != store) throw new LinkError("incompatible import type: " + what + " belongs to another store");
@@ -119,6 +120,12 @@ public final class Linker {
                 if (!subset(t.type().limits(), im.table().limits())) {
                     throw new LinkError("incompatible import type: " + what + ": table limits " + t.type().limits()
                             + " not a subset of " + im.table().limits());
+                }
+            }
+            case WasmTag t -> {
+                if (!t.type().equals(m.types[im.typeIndex()])) {
+                    throw new LinkError("incompatible import type: " + what + ": tag type mismatch: " + t.type()
+                            + ", the module imports " + m.types[im.typeIndex()]);
                 }
             }
             case WasmGlobal g -> {
@@ -161,6 +168,7 @@ public final class Linker {
             case WasmTable t -> ExternKind.TABLE;
             case WasmMemory m -> ExternKind.MEMORY;
             case WasmGlobal g -> ExternKind.GLOBAL;
+            case WasmTag t -> ExternKind.TAG;
             default -> -1;
         };
     }

@@ -11,7 +11,7 @@ final class Pipeline {
     private Pipeline() {}
 
     static WasmModule decode(byte[] bytes, Engine engine) {
-        return ModuleDecoder.decode(bytes, engine.config().memory64());
+        return ModuleDecoder.decode(bytes, engine.config().memory64(), engine.config().tags());
     }
 
     static void validate(WasmModule m, Engine engine) {

@@ -8,6 +8,8 @@ public final class ExternKind {
     public static final int TABLE = 1;
     public static final int MEMORY = 2;
     public static final int GLOBAL = 3;
+    /** An exception tag (WebAssembly 3.0's exception handling; Twill has tags, not yet their instructions). */
+    public static final int TAG = 4;
 
     public static String name(int kind) {
         return switch (kind) {
@@ -15,6 +17,7 @@ public final class ExternKind {
             case TABLE -> "table";
             case MEMORY -> "memory";
             case GLOBAL -> "global";
+            case TAG -> "tag";
             default -> "kind " + kind;
         };
     }

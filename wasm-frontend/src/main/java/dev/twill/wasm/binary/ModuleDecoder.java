@@ -61,6 +61,9 @@ public final class ModuleDecoder {
     private int importedMemories;
     private final List<GlobalType> globalTypes = new ArrayList<>();
     private int importedGlobals;
+    /** Each tag's type index, imported tags first, and where it is written (for the validator's errors). */
+    private final Offsets tagTypes = new Offsets(), tagOffsets = new Offsets();
+    private int importedTags;
     private final List<Global> globals = new ArrayList<>();
     private final List<Export> exports = new ArrayList<>();
     private int startFunction = -1;
@@ -97,10 +100,13 @@ public final class ModuleDecoder {
 
     /** Whether memory64 (WebAssembly 3.0) encodings are accepted: u64 limits and memarg offsets. */
     private final boolean memory64;
+    /** Whether WebAssembly 3.0's exception tags (section 13, extern kind 4) are accepted. */
+    private final boolean tags;
 
-    private ModuleDecoder(byte[] bytes, boolean memory64) {
+    private ModuleDecoder(byte[] bytes, boolean memory64, boolean tags) {
         this.in = new ByteReader(bytes);
         this.memory64 = memory64;
+        this.tags = tags;
     }
 
     /** Decodes {@code bytes} with memory64 on; throws {@link CompileError} (with a byte offset) if malformed. */
@@ -113,20 +119,27 @@ public final class ModuleDecoder {
      * (the 2.0 encodings, whose tests call a u32 overflow there "integer too large").
      */
     public static WasmModule decode(byte[] bytes, boolean memory64) {
-        return new ModuleDecoder(bytes, memory64).module();
+        return decode(bytes, memory64, memory64);
+    }
+
+    /** As {@link #decode(byte[], boolean)}, with exception tags accepted or not on their own. */
+    public static WasmModule decode(byte[] bytes, boolean memory64, boolean tags) {
+        return new ModuleDecoder(bytes, memory64, tags).module();
     }
 
     // Section ids (§5.5.2).
     private static final int CUSTOM = 0, TYPE = 1, IMPORT = 2, FUNCTION = 3, TABLE = 4, MEMORY = 5, GLOBAL = 6,
-        EXPORT = 7, START = 8, ELEMENT = 9, CODE = 10, DATA = 11, DATA_COUNT = 12;
+        EXPORT = 7, START = 8, ELEMENT = 9, CODE = 10, DATA = 11, DATA_COUNT = 12, TAG = 13;
 
-    /** Position of each section id in the required order (the data count section sits before code). */
+    /**
+     * Position of each section id in the required order: the data count section sits before
+     * code, the tag section (3.0) between memory and global.
+     */
     private static int rank(int id) {
         return switch (id) {
-            case DATA_COUNT -> 10;
-            case CODE -> 11;
-            case DATA -> 12;
-            default -> id;
+            case DATA_COUNT -> 2 * ELEMENT + 1;
+            case TAG -> 2 * MEMORY + 1;
+            default -> 2 * id;
         };
     }
 
@@ -151,7 +164,7 @@ public final class ModuleDecoder {
         while (!in.atEnd()) {
             int idAt = in.pos;
             int id = in.u8();
-            if (id > DATA_COUNT) throw error(idAt, "malformed section id");
+            if (id > DATA_COUNT && !(id == TAG && tags)) throw error(idAt, "malformed section id");
             if (id != CUSTOM) {
                 // A section out of order or repeated is where the reference decoder stops reading
                 // sections; the bytes left over are then junk.
@@ -180,6 +193,7 @@ public final class ModuleDecoder {
                 case DATA_COUNT -> dataCount = Integer.toUnsignedLong(in.u32());
                 case CODE -> codeSection();
                 case DATA -> dataSection();
+                case TAG -> tagSection();
                 default -> throw new AssertionError(id);
             }
             if (in.pos != end) throw error(start, "section size mismatch");
@@ -197,7 +211,7 @@ public final class ModuleDecoder {
         for (CustomSection c : customs) {
             if (c.name().equals("name")) NameSection.functionNames(c, names);
         }
-        return new WasmModule(in.buf, types.toArray(new FuncType[0]), imports.toArray(new Import[0]),
+        WasmModule module = new WasmModule(in.buf, types.toArray(new FuncType[0]), imports.toArray(new Import[0]),
             functionTypes, importedFunctions, tables.toArray(new TableType[0]), importedTables,
             memories.toArray(new MemoryType[0]), importedMemories, globalTypes.toArray(new GlobalType[0]),
             importedGlobals, globals.toArray(new Global[0]), exports.toArray(new Export[0]), startFunction,
@@ -206,6 +220,8 @@ public final class ModuleDecoder {
             new ModuleOffsets(importDescriptions.toArray(), functionTypeOffsets, tableOffsets.toArray(),
                 memoryOffsets.toArray(), exportNames.toArray(), exportIndices.toArray(), startOffset,
                 elementItems.toArray(), dataSegments.toArray(), dataMemories.toArray()));
+        module.setTags(tagTypes.toArray(), importedTags, tagOffsets.toArray());
+        return module;
     }
 
     private void customSection(int end) {
@@ -345,9 +361,30 @@ public final class ModuleDecoder {
                     globalTypes.add(g);
                     importedGlobals++;
                 }
+                case ExternKind.TAG -> {
+                    if (!tags) throw error(at, "malformed import kind");
+                    int type = tagType();
+                    imports.add(new Import(module, name, kind, type, null, null, null));
+                    importedTags++;
+                }
                 default -> throw error(at, "malformed import kind");
             }
         }
+    }
+
+    /** A tag type (3.0 §5.3.10): attribute 0 (an exception), then the index of its function type. */
+    private int tagType() {
+        int at = in.pos;
+        if (in.u8() != 0) throw error(at, "malformed tag attribute");
+        tagOffsets.add(in.pos);
+        int type = in.u32();
+        tagTypes.add(type);
+        return type;
+    }
+
+    private void tagSection() {
+        int n = in.count();
+        for (int i = 0; i < n; i++) tagType();
     }
 
     private int[] importedFunctionTypes() {
@@ -403,7 +440,7 @@ public final class ModuleDecoder {
             String name = in.name();
             int at = in.pos;
             int kind = in.u8();
-            if (kind > ExternKind.GLOBAL) throw error(at, "malformed export kind");
+            if (kind > ExternKind.GLOBAL && !(kind == ExternKind.TAG && tags)) throw error(at, "malformed export kind");
             exportIndices.add(in.pos);
             exports.add(new Export(name, kind, in.u32()));
         }

@@ -40,6 +40,11 @@ public final class WasmModule {
     public final String[] functionNames;
     /** Where module-level entities sit in {@link #bytes}, for errors ({@link ModuleOffsets#NONE} for a hand-built model). */
     public final ModuleOffsets offsets;
+    /** Each exception tag's function type index, imported tags first (3.0; empty when there are none). */
+    private int[] tagTypes = new int[0];
+    private int importedTags;
+    /** Where each tag's type index is written in {@link #bytes} (0 when unknown). */
+    private int[] tagOffsets = new int[0];
 
     public WasmModule(byte[] bytes, FuncType[] types, Import[] imports, int[] functionTypes, int importedFunctions,
                       TableType[] tables, int importedTables, MemoryType[] memories, int importedMemories,
@@ -79,6 +84,27 @@ public final class WasmModule {
         this.customSections = customSections;
         this.functionNames = functionNames;
         this.offsets = offsets;
+    }
+
+    /** Sets the module's tags; the decoder's, once, before anyone reads the module. */
+    public void setTags(int[] types, int imported, int[] offsets) {
+        this.tagTypes = types;
+        this.importedTags = imported;
+        this.tagOffsets = offsets;
+    }
+
+    /** The function type index of each tag, imported ones first. */
+    public int[] tagTypes() {
+        return tagTypes;
+    }
+
+    public int importedTags() {
+        return importedTags;
+    }
+
+    /** Where tag {@code t}'s type index is written, for errors (0 when unknown). */
+    public int tagOffset(int t) {
+        return t >= 0 && t < tagOffsets.length ? tagOffsets[t] : 0;
     }
 
     public FuncType functionType(int function) {

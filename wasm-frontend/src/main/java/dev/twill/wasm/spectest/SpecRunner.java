@@ -180,7 +180,7 @@ public final class SpecRunner implements AutoCloseable {
         if (engineNoMemory64 == null) {
             EngineConfig c = engine.config();
             engineNoMemory64 = new Engine(new EngineConfig().optLevel(c.optLevel()).threads(c.threads()).memory64(false)
-                    .extendedConst(false));
+                    .extendedConst(false).tags(false));
         }
         return engineNoMemory64;
     }
@@ -189,7 +189,7 @@ public final class SpecRunner implements AutoCloseable {
         if (engine20 == null) {
             EngineConfig c = engine.config();
             engine20 = new Engine(new EngineConfig().optLevel(c.optLevel()).threads(c.threads()).multiMemory(false).memory64(false)
-                    .extendedConst(false).tailCall(false));
+                    .extendedConst(false).tailCall(false).tags(false));
         }
         return engine20;
     }

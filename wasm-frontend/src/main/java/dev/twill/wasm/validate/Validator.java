@@ -227,6 +227,12 @@ public final class Validator {
         for (int t = m.importedTables; t < tableCount; t++) tableType(m.tables[t], at.table(t));
         for (int i = m.importedMemories; i < memoryCount; i++) memoryType(m.memories[i], at.memory(i));
         if (memoryCount > 1 && !multiMemory) throw error(at.memory(1), "multiple memories");
+        int[] tags = m.tagTypes();
+        for (int t = 0; t < tags.length; t++) {
+            typeIndex(tags[t], m.tagOffset(t));
+            // an exception tag's type describes what is thrown: parameters only
+            if (types[tags[t]].results.length != 0) throw error(m.tagOffset(t), "non-empty tag result type");
+        }
 
         computeDeclaredRefs();
         for (int g = 0; g < m.globals.length; g++) {
@@ -262,6 +268,7 @@ public final class Validator {
                 case ExternKind.FUNC -> { if (x < 0 || x >= functionCount) throw error(at, "unknown function " + u(x)); }
                 case ExternKind.TABLE -> { if (x < 0 || x >= tableCount) throw error(at, "unknown table " + u(x)); }
                 case ExternKind.MEMORY -> { if (x < 0 || x >= memoryCount) throw error(at, "unknown memory " + u(x)); }
+                case ExternKind.TAG -> { if (x < 0 || x >= m.tagTypes().length) throw error(at, "unknown tag " + u(x)); }
                 default -> { if (x < 0 || x >= globalCount) throw error(at, "unknown global " + u(x)); }
             }
             if (!names.add(e.name())) throw error(offsets.exportName(k), "duplicate export name \"" + e.name() + "\"");

@@ -78,7 +78,10 @@ class ModuleDecoderTest {
         byte[] code = section(10, vec(body(vec(), 0x0B)));
         malformed(module(funcs, types, code), "unexpected content after last section");
         malformed(module(types, types), "unexpected content after last section");
-        malformed(module(section(13)), "malformed section id");
+        malformed(module(section(14)), "malformed section id");
+        // 13 is 3.0's tag section; without tags (as in 2.0) it is malformed too
+        CompileError noTags = assertThrows(CompileError.class, () -> ModuleDecoder.decode(module(section(13, vec())), true, false));
+        assertEquals("malformed section id", noTags.reason);
         // The data count section goes between element and code.
         ModuleDecoder.decode(module(types, funcs, section(12, u(0)), code, section(11, vec())));
         malformed(module(types, funcs, code, section(12, u(0))), "unexpected content after last section");
@@ -135,8 +138,13 @@ class ModuleDecoderTest {
         assertEquals("integer too large", e.reason);
         malformed(module(section(5, vec(b(2, 0)))), "malformed limits flags");
         malformed(module(section(4, vec(b(FUNCREF, 4, 0)))), "malformed limits flags"); // table64 is not supported
-        malformed(module(section(2, vec(b("m", "n", 4, 0)))), "malformed import kind");
-        malformed(module(section(7, vec(b("e", 4, 0)))), "malformed export kind");
+        malformed(module(section(2, vec(b("m", "n", 5, 0)))), "malformed import kind");
+        malformed(module(section(7, vec(b("e", 5, 0)))), "malformed export kind");
+        // kind 4 is a tag (3.0): malformed without tags
+        e = assertThrows(CompileError.class, () -> ModuleDecoder.decode(module(section(2, vec(b("m", "n", 4, 0, 0)))), true, false));
+        assertEquals("malformed import kind", e.reason);
+        e = assertThrows(CompileError.class, () -> ModuleDecoder.decode(module(section(7, vec(b("e", 4, 0)))), true, false));
+        assertEquals("malformed export kind", e.reason);
     }
 
     @Test
