@@ -69,10 +69,10 @@ public final class Interpreter {
     private int depth;
     /** Block-argument buffer for parallel assignment. */
     private long[] moveBuffer = new long[16];
-    /** Tail-call arguments, read before the frame they come from is replaced. */
-    private long[] tailArgs = new long[16];
+    /** Call arguments, read out before a tail call replaces the frame they come from. */
+    private long[] callArgs = new long[16];
     /** Their high halves (i128 arguments). */
-    private long[] tailArgsHi = new long[16];
+    private long[] callArgsHi = new long[16];
     /** The same for high halves. */
     private long[] moveBufferHi = new long[16];
     /** Set by a trapping helper to a trap code; -1 when nothing trapped. */
@@ -478,85 +478,57 @@ public final class Interpreter {
                         nargs--;
                     }
                     f.pc = pc;
-                    if (kind == K_CALL || kind == K_CALL_INDIRECT) {
-                        if (e.host != null) {
-                            InterpResult r = hostCall(e, regs, lists, args, nargs);
-                            if (!r.returned()) return stop(base, r);
-                            int res = code[o + RES];
-                            for (int k = 0; k < lists[res]; k++) regs[lists[res + 1 + k]] = r.value(k);
-                            pc++;
-                            break;
-                        }
-                        if (depth >= maxDepth) return trap(base, TrapCode.STK_OVF);
-                        DecodedFunction callee = e.decoded();
-                        Frame nf = push(callee);
-                        long[] nregs = nf.regs;
-                        int params = callee.entryParams;
-                        for (int k = 0; k < nargs; k++) nregs[callee.lists[params + 1 + k]] = regs[lists[args + 1 + k]];
-                        if (callee.wide && hi != null) {
-                            for (int k = 0; k < nargs; k++) nf.hi[callee.lists[params + 1 + k]] = hi[lists[args + 1 + k]];
-                        }
-                        if (callee.vmctxParam >= 0) nf.vmctx = nregs[callee.lists[params + 1 + callee.vmctxParam]];
-                        f = nf;
-                        fn = callee;
-                        code = fn.code;
-                        imms = fn.imm;
-                        lists = fn.lists;
-                        regs = nregs;
-                        hi = fn.wide ? nf.hi : null;
-                        pc = fn.entryPc;
-                        break;
-                    }
-                    // a tail call: the callee replaces this frame
-                    long[] out;
+                    boolean tail = kind == K_RETURN_CALL || kind == K_RETURN_CALL_INDIRECT;
                     if (e.host != null) {
                         InterpResult r = hostCall(e, regs, lists, args, nargs);
                         if (!r.returned()) return stop(base, r);
-                        pop();
-                        if (depth == base) return r;
-                        out = r.values();
-                    } else {
-                        if (tailArgs.length < nargs) tailArgs = new long[Math.max(nargs, tailArgs.length * 2)];
-                        long[] targs = tailArgs;
-                        for (int k = 0; k < nargs; k++) targs[k] = regs[lists[args + 1 + k]];
-                        long[] targsHi = null;
-                        if (hi != null) {
-                            if (tailArgsHi.length < nargs) tailArgsHi = new long[Math.max(nargs, tailArgsHi.length * 2)];
-                            targsHi = tailArgsHi;
-                            for (int k = 0; k < nargs; k++) targsHi[k] = hi[lists[args + 1 + k]];
+                        if (tail) {
+                            // a tail-called host function's results return to the replaced frame's caller
+                            pop();
+                            if (depth == base) return r;
+                            f = frames[depth - 1];
+                            fn = f.fn;
+                            code = fn.code;
+                            imms = fn.imm;
+                            lists = fn.lists;
+                            regs = f.regs;
+                            hi = fn.wide ? f.hi : null;
+                            pc = f.pc;
                         }
-                        pop();
-                        DecodedFunction callee = e.decoded();
-                        Frame nf = push(callee);
-                        long[] nregs = nf.regs;
-                        int params = callee.entryParams;
-                        for (int k = 0; k < nargs; k++) nregs[callee.lists[params + 1 + k]] = targs[k];
-                        if (callee.wide && targsHi != null) {
-                            for (int k = 0; k < nargs; k++) nf.hi[callee.lists[params + 1 + k]] = targsHi[k];
-                        }
-                        if (callee.vmctxParam >= 0) nf.vmctx = nregs[callee.lists[params + 1 + callee.vmctxParam]];
-                        f = nf;
-                        fn = callee;
-                        code = fn.code;
-                        imms = fn.imm;
-                        lists = fn.lists;
-                        regs = nregs;
-                        hi = fn.wide ? nf.hi : null;
-                        pc = fn.entryPc;
+                        int res = code[pc * STRIDE + RES];
+                        for (int k = 0; k < lists[res]; k++) regs[lists[res + 1 + k]] = r.value(k);
+                        pc++;
                         break;
                     }
-                    // a host callee's results return to the replaced frame's caller
-                    f = frames[depth - 1];
-                    fn = f.fn;
+                    // the arguments are copied out first: a tail call replaces the frame they live in
+                    if (callArgs.length < nargs) callArgs = new long[Math.max(nargs, callArgs.length * 2)];
+                    long[] cargs = callArgs;
+                    for (int k = 0; k < nargs; k++) cargs[k] = regs[lists[args + 1 + k]];
+                    long[] cargsHi = null;
+                    if (hi != null) {
+                        if (callArgsHi.length < nargs) callArgsHi = new long[Math.max(nargs, callArgsHi.length * 2)];
+                        cargsHi = callArgsHi;
+                        for (int k = 0; k < nargs; k++) cargsHi[k] = hi[lists[args + 1 + k]];
+                    }
+                    if (tail) pop();
+                    else if (depth >= maxDepth) return trap(base, TrapCode.STK_OVF);
+                    DecodedFunction callee = e.decoded();
+                    Frame nf = push(callee);
+                    long[] nregs = nf.regs;
+                    int params = callee.entryParams;
+                    for (int k = 0; k < nargs; k++) nregs[callee.lists[params + 1 + k]] = cargs[k];
+                    if (callee.wide && cargsHi != null) {
+                        for (int k = 0; k < nargs; k++) nf.hi[callee.lists[params + 1 + k]] = cargsHi[k];
+                    }
+                    if (callee.vmctxParam >= 0) nf.vmctx = nregs[callee.lists[params + 1 + callee.vmctxParam]];
+                    f = nf;
+                    fn = callee;
                     code = fn.code;
                     imms = fn.imm;
                     lists = fn.lists;
-                    regs = f.regs;
-                    hi = fn.wide ? f.hi : null;
-                    pc = f.pc;
-                    int res = code[pc * STRIDE + RES];
-                    for (int k = 0; k < out.length; k++) regs[lists[res + 1 + k]] = out[k];
-                    pc++;
+                    regs = nregs;
+                    hi = fn.wide ? nf.hi : null;
+                    pc = fn.entryPc;
                     break;
                 }
                 case K_RETURN: {

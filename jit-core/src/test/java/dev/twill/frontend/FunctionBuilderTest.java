@@ -35,6 +35,46 @@ class FunctionBuilderTest {
         return f.dfg.blockCallNumArgs(f.dfg.blockCall(inst, call));
     }
 
+    /**
+     * A chain of 20 if/else diamonds that change nothing, then a read of 30 variables at the end:
+     * every merge block's predecessors agree, so SSA needs no block parameter, and the builder
+     * makes none even temporarily (Braun et al.'s marker variant): the function's values are
+     * exactly its 2 parameters, the 30 definitions and the return's sum chain, counted by hand.
+     */
+    @Test
+    void mergesWhosePredecessorsAgreeMakeNoParameterNotEvenTemporarily() {
+        Function f = fn(2, 1);
+        FunctionBuilder fb = new FunctionBuilder(f, new FunctionBuilderContext());
+        int[] vars = new int[30];
+        for (int k = 0; k < vars.length; k++) vars[k] = fb.declareVar(I32);
+        int entry = fb.createBlock();
+        fb.appendBlockParamsForFunctionParams(entry);
+        fb.switchToBlock(entry);
+        fb.sealBlock(entry);
+        int cond = f.dfg.blockParam(entry, 1);
+        for (int k = 0; k < vars.length; k++) fb.defVar(vars[k], fb.ins().iconst(I32, k));
+        for (int d = 0; d < 20; d++) {
+            int then = fb.createBlock(), other = fb.createBlock(), merge = fb.createBlock();
+            fb.brif(cond, then, other);
+            fb.switchToBlock(then);
+            fb.sealBlock(then);
+            fb.jump(merge);
+            fb.switchToBlock(other);
+            fb.sealBlock(other);
+            fb.jump(merge);
+            fb.switchToBlock(merge);
+            fb.sealBlock(merge);
+        }
+        int sum = fb.useVar(vars[0]);
+        for (int k = 1; k < vars.length; k++) sum = fb.ins().iadd(sum, fb.useVar(vars[k]));
+        fb.ret(sum);
+        fb.finalizeFunction();
+        checkSsa(f, true);
+        // 2 parameters + 30 constants + 29 adds; no block parameter was ever made
+        assertEquals(2 + 30 + 29, f.dfg.numValues(), f.toString());
+        assertArrayEquals(new long[] {29 * 30 / 2}, eval(f, 0, 1));
+    }
+
     @Test
     void loopThatDoesNotChangeXGetsNoParameter() {
         Function f = fn(2, 1);

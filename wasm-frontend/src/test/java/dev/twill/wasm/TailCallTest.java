@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.twill.CompileError;
 import dev.twill.ir.TrapCode;
 import dev.twill.runtime.Trap;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -105,24 +102,6 @@ class TailCallTest {
     }
 
     private static byte[] wasm(String text) {
-        try {
-            Path dir = Files.createTempDirectory("twill-tail");
-            Path src = dir.resolve("m.wat"), out = dir.resolve("m.wasm");
-            Files.writeString(src, text);
-            Process p = new ProcessBuilder("wat2wasm", "--enable-tail-call", src.toString(), "-o", out.toString())
-                    .redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), "wat2wasm: " + log);
-            byte[] bytes = Files.readAllBytes(out);
-            Files.delete(out);
-            Files.delete(src);
-            Files.delete(dir);
-            return bytes;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Wat.fromText(text, "--enable-tail-call");
     }
 }

@@ -551,14 +551,17 @@ public final class Validator {
                 popResults(functionType);
                 unreachable();
             }
-            case Opcodes.CALL -> {
+            case Opcodes.CALL, Opcodes.RETURN_CALL -> {
+                if (op == Opcodes.RETURN_CALL && !tailCall) throw error(at, InstructionSkipper.illegal(op));
                 int f = r.u32();
                 if (f < 0 || f >= functionCount) throw error(at, "unknown function " + u(f));
                 int t = m.functionTypes[f];
                 popParams(t);
-                pushResults(t);
+                if (op == Opcodes.CALL) pushResults(t);
+                else tailResults(t);
             }
-            case Opcodes.CALL_INDIRECT -> {
+            case Opcodes.CALL_INDIRECT, Opcodes.RETURN_CALL_INDIRECT -> {
+                if (op == Opcodes.RETURN_CALL_INDIRECT && !tailCall) throw error(at, InstructionSkipper.illegal(op));
                 int t = r.u32();
                 int table = r.u32();
                 if (table < 0 || table >= tableCount) throw error(at, "unknown table " + u(table));
@@ -566,26 +569,8 @@ public final class Validator {
                 if (t < 0 || t >= types.length) throw error(at, "unknown type " + u(t));
                 popVal(I32);
                 popParams(t);
-                pushResults(t);
-            }
-            case Opcodes.RETURN_CALL -> {
-                if (!tailCall) throw error(at, InstructionSkipper.illegal(op));
-                int f = r.u32();
-                if (f < 0 || f >= functionCount) throw error(at, "unknown function " + u(f));
-                int t = m.functionTypes[f];
-                popParams(t);
-                tailResults(t);
-            }
-            case Opcodes.RETURN_CALL_INDIRECT -> {
-                if (!tailCall) throw error(at, InstructionSkipper.illegal(op));
-                int t = r.u32();
-                int table = r.u32();
-                if (table < 0 || table >= tableCount) throw error(at, "unknown table " + u(table));
-                if (m.tables[table].elemType() != FUNCREF) throw error(at, "type mismatch");
-                if (t < 0 || t >= types.length) throw error(at, "unknown type " + u(t));
-                popVal(I32);
-                popParams(t);
-                tailResults(t);
+                if (op == Opcodes.CALL_INDIRECT) pushResults(t);
+                else tailResults(t);
             }
             default -> throw error(at, InstructionSkipper.illegal(op));
         }

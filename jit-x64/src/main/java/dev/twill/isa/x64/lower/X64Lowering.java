@@ -1757,6 +1757,23 @@ public final class X64Lowering {
         return l;
     }
 
+    /** Stores the stack arguments of call or tail call {@code i} (value args from {@code first}) into the outgoing area at [rsp]. */
+    private void storeStackArgs(int i, int first, Signature sig, X64Abi.Locations loc) {
+        for (int k = 0; k < sig.params.length; k++) {
+            if (loc.argStack[k] < 0) continue;
+            int v = dfg.arg(i, first + k);
+            int vt = sig.params[k];
+            inst(STORE, 8, 0);
+            setAux(Type.isFloat(vt) ? 1 : 0);
+            regUse(use(v), cls(vt));
+            if (!marking) {
+                insts.memBase[cur] = MB_OUTARG;
+                insts.memDisp[cur] = loc.argStack[k];
+            }
+        }
+        outArgBytes = Math.max(outArgBytes, loc.stackArgBytes);
+    }
+
     /** The signature of call or tail call {@code i} (its callee's, or the indirect call's own), checked against its arguments. */
     private int callSignature(int i, boolean indirect) {
         int sigRef;
@@ -1782,19 +1799,7 @@ public final class X64Lowering {
         int first = indirect ? 1 : 0;
         int nargs = dfg.numArgs(i) - first;
         // stack arguments first: stores into the outgoing area at [rsp]
-        for (int k = 0; k < nargs; k++) {
-            if (loc.argStack[k] < 0) continue;
-            int v = dfg.arg(i, first + k);
-            int vt = sig.params[k];
-            inst(STORE, 8, 0);
-            setAux(Type.isFloat(vt) ? 1 : 0);
-            regUse(use(v), cls(vt));
-            if (!marking) {
-                insts.memBase[cur] = MB_OUTARG;
-                insts.memDisp[cur] = loc.argStack[k];
-            }
-        }
-        outArgBytes = Math.max(outArgBytes, loc.stackArgBytes);
+        storeStackArgs(i, first, sig, loc);
         int area = -1;
         if (loc.hasRetArea) {
             retAreaBytes = Math.max(retAreaBytes, loc.retAreaBytes);
@@ -1868,19 +1873,7 @@ public final class X64Lowering {
             throw unsupported(i, "the callee takes " + loc.stackArgBytes + " bytes of stack arguments but this function's "
                     + "incoming area has " + ownLocs.stackArgBytes + "; declare both functions with the tail calling convention");
         }
-        for (int k = 0; k < nargs; k++) {
-            if (loc.argStack[k] < 0) continue;
-            int v = dfg.arg(i, first + k);
-            int vt = sig.params[k];
-            inst(STORE, 8, 0);
-            setAux(Type.isFloat(vt) ? 1 : 0);
-            regUse(use(v), cls(vt));
-            if (!marking) {
-                insts.memBase[cur] = MB_OUTARG;
-                insts.memDisp[cur] = loc.argStack[k];
-            }
-        }
-        outArgBytes = Math.max(outArgBytes, loc.stackArgBytes);
+        storeStackArgs(i, first, sig, loc);
         inst(indirect ? TAIL_CALL_IND : TAIL_CALL, 8, VCode.TERMINATOR | VCode.CALL);
         if (indirect) {
             opnd(Operand.fixedUse(use(dfg.arg(i, 0)), RegClass.INT, X64Abi.TAIL_CALLEE));
