@@ -12,6 +12,15 @@ public interface TargetIsa {
     /** The name used in {@code target} lines and {@link #lookup}. */
     String name();
 
+    /**
+     * Everything besides the IR and the settings that decides the code this back end generates:
+     * the target and the CPU features it uses. Code compiled under one key is only reused under
+     * the same key (a code cache).
+     */
+    default String codeKey() {
+        return name();
+    }
+
     /** The pointer type of the target ({@code i64}). */
     int pointerType();
 

@@ -17,6 +17,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * A set of compiled functions linked together in one piece of executable memory, callable from
@@ -89,6 +90,7 @@ public final class JitModule implements AutoCloseable {
      */
     private boolean[] direct;
     private final CodeMemory memory = new CodeMemory();
+    private UnaryOperator<String> perfMapNaming = UnaryOperator.identity();
     /** Owns the upcall stubs of host functions; created on first use. */
     private Arena upcallArena;
 
@@ -276,7 +278,23 @@ public final class JitModule implements AutoCloseable {
         for (int f = 0; f < count; f++) {
             direct[f] = codes[f].selfContained() && codes[f].relocations().length == 0 && signatures[f].returns.length <= 1;
         }
+        if (PerfMap.ENABLED) writePerfMap();
         finishFinalization(count);
+    }
+
+    /**
+     * How functions are named in the perf map ({@link PerfMap}), from their IR names; set before
+     * {@link #finalizeDefinitions}. A front end maps its own naming scheme back to source names.
+     */
+    public synchronized void perfMapNames(UnaryOperator<String> naming) {
+        checkDefining();
+        perfMapNaming = naming;
+    }
+
+    private void writePerfMap() {
+        StringBuilder s = new StringBuilder();
+        for (int f = 0; f < count; f++) s.append(PerfMap.line(starts[f], ends[f] - starts[f], perfMapNaming.apply(names[f])));
+        PerfMap.append(s.toString());
     }
 
     /** Which functions reach an upcall through relocations: direct references, then a fixpoint over calls. */

@@ -34,6 +34,7 @@ import dev.twill.wasm.vm.VmContextLayout;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,8 +47,10 @@ import java.util.Map;
  * {@code twill wasm run|spectest}: runs a WebAssembly module's export, or spec scripts.
  *
  * <ul>
- *   <li>{@code twill wasm run [--opt none|speed] [--env NAME=VALUE]... [--dir HOST[::GUEST]]...
- *       FILE.wasm [--invoke NAME [ARG...] | [--] PROGRAM-ARG...]}: compiles and instantiates FILE
+ *   <li>{@code twill wasm run [--opt none|speed] [--cache DIR | --no-cache] [--env NAME=VALUE]...
+ *       [--dir HOST[::GUEST]]... FILE.wasm [--invoke NAME [ARG...] | [--] PROGRAM-ARG...]}:
+ *       compiles (or finds in the code cache, by default {@code $XDG_CACHE_HOME/twill} or
+ *       {@code ~/.cache/twill}; see {@link EngineConfig#cacheDirectory}) and instantiates FILE
  *       (imports from the {@code spectest} host module and from WASI preview 1 resolve; WASI
  *       programs get the file name and PROGRAM-ARGs as arguments, the given environment, this
  *       process's standard streams and each {@code --dir} host directory under its GUEST name,
@@ -72,7 +75,15 @@ import java.util.Map;
  * usage or input.
  */
 public final class WasmCommand {
-    public static final String USAGE = "usage: twill wasm run [--opt none|speed] [--env NAME=VALUE]... [--dir HOST[::GUEST]]... FILE.wasm [--invoke NAME [ARG...] | [--] PROGRAM-ARG...]\n"
+    /** {@code $XDG_CACHE_HOME/twill}, else {@code ~/.cache/twill}; null without a home directory. */
+    private static Path defaultCacheDirectory() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isEmpty()) return Path.of(xdg, "twill");
+        String home = System.getProperty("user.home");
+        return home == null || home.isEmpty() || home.equals("?") ? null : Path.of(home, ".cache", "twill");
+    }
+
+    public static final String USAGE = "usage: twill wasm run [--opt none|speed] [--cache DIR | --no-cache] [--env NAME=VALUE]... [--dir HOST[::GUEST]]... FILE.wasm [--invoke NAME [ARG...] | [--] PROGRAM-ARG...]\n"
             + "       twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE.md] [DIR|FILE.json|FILE.wast...]\n"
             + "       twill wasm ir [--legalized] FILE.wasm [FUNC-INDEX...]";
 
@@ -112,6 +123,8 @@ public final class WasmCommand {
         List<String> programArgs = new ArrayList<>();
         Map<String, String> env = new LinkedHashMap<>();
         List<String> dirs = new ArrayList<>();
+        Path cache = defaultCacheDirectory();
+        boolean explicitCache = false;
         for (int k = 0; k < args.length; k++) {
             if (invoke != null) {
                 callArgs.add(args[k]);
@@ -123,6 +136,12 @@ public final class WasmCommand {
                 programArgs.add(args[k]);
             } else if (args[k].equals("--opt") && k + 1 < args.length) {
                 opt = args[++k];
+            } else if (args[k].equals("--cache") && k + 1 < args.length) {
+                cache = Path.of(args[++k]);
+                explicitCache = true;
+            } else if (args[k].equals("--no-cache")) {
+                cache = null;
+                explicitCache = true;
             } else if (args[k].equals("--env") && k + 1 < args.length && args[k + 1].indexOf('=') > 0) {
                 String e = args[++k];
                 env.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
@@ -161,7 +180,19 @@ public final class WasmCommand {
                 return 2;
             }
         }
-        try (Engine engine = new Engine(new EngineConfig().optLevel(opt));
+        Engine cachingEngine;
+        try {
+            cachingEngine = new Engine(new EngineConfig().optLevel(opt).cacheDirectory(cache));
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            if (explicitCache) {
+                err.println("twill: --cache " + cache + ": " + e.getMessage());
+                return 2;
+            }
+            // the default cache is a convenience: say why it is off and compile as without it
+            err.println("twill: warning: code cache " + cache + " not used: " + e.getMessage());
+            cachingEngine = new Engine(new EngineConfig().optLevel(opt));
+        }
+        try (Engine engine = cachingEngine;
                 Module module = Module.compile(engine, bytes);
                 SpectestHost spectest = new SpectestHost(engine);
                 Store store = new Store(engine);

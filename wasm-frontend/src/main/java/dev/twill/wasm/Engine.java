@@ -14,6 +14,8 @@ public final class Engine implements AutoCloseable {
     private final TargetIsa isa;
     private final TargetIsa.Settings settings;
     private volatile boolean closed;
+    /** Null unless {@link EngineConfig#cacheDirectory} is set (and this build can be identified). */
+    private final CodeCache cache;
 
     public Engine() {
         this(new EngineConfig());
@@ -27,6 +29,8 @@ public final class Engine implements AutoCloseable {
                     + " on the class path (add jit-x64)");
         }
         this.settings = new TargetIsa.Settings(config.optLevel());
+        this.cache = config.cacheDirectory() == null ? null
+                : CodeCache.open(config.cacheDirectory(), Engine.class, TargetIsa.class, isa.getClass());
     }
 
     public EngineConfig config() {
@@ -39,6 +43,15 @@ public final class Engine implements AutoCloseable {
 
     TargetIsa.Settings settings() {
         return settings;
+    }
+
+    CodeCache cache() {
+        return cache;
+    }
+
+    /** What besides a module's bytes decides its code: the back end's code key and the settings. */
+    String codeSettings() {
+        return isa.codeKey() + " " + config.codeSettings();
     }
 
     void checkOpen() {

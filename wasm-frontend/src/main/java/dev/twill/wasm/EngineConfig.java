@@ -1,5 +1,7 @@
 package dev.twill.wasm;
 
+import java.nio.file.Path;
+
 /**
  * Settings of an {@link Engine}: the back end's optimisation level ({@code "speed"}, the
  * default, runs the linear-scan register allocator; {@code "none"} the single-pass one, for the
@@ -19,6 +21,7 @@ public final class EngineConfig {
     private boolean extendedConst = true;
     private boolean tailCall = true;
     private boolean tags = true;
+    private Path cacheDirectory;
 
     /** {@code "none"} or {@code "speed"}. */
     public EngineConfig optLevel(String level) {
@@ -92,6 +95,27 @@ public final class EngineConfig {
 
     public boolean tags() {
         return tags;
+    }
+
+    /**
+     * Keep compiled modules in {@code dir} and reuse them when the same module is compiled again
+     * with the same settings by the same build of Twill ({@link CodeCache} says how entries are
+     * keyed, checked and trusted); null (the default) compiles every time. The directory is
+     * created private if missing, and must not be writable by group or others.
+     */
+    public EngineConfig cacheDirectory(Path dir) {
+        this.cacheDirectory = dir;
+        return this;
+    }
+
+    public Path cacheDirectory() {
+        return cacheDirectory;
+    }
+
+    /** The settings that decide what a module compiles to, as text, for a {@link CodeCache} key. */
+    String codeSettings() {
+        return "opt=" + optLevel + " multiMemory=" + multiMemory + " memory64=" + memory64 + " extendedConst=" + extendedConst
+                + " tailCall=" + tailCall + " tags=" + tags;
     }
 
     public String optLevel() {

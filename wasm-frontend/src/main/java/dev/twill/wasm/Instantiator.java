@@ -129,6 +129,7 @@ final class Instantiator {
         for (int t = m.importedTags(); t < tags.length; t++) tags[t] = new WasmTag(store, m.types[m.tagTypes()[t]]);
 
         int[] typeIds = FuncTypeIds.ofModule(m);
+        for (int t = 0; t < typeIds.length; t++) vmctx.set(ValueLayout.JAVA_INT, layout.typeIdOffset(t), typeIds[t]);
         for (int i = m.importedFunctions; i < functions.length; i++) {
             long record = vm + layout.funcRefOffset(i);
             writeFuncRef(record, code.address(WasmAbi.functionName(i)), vm, typeIds[m.functionTypes[i]]);

@@ -3,6 +3,7 @@ package dev.twill.wasm;
 import dev.twill.frontend.FunctionBuilderContext;
 import dev.twill.machinst.CompiledCode;
 import dev.twill.runtime.JitModule;
+import dev.twill.runtime.PerfMap;
 import dev.twill.wasm.binary.Export;
 import dev.twill.wasm.binary.Import;
 import dev.twill.wasm.binary.WasmModule;
@@ -11,6 +12,7 @@ import dev.twill.wasm.runtime.CodeRegistry;
 import dev.twill.wasm.runtime.HostAdapters;
 import dev.twill.wasm.vm.VmContextLayout;
 import dev.twill.wasm.vm.WasmAbi;
+import java.util.HashMap;
 import java.util.List;
 
 /**
@@ -37,6 +39,8 @@ public final class Module implements AutoCloseable {
     private final JitModule code;
     /** Closed from Java ({@link #close}); read by every call of its functions. */
     private volatile boolean closed;
+    /** Whether the code came from the engine's {@link EngineConfig#cacheDirectory cache}. */
+    private boolean fromCache;
     /** References to the code: 1 for the open module + 1 per store that instantiated it. */
     private int references = 1;
 
@@ -55,8 +59,17 @@ public final class Module implements AutoCloseable {
         engine.checkOpen();
         WasmModule m = Pipeline.decode(wasm, engine);
         Pipeline.validate(m, engine);
-        CompiledCode[] defined = Pipeline.compile(m, engine);
-        return link(engine, m, defined);
+        CodeCache cache = engine.cache();
+        byte[] key = cache == null ? null : cache.key(engine.codeSettings(), wasm);
+        CompiledCode[] defined = cache == null ? null : cache.load(key, m.bodies.length);
+        boolean cached = defined != null;
+        if (!cached) {
+            defined = Pipeline.compile(m, engine);
+            if (cache != null) cache.store(key, defined);
+        }
+        Module module = link(engine, m, defined);
+        module.fromCache = cached;
+        return module;
     }
 
     /**
@@ -82,6 +95,12 @@ public final class Module implements AutoCloseable {
                 jit.defineFunction(WasmAbi.functionName(m.importedFunctions + i), defined[i]);
             }
             BuiltinFunctions.defineAll(jit);
+            if (PerfMap.ENABLED) {
+                // wasm functions by index and name-section name; the builtins keep their IR names
+                HashMap<String, String> names = new HashMap<>();
+                for (int i = 0; i < m.functionCount(); i++) names.put(WasmAbi.functionName(i), "wasm[" + i + "] " + m.functionName(i));
+                jit.perfMapNames(name -> names.getOrDefault(name, name));
+            }
             jit.finalizeDefinitions();
             CodeRegistry.register(jit, m);
         } catch (RuntimeException | Error e) {
@@ -89,6 +108,11 @@ public final class Module implements AutoCloseable {
             throw e;
         }
         return new Module(engine, m, jit);
+    }
+
+    /** True if {@link #compile} found this module's code in the engine's cache instead of compiling it. */
+    public boolean fromCache() {
+        return fromCache;
     }
 
     /** The decoded module. */

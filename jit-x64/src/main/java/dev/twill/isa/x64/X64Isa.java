@@ -66,6 +66,12 @@ public final class X64Isa implements TargetIsa {
     }
 
     @Override
+    public String codeKey() {
+        // fma is probed apart from the record's components (see X64Features.hostFma), and the lowering uses it
+        return name() + " " + features + " fma3=" + X64Features.hostFma();
+    }
+
+    @Override
     public int pointerType() {
         return Type.I64;
     }

@@ -72,7 +72,7 @@ import java.util.Arrays;
  * cell pointer (imported). Calls to defined functions are direct colocated calls with the same
  * vmctx; imported functions and {@code call_indirect} go through FuncRef records {code, vmctx}
  * and {@code call_indirect}; an indirect call first compares the record's canonical wasm type id
- * ({@link FuncTypeIds}) with the expected type's and traps {@code bad_sig} on a mismatch, since
+ * ({@link FuncTypeIds}) with the expected type's, read from the vmctx, and traps {@code bad_sig} on a mismatch, since
  * the IR signature check alone cannot tell {@code funcref}, {@code externref} and {@code i64}
  * apart. The rare and large
  * operations ({@code memory.grow/fill/copy/init}, {@code data.drop}, {@code table.grow/fill/
@@ -315,8 +315,6 @@ public final class FunctionTranslator {
     // ---- per-module caches
     private WasmModule cachedModule;
     private Signature[] typeSigs;
-    /** Canonical id ({@link FuncTypeIds}) of each type of {@link #cachedModule}, for call_indirect. */
-    private int[] typeIds;
 
     // ---- the function being translated
     private WasmModule module;
@@ -365,7 +363,6 @@ public final class FunctionTranslator {
             cachedModule = m;
             in = new ByteReader(m.bytes);
             typeSigs = new Signature[m.types.length];
-            typeIds = FuncTypeIds.ofModule(m);
         }
     }
 
@@ -1067,7 +1064,9 @@ public final class FunctionTranslator {
         // exact wasm type equality: the header's IR signature id cannot tell funcref, externref
         // and i64 apart, the record's canonical type id can
         int actualType = b.load(Opcode.LOAD, Type.I32, FIXED, ref, VmContextLayout.FUNCREF_TYPE);
-        b.condTrap(Opcode.TRAPNZ, b.icmpImm(IntCC.NE, actualType, typeIds[typeIndex]), TrapCode.BAD_SIG);
+        // the expected id from the vmctx, not a constant: ids are per process (see VmContextLayout)
+        int expectedType = b.load(Opcode.LOAD, Type.I32, FIXED, vmctx, layout.typeIdOffset(typeIndex));
+        b.condTrap(Opcode.TRAPNZ, b.icmp(IntCC.NE, actualType, expectedType), TrapCode.BAD_SIG);
         tableCalleeVmctx = b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_VMCTX);
         return b.load(Opcode.LOAD, Type.I64, FIXED, ref, VmContextLayout.FUNCREF_CODE);
     }

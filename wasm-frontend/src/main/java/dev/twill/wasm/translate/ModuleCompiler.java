@@ -7,7 +7,6 @@ import dev.twill.machinst.CompiledCode;
 import dev.twill.machinst.TargetIsa;
 import dev.twill.verify.Verifier;
 import dev.twill.wasm.binary.WasmModule;
-import dev.twill.wasm.vm.FuncTypeIds;
 import dev.twill.wasm.vm.VmContextLayout;
 import dev.twill.wasm.vm.WasmAbi;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,9 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fixed, so {@code threads} workers (the calling thread among them) claim function indices from
  * one atomic counter, each with its own translator and legalizer reused across its functions;
  * result {@code k} is written to slot {@code k} only. Every stage is a pure function of the
- * module and the function index (and of the process's {@link FuncTypeIds}, which the module's
- * types are interned into, in index order, before any worker starts), so the output is the same
- * whatever the thread count and the claiming order.
+ * module and the function index, so the output is the same whatever the thread count and the
+ * claiming order, and in every process (nothing process-specific, such as the canonical type
+ * ids of {@link dev.twill.wasm.vm.FuncTypeIds}, is a constant in the code).
  *
  * <p><b>Errors.</b> The module is assumed valid, so a failure in any stage is a bug in Twill; it
  * is reported as a {@link CompileError} that names the wasm function (its name-section name or
@@ -54,8 +53,6 @@ public final class ModuleCompiler {
         CompiledCode[] out = new CompiledCode[n];
         if (n == 0) return out;
         VmContextLayout layout = VmContextLayout.of(m);
-        // before any worker: type ids are handed out in module order, not in claiming order
-        FuncTypeIds.ofModule(m);
         Job job = new Job(m, layout, isa, settings, verify, out);
         int workers = Math.max(1, Math.min(threads, n));
         Thread[] helpers = new Thread[workers - 1];

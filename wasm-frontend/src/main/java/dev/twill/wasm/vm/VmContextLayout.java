@@ -35,6 +35,11 @@ import dev.twill.wasm.binary.WasmModule;
  *   memoryDefinitionOffset(m)  for a defined (not imported) memory m: its 16-byte MemoryDefinition
  *                        record itself, so that compiled code of the defining module reads the
  *                        base and the length with one load each, straight from the vmctx
+ *   typeIdOffset(t)      the canonical id (i32, {@link FuncTypeIds}) of type t of the module's
+ *                        type section, 4 bytes per type (the area padded to 8): what
+ *                        {@code call_indirect} compares a FuncRef's type with. Canonical ids are
+ *                        handed out per process, so code reads them here rather than holding
+ *                        them as constants: the same code then serves any process (a code cache)
  * </pre>
  *
  * <p>References: a {@code funcref} is the address of a FuncRef record (so {@code ref.func f} is
@@ -65,36 +70,33 @@ public final class VmContextLayout {
     /** Bytes per table element. */
     public static final int TABLE_ELEMENT_SIZE = 8;
 
-    private final int memories, importedMemories, tables, globals, functions;
-    private final int memoryBase, tableBase, globalBase, funcRefBase, memoryDefinitionBase, size;
-
-    /** A layout whose memories are all reached through their pointer (none defined inline). */
-    public VmContextLayout(int memories, int tables, int globals, int functions) {
-        this(memories, memories, tables, globals, functions);
-    }
+    private final int memories, importedMemories, tables, globals, functions, types;
+    private final int memoryBase, tableBase, globalBase, funcRefBase, memoryDefinitionBase, typeIdBase, size;
 
     /**
      * A layout for {@code memories} memories of which the first {@code importedMemories} are
-     * imported; the others have their MemoryDefinition record inline.
+     * imported; the others have their MemoryDefinition record inline; {@code types} types.
      */
-    public VmContextLayout(int memories, int importedMemories, int tables, int globals, int functions) {
+    public VmContextLayout(int memories, int importedMemories, int tables, int globals, int functions, int types) {
         if (importedMemories < 0 || importedMemories > memories) throw new IllegalArgumentException("imported memories " + importedMemories + " of " + memories);
         this.memories = memories;
         this.importedMemories = importedMemories;
         this.tables = tables;
         this.globals = globals;
         this.functions = functions;
+        this.types = types;
         memoryBase = HEADER;
         tableBase = memoryBase + 8 * memories;
         globalBase = tableBase + 8 * tables;
         funcRefBase = globalBase + 8 * globals;
         memoryDefinitionBase = funcRefBase + FUNCREF_SIZE * functions;
-        size = memoryDefinitionBase + MEMORY_DEFINITION_SIZE * (memories - importedMemories);
+        typeIdBase = memoryDefinitionBase + MEMORY_DEFINITION_SIZE * (memories - importedMemories);
+        size = typeIdBase + (4 * types + 7 & -8);
     }
 
     public static VmContextLayout of(WasmModule module) {
         return new VmContextLayout(module.memories.length, module.importedMemories, module.tables.length,
-                module.globalTypes.length, module.functionTypes.length);
+                module.globalTypes.length, module.functionTypes.length, module.types.length);
     }
 
     public int memoryOffset(int memory) {
@@ -122,6 +124,11 @@ public final class VmContextLayout {
 
     public int funcRefOffset(int function) {
         return funcRefBase + FUNCREF_SIZE * checkIndex(function, functions);
+    }
+
+    /** Offset of the canonical id of the module's type {@code type}. */
+    public int typeIdOffset(int type) {
+        return typeIdBase + 4 * checkIndex(type, types);
     }
 
     /** Total size in bytes. */

@@ -457,6 +457,7 @@ final class WasmHarness implements AutoCloseable {
                 mem.write(rec + VmContextLayout.FUNCREF_VMCTX, 8, vmctx);
                 mem.write(rec + VmContextLayout.FUNCREF_TYPE, 4, FuncTypeIds.idOf(m.functionType(f)));
             }
+            for (int t = 0; t < m.types.length; t++) mem.write(vmctx + layout.typeIdOffset(t), 4, FuncTypeIds.idOf(m.types[t]));
             int ng = m.globalTypes.length;
             globalCell = new long[ng];
             long[] values = new long[ng];
