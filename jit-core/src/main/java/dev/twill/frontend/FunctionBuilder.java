@@ -135,16 +135,34 @@ public final class FunctionBuilder {
                     + " of type " + Type.name(dfg.valueType(value)));
         }
         ctx.defs.put(var, curSsa, value);
+        ctx.varLastSsa[var] = curSsa;
+        ctx.varLastValue[var] = value;
     }
 
-    /** The value of {@code var} at the current position, adding block parameters as needed. */
+    /**
+     * The value of {@code var} at the current position, adding block parameters as needed.
+     *
+     * <p>Most reads find the variable defined or read before in the same IR block (a wasm
+     * {@code local.get} after a {@code local.set} or {@code br_if}). The SSA blocks of the
+     * current IR block form one chain, from its header to {@link #curSsa}, and every definition
+     * made in them went through {@link #defVar}; so if the variable's latest definition or read
+     * ({@code varLastSsa}) is in the current IR block, no block after it on the chain defines the
+     * variable and its value there is the current one: the read costs two array loads instead of
+     * a map lookup and a walk up the chain. The walk would have cached the value in every chain
+     * block it passed; leaving them uncached changes no result, since a later walk through them
+     * goes on to the same block and finds the same value.
+     */
     public int useVar(int var) {
         sync();
         checkVar(var);
         if (curBlock < 0) throw error(null, "useVar before switchToBlock");
+        int last = ctx.varLastSsa[var];
+        if (last >= 0 && ctx.ssaIrBlock[last] == curBlock) return dfg.resolveAliases(ctx.varLastValue[var]);
         int v = ctx.defs.get(var, curSsa);
         if (v <= PENDING) v = ctx.defs.get(var, PENDING - v); // a chain block: the value of its pending block, since finished
         if (v < 0) v = readNonLocal(var, curSsa);
+        ctx.varLastSsa[var] = curSsa;
+        ctx.varLastValue[var] = v;
         return dfg.resolveAliases(v);
     }
 

@@ -38,6 +38,14 @@ public final class FunctionBuilderContext {
     final ListPool lists = new ListPool();
 
     int[] varType = new int[16];
+    /**
+     * Per variable, the SSA block of its latest definition or read, or -1; with {@link
+     * #varLastValue}, a cache in front of {@link #defs} for reads in the same IR block (see
+     * {@code FunctionBuilder.useVar}).
+     */
+    int[] varLastSsa = new int[16];
+    /** The value of the variable at the end of {@link #varLastSsa} (maybe an alias by now). */
+    int[] varLastValue = new int[16];
     int numVars;
 
     /** The IR block an SSA block belongs to. */
@@ -104,8 +112,13 @@ public final class FunctionBuilderContext {
     // ---- small growable-array helpers, kept here so the builder's hot paths stay short
 
     int newVar(int type) {
-        if (numVars == varType.length) varType = Arrays.copyOf(varType, numVars * 2);
+        if (numVars == varType.length) {
+            varType = Arrays.copyOf(varType, numVars * 2);
+            varLastSsa = Arrays.copyOf(varLastSsa, numVars * 2);
+            varLastValue = Arrays.copyOf(varLastValue, numVars * 2);
+        }
         varType[numVars] = type;
+        varLastSsa[numVars] = -1;
         return numVars++;
     }
 
