@@ -356,8 +356,9 @@ public final class FunctionBuilder {
     /**
      * Ends construction (Cranelift's {@code finalize}; the name avoids {@link Object}'s
      * finalizer). Checks that every block is sealed, every block in the layout ends with a terminator and
-     * every branch target is in the layout; then rewrites operands that are aliases (left by
-     * removed parameters) to the values they stand for, and clears the context.
+     * every branch target is in the layout; then rewrites operands that are aliases left by
+     * removed parameters to the values they stand for (aliases the front end made itself are
+     * its own business), and clears the context.
      */
     public void finalizeFunction() {
         sync();
@@ -374,12 +375,35 @@ public final class FunctionBuilder {
                 throw error(block(b), "block" + b + " is a branch target but was never switched to");
             }
         }
-        for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
-            for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) dfg.resolveAliasesIn(i);
-        }
+        resolveRemovedParams();
         ctx.clear();
         curBlock = curSsa = lastScanned = -1;
         finalized = true;
+    }
+
+    /**
+     * Rewrites the operands that name parameters removed as trivial (now aliases) to the values
+     * they stand for. Only instructions made after the first of those parameters can name it,
+     * as an operand or an argument the front end passed; older ones only in a branch argument
+     * that {@link #finish} appended, and every branch is on its destination's predecessor list.
+     * Most functions remove none (the marker variant makes few placeholders) and skip it all.
+     */
+    private void resolveRemovedParams() {
+        int from = ctx.firstAliasInst;
+        if (from == Integer.MAX_VALUE) return;
+        int n = dfg.numInsts();
+        for (int i = from; i < n; i++) {
+            if (layout.isInstInserted(i)) dfg.resolveAliasesIn(i);
+        }
+        for (int s = 0; s < ctx.numSsa; s++) {
+            if (ctx.ssaPrev[s] >= 0) continue; // not a header: no predecessor list
+            int preds = ctx.ssaPreds[s];
+            int np = ctx.lists.size(preds);
+            for (int k = 0; k < np; k += 2) {
+                int inst = ctx.lists.get(preds, k);
+                if (inst < from) dfg.resolveAliasesIn(inst);
+            }
+        }
     }
 
     // =====================================================================================
@@ -536,7 +560,7 @@ public final class FunctionBuilder {
 
     private int newParam(int var, int h) {
         int p = dfg.appendBlockParam(ctx.ssaIrBlock[h], ctx.varType[var]);
-        ctx.newRecord(p);
+        ctx.newRecord(p, dfg.numInsts());
         return p;
     }
 
@@ -654,6 +678,7 @@ public final class FunctionBuilder {
             }
         }
         int pr = ctx.recordOf(p);
+        ctx.firstAliasInst = Math.min(ctx.firstAliasInst, ctx.recFirstInst[pr]);
         int users = ctx.recUsers[pr];
         ctx.recUsers[pr] = ListPool.EMPTY;
         int sr = ctx.recordOf(dfg.resolveAliases(same));

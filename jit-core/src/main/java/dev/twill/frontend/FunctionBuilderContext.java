@@ -71,7 +71,14 @@ public final class FunctionBuilderContext {
     int[] recValue = new int[32];
     int[] recUsers = new int[32];
     boolean[] recComplete = new boolean[32];
+    /**
+     * The instruction count when the parameter was made: no instruction made before can have it
+     * as an operand, only as a branch argument that the builder appended later.
+     */
+    int[] recFirstInst = new int[32];
     int numRecs;
+    /** The least {@link #recFirstInst} of the parameters removed as trivial, or MAX_VALUE if none was. */
+    int firstAliasInst = Integer.MAX_VALUE;
     /** Value -> parameter record (valid only if the record names the value back). */
     int[] recOfValue = new int[64];
 
@@ -102,6 +109,7 @@ public final class FunctionBuilderContext {
         numSsa = 0;
         defs.clear();
         numRecs = 0;
+        firstAliasInst = Integer.MAX_VALUE;
         numOps = 0;
         numResults = 0;
         numChain = 0;
@@ -157,17 +165,19 @@ public final class FunctionBuilderContext {
         return s >= 0 && s < numSsa && ssaIrBlock[s] == b && ssaPrev[s] < 0 ? s : -1;
     }
 
-    int newRecord(int value) {
+    int newRecord(int value, int firstInst) {
         int r = numRecs++;
         if (r == recValue.length) {
             int n = r * 2;
             recValue = Arrays.copyOf(recValue, n);
             recUsers = Arrays.copyOf(recUsers, n);
             recComplete = Arrays.copyOf(recComplete, n);
+            recFirstInst = Arrays.copyOf(recFirstInst, n);
         }
         recValue[r] = value;
         recUsers[r] = ListPool.EMPTY;
         recComplete[r] = false;
+        recFirstInst[r] = firstInst;
         if (value >= recOfValue.length) recOfValue = Arrays.copyOf(recOfValue, Math.max(value + 1, recOfValue.length * 2));
         recOfValue[value] = r;
         return r;
