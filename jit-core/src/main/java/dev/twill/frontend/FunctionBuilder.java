@@ -158,9 +158,9 @@ public final class FunctionBuilder {
         if (curBlock < 0) throw error(null, "useVar before switchToBlock");
         int last = ctx.varLastSsa[var];
         if (last >= 0 && ctx.ssaIrBlock[last] == curBlock) return dfg.resolveAliases(ctx.varLastValue[var]);
-        int v = ctx.defs.get(var, curSsa);
-        if (v <= PENDING) v = ctx.defs.get(var, PENDING - v); // a chain block: the value of its pending block, since finished
-        if (v < 0) v = readNonLocal(var, curSsa);
+        // also answers an entry the walk of an earlier read left here (a value, or the pending
+        // mark of a block finished since, which leads to its value)
+        int v = readNonLocal(var, curSsa);
         ctx.varLastSsa[var] = curSsa;
         ctx.varLastValue[var] = v;
         return dfg.resolveAliases(v);
@@ -485,7 +485,10 @@ public final class FunctionBuilder {
         int b = s;
         int val;
         while (true) {
-            int d = defs.get(var, b);
+            // every block the walk visits gets an entry (a mark, then the value), so the entry
+            // is made now and written through its ref without hashing again
+            int r = defs.ref(var, b);
+            int d = defs.pool[r];
             if (d == VISITING) { // a cycle of single-predecessor blocks: no path from the entry
                 val = zero(ctx.varType[var]);
                 break;
@@ -506,28 +509,30 @@ public final class FunctionBuilder {
                 break;
             }
             int prev = ctx.ssaPrev[b];
-            if (prev >= 0) { // part of an EBB after a mid-block branch: one sealed predecessor
-                defs.put(var, b, VISITING);
-                ctx.pushChain(b);
+            if (prev >= 0) {
+                // part of an EBB after a mid-block branch: one sealed predecessor. No VISITING
+                // mark: these links lead to the block's header and never form a cycle, and a
+                // cycle through the header is caught at a header below
+                ctx.pushChain(r);
                 b = prev;
                 continue;
             }
             if ((ctx.ssaFlags[b] & FunctionBuilderContext.SEALED) == 0) {
                 val = newParam(var, b);
                 ctx.ssaIncomplete[b] = ctx.lists.push(ctx.lists.push(ctx.ssaIncomplete[b], var), val);
-                defs.put(var, b, val);
+                defs.pool[r] = val;
                 break;
             }
             int preds = ctx.ssaPreds[b];
             int np = ctx.lists.size(preds) / 2;
             if (np == 0) { // the entry block, or unreachable
                 val = zero(ctx.varType[var]);
-                defs.put(var, b, val);
+                defs.pool[r] = val;
                 break;
             }
             if (np == 1) {
-                defs.put(var, b, VISITING);
-                ctx.pushChain(b);
+                defs.pool[r] = VISITING;
+                ctx.pushChain(r);
                 b = ctx.lists.get(preds, 1);
                 continue;
             }
@@ -535,8 +540,9 @@ public final class FunctionBuilder {
             // variant); a parameter is made only if they differ or a read comes back here
             // through a cycle, instead of a placeholder that is mostly trivial and removed again
             int pending = PENDING - b;
-            defs.put(var, b, pending);
-            for (int k = 0; k < ctx.numChain; k++) defs.put(var, ctx.chain[k], pending);
+            int[] pool = defs.pool;
+            pool[r] = pending;
+            for (int k = 0; k < ctx.numChain; k++) pool[ctx.chain[k]] = pending;
             ctx.numChain = 0;
             ctx.pushOp(b, FINISH_PENDING);
             pushPredReads(b);
@@ -548,7 +554,8 @@ public final class FunctionBuilder {
 
     /** Records {@code val} as the definition in every block of the chain just walked (Braun's caching). */
     private void writeChain(int var, int val) {
-        for (int k = 0; k < ctx.numChain; k++) ctx.defs.put(var, ctx.chain[k], val);
+        int[] pool = ctx.defs.pool;
+        for (int k = 0; k < ctx.numChain; k++) pool[ctx.chain[k]] = val;
         ctx.numChain = 0;
     }
 

@@ -88,7 +88,7 @@ public final class FunctionBuilderContext {
     int numOps;
     int[] results = new int[64];
     int numResults;
-    /** SSA blocks visited along one single-predecessor chain. */
+    /** The {@link DefMap#ref}s of the SSA blocks visited along one single-predecessor chain. */
     int[] chain = new int[64];
     int numChain;
     /** Parameters to re-examine after a trivial one was removed. */
@@ -205,9 +205,9 @@ public final class FunctionBuilderContext {
         results[numResults++] = v;
     }
 
-    void pushChain(int ssa) {
+    void pushChain(int ref) {
         if (numChain == chain.length) chain = Arrays.copyOf(chain, numChain * 2);
-        chain[numChain++] = ssa;
+        chain[numChain++] = ref;
     }
 
     void pushWork(int v) {
