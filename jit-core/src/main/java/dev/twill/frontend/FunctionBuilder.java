@@ -418,6 +418,12 @@ public final class FunctionBuilder {
         if (finalized) throw error(null, "the builder was already finalized");
         if (curBlock < 0) return;
         int i = lastScanned < 0 ? layout.firstInst(curBlock) : layout.nextInst(lastScanned);
+        // most calls find nothing new (every entry point syncs, several per wasm instruction):
+        // that test stays small enough to inline everywhere, the scan is out of line
+        if (i >= 0) scanFrom(i);
+    }
+
+    private void scanFrom(int i) {
         int header = ctx.headerOf[curBlock];
         for (; i >= 0; i = layout.nextInst(i)) {
             if (isFilledHeader(header)) throw error(inst(i), "instruction after the terminator of block" + curBlock);
