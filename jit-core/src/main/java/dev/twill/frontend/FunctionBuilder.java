@@ -266,7 +266,12 @@ public final class FunctionBuilder {
     // =====================================================================================
     // Instructions
 
-    /** A cursor at the end of the current block; every branch made with it is noticed. */
+    /**
+     * A cursor at the end of the current block; every branch made with it is noticed. It is the
+     * same object for the builder's whole life and {@link #switchToBlock} moves it along, so a
+     * front end may keep it and skip this call (and its checks) per instruction: what it
+     * appends is scanned by the next call into the builder.
+     */
     public InstBuilder ins() {
         sync();
         requireOpenBlock("ins");

@@ -334,6 +334,8 @@ public final class FunctionTranslator {
     private VmContextLayout layout;
     private Function func;
     private FunctionBuilder fb;
+    /** {@link FunctionBuilder#ins()}, fetched once per function: it follows the current block. */
+    private InstBuilder cursor;
     private DataFlowGraph dfg;
     /**
      * Reads the body being translated ({@code [codeStart, end)} of the module's bytes); one per
@@ -412,6 +414,7 @@ public final class FunctionTranslator {
             this.module = null;
             this.func = null;
             this.fb = null;
+            this.cursor = null;
             this.dfg = null;
         }
     }
@@ -455,6 +458,7 @@ public final class FunctionTranslator {
         fb.appendBlockParamsForFunctionParams(entry);
         fb.switchToBlock(entry);
         fb.sealBlock(entry);
+        cursor = fb.ins();
         vmctx = dfg.blockParam(entry, 0);
         gvVmctx = func.addGlobalValue(GlobalValueData.vmctx());
 
@@ -1475,8 +1479,9 @@ public final class FunctionTranslator {
     // =====================================================================================
     // Helpers
 
+    /** The builder's cursor at the end of the current block ({@link FunctionBuilder#ins}, kept). */
     private InstBuilder ins() {
-        return fb.ins();
+        return cursor;
     }
 
     private void push(int v) {
