@@ -38,7 +38,11 @@ final class DefMap {
     private int size;
     private int shift = 64 - 6;
 
-    private int[] pool = new int[16 * PAGE];
+    /**
+     * The pages. Read it afresh after any call that may add a page ({@link #ref}, {@link #put}):
+     * growing replaces the array, though an entry's index in it stays the same until {@link #clear}.
+     */
+    int[] pool = new int[16 * PAGE];
     private int poolUsed;
 
     void clear() {
@@ -84,6 +88,27 @@ final class DefMap {
                 pool[pages[s] + (block & (PAGE - 1))] = value;
                 return;
             }
+        }
+    }
+
+    /**
+     * The index in {@link #pool} of the entry (var, block), made {@link #ABSENT} if there was
+     * none: a caller that reads an entry and then writes it hashes once. (Write {@code int r =
+     * ref(..); pool[r] = v}: {@code pool[ref(..)] = v} would load the array before it may grow.)
+     */
+    int ref(int var, int block) {
+        long k = key(var, block);
+        int mask = keys.length - 1;
+        for (int s = slot(k); ; s = (s + 1) & mask) {
+            if (stamps[s] != generation) {
+                int page = newPage();
+                keys[s] = k;
+                pages[s] = page;
+                stamps[s] = generation;
+                if (++size * 2 > keys.length) grow();
+                return page + (block & (PAGE - 1));
+            }
+            if (keys[s] == k) return pages[s] + (block & (PAGE - 1));
         }
     }
 

@@ -135,16 +135,34 @@ public final class FunctionBuilder {
                     + " of type " + Type.name(dfg.valueType(value)));
         }
         ctx.defs.put(var, curSsa, value);
+        ctx.varLastSsa[var] = curSsa;
+        ctx.varLastValue[var] = value;
     }
 
-    /** The value of {@code var} at the current position, adding block parameters as needed. */
+    /**
+     * The value of {@code var} at the current position, adding block parameters as needed.
+     *
+     * <p>Most reads find the variable defined or read before in the same IR block (a wasm
+     * {@code local.get} after a {@code local.set} or {@code br_if}). The SSA blocks of the
+     * current IR block form one chain, from its header to {@link #curSsa}, and every definition
+     * made in them went through {@link #defVar}; so if the variable's latest definition or read
+     * ({@code varLastSsa}) is in the current IR block, no block after it on the chain defines the
+     * variable and its value there is the current one: the read costs two array loads instead of
+     * a map lookup and a walk up the chain. The walk would have cached the value in every chain
+     * block it passed; leaving them uncached changes no result, since a later walk through them
+     * goes on to the same block and finds the same value.
+     */
     public int useVar(int var) {
         sync();
         checkVar(var);
         if (curBlock < 0) throw error(null, "useVar before switchToBlock");
-        int v = ctx.defs.get(var, curSsa);
-        if (v <= PENDING) v = ctx.defs.get(var, PENDING - v); // a chain block: the value of its pending block, since finished
-        if (v < 0) v = readNonLocal(var, curSsa);
+        int last = ctx.varLastSsa[var];
+        if (last >= 0 && ctx.ssaIrBlock[last] == curBlock) return dfg.resolveAliases(ctx.varLastValue[var]);
+        // also answers an entry the walk of an earlier read left here (a value, or the pending
+        // mark of a block finished since, which leads to its value)
+        int v = readNonLocal(var, curSsa);
+        ctx.varLastSsa[var] = curSsa;
+        ctx.varLastValue[var] = v;
         return dfg.resolveAliases(v);
     }
 
@@ -248,7 +266,12 @@ public final class FunctionBuilder {
     // =====================================================================================
     // Instructions
 
-    /** A cursor at the end of the current block; every branch made with it is noticed. */
+    /**
+     * A cursor at the end of the current block; every branch made with it is noticed. It is the
+     * same object for the builder's whole life and {@link #switchToBlock} moves it along, so a
+     * front end may keep it and skip this call (and its checks) per instruction: what it
+     * appends is scanned by the next call into the builder.
+     */
     public InstBuilder ins() {
         sync();
         requireOpenBlock("ins");
@@ -338,8 +361,9 @@ public final class FunctionBuilder {
     /**
      * Ends construction (Cranelift's {@code finalize}; the name avoids {@link Object}'s
      * finalizer). Checks that every block is sealed, every block in the layout ends with a terminator and
-     * every branch target is in the layout; then rewrites operands that are aliases (left by
-     * removed parameters) to the values they stand for, and clears the context.
+     * every branch target is in the layout; then rewrites operands that are aliases left by
+     * removed parameters to the values they stand for (aliases the front end made itself are
+     * its own business), and clears the context.
      */
     public void finalizeFunction() {
         sync();
@@ -356,12 +380,35 @@ public final class FunctionBuilder {
                 throw error(block(b), "block" + b + " is a branch target but was never switched to");
             }
         }
-        for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
-            for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) dfg.resolveAliasesIn(i);
-        }
+        resolveRemovedParams();
         ctx.clear();
         curBlock = curSsa = lastScanned = -1;
         finalized = true;
+    }
+
+    /**
+     * Rewrites the operands that name parameters removed as trivial (now aliases) to the values
+     * they stand for. Only instructions made after the first of those parameters can name it,
+     * as an operand or an argument the front end passed; older ones only in a branch argument
+     * that {@link #finish} appended, and every branch is on its destination's predecessor list.
+     * Most functions remove none (the marker variant makes few placeholders) and skip it all.
+     */
+    private void resolveRemovedParams() {
+        int from = ctx.firstAliasInst;
+        if (from == Integer.MAX_VALUE) return;
+        int n = dfg.numInsts();
+        for (int i = from; i < n; i++) {
+            if (layout.isInstInserted(i)) dfg.resolveAliasesIn(i);
+        }
+        for (int s = 0; s < ctx.numSsa; s++) {
+            if (ctx.ssaPrev[s] >= 0) continue; // not a header: no predecessor list
+            int preds = ctx.ssaPreds[s];
+            int np = ctx.lists.size(preds);
+            for (int k = 0; k < np; k += 2) {
+                int inst = ctx.lists.get(preds, k);
+                if (inst < from) dfg.resolveAliasesIn(inst);
+            }
+        }
     }
 
     // =====================================================================================
@@ -376,6 +423,12 @@ public final class FunctionBuilder {
         if (finalized) throw error(null, "the builder was already finalized");
         if (curBlock < 0) return;
         int i = lastScanned < 0 ? layout.firstInst(curBlock) : layout.nextInst(lastScanned);
+        // most calls find nothing new (every entry point syncs, several per wasm instruction):
+        // that test stays small enough to inline everywhere, the scan is out of line
+        if (i >= 0) scanFrom(i);
+    }
+
+    private void scanFrom(int i) {
         int header = ctx.headerOf[curBlock];
         for (; i >= 0; i = layout.nextInst(i)) {
             if (isFilledHeader(header)) throw error(inst(i), "instruction after the terminator of block" + curBlock);
@@ -443,7 +496,10 @@ public final class FunctionBuilder {
         int b = s;
         int val;
         while (true) {
-            int d = defs.get(var, b);
+            // every block the walk visits gets an entry (a mark, then the value), so the entry
+            // is made now and written through its ref without hashing again
+            int r = defs.ref(var, b);
+            int d = defs.pool[r];
             if (d == VISITING) { // a cycle of single-predecessor blocks: no path from the entry
                 val = zero(ctx.varType[var]);
                 break;
@@ -464,28 +520,30 @@ public final class FunctionBuilder {
                 break;
             }
             int prev = ctx.ssaPrev[b];
-            if (prev >= 0) { // part of an EBB after a mid-block branch: one sealed predecessor
-                defs.put(var, b, VISITING);
-                ctx.pushChain(b);
+            if (prev >= 0) {
+                // part of an EBB after a mid-block branch: one sealed predecessor. No VISITING
+                // mark: these links lead to the block's header and never form a cycle, and a
+                // cycle through the header is caught at a header below
+                ctx.pushChain(r);
                 b = prev;
                 continue;
             }
             if ((ctx.ssaFlags[b] & FunctionBuilderContext.SEALED) == 0) {
                 val = newParam(var, b);
                 ctx.ssaIncomplete[b] = ctx.lists.push(ctx.lists.push(ctx.ssaIncomplete[b], var), val);
-                defs.put(var, b, val);
+                defs.pool[r] = val;
                 break;
             }
             int preds = ctx.ssaPreds[b];
             int np = ctx.lists.size(preds) / 2;
             if (np == 0) { // the entry block, or unreachable
                 val = zero(ctx.varType[var]);
-                defs.put(var, b, val);
+                defs.pool[r] = val;
                 break;
             }
             if (np == 1) {
-                defs.put(var, b, VISITING);
-                ctx.pushChain(b);
+                defs.pool[r] = VISITING;
+                ctx.pushChain(r);
                 b = ctx.lists.get(preds, 1);
                 continue;
             }
@@ -493,8 +551,9 @@ public final class FunctionBuilder {
             // variant); a parameter is made only if they differ or a read comes back here
             // through a cycle, instead of a placeholder that is mostly trivial and removed again
             int pending = PENDING - b;
-            defs.put(var, b, pending);
-            for (int k = 0; k < ctx.numChain; k++) defs.put(var, ctx.chain[k], pending);
+            int[] pool = defs.pool;
+            pool[r] = pending;
+            for (int k = 0; k < ctx.numChain; k++) pool[ctx.chain[k]] = pending;
             ctx.numChain = 0;
             ctx.pushOp(b, FINISH_PENDING);
             pushPredReads(b);
@@ -506,7 +565,8 @@ public final class FunctionBuilder {
 
     /** Records {@code val} as the definition in every block of the chain just walked (Braun's caching). */
     private void writeChain(int var, int val) {
-        for (int k = 0; k < ctx.numChain; k++) ctx.defs.put(var, ctx.chain[k], val);
+        int[] pool = ctx.defs.pool;
+        for (int k = 0; k < ctx.numChain; k++) pool[ctx.chain[k]] = val;
         ctx.numChain = 0;
     }
 
@@ -518,7 +578,7 @@ public final class FunctionBuilder {
 
     private int newParam(int var, int h) {
         int p = dfg.appendBlockParam(ctx.ssaIrBlock[h], ctx.varType[var]);
-        ctx.newRecord(p);
+        ctx.newRecord(p, dfg.numInsts());
         return p;
     }
 
@@ -636,6 +696,7 @@ public final class FunctionBuilder {
             }
         }
         int pr = ctx.recordOf(p);
+        ctx.firstAliasInst = Math.min(ctx.firstAliasInst, ctx.recFirstInst[pr]);
         int users = ctx.recUsers[pr];
         ctx.recUsers[pr] = ListPool.EMPTY;
         int sr = ctx.recordOf(dfg.resolveAliases(same));

@@ -38,6 +38,14 @@ public final class FunctionBuilderContext {
     final ListPool lists = new ListPool();
 
     int[] varType = new int[16];
+    /**
+     * Per variable, the SSA block of its latest definition or read, or -1; with {@link
+     * #varLastValue}, a cache in front of {@link #defs} for reads in the same IR block (see
+     * {@code FunctionBuilder.useVar}).
+     */
+    int[] varLastSsa = new int[16];
+    /** The value of the variable at the end of {@link #varLastSsa} (maybe an alias by now). */
+    int[] varLastValue = new int[16];
     int numVars;
 
     /** The IR block an SSA block belongs to. */
@@ -63,7 +71,14 @@ public final class FunctionBuilderContext {
     int[] recValue = new int[32];
     int[] recUsers = new int[32];
     boolean[] recComplete = new boolean[32];
+    /**
+     * The instruction count when the parameter was made: no instruction made before can have it
+     * as an operand, only as a branch argument that the builder appended later.
+     */
+    int[] recFirstInst = new int[32];
     int numRecs;
+    /** The least {@link #recFirstInst} of the parameters removed as trivial, or MAX_VALUE if none was. */
+    int firstAliasInst = Integer.MAX_VALUE;
     /** Value -> parameter record (valid only if the record names the value back). */
     int[] recOfValue = new int[64];
 
@@ -73,7 +88,7 @@ public final class FunctionBuilderContext {
     int numOps;
     int[] results = new int[64];
     int numResults;
-    /** SSA blocks visited along one single-predecessor chain. */
+    /** The {@link DefMap#ref}s of the SSA blocks visited along one single-predecessor chain. */
     int[] chain = new int[64];
     int numChain;
     /** Parameters to re-examine after a trivial one was removed. */
@@ -94,6 +109,7 @@ public final class FunctionBuilderContext {
         numSsa = 0;
         defs.clear();
         numRecs = 0;
+        firstAliasInst = Integer.MAX_VALUE;
         numOps = 0;
         numResults = 0;
         numChain = 0;
@@ -104,8 +120,13 @@ public final class FunctionBuilderContext {
     // ---- small growable-array helpers, kept here so the builder's hot paths stay short
 
     int newVar(int type) {
-        if (numVars == varType.length) varType = Arrays.copyOf(varType, numVars * 2);
+        if (numVars == varType.length) {
+            varType = Arrays.copyOf(varType, numVars * 2);
+            varLastSsa = Arrays.copyOf(varLastSsa, numVars * 2);
+            varLastValue = Arrays.copyOf(varLastValue, numVars * 2);
+        }
         varType[numVars] = type;
+        varLastSsa[numVars] = -1;
         return numVars++;
     }
 
@@ -144,17 +165,19 @@ public final class FunctionBuilderContext {
         return s >= 0 && s < numSsa && ssaIrBlock[s] == b && ssaPrev[s] < 0 ? s : -1;
     }
 
-    int newRecord(int value) {
+    int newRecord(int value, int firstInst) {
         int r = numRecs++;
         if (r == recValue.length) {
             int n = r * 2;
             recValue = Arrays.copyOf(recValue, n);
             recUsers = Arrays.copyOf(recUsers, n);
             recComplete = Arrays.copyOf(recComplete, n);
+            recFirstInst = Arrays.copyOf(recFirstInst, n);
         }
         recValue[r] = value;
         recUsers[r] = ListPool.EMPTY;
         recComplete[r] = false;
+        recFirstInst[r] = firstInst;
         if (value >= recOfValue.length) recOfValue = Arrays.copyOf(recOfValue, Math.max(value + 1, recOfValue.length * 2));
         recOfValue[value] = r;
         return r;
@@ -182,9 +205,9 @@ public final class FunctionBuilderContext {
         results[numResults++] = v;
     }
 
-    void pushChain(int ssa) {
+    void pushChain(int ref) {
         if (numChain == chain.length) chain = Arrays.copyOf(chain, numChain * 2);
-        chain[numChain++] = ssa;
+        chain[numChain++] = ref;
     }
 
     void pushWork(int v) {

@@ -113,6 +113,8 @@ public final class FunctionTranslator {
     private static final int[] TYPE = new int[256];
     /** ICMP, FCMP: condition-code ordinal; SEXT: the narrow type. */
     private static final int[] AUX = new int[256];
+    /** LOAD, STORE: the bytes accessed. */
+    private static final int[] ACCESS_BYTES = new int[256];
     /** The IR opcode and result type of the 0xFC 0..7 saturating truncations. */
     private static final Opcode[] SAT_OP = new Opcode[8];
     private static final int[] SAT_TYPE = new int[8];
@@ -202,15 +204,15 @@ public final class FunctionTranslator {
         load(Opcodes.I64_LOAD16_U, Opcode.HEAP_ULOAD16, Type.I64);
         load(Opcodes.I64_LOAD32_S, Opcode.HEAP_SLOAD32, Type.I64);
         load(Opcodes.I64_LOAD32_U, Opcode.HEAP_ULOAD32, Type.I64);
-        store(Opcodes.I32_STORE, Opcode.HEAP_STORE);
-        store(Opcodes.I64_STORE, Opcode.HEAP_STORE);
-        store(Opcodes.F32_STORE, Opcode.HEAP_STORE);
-        store(Opcodes.F64_STORE, Opcode.HEAP_STORE);
-        store(Opcodes.I32_STORE8, Opcode.HEAP_ISTORE8);
-        store(Opcodes.I32_STORE16, Opcode.HEAP_ISTORE16);
-        store(Opcodes.I64_STORE8, Opcode.HEAP_ISTORE8);
-        store(Opcodes.I64_STORE16, Opcode.HEAP_ISTORE16);
-        store(Opcodes.I64_STORE32, Opcode.HEAP_ISTORE32);
+        store(Opcodes.I32_STORE, Opcode.HEAP_STORE, Type.I32);
+        store(Opcodes.I64_STORE, Opcode.HEAP_STORE, Type.I64);
+        store(Opcodes.F32_STORE, Opcode.HEAP_STORE, Type.F32);
+        store(Opcodes.F64_STORE, Opcode.HEAP_STORE, Type.F64);
+        store(Opcodes.I32_STORE8, Opcode.HEAP_ISTORE8, Type.I32);
+        store(Opcodes.I32_STORE16, Opcode.HEAP_ISTORE16, Type.I32);
+        store(Opcodes.I64_STORE8, Opcode.HEAP_ISTORE8, Type.I64);
+        store(Opcodes.I64_STORE16, Opcode.HEAP_ISTORE16, Type.I64);
+        store(Opcodes.I64_STORE32, Opcode.HEAP_ISTORE32, Type.I64);
         // FC 0..7: i32.trunc_sat_f32_s/u, i32.trunc_sat_f64_s/u, then the same for i64
         for (int k = 0; k < 8; k++) {
             SAT_OP[k] = (k & 1) == 0 ? Opcode.FCVT_TO_SINT_SAT : Opcode.FCVT_TO_UINT_SAT;
@@ -244,11 +246,14 @@ public final class FunctionTranslator {
         KIND[op] = K_LOAD;
         IR_OP[op] = ir;
         TYPE[op] = type;
+        ACCESS_BYTES[op] = ir.accessBytes(type);
     }
 
-    private static void store(int op, Opcode ir) {
+    /** A store of a value of {@code type} (validated, so the operand has it). */
+    private static void store(int op, Opcode ir, int type) {
         KIND[op] = K_STORE;
         IR_OP[op] = ir;
+        ACCESS_BYTES[op] = ir.accessBytes(type);
     }
 
     /** The builtins' IR signatures, built once. */
@@ -315,12 +320,20 @@ public final class FunctionTranslator {
     // ---- per-module caches
     private WasmModule cachedModule;
     private Signature[] typeSigs;
+    /**
+     * {@link WasmAbi#functionName} of each function of {@link #cachedModule}, made on first use:
+     * every function that calls {@code f} names it, and building the string each time cost
+     * about 1% of translating a large module.
+     */
+    private String[] functionNames;
 
     // ---- the function being translated
     private WasmModule module;
     private VmContextLayout layout;
     private Function func;
     private FunctionBuilder fb;
+    /** {@link FunctionBuilder#ins()}, fetched once per function: it follows the current block. */
+    private InstBuilder cursor;
     private DataFlowGraph dfg;
     /**
      * Reads the body being translated ({@code [codeStart, end)} of the module's bytes); one per
@@ -339,7 +352,7 @@ public final class FunctionTranslator {
      */
     public Function translate(WasmModule m, VmContextLayout layout, int funcIndex) {
         checkDefined(m, funcIndex);
-        Function f = new Function(WasmAbi.functionName(funcIndex), signatureOfType(m.functionTypes[funcIndex]));
+        Function f = new Function(irFunctionName(funcIndex), signatureOfType(m.functionTypes[funcIndex]));
         translateInto(f, m, layout, funcIndex);
         return f;
     }
@@ -351,7 +364,7 @@ public final class FunctionTranslator {
      */
     public void translate(WasmModule m, VmContextLayout layout, int funcIndex, Function into) {
         checkDefined(m, funcIndex);
-        into.clear(WasmAbi.functionName(funcIndex), signatureOfType(m.functionTypes[funcIndex]));
+        into.clear(irFunctionName(funcIndex), signatureOfType(m.functionTypes[funcIndex]));
         translateInto(into, m, layout, funcIndex);
     }
 
@@ -363,7 +376,14 @@ public final class FunctionTranslator {
             cachedModule = m;
             in = new ByteReader(m.bytes);
             typeSigs = new Signature[m.types.length];
+            functionNames = new String[m.functionCount()];
         }
+    }
+
+    private String irFunctionName(int funcIndex) {
+        String name = functionNames[funcIndex];
+        if (name == null) functionNames[funcIndex] = name = WasmAbi.functionName(funcIndex);
+        return name;
     }
 
     /** The IR signature of wasm type {@code typeIndex}, shared by every function this translator makes. */
@@ -391,6 +411,7 @@ public final class FunctionTranslator {
             this.module = null;
             this.func = null;
             this.fb = null;
+            this.cursor = null;
             this.dfg = null;
         }
     }
@@ -434,6 +455,7 @@ public final class FunctionTranslator {
         fb.appendBlockParamsForFunctionParams(entry);
         fb.switchToBlock(entry);
         fb.sealBlock(entry);
+        cursor = fb.ins();
         vmctx = dfg.blockParam(entry, 0);
         gvVmctx = func.addGlobalValue(GlobalValueData.vmctx());
 
@@ -536,7 +558,7 @@ public final class FunctionTranslator {
                 long offset = in.u64();
                 int index = pop();
                 if (module.memories[memory].is64()) {
-                    int addr = provenAddress64(memory, index, offset, IR_OP[op].accessBytes(TYPE[op]));
+                    int addr = provenAddress64(memory, index, offset, ACCESS_BYTES[op]);
                     if (addr >= 0) {
                         push(ins().load(IR_OP[op].memoryForm(), TYPE[op], MemFlags.NOTRAP, addr, 0));
                         return;
@@ -548,7 +570,7 @@ public final class FunctionTranslator {
                     push(ins().heapLoad(IR_OP[op], TYPE[op], wideHeap(memory), wideIndex(index, offset), 0));
                     return;
                 }
-                int addr = provenAddress(memory, index, offset, IR_OP[op].accessBytes(TYPE[op]));
+                int addr = provenAddress(memory, index, offset, ACCESS_BYTES[op]);
                 if (addr >= 0) {
                     push(ins().load(IR_OP[op].memoryForm(), TYPE[op], MemFlags.NOTRAP, addr, offset + provenConstant));
                     return;
@@ -561,7 +583,7 @@ public final class FunctionTranslator {
                 long offset = in.u64();
                 int value = pop(), index = pop();
                 if (module.memories[memory].is64()) {
-                    int addr = provenAddress64(memory, index, offset, IR_OP[op].accessBytes(dfg.valueType(dfg.resolveAliases(value))));
+                    int addr = provenAddress64(memory, index, offset, ACCESS_BYTES[op]);
                     if (addr >= 0) {
                         ins().store(IR_OP[op].memoryForm(), MemFlags.NOTRAP, value, addr, 0);
                         return;
@@ -573,7 +595,7 @@ public final class FunctionTranslator {
                     ins().heapStore(IR_OP[op], wideHeap(memory), value, wideIndex(index, offset), 0);
                     return;
                 }
-                int addr = provenAddress(memory, index, offset, IR_OP[op].accessBytes(dfg.valueType(dfg.resolveAliases(value))));
+                int addr = provenAddress(memory, index, offset, ACCESS_BYTES[op]);
                 if (addr >= 0) {
                     ins().store(IR_OP[op].memoryForm(), MemFlags.NOTRAP, value, addr, offset + provenConstant);
                     return;
@@ -1160,7 +1182,7 @@ public final class FunctionTranslator {
     private int calleeRef(int callee) {
         if (fnStamp[callee] != stamp) {
             int sig = sigRef(module.functionTypes[callee]);
-            fnRefOfFunc[callee] = func.addExtFunc(new ExtFuncData(WasmAbi.functionName(callee), sig, true));
+            fnRefOfFunc[callee] = func.addExtFunc(new ExtFuncData(irFunctionName(callee), sig, true));
             fnStamp[callee] = stamp;
         }
         return fnRefOfFunc[callee];
@@ -1456,8 +1478,9 @@ public final class FunctionTranslator {
     // =====================================================================================
     // Helpers
 
+    /** The builder's cursor at the end of the current block ({@link FunctionBuilder#ins}, kept). */
     private InstBuilder ins() {
-        return fb.ins();
+        return cursor;
     }
 
     private void push(int v) {
