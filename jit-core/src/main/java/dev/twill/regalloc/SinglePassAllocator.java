@@ -73,10 +73,6 @@ public final class SinglePassAllocator implements RegisterAllocator {
     /** Registers to forget once the uses are read: fixed-use copies and registers given to REUSE defs. */
     private long dropAfterUses;
 
-    /** Operand kinds of an instruction, a bit each, so that allocInst skips the steps it has nothing for. */
-    private static final int K_FIXED_USE = 1, K_USE = 2, K_REUSE_DEF = 4, K_EARLY_DEF = 8, K_LATE_FIXED_DEF = 16,
-            K_LATE_DEF = 32, K_ANY_DEF = K_REUSE_DEF | K_EARLY_DEF | K_LATE_FIXED_DEF | K_LATE_DEF;
-
     // spill slots
     private int localBase, spareSlot, maxSlots;
     private int[] freeSlots = new int[16];
@@ -198,37 +194,48 @@ public final class SinglePassAllocator implements RegisterAllocator {
 
     private void allocInst(int i, boolean forceRegUses) {
         int base = code.operandStart(i), n = code.numOperands(i);
+        if (n > 64) throw conflict(i, -1, n + " operands, more than the 64 an instruction may have");
         long[] ops = code.operandArray();
         long clob = code.clobbers(i);
         int before = RegAllocResult.before(i);
         pinned = latePinned = defClaimed = dropAfterUses = 0;
         long fixedDefs = 0, earlyFixedDefs = 0, reused = 0;
-        // which kinds of operands the instruction has: the steps below skip the kinds it lacks
-        int kinds = 0;
+        // the operands each step below handles, as masks of operand indices: a step visits only
+        // its own operands, in index order
+        long fixedUseOps = 0, regUseOps = 0, lateUseOps = 0, defOps = 0, reuseDefOps = 0, earlyDefOps = 0,
+                lateFixedDefOps = 0, lateDefOps = 0;
         for (int k = 0; k < n; k++) {
             long op = ops[base + k];
+            long bit = 1L << k;
+            int c = Operand.constraint(op);
+            boolean early = Operand.pos(op) == Operand.EARLY;
             if (Operand.isDef(op)) {
-                int c = Operand.constraint(op);
+                defOps |= bit;
                 if (c == Operand.FIXED_REG) {
                     fixedDefs |= 1L << Operand.fixedReg(op);
-                    if (Operand.pos(op) == Operand.EARLY) earlyFixedDefs |= 1L << Operand.fixedReg(op);
+                    if (early) earlyFixedDefs |= 1L << Operand.fixedReg(op);
+                } else if (c == Operand.REUSE) {
+                    reused |= 1L << Operand.reuseIndex(op);
+                    reuseDefOps |= bit;
                 }
-                else if (c == Operand.REUSE) reused |= 1L << Operand.reuseIndex(op);
-                if (c == Operand.REUSE) kinds |= K_REUSE_DEF;
-                if (Operand.pos(op) == Operand.EARLY) kinds |= K_EARLY_DEF;
-                else if (c == Operand.FIXED_REG) kinds |= K_LATE_FIXED_DEF;
-                else if (c != Operand.REUSE) kinds |= K_LATE_DEF;
+                if (early) earlyDefOps |= bit;
+                else if (c == Operand.FIXED_REG) lateFixedDefOps |= bit;
+                else if (c != Operand.REUSE) lateDefOps |= bit;
             } else {
-                if (Operand.pos(op) == Operand.LATE) lateStamp[Operand.vreg(op)] = i;
-                kinds |= Operand.constraint(op) == Operand.FIXED_REG ? K_FIXED_USE : K_USE;
+                if (!early) {
+                    lateStamp[Operand.vreg(op)] = i;
+                    lateUseOps |= bit;
+                }
+                if (c == Operand.FIXED_REG) fixedUseOps |= bit;
+                else regUseOps |= bit;
             }
         }
         fixedDefMask = fixedDefs;
 
         // 1. fixed uses
-        if ((kinds & K_FIXED_USE) != 0) for (int k = 0; k < n; k++) {
+        for (long m = fixedUseOps; m != 0; m &= m - 1) {
+            int k = Long.numberOfTrailingZeros(m);
             long op = ops[base + k];
-            if (!Operand.isUse(op) || Operand.constraint(op) != Operand.FIXED_REG) continue;
             int v = Operand.vreg(op), p = Operand.fixedReg(op);
             long bit = 1L << p;
             if (regVreg[p] != v) {
@@ -246,9 +253,9 @@ public final class SinglePassAllocator implements RegisterAllocator {
             out.setAlloc(base + k, p);
         }
         // 2. other uses
-        if ((kinds & K_USE) != 0) for (int k = 0; k < n; k++) {
+        for (long m = regUseOps; m != 0; m &= m - 1) {
+            int k = Long.numberOfTrailingZeros(m);
             long op = ops[base + k];
-            if (!Operand.isUse(op) || Operand.constraint(op) == Operand.FIXED_REG) continue;
             int v = Operand.vreg(op);
             int c = Operand.constraint(op);
             boolean late = Operand.pos(op) == Operand.LATE;
@@ -273,9 +280,9 @@ public final class SinglePassAllocator implements RegisterAllocator {
             out.setAlloc(base + k, r);
         }
         // REUSE defs take their operand's register, after copying a value that is still needed
-        if ((kinds & K_REUSE_DEF) != 0) for (int k = 0; k < n; k++) {
+        for (long m = reuseDefOps; m != 0; m &= m - 1) {
+            int k = Long.numberOfTrailingZeros(m);
             long op = ops[base + k];
-            if (!Operand.isDef(op) || Operand.constraint(op) != Operand.REUSE) continue;
             int u = Operand.reuseIndex(op);
             int r = out.alloc(base + u);
             int v = Operand.vreg(ops[base + u]);
@@ -305,9 +312,9 @@ public final class SinglePassAllocator implements RegisterAllocator {
             out.setAlloc(base + k, r);
         }
         // 3. early defs
-        if ((kinds & K_EARLY_DEF) != 0) for (int k = 0; k < n; k++) {
+        for (long m = earlyDefOps; m != 0; m &= m - 1) {
+            int k = Long.numberOfTrailingZeros(m);
             long op = ops[base + k];
-            if (!Operand.isDef(op) || Operand.pos(op) != Operand.EARLY) continue;
             int r;
             if (Operand.constraint(op) == Operand.FIXED_REG) {
                 r = Operand.fixedReg(op);
@@ -320,10 +327,8 @@ public final class SinglePassAllocator implements RegisterAllocator {
             out.setAlloc(base + k, r);
         }
         // 4. free what dies here (early uses), forget copies, save values across clobbers
-        if ((kinds & (K_USE | K_FIXED_USE)) != 0) for (int k = 0; k < n; k++) {
-            long op = ops[base + k];
-            if (!Operand.isUse(op)) continue;
-            int v = Operand.vreg(op);
+        for (long m = fixedUseOps | regUseOps; m != 0; m &= m - 1) {
+            int v = Operand.vreg(ops[base + Long.numberOfTrailingZeros(m)]);
             if (lastUse[v] <= i && lateStamp[v] != i) release(v);
         }
         for (long m = dropAfterUses; m != 0; m &= m - 1) {
@@ -343,42 +348,37 @@ public final class SinglePassAllocator implements RegisterAllocator {
             if (regVreg[r] >= 0) evict(r, before, i + 1);
         }
         // 5. late defs
-        int moveHint = -1;
-        if (code.isMove(i) && n == 2 && Operand.isUse(ops[base])) moveHint = out.alloc(base);
-        if ((kinds & K_LATE_FIXED_DEF) != 0) for (int k = 0; k < n; k++) {
-            long op = ops[base + k];
-            if (!Operand.isDef(op) || Operand.pos(op) != Operand.LATE) continue;
-            int c = Operand.constraint(op);
-            if (c == Operand.FIXED_REG) {
-                int r = Operand.fixedReg(op);
-                if (((latePinned | defClaimed) & (1L << r)) != 0) throw conflict(i, k, "fixed def's register is taken");
-                if (regVreg[r] >= 0) evict(r, before, i + 1);
+        for (long m = lateFixedDefOps; m != 0; m &= m - 1) {
+            int k = Long.numberOfTrailingZeros(m);
+            int r = Operand.fixedReg(ops[base + k]);
+            if (((latePinned | defClaimed) & (1L << r)) != 0) throw conflict(i, k, "fixed def's register is taken");
+            if (regVreg[r] >= 0) evict(r, before, i + 1);
+            defClaimed |= 1L << r;
+            out.setAlloc(base + k, r);
+        }
+        if (lateDefOps != 0) {
+            int moveHint = -1;
+            if (code.isMove(i) && n == 2 && Operand.isUse(ops[base])) moveHint = out.alloc(base);
+            for (long m = lateDefOps; m != 0; m &= m - 1) {
+                int k = Long.numberOfTrailingZeros(m);
+                long op = ops[base + k];
+                int v = Operand.vreg(op);
+                if (Operand.constraint(op) == Operand.STACK) {
+                    int s = vregSlot[v] >= 0 ? vregSlot[v] : newLocalSlot();
+                    vregSlot[v] = s;
+                    out.setAlloc(base + k, Allocation.slot(s));
+                    continue;
+                }
+                int r = pickReg(Operand.regClass(op), latePinned | defClaimed | fixedDefMask, 0, moveHint, i, i + 1);
                 defClaimed |= 1L << r;
                 out.setAlloc(base + k, r);
             }
         }
-        if ((kinds & K_LATE_DEF) != 0) for (int k = 0; k < n; k++) {
-            long op = ops[base + k];
-            if (!Operand.isDef(op) || Operand.pos(op) != Operand.LATE) continue;
-            int c = Operand.constraint(op);
-            if (c == Operand.FIXED_REG || c == Operand.REUSE) continue;
-            int v = Operand.vreg(op);
-            if (c == Operand.STACK) {
-                int s = vregSlot[v] >= 0 ? vregSlot[v] : newLocalSlot();
-                vregSlot[v] = s;
-                out.setAlloc(base + k, Allocation.slot(s));
-                continue;
-            }
-            int r = pickReg(Operand.regClass(op), latePinned | defClaimed | fixedDefMask, 0, moveHint, i, i + 1);
-            defClaimed |= 1L << r;
-            out.setAlloc(base + k, r);
-        }
         // commit defs
         int after = RegAllocResult.after(i);
-        if ((kinds & K_ANY_DEF) != 0) for (int k = 0; k < n; k++) {
-            long op = ops[base + k];
-            if (!Operand.isDef(op)) continue;
-            int v = Operand.vreg(op);
+        for (long m = defOps; m != 0; m &= m - 1) {
+            int k = Long.numberOfTrailingZeros(m);
+            int v = Operand.vreg(ops[base + k]);
             int a = out.alloc(base + k);
             if (!Allocation.isReg(a)) continue;
             usedRegs |= 1L << a;
@@ -388,9 +388,10 @@ public final class SinglePassAllocator implements RegisterAllocator {
             vregReg[v] = a;
             if (global[v] && !code.isTerminator(i)) move(after, a, Allocation.slot(vregSlot[v]));
         }
-        // 6. free late uses and defs that die here
-        for (int k = 0; k < n; k++) {
-            long op = ops[base + k];
+        // 6. free late uses and defs that die here; a use of a vreg late-used here is stamped,
+        // so without late uses only the defs need a look
+        for (long m = lateUseOps == 0 ? defOps : n == 64 ? -1L : (1L << n) - 1; m != 0; m &= m - 1) {
+            long op = ops[base + Long.numberOfTrailingZeros(m)];
             int v = Operand.vreg(op);
             if (Operand.isDef(op) ? lastUse[v] <= i : lateStamp[v] == i && lastUse[v] <= i) release(v);
         }

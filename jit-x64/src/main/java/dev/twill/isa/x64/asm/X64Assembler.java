@@ -61,7 +61,8 @@ import java.util.Arrays;
  * asm.jcc(X64Cond.L, loop);                    // jl loop
  * }</pre>
  * A memory operand is always the four ints {@code base, index, scale, disp}; see {@link X64Reg}
- * for the pseudo bases NONE, RIP and LABEL.
+ * for the pseudo bases NONE, RIP and LABEL. The letter S names the one operand {@code [rsp + disp]}
+ * of the spill-slot moves ({@link #movqRS} and its kin), which take a shorter path than M.
  *
  * <p>Operand sizes are in bytes (1, 2, 4, 8). Operands that would silently encode a different
  * instruction (an rsp index, a bad scale, a bad size) are rejected with {@link
@@ -378,6 +379,26 @@ public final class X64Assembler {
     /** Store an immediate: {@code mov [mem], imm} (size 8: imm32 sign-extended). */
     public void movMI(int size, int base, int index, int scale, int disp, int imm) {
         emitM(szx(size) | (size == 1 ? 0xC6 : 0xC7), 0, base, index, scale, disp, imm, immBytes(size));
+    }
+
+    /** Spill reload: {@code mov dst, qword ptr [rsp + disp]}, as {@code movRM(8, dst, RSP, NONE, 1, disp)}. */
+    public void movqRS(int dst, int disp) {
+        emitS(W | 0x8B, dst, disp);
+    }
+
+    /** Spill store: {@code mov qword ptr [rsp + disp], src}, as {@code movMR(8, RSP, NONE, 1, disp, src)}. */
+    public void movqSR(int disp, int src) {
+        emitS(W | 0x89, src, disp);
+    }
+
+    /** Spill reload: {@code movsd dst, qword ptr [rsp + disp]}, as {@code sseRM(MOVSD, dst, RSP, NONE, 1, disp)}. */
+    public void movsdXS(int dst, int disp) {
+        emitS(PF2 | 0x0F10, dst, disp);
+    }
+
+    /** Spill store: {@code movsd qword ptr [rsp + disp], src}, as {@code movsdMR(RSP, NONE, 1, disp, src)}. */
+    public void movsdSX(int disp, int src) {
+        emitS(PF2 | 0x0F11, src, disp);
     }
 
     /** {@code movzx dst, src}: zero-extend a {@code srcSize} (1 or 2) register into a {@code dstSize} (2, 4, 8) register. */
@@ -1139,6 +1160,44 @@ public final class X64Assembler {
             p = base == RIP ? putInt(d, p, disp) : rel32(d, p, disp, immBytes);
         }
         length = putImm(d, p, imm, immBytes);
+    }
+
+    /**
+     * {@code [F2] [REX] opcode ModRM SIB [disp]} for the operand {@code [rsp + disp]}: the bytes
+     * {@link #emitM} writes for base rsp without an index (rm=100, SIB 0x24; rsp needs no REX.B
+     * and, unlike rbp, no displacement when it is 0), without its general operand decoding. In
+     * code from the single-pass allocator spill stores and reloads are about as many as the
+     * instructions themselves, so they are worth a path of their own. {@code op} carries W or
+     * PF2 only.
+     */
+    private void emitS(int op, int reg, int disp) {
+        assert reg >= 0 && reg < 16 : "register out of range";
+        assert (op & (P66 | PF3 | LOCK | BREG | BRM)) == 0 : "prefix emitS does not write";
+        byte[] d = reserve();
+        int p = length;
+        if ((op & PF2) != 0) {
+            d[p++] = (byte) 0xF2;
+        }
+        int rex = (op & W) >>> 21 | (reg & 8) >>> 1;
+        if (rex != 0) {
+            d[p++] = (byte) (0x40 | rex);
+        }
+        p = opcode(d, p, op);
+        int r = (reg & 7) << 3;
+        if (disp == 0) {
+            d[p] = (byte) (r | 4);
+            d[p + 1] = 0x24;
+            length = p + 2;
+        } else if (disp == (byte) disp) {
+            d[p] = (byte) (0x40 | r | 4);
+            d[p + 1] = 0x24;
+            d[p + 2] = (byte) disp;
+            length = p + 3;
+        } else {
+            d[p] = (byte) (0x80 | r | 4);
+            d[p + 1] = 0x24;
+            length = putInt(d, p + 2, disp);
+        }
     }
 
     private static int legacyPrefixes(byte[] d, int p, int op) {

@@ -107,21 +107,21 @@ public final class X64Emitter {
         if (tableLabel.length < in.numTables) tableLabel = new int[in.numTables * 2];
         for (int t = 0; t < in.numTables; t++) tableLabel[t] = asm.newLabel();
 
-        int numEdits = ra.numEdits();
-        threadJumps(nb, numEdits);
-        int edit = 0;
+        threadJumps(nb, ra.numEdits());
+        nextEdit = 0;
+        nextEditPoint = ra.numEdits() > 0 ? ra.editPoint(0) : Integer.MAX_VALUE;
         for (int b = 0; b < nb; b++) {
             if (jumpTarget[b] != b) {
                 // a forwarding block: every branch goes straight to its target; its label stays
                 // unbound, so a reference that missed the threading fails loudly below
-                while (edit < numEdits && ra.editPoint(edit) <= RegAllocResult.after(code.blockEnd(b) - 1)) edit++;
+                skipMovesThrough(RegAllocResult.after(code.blockEnd(b) - 1));
                 continue;
             }
             asm.bind(blockLabel[b]);
-            for (int i = code.blockStart(b); i < code.blockEnd(b); i++) {
-                while (edit < numEdits && ra.editPoint(edit) <= RegAllocResult.before(i)) emitMove(ra.editFrom(edit), ra.editTo(edit++));
+            for (int i = code.blockStart(b), end = code.blockEnd(b); i < end; i++) {
+                if (nextEditPoint <= RegAllocResult.before(i)) emitMovesThrough(RegAllocResult.before(i));
                 emitInst(b, i);
-                while (edit < numEdits && ra.editPoint(edit) <= RegAllocResult.after(i)) emitMove(ra.editFrom(edit), ra.editTo(edit++));
+                if (nextEditPoint <= RegAllocResult.after(i)) emitMovesThrough(RegAllocResult.after(i));
             }
         }
 
@@ -301,17 +301,44 @@ public final class X64Emitter {
         return spillBase + 8 * Allocation.slotIndex(a);
     }
 
+    /**
+     * The allocator's edits are in point order, so the emitter walks them with a cursor: the
+     * next edit and its point ({@code Integer.MAX_VALUE} when none is left), which costs an
+     * instruction without moves one compare.
+     */
+    private int nextEdit, nextEditPoint;
+
+    /** Emits the edits at points up to {@code point}; the next edit is at or before it. */
+    private void emitMovesThrough(int point) {
+        RegAllocResult ra = this.ra;
+        int e = nextEdit, n = ra.numEdits();
+        do {
+            emitMove(ra.editFrom(e), ra.editTo(e));
+            e++;
+        } while (e < n && ra.editPoint(e) <= point);
+        nextEdit = e;
+        nextEditPoint = e < n ? ra.editPoint(e) : Integer.MAX_VALUE;
+    }
+
+    /** Passes over the edits at points up to {@code point} (those of a block that is not emitted). */
+    private void skipMovesThrough(int point) {
+        int e = nextEdit, n = ra.numEdits();
+        while (e < n && ra.editPoint(e) <= point) e++;
+        nextEdit = e;
+        nextEditPoint = e < n ? ra.editPoint(e) : Integer.MAX_VALUE;
+    }
+
     private void emitMove(int from, int to) {
         if (from == to) return;
         if (Allocation.isReg(from) && Allocation.isReg(to)) {
             if (RegClass.classOf(from) == RegClass.INT) asm.movRR(8, to, from);
             else asm.sseRR(MOVAPS, to - RegClass.FLOAT_BASE, from - RegClass.FLOAT_BASE);
         } else if (Allocation.isReg(from)) {
-            if (RegClass.classOf(from) == RegClass.INT) asm.movMR(8, RSP, NONE, 1, slotDisp(to), from);
-            else asm.movsdMR(RSP, NONE, 1, slotDisp(to), from - RegClass.FLOAT_BASE);
+            if (RegClass.classOf(from) == RegClass.INT) asm.movqSR(slotDisp(to), from);
+            else asm.movsdSX(slotDisp(to), from - RegClass.FLOAT_BASE);
         } else {
-            if (RegClass.classOf(to) == RegClass.INT) asm.movRM(8, to, RSP, NONE, 1, slotDisp(from));
-            else asm.sseRM(MOVSD, to - RegClass.FLOAT_BASE, RSP, NONE, 1, slotDisp(from));
+            if (RegClass.classOf(to) == RegClass.INT) asm.movqRS(to, slotDisp(from));
+            else asm.movsdXS(to - RegClass.FLOAT_BASE, slotDisp(from));
         }
     }
 

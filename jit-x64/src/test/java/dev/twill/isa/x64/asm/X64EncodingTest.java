@@ -433,6 +433,17 @@ class X64EncodingTest {
         }
         regMem("movssMR", (g, m) -> "movss dword ptr " + m + ", " + x(g), (a, g, m) -> a.movssMR(m.base, m.index, m.scale, m.disp, g));
         regMem("movsdMR", (g, m) -> "movsd qword ptr " + m + ", " + x(g), (a, g, m) -> a.movsdMR(m.base, m.index, m.scale, m.disp, g));
+        // the spill-slot moves' short path: every register against every displacement class at [rsp + disp]
+        for (int reg = 0; reg < 16; reg++) {
+            for (int disp : DISPS) {
+                int g = reg, dd = disp;
+                String m = new Mem(X64Reg.RSP, NONE, 1, disp).text();
+                add("movqRS", "mov " + Q[g] + ", qword ptr " + m, a -> a.movqRS(g, dd));
+                add("movqSR", "mov qword ptr " + m + ", " + Q[g], a -> a.movqSR(dd, g));
+                add("movsdXS", "movsd " + x(g) + ", qword ptr " + m, a -> a.movsdXS(g, dd));
+                add("movsdSX", "movsd qword ptr " + m + ", " + x(g), a -> a.movsdSX(dd, g));
+            }
+        }
         regMem("movapsMR", (g, m) -> "movaps xmmword ptr " + m + ", " + x(g), (a, g, m) -> a.movapsMR(m.base, m.index, m.scale, m.disp, g));
         regMem("movapdMR", (g, m) -> "movapd xmmword ptr " + m + ", " + x(g), (a, g, m) -> a.movapdMR(m.base, m.index, m.scale, m.disp, g));
         regMem("movupsMR", (g, m) -> "movups xmmword ptr " + m + ", " + x(g), (a, g, m) -> a.movupsMR(m.base, m.index, m.scale, m.disp, g));
