@@ -73,21 +73,25 @@ public final class CodeDigest {
         for (int k = 0; k < 2; k++) {
             try {
                 CompiledCode c = isa.compile(f, k == 0 ? new SinglePassAllocator() : new LinearScanAllocator());
-                long h = Arrays.hashCode(c.code());
-                for (CompiledCode.Relocation r : c.relocations()) {
-                    h = h * 31 + r.offset();
-                    h = h * 31 + r.kind().ordinal();
-                    h = h * 31 + r.target().hashCode();
-                    h = h * 31 + r.addend();
-                }
-                h = h * 31 + Arrays.hashCode(c.traps());
-                h = h * 31 + Arrays.hashCode(c.trapCodes());
-                h = h * 31 + c.frameSize();
-                sb.append(' ').append(c.code().length).append(':').append(Long.toHexString(h));
+                sb.append(' ').append(c.code().length).append(':').append(Long.toHexString(digest(c)));
             } catch (RuntimeException e) {
                 sb.append(" error:").append(e.getClass().getSimpleName());
             }
         }
         System.out.println(sb);
+    }
+
+    /** A hash of everything the back end produced for one function: code, relocations, trap table, frame size. */
+    public static long digest(CompiledCode c) {
+        long h = Arrays.hashCode(c.code());
+        for (CompiledCode.Relocation r : c.relocations()) {
+            h = h * 31 + r.offset();
+            h = h * 31 + r.kind().ordinal();
+            h = h * 31 + r.target().hashCode();
+            h = h * 31 + r.addend();
+        }
+        h = h * 31 + Arrays.hashCode(c.traps());
+        h = h * 31 + Arrays.hashCode(c.trapCodes());
+        return h * 31 + c.frameSize();
     }
 }

@@ -72,23 +72,8 @@ final class DefMap {
     }
 
     void put(int var, int block, int value) {
-        long k = key(var, block);
-        int mask = keys.length - 1;
-        for (int s = slot(k); ; s = (s + 1) & mask) {
-            if (stamps[s] != generation) {
-                int page = newPage();
-                keys[s] = k;
-                pages[s] = page;
-                stamps[s] = generation;
-                pool[page + (block & (PAGE - 1))] = value;
-                if (++size * 2 > keys.length) grow();
-                return;
-            }
-            if (keys[s] == k) {
-                pool[pages[s] + (block & (PAGE - 1))] = value;
-                return;
-            }
-        }
+        int r = ref(var, block);
+        pool[r] = value;
     }
 
     /**

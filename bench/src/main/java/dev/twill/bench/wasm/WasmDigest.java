@@ -1,5 +1,6 @@
 package dev.twill.bench.wasm;
 
+import dev.twill.bench.CodeDigest;
 import dev.twill.ir.Function;
 import dev.twill.ir.text.Printer;
 import dev.twill.legalize.Legalizer;
@@ -13,7 +14,6 @@ import dev.twill.wasm.vm.VmContextLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -68,17 +68,7 @@ public final class WasmDigest {
                 line.append(" ir ").append(text.length).append(':').append(Long.toHexString(hash(text)));
                 legalizer.legalize(f);
                 CompiledCode c = isa.compile(f, TargetIsa.Settings.FAST);
-                long h = Arrays.hashCode(c.code());
-                for (CompiledCode.Relocation r : c.relocations()) {
-                    h = h * 31 + r.offset();
-                    h = h * 31 + r.kind().ordinal();
-                    h = h * 31 + r.target().hashCode();
-                    h = h * 31 + r.addend();
-                }
-                h = h * 31 + Arrays.hashCode(c.traps());
-                h = h * 31 + Arrays.hashCode(c.trapCodes());
-                h = h * 31 + c.frameSize();
-                line.append(" code ").append(c.code().length).append(':').append(Long.toHexString(h));
+                line.append(" code ").append(c.code().length).append(':').append(Long.toHexString(CodeDigest.digest(c)));
             } catch (RuntimeException | StackOverflowError e) {
                 line.append(" error ").append(e.getClass().getSimpleName());
             }
