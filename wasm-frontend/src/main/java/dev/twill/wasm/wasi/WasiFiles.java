@@ -135,8 +135,12 @@ final class WasiFiles implements AutoCloseable {
         return d;
     }
 
+    /**
+     * Puts {@code d} in the lowest free slot, as POSIX {@code open} does and other WASI hosts do:
+     * programs redirect a standard stream by closing it and opening a file in its place.
+     */
     private int add(Descriptor d) throws WasiError {
-        for (int fd = 3; fd < table.size(); fd++) {
+        for (int fd = 0; fd < table.size(); fd++) {
             if (table.get(fd) == null) {
                 table.set(fd, d);
                 return fd;

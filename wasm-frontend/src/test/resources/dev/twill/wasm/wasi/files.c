@@ -194,5 +194,13 @@ int main(void) {
         unlink(name);
     }
     TRY("rmdir many", rmdir("many"));
+
+    /* open hands out the lowest free descriptor, standard streams' included: closing stdin and
+       opening a file redirects stdin to it (the POSIX idiom programs use to redirect streams) */
+    close(0);
+    int reopened = open("input.txt", O_RDONLY);
+    char first[6] = {0};
+    int got = (int) read(0, first, 5);
+    printf("reopened stdin: fd %d, read %d: %s\n", reopened, got, first);
     return 0;
 }
