@@ -267,6 +267,10 @@ public final class X64Lowering {
                     lowerInst(i);
                 }
                 if (!op.isBranch()) continue;
+                // a branch the CFG did not record (one to a block outside the layout: unverified
+                // IR) would sit inside a segment; refuse it rather than miscompile. Every branch
+                // of a reachable block passes here once, as a root.
+                if (order.segmentEndingAt(i) < 0) throw error("branch inst" + i + " to a block outside the layout");
                 int nc = dfg.numBlockCalls(i);
                 for (int c = 0; c < nc; c++) {
                     int call = dfg.blockCall(i, c);
@@ -317,7 +321,7 @@ public final class X64Lowering {
      * value's vreg (ireduce's upper bits are the wide value's).
      */
     private boolean zeroExtended32(int v) {
-        v = dfg.resolveAliases(v);
+        v = resolved(v);
         if (dfg.valueType(v) != Type.I32 || dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return false;
         int d = dfg.valueDef(v);
         if (dfg.ctrlType(d) != Type.I32) return false;
@@ -333,7 +337,7 @@ public final class X64Lowering {
      * uextend} of it is free (wasm widens every comparison to i32 this way).
      */
     private boolean isCompare(int v) {
-        v = dfg.resolveAliases(v);
+        v = resolved(v);
         if (dfg.valueType(v) != Type.I8 || dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return false;
         Opcode op = dfg.opcode(dfg.valueDef(v));
         return op == Opcode.ICMP || op == Opcode.ICMP_IMM || op == Opcode.FCMP;
@@ -420,9 +424,6 @@ public final class X64Lowering {
             }
         }
         for (int i = first, last = order.lastInst(lb); ; i = layout.nextInst(i)) {
-            // a branch the CFG did not record (one to a block outside the layout: unverified IR)
-            // would sit inside a segment; refuse it rather than miscompile
-            if (i != last && dfg.opcode(i).isBranch()) throw error("branch inst" + i + " to a block outside the layout");
             if (needed[i]) lowerInst(i);
             if (i == last) break;
         }
@@ -634,23 +635,21 @@ public final class X64Lowering {
      * into {@code u} ({@code cmp x, [mem]}: a bounds check against a bound read once). The load
      * must be an i32/i64 {@code load} used only there, in the same block, with nothing between
      * it and {@code u} that could write memory or leave ({@link #foldableLoad}), since the
-     * memory is read at {@code u}.
+     * memory is read at {@code u}. {@code d} is {@code fusableCompare(c)}, which the caller
+     * needs as well (computed once: branches and traps are a fifth of a wasm function).
      */
-    private int condFoldLoad(int u) {
-        Opcode op = dfg.opcode(u);
-        if (op != Opcode.BRZ && op != Opcode.BRNZ && op != Opcode.BRIF && op != Opcode.TRAPZ && op != Opcode.TRAPNZ) return -1;
-        int c = dfg.resolveAliases(dfg.arg(u, 0));
-        int d = fusableCompare(c);
+    private int condFoldLoad(int u, int c, int d) {
+        c = resolved(c);
         if (d < 0) return intLoadFoldable(u, c) ? defInst(c) : -1;
         if (dfg.opcode(d) != Opcode.ICMP) return -1;
         int a = dfg.arg(d, 0), b = dfg.arg(d, 1);
-        int t = dfg.valueType(dfg.resolveAliases(a));
+        int t = dfg.valueType(resolved(a));
         if (immCandidate(a, t) || immCandidate(b, t)) return -1;
         return intLoadFoldable(u, b) ? defInst(b) : -1;
     }
 
     private boolean intLoadFoldable(int u, int v) {
-        v = dfg.resolveAliases(v);
+        v = resolved(v);
         int t = dfg.valueType(v);
         if (t != Type.I32 && t != Type.I64) return false;
         int d = defInst(v);
@@ -829,15 +828,21 @@ public final class X64Lowering {
         return negate ? invert(cc) : cc;
     }
 
-    /** {@link #condOf} for branch or trap {@code u}, with the load {@link #condFoldLoad} picks folded into the compare. */
+    /**
+     * {@link #condOf} for {@code u}, a {@code brif brz brnz trapz trapnz}, with the load {@link
+     * #condFoldLoad} picks folded into the compare.
+     */
     private int condOfFolding(int u, boolean negate) {
         int c = dfg.arg(u, 0);
-        int ld = condFoldLoad(u);
-        if (ld < 0) return condOf(c, negate);
+        int d = fusableCompare(c);
+        int ld = condFoldLoad(u, c, d);
+        if (ld < 0) {
+            int cc = d >= 0 ? compareOf(d) : testOf(c);
+            return negate ? invert(cc) : cc;
+        }
         if (marking) loadFolded[ld] = true;
         int t = dfg.ctrlType(ld);
         int cc;
-        int d = fusableCompare(c);
         if (d < 0) {
             if (!marking) {
                 insts.cmpKind[cur] = CMP_MI;
