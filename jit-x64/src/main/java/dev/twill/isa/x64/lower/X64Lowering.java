@@ -107,8 +107,8 @@ public final class X64Lowering {
         CONSUMER_FOLDS = new byte[all.length];
         PRODUCER_FOLDS[Opcode.ICONST.ordinal()] = FOLD_IMM;
         PRODUCER_FOLDS[Opcode.LOAD.ordinal()] = FOLD_LOAD;
-        // a free uextend (sharing a compare's or a 32-bit op's vreg) may let any user fold what is behind it
-        PRODUCER_FOLDS[Opcode.UEXTEND.ordinal()] = FOLD_IMM | FOLD_LOAD | FOLD_COND | FOLD_ADDRESS;
+        // a free uextend sharing a compare's vreg fuses as the compare does (fusableCompare)
+        PRODUCER_FOLDS[Opcode.UEXTEND.ordinal()] = FOLD_COND;
         for (Opcode o : new Opcode[] {Opcode.ICMP, Opcode.ICMP_IMM, Opcode.FCMP}) PRODUCER_FOLDS[o.ordinal()] = FOLD_COND;
         for (Opcode o : new Opcode[] {Opcode.IADD, Opcode.IADD_IMM, Opcode.ISHL, Opcode.ISHL_IMM}) PRODUCER_FOLDS[o.ordinal()] = FOLD_ADDRESS;
         for (Opcode o : all) {
@@ -380,14 +380,30 @@ public final class X64Lowering {
         int applies = CONSUMER_FOLDS[op.ordinal()];
         for (int k = 0; k < na; k++) {
             int a = dfg.arg(i, k);
-            int d = a < 0 ? -1 : valueDefInst[a];
-            if (d >= 0 && (PRODUCER_FOLDS[dfg.opcode(d).ordinal()] & applies) != 0) return false;
+            if (a >= 0 && (producerFolds(a) & applies) != 0) return false;
         }
         for (int k = 0; k < na; k++) {
             int a = dfg.arg(i, k);
             if (a >= 0) use(a);
         }
         return true;
+    }
+
+    /**
+     * The kinds of folding the producer of argument {@code a} is subject to: {@link
+     * #PRODUCER_FOLDS} of its opcode, less what the rules' own conditions already rule out for
+     * this value: a load folds and a compare fuses only into its single use ({@link
+     * #foldableLoadAt}, {@link #fusableCompare}), and a uextend matters only as a free widening
+     * of such a compare (no rule looks through any other).
+     */
+    private int producerFolds(int a) {
+        int d = valueDefInst[a];
+        if (d < 0) return 0;
+        int folds = PRODUCER_FOLDS[dfg.opcode(d).ordinal()];
+        if ((folds & (FOLD_LOAD | FOLD_COND)) == 0) return folds;
+        int r = valueResolved[a];
+        if (useCount[r] != 1) return 0;
+        return dfg.opcode(d) == Opcode.UEXTEND && valueSource[r] == r ? 0 : folds;
     }
 
     private void markInst(int i) {
