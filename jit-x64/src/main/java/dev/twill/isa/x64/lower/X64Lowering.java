@@ -616,6 +616,22 @@ public final class X64Lowering {
         return bits >= 64 ? c : (c << (64 - bits)) >> (64 - bits);
     }
 
+    /**
+     * The argument index of the load folded into binary operation {@code u}, or -1: decided by
+     * {@link #loadFoldArg} in mark mode, whose rule flags the load ({@link #loadFolded}), and
+     * read back from the flag in emit mode. Sound because a foldable load has a single use, so
+     * a flagged load among {@code u}'s arguments was flagged by {@code u}'s own rule; and
+     * {@code u}, needed, went through mark mode, where either its rule ran or it took the plain
+     * shortcut, which it only does when no argument is a single-use load.
+     */
+    private int foldedLoadArg(int u) {
+        if (marking) return loadFoldArg(u);
+        int d = defInst(dfg.arg(u, 1));
+        if (d >= 0 && loadFolded[d]) return 1;
+        d = defInst(dfg.arg(u, 0));
+        return d >= 0 && loadFolded[d] ? 0 : -1;
+    }
+
     /** The argument index of a load folded into {@code u}, or -1. The rule lowering follows. */
     private int loadFoldArg(int u) {
         Opcode op = dfg.opcode(u);
@@ -656,6 +672,12 @@ public final class X64Lowering {
      */
     private int condFoldLoad(int u, int c, int d) {
         c = resolved(c);
+        if (!marking) {
+            // the choice mark mode made, read back as in foldedLoadArg: the load either shape
+            // could fold has a single use, this branch or its fused compare
+            int ld = d < 0 ? defInst(c) : dfg.opcode(d) == Opcode.ICMP ? defInst(dfg.arg(d, 1)) : -1;
+            return ld >= 0 && loadFolded[ld] ? ld : -1;
+        }
         if (d < 0) return intLoadFoldable(u, c) ? defInst(c) : -1;
         if (dfg.opcode(d) != Opcode.ICMP) return -1;
         int a = dfg.arg(d, 0), b = dfg.arg(d, 1);
@@ -1362,7 +1384,7 @@ public final class X64Lowering {
             lowerIntBinaryImmOf(op, t, b, constValue(a), r);
             return;
         }
-        int k = loadFoldArg(i);
+        int k = foldedLoadArg(i);
         if (k >= 0) {
             int other = k == 1 ? a : b;
             int ld = defInst(dfg.arg(i, k));
@@ -1719,7 +1741,7 @@ public final class X64Lowering {
             case FMUL -> f32 ? X64Assembler.MULSS : X64Assembler.MULSD;
             default -> f32 ? X64Assembler.DIVSS : X64Assembler.DIVSD;
         };
-        int k = loadFoldArg(i);
+        int k = foldedLoadArg(i);
         if (k >= 0) {
             int ld = defInst(dfg.arg(i, k));
             if (marking) loadFolded[ld] = true;
