@@ -49,7 +49,9 @@ import java.util.Arrays;
  * instruction is needed once a needed rule reads its result); then in <i>emit mode</i>, in block
  * order, lowering only needed instructions. So pure instructions whose every use was folded (or
  * that have no use) are dropped, and no rule is written twice. Mark mode skips the rule of an
- * instruction none of whose arguments' producers its rule could fold ({@link #markArgsIfPlain}).
+ * instruction none of whose arguments' producers its rule could fold ({@link #markArgsIfPlain}),
+ * and emit mode reads back the load folds mark mode chose instead of matching them again
+ * ({@link #foldedLoadArg}).
  *
  * <p><b>Cost.</b> Before mark mode, one walk over the layout builds the CFG, counts uses and
  * collects the roots, and one pass over the values resolves aliases, def instructions and
