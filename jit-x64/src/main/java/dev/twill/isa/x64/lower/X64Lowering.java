@@ -49,7 +49,9 @@ import java.util.Arrays;
  * instruction is needed once a needed rule reads its result); then in <i>emit mode</i>, in block
  * order, lowering only needed instructions. So pure instructions whose every use was folded (or
  * that have no use) are dropped, and no rule is written twice. Mark mode skips the rule of an
- * instruction none of whose arguments' producers its rule could fold ({@link #markArgsIfPlain}).
+ * instruction none of whose arguments' producers its rule could fold ({@link #markArgsIfPlain}),
+ * and emit mode reads back the load folds mark mode chose instead of matching them again
+ * ({@link #foldedLoadArg}).
  *
  * <p><b>Cost.</b> Before mark mode, one walk over the layout builds the CFG, counts uses and
  * collects the roots, and one pass over the values resolves aliases, def instructions and
@@ -107,8 +109,8 @@ public final class X64Lowering {
         CONSUMER_FOLDS = new byte[all.length];
         PRODUCER_FOLDS[Opcode.ICONST.ordinal()] = FOLD_IMM;
         PRODUCER_FOLDS[Opcode.LOAD.ordinal()] = FOLD_LOAD;
-        // a free uextend (sharing a compare's or a 32-bit op's vreg) may let any user fold what is behind it
-        PRODUCER_FOLDS[Opcode.UEXTEND.ordinal()] = FOLD_IMM | FOLD_LOAD | FOLD_COND | FOLD_ADDRESS;
+        // a free uextend sharing a compare's vreg fuses as the compare does (fusableCompare)
+        PRODUCER_FOLDS[Opcode.UEXTEND.ordinal()] = FOLD_COND;
         for (Opcode o : new Opcode[] {Opcode.ICMP, Opcode.ICMP_IMM, Opcode.FCMP}) PRODUCER_FOLDS[o.ordinal()] = FOLD_COND;
         for (Opcode o : new Opcode[] {Opcode.IADD, Opcode.IADD_IMM, Opcode.ISHL, Opcode.ISHL_IMM}) PRODUCER_FOLDS[o.ordinal()] = FOLD_ADDRESS;
         for (Opcode o : all) {
@@ -267,6 +269,10 @@ public final class X64Lowering {
                     lowerInst(i);
                 }
                 if (!op.isBranch()) continue;
+                // a branch the CFG did not record (one to a block outside the layout: unverified
+                // IR) would sit inside a segment; refuse it rather than miscompile. Every branch
+                // of a reachable block passes here once, as a root.
+                if (order.segmentEndingAt(i) < 0) throw error("branch inst" + i + " to a block outside the layout");
                 int nc = dfg.numBlockCalls(i);
                 for (int c = 0; c < nc; c++) {
                     int call = dfg.blockCall(i, c);
@@ -317,7 +323,7 @@ public final class X64Lowering {
      * value's vreg (ireduce's upper bits are the wide value's).
      */
     private boolean zeroExtended32(int v) {
-        v = dfg.resolveAliases(v);
+        v = resolved(v);
         if (dfg.valueType(v) != Type.I32 || dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return false;
         int d = dfg.valueDef(v);
         if (dfg.ctrlType(d) != Type.I32) return false;
@@ -333,7 +339,7 @@ public final class X64Lowering {
      * uextend} of it is free (wasm widens every comparison to i32 this way).
      */
     private boolean isCompare(int v) {
-        v = dfg.resolveAliases(v);
+        v = resolved(v);
         if (dfg.valueType(v) != Type.I8 || dfg.valueKind(v) != DataFlowGraph.DEF_RESULT) return false;
         Opcode op = dfg.opcode(dfg.valueDef(v));
         return op == Opcode.ICMP || op == Opcode.ICMP_IMM || op == Opcode.FCMP;
@@ -376,14 +382,30 @@ public final class X64Lowering {
         int applies = CONSUMER_FOLDS[op.ordinal()];
         for (int k = 0; k < na; k++) {
             int a = dfg.arg(i, k);
-            int d = a < 0 ? -1 : valueDefInst[a];
-            if (d >= 0 && (PRODUCER_FOLDS[dfg.opcode(d).ordinal()] & applies) != 0) return false;
+            if (a >= 0 && (producerFolds(a) & applies) != 0) return false;
         }
         for (int k = 0; k < na; k++) {
             int a = dfg.arg(i, k);
             if (a >= 0) use(a);
         }
         return true;
+    }
+
+    /**
+     * The kinds of folding the producer of argument {@code a} is subject to: {@link
+     * #PRODUCER_FOLDS} of its opcode, less what the rules' own conditions already rule out for
+     * this value: a load folds and a compare fuses only into its single use ({@link
+     * #foldableLoadAt}, {@link #fusableCompare}), and a uextend matters only as a free widening
+     * of such a compare (no rule looks through any other).
+     */
+    private int producerFolds(int a) {
+        int d = valueDefInst[a];
+        if (d < 0) return 0;
+        int folds = PRODUCER_FOLDS[dfg.opcode(d).ordinal()];
+        if ((folds & (FOLD_LOAD | FOLD_COND)) == 0) return folds;
+        int r = valueResolved[a];
+        if (useCount[r] != 1) return 0;
+        return dfg.opcode(d) == Opcode.UEXTEND && valueSource[r] == r ? 0 : folds;
     }
 
     private void markInst(int i) {
@@ -420,9 +442,6 @@ public final class X64Lowering {
             }
         }
         for (int i = first, last = order.lastInst(lb); ; i = layout.nextInst(i)) {
-            // a branch the CFG did not record (one to a block outside the layout: unverified IR)
-            // would sit inside a segment; refuse it rather than miscompile
-            if (i != last && dfg.opcode(i).isBranch()) throw error("branch inst" + i + " to a block outside the layout");
             if (needed[i]) lowerInst(i);
             if (i == last) break;
         }
@@ -599,6 +618,22 @@ public final class X64Lowering {
         return bits >= 64 ? c : (c << (64 - bits)) >> (64 - bits);
     }
 
+    /**
+     * The argument index of the load folded into binary operation {@code u}, or -1: decided by
+     * {@link #loadFoldArg} in mark mode, whose rule flags the load ({@link #loadFolded}), and
+     * read back from the flag in emit mode. Sound because a foldable load has a single use, so
+     * a flagged load among {@code u}'s arguments was flagged by {@code u}'s own rule; and
+     * {@code u}, needed, went through mark mode, where either its rule ran or it took the plain
+     * shortcut, which it only does when no argument is a single-use load.
+     */
+    private int foldedLoadArg(int u) {
+        if (marking) return loadFoldArg(u);
+        int d = defInst(dfg.arg(u, 1));
+        if (d >= 0 && loadFolded[d]) return 1;
+        d = defInst(dfg.arg(u, 0));
+        return d >= 0 && loadFolded[d] ? 0 : -1;
+    }
+
     /** The argument index of a load folded into {@code u}, or -1. The rule lowering follows. */
     private int loadFoldArg(int u) {
         Opcode op = dfg.opcode(u);
@@ -634,23 +669,27 @@ public final class X64Lowering {
      * into {@code u} ({@code cmp x, [mem]}: a bounds check against a bound read once). The load
      * must be an i32/i64 {@code load} used only there, in the same block, with nothing between
      * it and {@code u} that could write memory or leave ({@link #foldableLoad}), since the
-     * memory is read at {@code u}.
+     * memory is read at {@code u}. {@code d} is {@code fusableCompare(c)}, which the caller
+     * needs as well (computed once: branches and traps are a fifth of a wasm function).
      */
-    private int condFoldLoad(int u) {
-        Opcode op = dfg.opcode(u);
-        if (op != Opcode.BRZ && op != Opcode.BRNZ && op != Opcode.BRIF && op != Opcode.TRAPZ && op != Opcode.TRAPNZ) return -1;
-        int c = dfg.resolveAliases(dfg.arg(u, 0));
-        int d = fusableCompare(c);
+    private int condFoldLoad(int u, int c, int d) {
+        c = resolved(c);
+        if (!marking) {
+            // the choice mark mode made, read back as in foldedLoadArg: the load either shape
+            // could fold has a single use, this branch or its fused compare
+            int ld = d < 0 ? defInst(c) : dfg.opcode(d) == Opcode.ICMP ? defInst(dfg.arg(d, 1)) : -1;
+            return ld >= 0 && loadFolded[ld] ? ld : -1;
+        }
         if (d < 0) return intLoadFoldable(u, c) ? defInst(c) : -1;
         if (dfg.opcode(d) != Opcode.ICMP) return -1;
         int a = dfg.arg(d, 0), b = dfg.arg(d, 1);
-        int t = dfg.valueType(dfg.resolveAliases(a));
+        int t = dfg.valueType(resolved(a));
         if (immCandidate(a, t) || immCandidate(b, t)) return -1;
         return intLoadFoldable(u, b) ? defInst(b) : -1;
     }
 
     private boolean intLoadFoldable(int u, int v) {
-        v = dfg.resolveAliases(v);
+        v = resolved(v);
         int t = dfg.valueType(v);
         if (t != Type.I32 && t != Type.I64) return false;
         int d = defInst(v);
@@ -829,15 +868,21 @@ public final class X64Lowering {
         return negate ? invert(cc) : cc;
     }
 
-    /** {@link #condOf} for branch or trap {@code u}, with the load {@link #condFoldLoad} picks folded into the compare. */
+    /**
+     * {@link #condOf} for {@code u}, a {@code brif brz brnz trapz trapnz}, with the load {@link
+     * #condFoldLoad} picks folded into the compare.
+     */
     private int condOfFolding(int u, boolean negate) {
         int c = dfg.arg(u, 0);
-        int ld = condFoldLoad(u);
-        if (ld < 0) return condOf(c, negate);
+        int d = fusableCompare(c);
+        int ld = condFoldLoad(u, c, d);
+        if (ld < 0) {
+            int cc = d >= 0 ? compareOf(d) : testOf(c);
+            return negate ? invert(cc) : cc;
+        }
         if (marking) loadFolded[ld] = true;
         int t = dfg.ctrlType(ld);
         int cc;
-        int d = fusableCompare(c);
         if (d < 0) {
             if (!marking) {
                 insts.cmpKind[cur] = CMP_MI;
@@ -1341,7 +1386,7 @@ public final class X64Lowering {
             lowerIntBinaryImmOf(op, t, b, constValue(a), r);
             return;
         }
-        int k = loadFoldArg(i);
+        int k = foldedLoadArg(i);
         if (k >= 0) {
             int other = k == 1 ? a : b;
             int ld = defInst(dfg.arg(i, k));
@@ -1698,7 +1743,7 @@ public final class X64Lowering {
             case FMUL -> f32 ? X64Assembler.MULSS : X64Assembler.MULSD;
             default -> f32 ? X64Assembler.DIVSS : X64Assembler.DIVSD;
         };
-        int k = loadFoldArg(i);
+        int k = foldedLoadArg(i);
         if (k >= 0) {
             int ld = defInst(dfg.arg(i, k));
             if (marking) loadFolded[ld] = true;
