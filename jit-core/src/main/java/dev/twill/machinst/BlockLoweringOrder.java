@@ -1,5 +1,7 @@
 package dev.twill.machinst;
 
+import dev.twill.CompileError;
+
 import dev.twill.analysis.ControlFlowGraph;
 import dev.twill.ir.DataFlowGraph;
 import dev.twill.ir.Function;
@@ -202,6 +204,12 @@ public final class BlockLoweringOrder {
             if (!reachable[b]) continue;
             blockIndex[b] = num;
             int start = layout.firstInst(b), last = layout.lastInst(b), cut = -1;
+            // unverified IR: a block that ends in a conditional branch would fall through into
+            // whatever segment comes next (or past the last one)
+            if (last < 0 || !dfg.opcode(last).isTerminator()) {
+                throw CompileError.inFunction(f.name, "block" + b,
+                        last < 0 ? "an empty block" : "the block ends in " + dfg.opcode(last).text + ", not a terminator");
+            }
             for (int n = 0, ns = cfg.numSuccs(b); n < ns; n++) {
                 int i = cfg.succInst(b, n);
                 if (i == cut) continue;

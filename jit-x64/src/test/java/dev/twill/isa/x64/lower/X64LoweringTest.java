@@ -116,4 +116,30 @@ class X64LoweringTest {
         assertFalse(s.contains("imul"), s);
         assertFalse(s.contains("imm"), s);
     }
+
+    /** Unverified IR whose block ends in a conditional branch (no terminator) is refused, whatever was compiled before. */
+    @Test
+    void aBlockWithoutTerminatorIsACompileError() {
+        String clif = """
+                function %f(i32) -> i32 {
+                block0(v0: i32):
+                    jump block1(v0)
+                block1(v1: i32):
+                    v2 = iadd_imm v1, -1
+                    brnz v2, block1(v2)
+                }""";
+        for (int k = 0; k < 2; k++) {
+            dev.twill.CompileError e = assertThrows(dev.twill.CompileError.class, () -> lower(clif));
+            assertTrue(e.getMessage().contains("block1") && e.getMessage().contains("not a terminator"), e.getMessage());
+            lower("""
+                    function %g(i32) -> i32 {
+                    block0(v0: i32):
+                        brnz v0, block1
+                        return v0
+                    block1:
+                        v1 = iconst.i32 7
+                        return v1
+                    }""");
+        }
+    }
 }
