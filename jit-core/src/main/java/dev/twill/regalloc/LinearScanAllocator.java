@@ -135,6 +135,9 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private final int[] fxStart = new int[65];
     private final int[] fxCursor = new int[64];
     private int[] fxFrom = new int[64], fxTo = new int[64], fxOwner = new int[64];
+    /** The instructions with fixed operands or clobbers, in order (found by {@link #buildUses}). */
+    private int[] fixedInsts = new int[64];
+    private int numFixedInsts;
 
     private final int[] freeUntil = new int[64], nextUse = new int[64], blockPos = new int[64];
 
@@ -231,12 +234,10 @@ public final class LinearScanAllocator implements RegisterAllocator {
 
     private void buildUses() {
         Arrays.fill(useStart, 0, nv + 1, 0);
+        long[] ops = code.operandArray();
+        for (int j = 0, n = code.totalOperands(); j < n; j++) useStart[Operand.vreg(ops[j]) + 1]++;
         for (int b = 0; b < nb; b++) {
-            for (int i = code.blockStart(b); i < code.blockEnd(b); i++) {
-                instBlock[i] = b;
-                int n = code.numOperands(i);
-                for (int k = 0; k < n; k++) useStart[Operand.vreg(code.operand(i, k)) + 1]++;
-            }
+            Arrays.fill(instBlock, code.blockStart(b), code.blockEnd(b), b);
             for (int s = 0; s < code.numSuccs(b); s++) {
                 for (int k = 0; k < code.numBranchArgs(b, s); k++) useStart[code.branchArg(b, s, k) + 1]++;
             }
@@ -264,21 +265,28 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 }
             }
         }
+        Arrays.fill(fxStart, 0);
+        numFixedInsts = 0;
         for (int b = 0; b < nb; b++) {
             int end = code.blockEnd(b);
             for (int i = code.blockStart(b); i < end; i++) {
-                int n = code.numOperands(i);
-                int base = code.operandStart(i);
+                int base = code.operandStart(i), n = code.numOperands(i);
                 long reusedMask = 0;
+                boolean hasFixed = false;
                 for (int k = 0; k < n; k++) {
-                    long op = code.operand(i, k);
+                    long op = ops[base + k];
                     if (Operand.isDef(op) && Operand.constraint(op) == Operand.REUSE) reusedMask |= 1L << Operand.reuseIndex(op);
                 }
                 for (int k = 0; k < n; k++) {
-                    long op = code.operand(i, k);
+                    long op = ops[base + k];
                     int v = Operand.vreg(op);
                     int c = Operand.constraint(op);
-                    if (c == Operand.FIXED_REG && fixedHint[v] < 0) fixedHint[v] = Operand.fixedReg(op);
+                    if (c == Operand.FIXED_REG) {
+                        if (fixedHint[v] < 0) fixedHint[v] = Operand.fixedReg(op);
+                        // counted as buildFixedRanges will add them (a late fixed use or def is one range)
+                        fxStart[Operand.fixedReg(op) + 1]++;
+                        hasFixed = true;
+                    }
                     if (c == Operand.STACK) needsSlot[v] = true;
                     int pos;
                     byte kind;
@@ -295,7 +303,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
                         kind = Operand.pos(op) == Operand.LATE ? U_LATE : 0;
                         if (((reusedMask >>> k) & 1) != 0) {
                             boolean only = true;
-                            for (int j = 0; j < n; j++) if (j != k && Operand.vreg(code.operand(i, j)) == v) only = false;
+                            for (int j = 0; j < n; j++) if (j != k && Operand.vreg(ops[base + j]) == v) only = false;
                             if (only) kind |= U_REUSED_ONLY;
                         } else if (c == Operand.REG) {
                             kind |= U_REG;
@@ -304,6 +312,15 @@ public final class LinearScanAllocator implements RegisterAllocator {
                     int u = fill[v]++;
                     usePos[u] = pos;
                     useKind[u] = kind;
+                }
+                long clob = code.clobbers(i);
+                if (clob != 0) {
+                    for (long m = clob; m != 0; m &= m - 1) fxStart[Long.numberOfTrailingZeros(m) + 1]++;
+                    hasFixed = true;
+                }
+                if (hasFixed) {
+                    if (numFixedInsts == fixedInsts.length) fixedInsts = Arrays.copyOf(fixedInsts, numFixedInsts * 2);
+                    fixedInsts[numFixedInsts++] = i;
                 }
             }
             for (int s = 0; s < code.numSuccs(b); s++) {
@@ -475,50 +492,47 @@ public final class LinearScanAllocator implements RegisterAllocator {
     // =====================================================================================
     // Fixed ranges: fixed operands (owned by their vreg) and clobbers
 
+    /**
+     * Fills the fixed ranges per register, counted by {@link #buildUses}, visiting only the
+     * instructions it found to have fixed operands or clobbers.
+     */
     private void buildFixedRanges() {
-        Arrays.fill(fxStart, 0);
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass == 1) {
-                for (int r = 0; r < 64; r++) fxStart[r + 1] += fxStart[r];
-                int total = fxStart[64];
-                if (fxFrom.length < total) {
-                    int n = Math.max(total, fxFrom.length * 2);
-                    fxFrom = new int[n];
-                    fxTo = new int[n];
-                    fxOwner = new int[n];
-                }
-                System.arraycopy(fxStart, 0, fxCursor, 0, 64);
+        for (int r = 0; r < 64; r++) fxStart[r + 1] += fxStart[r];
+        int total = fxStart[64];
+        if (fxFrom.length < total) {
+            int n = Math.max(total, fxFrom.length * 2);
+            fxFrom = new int[n];
+            fxTo = new int[n];
+            fxOwner = new int[n];
+        }
+        System.arraycopy(fxStart, 0, fxCursor, 0, 64);
+        long[] ops = code.operandArray();
+        for (int x = 0; x < numFixedInsts; x++) {
+            int i = fixedInsts[x];
+            int base = code.operandStart(i), n = code.numOperands(i);
+            // in order of start within the instruction: 4i, 4i+1, 4i+2
+            for (int k = 0; k < n; k++) {
+                long op = ops[base + k];
+                if (Operand.constraint(op) != Operand.FIXED_REG) continue;
+                boolean late = Operand.pos(op) == Operand.LATE;
+                if (Operand.isUse(op)) fixed(Operand.fixedReg(op), 4 * i, late ? 4 * i + 3 : 4 * i + 1, Operand.vreg(op));
+                else if (!late) fixed(Operand.fixedReg(op), 4 * i, 4 * i + 3, Operand.vreg(op));
             }
-            for (int i = 0; i < ni; i++) {
-                int n = code.numOperands(i);
-                // in order of start within the instruction: 4i, 4i+1, 4i+2
-                for (int k = 0; k < n; k++) {
-                    long op = code.operand(i, k);
-                    if (Operand.constraint(op) != Operand.FIXED_REG) continue;
-                    boolean late = Operand.pos(op) == Operand.LATE;
-                    if (Operand.isUse(op)) fixed(pass, Operand.fixedReg(op), 4 * i, late ? 4 * i + 3 : 4 * i + 1, Operand.vreg(op));
-                    else if (!late) fixed(pass, Operand.fixedReg(op), 4 * i, 4 * i + 3, Operand.vreg(op));
-                }
-                for (long m = code.clobbers(i); m != 0; m &= m - 1) fixed(pass, Long.numberOfTrailingZeros(m), 4 * i + 1, 4 * i + 2, -1);
-                for (int k = 0; k < n; k++) {
-                    long op = code.operand(i, k);
-                    if (Operand.constraint(op) == Operand.FIXED_REG && Operand.isDef(op) && Operand.pos(op) == Operand.LATE)
-                        fixed(pass, Operand.fixedReg(op), 4 * i + 2, 4 * i + 3, Operand.vreg(op));
-                }
+            for (long m = code.clobbers(i); m != 0; m &= m - 1) fixed(Long.numberOfTrailingZeros(m), 4 * i + 1, 4 * i + 2, -1);
+            for (int k = 0; k < n; k++) {
+                long op = ops[base + k];
+                if (Operand.constraint(op) == Operand.FIXED_REG && Operand.isDef(op) && Operand.pos(op) == Operand.LATE)
+                    fixed(Operand.fixedReg(op), 4 * i + 2, 4 * i + 3, Operand.vreg(op));
             }
         }
         System.arraycopy(fxStart, 0, fxCursor, 0, 64);
     }
 
-    private void fixed(int pass, int reg, int from, int to, int owner) {
-        if (pass == 0) {
-            fxStart[reg + 1]++;
-        } else {
-            int f = fxCursor[reg]++;
-            fxFrom[f] = from;
-            fxTo[f] = to;
-            fxOwner[f] = owner;
-        }
+    private void fixed(int reg, int from, int to, int owner) {
+        int f = fxCursor[reg]++;
+        fxFrom[f] = from;
+        fxTo[f] = to;
+        fxOwner[f] = owner;
     }
 
     // =====================================================================================
