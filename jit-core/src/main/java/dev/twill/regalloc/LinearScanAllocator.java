@@ -343,44 +343,10 @@ public final class LinearScanAllocator implements RegisterAllocator {
         for (int v = 0; v < nv; v++) {
             int db = defBlock[v];
             if (db < 0) continue;
-            nIn = nOut = nWork = 0;
-            for (int u = useStart[v]; u < useStart[v + 1]; u++) {
-                byte kind = useKind[u];
-                if ((kind & U_DEF) != 0) continue;
-                int b = instBlock[usePos[u] >> 2];
-                if ((kind & U_EDGE) != 0) {
-                    markLiveOut(v, b, db);
-                } else {
-                    int end = usePos[u] + ((kind & U_LATE) != 0 ? 3 : (kind & U_REUSED_ONLY) != 0 ? 0 : 1);
-                    if (useStamp[b] != v) {
-                        useStamp[b] = v;
-                        useEndB[b] = end;
-                    } else if (end > useEndB[b]) {
-                        useEndB[b] = end;
-                    }
-                    if (b != db) markLiveIn(v, b);
-                }
-                while (nWork > 0) {
-                    int w = work[--nWork];
-                    for (int p = 0; p < code.numPreds(w); p++) markLiveOut(v, code.pred(w, p), db);
-                }
-            }
             int r0 = numRanges;
-            for (int k = 0; k < nOut; k++) {
-                int b = outList[k];
-                addRange(b == db ? defPos[v] : 4 * code.blockStart(b), 4 * code.blockEnd(b));
-            }
-            for (int k = 0; k < nIn; k++) {
-                int b = inList[k];
-                addLiveIn(b, v);
-                if (outStamp[b] != v) addRange(4 * code.blockStart(b), Math.max(useEndB[b], 4 * code.blockStart(b) + 1));
-            }
-            if (outStamp[db] != v) {
-                int end = defPos[v] + 1;
-                if (useStamp[db] == v && useEndB[db] > end) end = useEndB[db];
-                addRange(defPos[v], end);
-            }
-            sortAndMerge(r0);
+            int localEnd = localUseEnd(v, db);
+            if (localEnd >= 0) addRange(defPos[v], localEnd);
+            else liveRanges(v, db);
             int it = newInterval(v, r0, numRanges);
             ivUseLo[it] = useStart[v];
             ivUseHi[it] = useStart[v + 1];
@@ -394,6 +360,67 @@ public final class LinearScanAllocator implements RegisterAllocator {
         if (liVregs.length < numLi) liVregs = new int[Math.max(numLi, liVregs.length * 2)];
         System.arraycopy(liStart, 0, work, 0, nb);
         for (int k = 0; k < numLi; k++) liVregs[work[liBlock[k]]++] = liVreg[k];
+    }
+
+    /**
+     * The end of {@code v}'s single range {@code [defPos, end)} when all its uses are in its def
+     * block (most values), found without the liveness walk; -1 if some use is in another block
+     * or on an edge. The same end as {@link #liveRanges} computes for such a value.
+     */
+    private int localUseEnd(int v, int db) {
+        int lo = 4 * code.blockStart(db), hi = 4 * code.blockEnd(db);
+        int end = defPos[v] + 1;
+        for (int u = useStart[v], ue = useStart[v + 1]; u < ue; u++) {
+            byte kind = useKind[u];
+            if ((kind & U_DEF) != 0) continue;
+            int p = usePos[u];
+            if ((kind & U_EDGE) != 0 || p < lo || p >= hi) return -1;
+            int e = p + ((kind & U_LATE) != 0 ? 3 : (kind & U_REUSED_ONLY) != 0 ? 0 : 1);
+            if (e > end) end = e;
+        }
+        return end;
+    }
+
+    /** Ranges of a value live beyond its def block: walks from each use up to the def, marking blocks live-in and live-out. */
+    private void liveRanges(int v, int db) {
+        nIn = nOut = nWork = 0;
+        for (int u = useStart[v]; u < useStart[v + 1]; u++) {
+            byte kind = useKind[u];
+            if ((kind & U_DEF) != 0) continue;
+            int b = instBlock[usePos[u] >> 2];
+            if ((kind & U_EDGE) != 0) {
+                markLiveOut(v, b, db);
+            } else {
+                int end = usePos[u] + ((kind & U_LATE) != 0 ? 3 : (kind & U_REUSED_ONLY) != 0 ? 0 : 1);
+                if (useStamp[b] != v) {
+                    useStamp[b] = v;
+                    useEndB[b] = end;
+                } else if (end > useEndB[b]) {
+                    useEndB[b] = end;
+                }
+                if (b != db) markLiveIn(v, b);
+            }
+            while (nWork > 0) {
+                int w = work[--nWork];
+                for (int p = 0; p < code.numPreds(w); p++) markLiveOut(v, code.pred(w, p), db);
+            }
+        }
+        int r0 = numRanges;
+        for (int k = 0; k < nOut; k++) {
+            int b = outList[k];
+            addRange(b == db ? defPos[v] : 4 * code.blockStart(b), 4 * code.blockEnd(b));
+        }
+        for (int k = 0; k < nIn; k++) {
+            int b = inList[k];
+            addLiveIn(b, v);
+            if (outStamp[b] != v) addRange(4 * code.blockStart(b), Math.max(useEndB[b], 4 * code.blockStart(b) + 1));
+        }
+        if (outStamp[db] != v) {
+            int end = defPos[v] + 1;
+            if (useStamp[db] == v && useEndB[db] > end) end = useEndB[db];
+            addRange(defPos[v], end);
+        }
+        sortAndMerge(r0);
     }
 
     private void markLiveOut(int v, int b, int db) {
