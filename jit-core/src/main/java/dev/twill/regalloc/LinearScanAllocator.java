@@ -130,6 +130,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private int[] active = new int[64], inactive = new int[64];
     private int numActive, numInactive;
     private int scanPos;
+    /** The registers of the active intervals at {@link #scanPos}, as the scan found them before allocating there. */
+    private long activeRegs;
 
     // ---- fixed ranges per physical register (CSR)
     private final int[] fxStart = new int[65];
@@ -583,6 +585,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
             else cur = heapPop();
             int pos = ivStart[cur];
             scanPos = pos;
+            long busy = 0;
             for (int j = 0; j < numActive; j++) {
                 int a = active[j];
                 if (ivEnd[a] <= pos) {
@@ -590,6 +593,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 } else if (!covers(a, pos)) {
                     active[j--] = active[--numActive];
                     inactive = push(inactive, numInactive++, a);
+                } else {
+                    busy |= 1L << ivReg[a];
                 }
             }
             for (int j = 0; j < numInactive; j++) {
@@ -599,8 +604,10 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 } else if (covers(a, pos)) {
                     inactive[j--] = inactive[--numInactive];
                     active = push(active, numActive++, a);
+                    busy |= 1L << ivReg[a];
                 }
             }
+            activeRegs = busy;
             int v = ivVreg[cur];
             lastPopped[v] = cur;
             if (vregIv[v] == cur && needsSlot[v]) ensureSlot(v);
@@ -706,31 +713,40 @@ public final class LinearScanAllocator implements RegisterAllocator {
         return p & ~3;
     }
 
+    /**
+     * TryAllocateFreeReg. Registers held by active intervals ({@link #activeRegs}) are never free
+     * and are skipped; of the others, only those an inactive interval takes back later get a
+     * {@link #freeUntil} entry (marked in {@code limited}), the rest are free until MAX or their
+     * next fixed range.
+     */
     private boolean tryAllocateFree(int cur) {
         int v = ivVreg[cur];
-        int[] regs = env.allocatable[code.vregClass(v)];
-        for (int r : regs) freeUntil[r] = MAX;
-        for (int j = 0; j < numActive; j++) {
-            int a = active[j];
-            freeUntil[ivReg[a]] = 0;
-        }
         int cls = code.vregClass(v);
+        int[] regs = env.allocatable[cls];
+        long busy = activeRegs, limited = 0;
         for (int j = 0; j < numInactive; j++) {
             int a = inactive[j];
             int r = ivReg[a];
-            if (RegClass.classOf(r) != cls || freeUntil[r] == 0) continue;
+            if (RegClass.classOf(r) != cls || ((busy >>> r) & 1) != 0) continue;
             int x = nextIntersection(a, cur);
-            if (x < freeUntil[r]) freeUntil[r] = x;
+            if (((limited >>> r) & 1) == 0) {
+                freeUntil[r] = x;
+                limited |= 1L << r;
+            } else if (x < freeUntil[r]) {
+                freeUntil[r] = x;
+            }
         }
         int start = ivStart[cur], end = ivEnd[cur];
         int hint = hintFor(cur);
         int best = -1, bestUsable = start;
         for (int r : regs) {
-            if (freeUntil[r] > start && fxCursor[r] < fxStart[r + 1]) { // most registers have no fixed ranges left
+            if (((busy >>> r) & 1) != 0) continue;
+            int free = ((limited >>> r) & 1) != 0 ? freeUntil[r] : MAX;
+            if (free > start && fxCursor[r] < fxStart[r + 1]) { // most registers have no fixed ranges left
                 int x = nextFixedIntersection(r, cur);
-                if (x < freeUntil[r]) freeUntil[r] = x;
+                if (x < free) free = x;
             }
-            int usable = freeUntil[r] >= end ? MAX : floor4(freeUntil[r]);
+            int usable = free >= end ? MAX : floor4(free);
             if (r == hint && usable == MAX) {
                 best = r;
                 bestUsable = MAX;
