@@ -156,6 +156,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
 
     // ---- children per vreg (CSR, by start)
     private int[] chStart = new int[257], chIv = new int[512], chCursor = new int[256];
+    /** Per entry of chIv: the piece's start and its location (register or the vreg's slot), read by every location query. */
+    private int[] chPos = new int[512], chLoc = new int[512];
 
     private final ParallelMoves pm = new ParallelMoves();
     private final ParallelMoves after = new ParallelMoves();
@@ -585,29 +587,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
             else cur = heapPop();
             int pos = ivStart[cur];
             scanPos = pos;
-            long busy = 0;
-            for (int j = 0; j < numActive; j++) {
-                int a = active[j];
-                if (ivEnd[a] <= pos) {
-                    active[j--] = active[--numActive];
-                } else if (!covers(a, pos)) {
-                    active[j--] = active[--numActive];
-                    inactive = push(inactive, numInactive++, a);
-                } else {
-                    busy |= 1L << ivReg[a];
-                }
-            }
-            for (int j = 0; j < numInactive; j++) {
-                int a = inactive[j];
-                if (ivEnd[a] <= pos) {
-                    inactive[j--] = inactive[--numInactive];
-                } else if (covers(a, pos)) {
-                    inactive[j--] = inactive[--numInactive];
-                    active = push(active, numActive++, a);
-                    busy |= 1L << ivReg[a];
-                }
-            }
-            activeRegs = busy;
+            updateLists(pos);
             int v = ivVreg[cur];
             lastPopped[v] = cur;
             if (vregIv[v] == cur && needsSlot[v]) ensureSlot(v);
@@ -617,6 +597,36 @@ public final class LinearScanAllocator implements RegisterAllocator {
         pm.clear();
         after.clear();
         pm.numSlots = numSlots;
+    }
+
+    /**
+     * Moves intervals between the active and inactive lists for position {@code pos} and drops
+     * those ended, collecting the active registers into {@link #activeRegs}.
+     */
+    private void updateLists(int pos) {
+        long busy = 0;
+        for (int j = 0; j < numActive; j++) {
+            int a = active[j];
+            if (ivEnd[a] <= pos) {
+                active[j--] = active[--numActive];
+            } else if (!covers(a, pos)) {
+                active[j--] = active[--numActive];
+                inactive = push(inactive, numInactive++, a);
+            } else {
+                busy |= 1L << ivReg[a];
+            }
+        }
+        for (int j = 0; j < numInactive; j++) {
+            int a = inactive[j];
+            if (ivEnd[a] <= pos) {
+                inactive[j--] = inactive[--numInactive];
+            } else if (covers(a, pos)) {
+                inactive[j--] = inactive[--numInactive];
+                active = push(active, numActive++, a);
+                busy |= 1L << ivReg[a];
+            }
+        }
+        activeRegs = busy;
     }
 
     private static int[] push(int[] a, int n, int x) {
@@ -1100,12 +1110,18 @@ public final class LinearScanAllocator implements RegisterAllocator {
             for (int c = vregIv[v]; c >= 0; c = ivNext[c]) n++;
         }
         chStart[nv] = n;
-        if (chIv.length < n) chIv = new int[Math.max(n, chIv.length * 2)];
+        if (chIv.length < n) {
+            chIv = new int[Math.max(n, chIv.length * 2)];
+            chPos = new int[chIv.length];
+            chLoc = new int[chIv.length];
+        }
         for (int v = 0; v < nv; v++) {
             int k = chStart[v];
             chCursor[v] = k;
             for (int c = vregIv[v]; c >= 0; c = ivNext[c]) {
-                chIv[k++] = c;
+                chIv[k] = c;
+                chPos[k] = ivStart[c];
+                chLoc[k++] = ivReg[c] >= 0 ? ivReg[c] : Allocation.slot(vregSlot[v]);
                 if (ivReg[c] >= 0) usedRegs |= 1L << ivReg[c];
             }
         }
@@ -1114,9 +1130,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
     /** Where {@code v} is at position {@code p} (the piece starting last at or before p), or NONE. */
     private int locAt(int v, int p) {
         int k = childAt(v, p);
-        if (k < 0) return Allocation.NONE;
-        int c = chIv[k];
-        return ivReg[c] >= 0 ? ivReg[c] : Allocation.slot(vregSlot[v]);
+        return k < 0 ? Allocation.NONE : chLoc[k];
     }
 
     private void assign() {
@@ -1177,12 +1191,14 @@ public final class LinearScanAllocator implements RegisterAllocator {
     }
 
     private void operands(int i, boolean blockTop) {
+        long[] ops = code.operandArray();
         int base = code.operandStart(i), n = code.numOperands(i);
         int p4 = 4 * i;
         // where a value is read by this point's parallel move: before any split at p4, except at a block top
         int readPos = blockTop ? p4 : p4 - 1;
+        boolean hasReuse = false;
         for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+            long op = ops[base + k];
             int v = Operand.vreg(op);
             int c = Operand.constraint(op);
             int cls = Operand.regClass(op);
@@ -1212,15 +1228,24 @@ public final class LinearScanAllocator implements RegisterAllocator {
                     after.add(s, loc, cls);
                 } else {
                     out.setAlloc(base + k, loc);
+                    hasReuse |= c == Operand.REUSE;
                 }
             }
         }
+        if (hasReuse) reuseCopies(i, readPos);
+    }
+
+    /** Gives each reused use its def's register and copies the use's value there (a no-op when the two intervals got the same register). */
+    private void reuseCopies(int i, int readPos) {
+        long[] ops = code.operandArray();
+        int base = code.operandStart(i), n = code.numOperands(i);
+        int p4 = 4 * i;
         for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+            long op = ops[base + k];
             if (!Operand.isDef(op) || Operand.constraint(op) != Operand.REUSE) continue;
             int r = out.alloc(base + k);
             int u = Operand.reuseIndex(op);
-            int uv = Operand.vreg(code.operand(i, u));
+            int uv = Operand.vreg(ops[base + u]);
             out.setAlloc(base + u, r);
             pm.add(readLoc(uv, readPos, p4), r, Operand.regClass(op));
         }
@@ -1245,8 +1270,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
      */
     private int childAt(int v, int p) {
         int k = chCursor[v], end = chStart[v + 1];
-        if (k < end && ivStart[chIv[k]] <= p) {
-            while (k + 1 < end && ivStart[chIv[k + 1]] <= p) k++;
+        if (k < end && chPos[k] <= p) {
+            while (k + 1 < end && chPos[k + 1] <= p) k++;
             chCursor[v] = k;
             return k;
         }
@@ -1254,10 +1279,10 @@ public final class LinearScanAllocator implements RegisterAllocator {
         if (lo == hi) return -1;
         while (hi - lo > 1) {
             int mid = (lo + hi) >>> 1;
-            if (ivStart[chIv[mid]] <= p) lo = mid;
+            if (chPos[mid] <= p) lo = mid;
             else hi = mid;
         }
-        return ivStart[chIv[lo]] <= p ? lo : -1;
+        return chPos[lo] <= p ? lo : -1;
     }
 
     /** Orders the split points by instruction (a counting sort: no comparison sort, no garbage). */
