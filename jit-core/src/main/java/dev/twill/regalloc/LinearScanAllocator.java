@@ -130,11 +130,16 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private int[] active = new int[64], inactive = new int[64];
     private int numActive, numInactive;
     private int scanPos;
+    /** The registers of the active intervals at {@link #scanPos}, as the scan found them before allocating there. */
+    private long activeRegs;
 
     // ---- fixed ranges per physical register (CSR)
     private final int[] fxStart = new int[65];
     private final int[] fxCursor = new int[64];
     private int[] fxFrom = new int[64], fxTo = new int[64], fxOwner = new int[64];
+    /** The instructions with fixed operands or clobbers, in order (found by {@link #buildUses}). */
+    private int[] fixedInsts = new int[64];
+    private int numFixedInsts;
 
     private final int[] freeUntil = new int[64], nextUse = new int[64], blockPos = new int[64];
 
@@ -151,6 +156,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
 
     // ---- children per vreg (CSR, by start)
     private int[] chStart = new int[257], chIv = new int[512], chCursor = new int[256];
+    /** Per entry of chIv: the piece's start and its location (register or the vreg's slot), read by every location query. */
+    private int[] chPos = new int[512], chLoc = new int[512];
 
     private final ParallelMoves pm = new ParallelMoves();
     private final ParallelMoves after = new ParallelMoves();
@@ -231,12 +238,10 @@ public final class LinearScanAllocator implements RegisterAllocator {
 
     private void buildUses() {
         Arrays.fill(useStart, 0, nv + 1, 0);
+        long[] ops = code.operandArray();
+        for (int j = 0, n = code.totalOperands(); j < n; j++) useStart[Operand.vreg(ops[j]) + 1]++;
         for (int b = 0; b < nb; b++) {
-            for (int i = code.blockStart(b); i < code.blockEnd(b); i++) {
-                instBlock[i] = b;
-                int n = code.numOperands(i);
-                for (int k = 0; k < n; k++) useStart[Operand.vreg(code.operand(i, k)) + 1]++;
-            }
+            Arrays.fill(instBlock, code.blockStart(b), code.blockEnd(b), b);
             for (int s = 0; s < code.numSuccs(b); s++) {
                 for (int k = 0; k < code.numBranchArgs(b, s); k++) useStart[code.branchArg(b, s, k) + 1]++;
             }
@@ -264,21 +269,28 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 }
             }
         }
+        Arrays.fill(fxStart, 0);
+        numFixedInsts = 0;
         for (int b = 0; b < nb; b++) {
             int end = code.blockEnd(b);
             for (int i = code.blockStart(b); i < end; i++) {
-                int n = code.numOperands(i);
-                int base = code.operandStart(i);
+                int base = code.operandStart(i), n = code.numOperands(i);
                 long reusedMask = 0;
+                boolean hasFixed = false;
                 for (int k = 0; k < n; k++) {
-                    long op = code.operand(i, k);
+                    long op = ops[base + k];
                     if (Operand.isDef(op) && Operand.constraint(op) == Operand.REUSE) reusedMask |= 1L << Operand.reuseIndex(op);
                 }
                 for (int k = 0; k < n; k++) {
-                    long op = code.operand(i, k);
+                    long op = ops[base + k];
                     int v = Operand.vreg(op);
                     int c = Operand.constraint(op);
-                    if (c == Operand.FIXED_REG && fixedHint[v] < 0) fixedHint[v] = Operand.fixedReg(op);
+                    if (c == Operand.FIXED_REG) {
+                        if (fixedHint[v] < 0) fixedHint[v] = Operand.fixedReg(op);
+                        // counted as buildFixedRanges will add them (a late fixed use or def is one range)
+                        fxStart[Operand.fixedReg(op) + 1]++;
+                        hasFixed = true;
+                    }
                     if (c == Operand.STACK) needsSlot[v] = true;
                     int pos;
                     byte kind;
@@ -295,7 +307,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
                         kind = Operand.pos(op) == Operand.LATE ? U_LATE : 0;
                         if (((reusedMask >>> k) & 1) != 0) {
                             boolean only = true;
-                            for (int j = 0; j < n; j++) if (j != k && Operand.vreg(code.operand(i, j)) == v) only = false;
+                            for (int j = 0; j < n; j++) if (j != k && Operand.vreg(ops[base + j]) == v) only = false;
                             if (only) kind |= U_REUSED_ONLY;
                         } else if (c == Operand.REG) {
                             kind |= U_REG;
@@ -304,6 +316,15 @@ public final class LinearScanAllocator implements RegisterAllocator {
                     int u = fill[v]++;
                     usePos[u] = pos;
                     useKind[u] = kind;
+                }
+                long clob = code.clobbers(i);
+                if (clob != 0) {
+                    for (long m = clob; m != 0; m &= m - 1) fxStart[Long.numberOfTrailingZeros(m) + 1]++;
+                    hasFixed = true;
+                }
+                if (hasFixed) {
+                    if (numFixedInsts == fixedInsts.length) fixedInsts = Arrays.copyOf(fixedInsts, numFixedInsts * 2);
+                    fixedInsts[numFixedInsts++] = i;
                 }
             }
             for (int s = 0; s < code.numSuccs(b); s++) {
@@ -326,44 +347,10 @@ public final class LinearScanAllocator implements RegisterAllocator {
         for (int v = 0; v < nv; v++) {
             int db = defBlock[v];
             if (db < 0) continue;
-            nIn = nOut = nWork = 0;
-            for (int u = useStart[v]; u < useStart[v + 1]; u++) {
-                byte kind = useKind[u];
-                if ((kind & U_DEF) != 0) continue;
-                int b = instBlock[usePos[u] >> 2];
-                if ((kind & U_EDGE) != 0) {
-                    markLiveOut(v, b, db);
-                } else {
-                    int end = usePos[u] + ((kind & U_LATE) != 0 ? 3 : (kind & U_REUSED_ONLY) != 0 ? 0 : 1);
-                    if (useStamp[b] != v) {
-                        useStamp[b] = v;
-                        useEndB[b] = end;
-                    } else if (end > useEndB[b]) {
-                        useEndB[b] = end;
-                    }
-                    if (b != db) markLiveIn(v, b);
-                }
-                while (nWork > 0) {
-                    int w = work[--nWork];
-                    for (int p = 0; p < code.numPreds(w); p++) markLiveOut(v, code.pred(w, p), db);
-                }
-            }
             int r0 = numRanges;
-            for (int k = 0; k < nOut; k++) {
-                int b = outList[k];
-                addRange(b == db ? defPos[v] : 4 * code.blockStart(b), 4 * code.blockEnd(b));
-            }
-            for (int k = 0; k < nIn; k++) {
-                int b = inList[k];
-                addLiveIn(b, v);
-                if (outStamp[b] != v) addRange(4 * code.blockStart(b), Math.max(useEndB[b], 4 * code.blockStart(b) + 1));
-            }
-            if (outStamp[db] != v) {
-                int end = defPos[v] + 1;
-                if (useStamp[db] == v && useEndB[db] > end) end = useEndB[db];
-                addRange(defPos[v], end);
-            }
-            sortAndMerge(r0);
+            int localEnd = localUseEnd(v, db);
+            if (localEnd >= 0) addRange(defPos[v], localEnd);
+            else liveRanges(v, db);
             int it = newInterval(v, r0, numRanges);
             ivUseLo[it] = useStart[v];
             ivUseHi[it] = useStart[v + 1];
@@ -377,6 +364,67 @@ public final class LinearScanAllocator implements RegisterAllocator {
         if (liVregs.length < numLi) liVregs = new int[Math.max(numLi, liVregs.length * 2)];
         System.arraycopy(liStart, 0, work, 0, nb);
         for (int k = 0; k < numLi; k++) liVregs[work[liBlock[k]]++] = liVreg[k];
+    }
+
+    /**
+     * The end of {@code v}'s single range {@code [defPos, end)} when all its uses are in its def
+     * block (most values), found without the liveness walk; -1 if some use is in another block
+     * or on an edge. The same end as {@link #liveRanges} computes for such a value.
+     */
+    private int localUseEnd(int v, int db) {
+        int lo = 4 * code.blockStart(db), hi = 4 * code.blockEnd(db);
+        int end = defPos[v] + 1;
+        for (int u = useStart[v], ue = useStart[v + 1]; u < ue; u++) {
+            byte kind = useKind[u];
+            if ((kind & U_DEF) != 0) continue;
+            int p = usePos[u];
+            if ((kind & U_EDGE) != 0 || p < lo || p >= hi) return -1;
+            int e = p + ((kind & U_LATE) != 0 ? 3 : (kind & U_REUSED_ONLY) != 0 ? 0 : 1);
+            if (e > end) end = e;
+        }
+        return end;
+    }
+
+    /** Ranges of a value live beyond its def block: walks from each use up to the def, marking blocks live-in and live-out. */
+    private void liveRanges(int v, int db) {
+        nIn = nOut = nWork = 0;
+        for (int u = useStart[v]; u < useStart[v + 1]; u++) {
+            byte kind = useKind[u];
+            if ((kind & U_DEF) != 0) continue;
+            int b = instBlock[usePos[u] >> 2];
+            if ((kind & U_EDGE) != 0) {
+                markLiveOut(v, b, db);
+            } else {
+                int end = usePos[u] + ((kind & U_LATE) != 0 ? 3 : (kind & U_REUSED_ONLY) != 0 ? 0 : 1);
+                if (useStamp[b] != v) {
+                    useStamp[b] = v;
+                    useEndB[b] = end;
+                } else if (end > useEndB[b]) {
+                    useEndB[b] = end;
+                }
+                if (b != db) markLiveIn(v, b);
+            }
+            while (nWork > 0) {
+                int w = work[--nWork];
+                for (int p = 0; p < code.numPreds(w); p++) markLiveOut(v, code.pred(w, p), db);
+            }
+        }
+        int r0 = numRanges;
+        for (int k = 0; k < nOut; k++) {
+            int b = outList[k];
+            addRange(b == db ? defPos[v] : 4 * code.blockStart(b), 4 * code.blockEnd(b));
+        }
+        for (int k = 0; k < nIn; k++) {
+            int b = inList[k];
+            addLiveIn(b, v);
+            if (outStamp[b] != v) addRange(4 * code.blockStart(b), Math.max(useEndB[b], 4 * code.blockStart(b) + 1));
+        }
+        if (outStamp[db] != v) {
+            int end = defPos[v] + 1;
+            if (useStamp[db] == v && useEndB[db] > end) end = useEndB[db];
+            addRange(defPos[v], end);
+        }
+        sortAndMerge(r0);
     }
 
     private void markLiveOut(int v, int b, int db) {
@@ -475,50 +523,47 @@ public final class LinearScanAllocator implements RegisterAllocator {
     // =====================================================================================
     // Fixed ranges: fixed operands (owned by their vreg) and clobbers
 
+    /**
+     * Fills the fixed ranges per register, counted by {@link #buildUses}, visiting only the
+     * instructions it found to have fixed operands or clobbers.
+     */
     private void buildFixedRanges() {
-        Arrays.fill(fxStart, 0);
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass == 1) {
-                for (int r = 0; r < 64; r++) fxStart[r + 1] += fxStart[r];
-                int total = fxStart[64];
-                if (fxFrom.length < total) {
-                    int n = Math.max(total, fxFrom.length * 2);
-                    fxFrom = new int[n];
-                    fxTo = new int[n];
-                    fxOwner = new int[n];
-                }
-                System.arraycopy(fxStart, 0, fxCursor, 0, 64);
+        for (int r = 0; r < 64; r++) fxStart[r + 1] += fxStart[r];
+        int total = fxStart[64];
+        if (fxFrom.length < total) {
+            int n = Math.max(total, fxFrom.length * 2);
+            fxFrom = new int[n];
+            fxTo = new int[n];
+            fxOwner = new int[n];
+        }
+        System.arraycopy(fxStart, 0, fxCursor, 0, 64);
+        long[] ops = code.operandArray();
+        for (int x = 0; x < numFixedInsts; x++) {
+            int i = fixedInsts[x];
+            int base = code.operandStart(i), n = code.numOperands(i);
+            // in order of start within the instruction: 4i, 4i+1, 4i+2
+            for (int k = 0; k < n; k++) {
+                long op = ops[base + k];
+                if (Operand.constraint(op) != Operand.FIXED_REG) continue;
+                boolean late = Operand.pos(op) == Operand.LATE;
+                if (Operand.isUse(op)) fixed(Operand.fixedReg(op), 4 * i, late ? 4 * i + 3 : 4 * i + 1, Operand.vreg(op));
+                else if (!late) fixed(Operand.fixedReg(op), 4 * i, 4 * i + 3, Operand.vreg(op));
             }
-            for (int i = 0; i < ni; i++) {
-                int n = code.numOperands(i);
-                // in order of start within the instruction: 4i, 4i+1, 4i+2
-                for (int k = 0; k < n; k++) {
-                    long op = code.operand(i, k);
-                    if (Operand.constraint(op) != Operand.FIXED_REG) continue;
-                    boolean late = Operand.pos(op) == Operand.LATE;
-                    if (Operand.isUse(op)) fixed(pass, Operand.fixedReg(op), 4 * i, late ? 4 * i + 3 : 4 * i + 1, Operand.vreg(op));
-                    else if (!late) fixed(pass, Operand.fixedReg(op), 4 * i, 4 * i + 3, Operand.vreg(op));
-                }
-                for (long m = code.clobbers(i); m != 0; m &= m - 1) fixed(pass, Long.numberOfTrailingZeros(m), 4 * i + 1, 4 * i + 2, -1);
-                for (int k = 0; k < n; k++) {
-                    long op = code.operand(i, k);
-                    if (Operand.constraint(op) == Operand.FIXED_REG && Operand.isDef(op) && Operand.pos(op) == Operand.LATE)
-                        fixed(pass, Operand.fixedReg(op), 4 * i + 2, 4 * i + 3, Operand.vreg(op));
-                }
+            for (long m = code.clobbers(i); m != 0; m &= m - 1) fixed(Long.numberOfTrailingZeros(m), 4 * i + 1, 4 * i + 2, -1);
+            for (int k = 0; k < n; k++) {
+                long op = ops[base + k];
+                if (Operand.constraint(op) == Operand.FIXED_REG && Operand.isDef(op) && Operand.pos(op) == Operand.LATE)
+                    fixed(Operand.fixedReg(op), 4 * i + 2, 4 * i + 3, Operand.vreg(op));
             }
         }
         System.arraycopy(fxStart, 0, fxCursor, 0, 64);
     }
 
-    private void fixed(int pass, int reg, int from, int to, int owner) {
-        if (pass == 0) {
-            fxStart[reg + 1]++;
-        } else {
-            int f = fxCursor[reg]++;
-            fxFrom[f] = from;
-            fxTo[f] = to;
-            fxOwner[f] = owner;
-        }
+    private void fixed(int reg, int from, int to, int owner) {
+        int f = fxCursor[reg]++;
+        fxFrom[f] = from;
+        fxTo[f] = to;
+        fxOwner[f] = owner;
     }
 
     // =====================================================================================
@@ -542,24 +587,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
             else cur = heapPop();
             int pos = ivStart[cur];
             scanPos = pos;
-            for (int j = 0; j < numActive; j++) {
-                int a = active[j];
-                if (ivEnd[a] <= pos) {
-                    active[j--] = active[--numActive];
-                } else if (!covers(a, pos)) {
-                    active[j--] = active[--numActive];
-                    inactive = push(inactive, numInactive++, a);
-                }
-            }
-            for (int j = 0; j < numInactive; j++) {
-                int a = inactive[j];
-                if (ivEnd[a] <= pos) {
-                    inactive[j--] = inactive[--numInactive];
-                } else if (covers(a, pos)) {
-                    inactive[j--] = inactive[--numInactive];
-                    active = push(active, numActive++, a);
-                }
-            }
+            updateLists(pos);
             int v = ivVreg[cur];
             lastPopped[v] = cur;
             if (vregIv[v] == cur && needsSlot[v]) ensureSlot(v);
@@ -569,6 +597,36 @@ public final class LinearScanAllocator implements RegisterAllocator {
         pm.clear();
         after.clear();
         pm.numSlots = numSlots;
+    }
+
+    /**
+     * Moves intervals between the active and inactive lists for position {@code pos} and drops
+     * those ended, collecting the active registers into {@link #activeRegs}.
+     */
+    private void updateLists(int pos) {
+        long busy = 0;
+        for (int j = 0; j < numActive; j++) {
+            int a = active[j];
+            if (ivEnd[a] <= pos) {
+                active[j--] = active[--numActive];
+            } else if (!covers(a, pos)) {
+                active[j--] = active[--numActive];
+                inactive = push(inactive, numInactive++, a);
+            } else {
+                busy |= 1L << ivReg[a];
+            }
+        }
+        for (int j = 0; j < numInactive; j++) {
+            int a = inactive[j];
+            if (ivEnd[a] <= pos) {
+                inactive[j--] = inactive[--numInactive];
+            } else if (covers(a, pos)) {
+                inactive[j--] = inactive[--numInactive];
+                active = push(active, numActive++, a);
+                busy |= 1L << ivReg[a];
+            }
+        }
+        activeRegs = busy;
     }
 
     private static int[] push(int[] a, int n, int x) {
@@ -665,31 +723,40 @@ public final class LinearScanAllocator implements RegisterAllocator {
         return p & ~3;
     }
 
+    /**
+     * TryAllocateFreeReg. Registers held by active intervals ({@link #activeRegs}) are never free
+     * and are skipped; of the others, only those an inactive interval takes back later get a
+     * {@link #freeUntil} entry (marked in {@code limited}), the rest are free until MAX or their
+     * next fixed range.
+     */
     private boolean tryAllocateFree(int cur) {
         int v = ivVreg[cur];
-        int[] regs = env.allocatable[code.vregClass(v)];
-        for (int r : regs) freeUntil[r] = MAX;
-        for (int j = 0; j < numActive; j++) {
-            int a = active[j];
-            freeUntil[ivReg[a]] = 0;
-        }
         int cls = code.vregClass(v);
+        int[] regs = env.allocatable[cls];
+        long busy = activeRegs, limited = 0;
         for (int j = 0; j < numInactive; j++) {
             int a = inactive[j];
             int r = ivReg[a];
-            if (RegClass.classOf(r) != cls || freeUntil[r] == 0) continue;
+            if (RegClass.classOf(r) != cls || ((busy >>> r) & 1) != 0) continue;
             int x = nextIntersection(a, cur);
-            if (x < freeUntil[r]) freeUntil[r] = x;
+            if (((limited >>> r) & 1) == 0) {
+                freeUntil[r] = x;
+                limited |= 1L << r;
+            } else if (x < freeUntil[r]) {
+                freeUntil[r] = x;
+            }
         }
         int start = ivStart[cur], end = ivEnd[cur];
         int hint = hintFor(cur);
         int best = -1, bestUsable = start;
         for (int r : regs) {
-            if (freeUntil[r] > start && fxCursor[r] < fxStart[r + 1]) { // most registers have no fixed ranges left
+            if (((busy >>> r) & 1) != 0) continue;
+            int free = ((limited >>> r) & 1) != 0 ? freeUntil[r] : MAX;
+            if (free > start && fxCursor[r] < fxStart[r + 1]) { // most registers have no fixed ranges left
                 int x = nextFixedIntersection(r, cur);
-                if (x < freeUntil[r]) freeUntil[r] = x;
+                if (x < free) free = x;
             }
-            int usable = freeUntil[r] >= end ? MAX : floor4(freeUntil[r]);
+            int usable = free >= end ? MAX : floor4(free);
             if (r == hint && usable == MAX) {
                 best = r;
                 bestUsable = MAX;
@@ -1043,12 +1110,18 @@ public final class LinearScanAllocator implements RegisterAllocator {
             for (int c = vregIv[v]; c >= 0; c = ivNext[c]) n++;
         }
         chStart[nv] = n;
-        if (chIv.length < n) chIv = new int[Math.max(n, chIv.length * 2)];
+        if (chIv.length < n) {
+            chIv = new int[Math.max(n, chIv.length * 2)];
+            chPos = new int[chIv.length];
+            chLoc = new int[chIv.length];
+        }
         for (int v = 0; v < nv; v++) {
             int k = chStart[v];
             chCursor[v] = k;
             for (int c = vregIv[v]; c >= 0; c = ivNext[c]) {
-                chIv[k++] = c;
+                chIv[k] = c;
+                chPos[k] = ivStart[c];
+                chLoc[k++] = ivReg[c] >= 0 ? ivReg[c] : Allocation.slot(vregSlot[v]);
                 if (ivReg[c] >= 0) usedRegs |= 1L << ivReg[c];
             }
         }
@@ -1057,9 +1130,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
     /** Where {@code v} is at position {@code p} (the piece starting last at or before p), or NONE. */
     private int locAt(int v, int p) {
         int k = childAt(v, p);
-        if (k < 0) return Allocation.NONE;
-        int c = chIv[k];
-        return ivReg[c] >= 0 ? ivReg[c] : Allocation.slot(vregSlot[v]);
+        return k < 0 ? Allocation.NONE : chLoc[k];
     }
 
     private void assign() {
@@ -1120,12 +1191,14 @@ public final class LinearScanAllocator implements RegisterAllocator {
     }
 
     private void operands(int i, boolean blockTop) {
+        long[] ops = code.operandArray();
         int base = code.operandStart(i), n = code.numOperands(i);
         int p4 = 4 * i;
         // where a value is read by this point's parallel move: before any split at p4, except at a block top
         int readPos = blockTop ? p4 : p4 - 1;
+        boolean hasReuse = false;
         for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+            long op = ops[base + k];
             int v = Operand.vreg(op);
             int c = Operand.constraint(op);
             int cls = Operand.regClass(op);
@@ -1155,15 +1228,24 @@ public final class LinearScanAllocator implements RegisterAllocator {
                     after.add(s, loc, cls);
                 } else {
                     out.setAlloc(base + k, loc);
+                    hasReuse |= c == Operand.REUSE;
                 }
             }
         }
+        if (hasReuse) reuseCopies(i, readPos);
+    }
+
+    /** Gives each reused use its def's register and copies the use's value there (a no-op when the two intervals got the same register). */
+    private void reuseCopies(int i, int readPos) {
+        long[] ops = code.operandArray();
+        int base = code.operandStart(i), n = code.numOperands(i);
+        int p4 = 4 * i;
         for (int k = 0; k < n; k++) {
-            long op = code.operand(i, k);
+            long op = ops[base + k];
             if (!Operand.isDef(op) || Operand.constraint(op) != Operand.REUSE) continue;
             int r = out.alloc(base + k);
             int u = Operand.reuseIndex(op);
-            int uv = Operand.vreg(code.operand(i, u));
+            int uv = Operand.vreg(ops[base + u]);
             out.setAlloc(base + u, r);
             pm.add(readLoc(uv, readPos, p4), r, Operand.regClass(op));
         }
@@ -1188,8 +1270,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
      */
     private int childAt(int v, int p) {
         int k = chCursor[v], end = chStart[v + 1];
-        if (k < end && ivStart[chIv[k]] <= p) {
-            while (k + 1 < end && ivStart[chIv[k + 1]] <= p) k++;
+        if (k < end && chPos[k] <= p) {
+            while (k + 1 < end && chPos[k + 1] <= p) k++;
             chCursor[v] = k;
             return k;
         }
@@ -1197,10 +1279,10 @@ public final class LinearScanAllocator implements RegisterAllocator {
         if (lo == hi) return -1;
         while (hi - lo > 1) {
             int mid = (lo + hi) >>> 1;
-            if (ivStart[chIv[mid]] <= p) lo = mid;
+            if (chPos[mid] <= p) lo = mid;
             else hi = mid;
         }
-        return ivStart[chIv[lo]] <= p ? lo : -1;
+        return chPos[lo] <= p ? lo : -1;
     }
 
     /** Orders the split points by instruction (a counting sort: no comparison sort, no garbage). */

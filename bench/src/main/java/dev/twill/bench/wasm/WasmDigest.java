@@ -20,9 +20,10 @@ import java.util.stream.Stream;
 /**
  * Prints one line per wasm function with a digest of the sandbox-level IR that {@link
  * FunctionTranslator} makes of it (its canonical text, {@link Printer}) and of the machine code
- * the single-pass tier compiles from that, so that a change meant to speed up translation can be
- * checked to leave its output unchanged: run it with the jar before and after and diff the
- * outputs. The IR text names every value and block by number, so even a renumbering shows.
+ * the single-pass tier ({@code code}) and the linear-scan tier ({@code ls}, {@link
+ * TargetIsa.Settings#DEFAULT}) compile from that, so that a change meant to speed up translation
+ * or either tier can be checked to leave its output unchanged: run it with the jar before and
+ * after and diff the outputs. The IR text names every value and block by number, so even a renumbering shows.
  *
  * <p>Inputs: the generated module of {@link WasmCompileTimes} ({@code
  * LargeModuleGenerator.generate(2000, 20, 42)}), then every {@code .wasm} file given or found
@@ -69,6 +70,9 @@ public final class WasmDigest {
                 legalizer.legalize(f);
                 CompiledCode c = isa.compile(f, TargetIsa.Settings.FAST);
                 line.append(" code ").append(c.code().length).append(':').append(Long.toHexString(CodeDigest.digest(c)));
+                // compiling reads the function without changing it, so both tiers see the same input
+                CompiledCode ls = isa.compile(f, TargetIsa.Settings.DEFAULT);
+                line.append(" ls ").append(ls.code().length).append(':').append(Long.toHexString(CodeDigest.digest(ls)));
             } catch (RuntimeException | StackOverflowError e) {
                 line.append(" error ").append(e.getClass().getSimpleName());
             }
