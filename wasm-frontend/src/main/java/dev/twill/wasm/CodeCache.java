@@ -52,7 +52,8 @@ import java.util.stream.Stream;
  * <p><b>Trust.</b> Stored code runs as it is, so whoever can write the directory can run code in
  * every process that uses it: the directory is created private ({@code rwx------}) and refused
  * (an {@link IllegalArgumentException} when the engine is made) if it is writable by group or
- * others. Entries are never removed; delete the directory to reclaim the space.
+ * others; one that cannot be written is refused too. Entries are never removed; delete the
+ * directory to reclaim the space.
  */
 final class CodeCache {
     private static final int MAGIC = 0x54574343; // "TWCC"
@@ -90,6 +91,8 @@ final class CodeCache {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the code cache directory " + dir, e);
         }
+        // found now rather than at the first store, which would fail a compile that succeeded
+        if (!Files.isWritable(dir)) throw new IllegalArgumentException("code cache directory " + dir + " is not writable");
         return new CodeCache(dir, id);
     }
 

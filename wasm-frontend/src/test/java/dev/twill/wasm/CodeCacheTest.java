@@ -146,12 +146,14 @@ class CodeCacheTest {
     }
 
     @Test
-    void aDirectoryOthersCanWriteIsRefused() throws IOException {
+    void directoriesOthersCanWriteOrThatCannotBeMadeAreRefused() throws IOException {
         Path open = Files.createDirectory(dir.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Engine(new EngineConfig().cacheDirectory(open)));
         assertTrue(e.getMessage().contains("writable by others"), e.getMessage());
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        assertThrows(java.io.UncheckedIOException.class, () -> new Engine(new EngineConfig().cacheDirectory(file.resolve("cache"))));
         Path created = dir.resolve("made/by/twill");
         new Engine(new EngineConfig().cacheDirectory(created)).close();
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(created)));
