@@ -14,6 +14,8 @@ import java.nio.file.Path;
  * globals; off, only 2.0's single constant or imported global. Setters return {@code this}.
  */
 public final class EngineConfig {
+    // a setting that changes what a module compiles to must also be part of codeSettings(),
+    // or the code cache would hand out code compiled under another value
     private String optLevel = "speed";
     private int threads = Runtime.getRuntime().availableProcessors();
     private boolean multiMemory = true;

@@ -816,11 +816,7 @@ public final class X64Assembler {
      * offset of the 4 displacement bytes, which hold target - (that offset + 4) once patched.
      */
     public int callRel32Placeholder() {
-        byte[] d = reserve();
-        int p = length;
-        d[p++] = (byte) 0xE8;
-        length = putInt(d, p, 0);
-        return p;
+        return rel32Placeholder(0xE8);
     }
 
     /**
@@ -828,9 +824,13 @@ public final class X64Assembler {
      * the 4 displacement bytes, which hold target - (that offset + 4) once patched.
      */
     public int jmpRel32Placeholder() {
+        return rel32Placeholder(0xE9);
+    }
+
+    private int rel32Placeholder(int opcode) {
         byte[] d = reserve();
         int p = length;
-        d[p++] = (byte) 0xE9;
+        d[p++] = (byte) opcode;
         length = putInt(d, p, 0);
         return p;
     }
