@@ -86,6 +86,12 @@ public enum InstructionFormat {
         this.fixedArgs = fixedArgs;
     }
 
+    /** True if the format's X field holds {@link MemFlags}: the memory-level loads, stores and atomics. */
+    public boolean hasMemFlags() {
+        return this == LOAD || this == STORE || this == LOAD_NO_OFFSET || this == STORE_NO_OFFSET || this == ATOMIC_RMW
+                || this == ATOMIC_CAS;
+    }
+
     /** True if the format keeps its arguments in the value list L. */
     public boolean hasValueList() {
         return this == CALL || this == CALL_INDIRECT || this == MULTI_ARY;

@@ -47,7 +47,14 @@ import java.util.Arrays;
  * family, big-endian accesses, ...) are expanded into shared ones by {@link ScalarExpander}
  * in the same walk.
  *
- * <p>Twill never relies on guard pages, so {@code offset_guard} removes no check. Semantic choices
+ * <p><b>Fault traps</b> ({@link #setFaultTraps}, off by default): a heap access through a heap
+ * that declares a reservation ({@link HeapData#reserved}) whose every instance, {@code
+ * indexMax + offset + n}, ends inside it gets no bounds check: it becomes {@code base + idx}
+ * and a load or store <i>without</i> {@code notrap}, which faults exactly when it is out of
+ * bounds (the reservation past the bound is inaccessible), and the runtime turns the fault into
+ * {@code heap_oob}. With 32-bit indices and 4 GiB plus a guard reserved, that is every
+ * WebAssembly access with an offset inside the guard. {@code offset_guard} removes no check.
+ * Semantic choices
  * the interpreter must share: heap offsets are signed 64-bit, heap_addr sizes and static bounds
  * unsigned 64-bit; the order of a bounds-checked access is: bound global value, check, base
  * global value.
@@ -97,6 +104,10 @@ public final class Legalizer {
     private final I128Narrowing i128 = new I128Narrowing();
     /** False to stop at {@code heap_addr} ({@link #legalizeSandbox}). */
     private boolean expandHeapAddr;
+    /** True if the target turns faults in a heap's reservation into traps ({@link #setFaultTraps}). */
+    private boolean faultTraps;
+    /** Set by {@link #heapAccessAddress}: the access has no bounds check and must stay trapping. */
+    private boolean accessFaults;
     /** The input instruction being legalized, named in errors. */
     private int origin;
     /** The vmctx parameter value of the entry block, or -1. */
@@ -144,6 +155,16 @@ public final class Legalizer {
     private int numCached;
     /** How many of {@link #cachedGvs} are not {@link #gvStable}: none means a store forgets nothing. */
     private int numUnstableCached;
+
+    /**
+     * Whether the code will run where a fault in a heap's reservation ({@link HeapData#reserved})
+     * becomes a {@code heap_oob} trap ({@link dev.twill.runtime.FaultTraps}): then a heap access
+     * that cannot reach past the reservation gets no bounds check and stays a trapping access.
+     * Off by default; the code it makes must only run on heaps mapped as their declarations promise.
+     */
+    public void setFaultTraps(boolean on) {
+        faultTraps = on;
+    }
 
     /**
      * Legalizes {@code f} in place down to what back ends take: no sandbox-level instruction and
@@ -309,8 +330,9 @@ public final class Legalizer {
             addr = offsetAddress(i, addr, memOffset);
             memOffset = 0;
         }
+        boolean faults = accessFaults;
         dfg.replaceInst(i, op.memoryForm(), type);
-        dfg.setAux(i, MemFlags.NOTRAP);
+        dfg.setAux(i, faults ? MemFlags.NONE : MemFlags.NOTRAP);
         dfg.setField(i, DataFlowGraph.A0, addr);
         dfg.setImm(i, memOffset);
     }
@@ -324,8 +346,9 @@ public final class Legalizer {
             addr = offsetAddress(i, addr, memOffset);
             memOffset = 0;
         }
+        boolean faults = accessFaults;
         dfg.replaceInst(i, op.memoryForm(), type);
-        dfg.setAux(i, MemFlags.NOTRAP);
+        dfg.setAux(i, faults ? MemFlags.NONE : MemFlags.NOTRAP);
         dfg.setField(i, DataFlowGraph.A0, value);
         dfg.setField(i, DataFlowGraph.A1, addr);
         dfg.setImm(i, memOffset);
@@ -350,8 +373,10 @@ public final class Legalizer {
      * does not wrap.
      */
     private int heapAccessAddress(int at, int heap, int index, long offset, int bytes) {
-        heapData(heap);
+        HeapData h = heapData(heap);
         at(at);
+        accessFaults = expandHeapAddr && faultTraps && offset >= 0 && withinReservation(h, indexType(index), offset, bytes);
+        if (accessFaults) return baseAddress(h, extendIndex(index));
         int addrIndex = index;
         long size = offset + bytes;
         if (offset < 0) {
@@ -449,10 +474,36 @@ public final class Legalizer {
         dfg.replaceInst(i, Opcode.IADD, Type.I64);
         dfg.setField(i, DataFlowGraph.A0, base);
         dfg.setField(i, DataFlowGraph.A1, idx64);
+        rememberAddress(base, idx64, dfg.firstResult(i));
+    }
+
+    /**
+     * True if every access of {@code bytes} bytes at {@code index + offset} ({@code offset >= 0})
+     * ends within the heap's reservation: {@code indexMax + offset + bytes <= reserved}, all
+     * unsigned and without overflow. Then an out-of-bounds access faults instead of reaching
+     * other memory.
+     */
+    private static boolean withinReservation(HeapData h, int indexType, long offset, int bytes) {
+        long reach = Type.mask(indexType) + bytes;  // at most 2^32 + 7 for i32; wraps for i64
+        if (h.reserved == 0 || Long.compareUnsigned(reach, Type.mask(indexType)) < 0) return false;
+        return Long.compareUnsigned(reach, h.reserved) <= 0 && Long.compareUnsigned(offset, h.reserved - reach) <= 0;
+    }
+
+    /** {@code base + idx64} before the cursor, reusing the same sum computed earlier in the EBB. */
+    private int baseAddress(HeapData h, int idx64) {
+        int base = gvValue(h.base, 0);
+        requirePointer(dfg.valueType(base), "heap base");
+        for (int k = 0; k < numAddresses; k++) if (addressBase[k] == base && addressIndex[k] == idx64) return addressValue[k];
+        int sum = builder.iadd(base, idx64);
+        rememberAddress(base, idx64, sum);
+        return sum;
+    }
+
+    private void rememberAddress(int base, int idx64, int sum) {
         int k = numAddresses < MAX_ADDRESSES ? numAddresses++ : nextAddressEvict++ % MAX_ADDRESSES;
         addressBase[k] = base;
         addressIndex[k] = idx64;
-        addressValue[k] = dfg.firstResult(i);
+        addressValue[k] = sum;
     }
 
     private boolean isCovered(int heap, int index, long size) {

@@ -28,8 +28,8 @@ package dev.twill.machinst;
  *                    {@code trapCodes[k]} (for reports; control reaches the trap exit by explicit jumps)
  * @param trapCodes   see {@code traps}
  * @param frameSize   bytes of stack the function's frame takes below its return address
- * @param selfContained the code makes no calls, has no trap site and no loop, has no relocation,
- *                    and does not use the pinned trap-context register: it runs in bounded time
+ * @param selfContained the code makes no calls, has no trap site, no memory access that may
+ *                    fault and no loop, has no relocation, and does not use the pinned trap-context register: it runs in bounded time
  *                    and may be called with the plain native ABI, without the entry trampoline
  *                    (see {@code JitModule.handle})
  */

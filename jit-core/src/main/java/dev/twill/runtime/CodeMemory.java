@@ -29,6 +29,7 @@ import java.util.Arrays;
  * [published[k], used[k])} read-write; only the last chunk takes new allocations. Not
  * thread-safe for writers; the owner (a module) serialises allocation and publication. Every
  * pooled chunk is entirely read-write and filled with {@code int3} where it was ever written.
+ * Every mapped chunk, pooled or not, is registered as compiled code with {@link FaultTraps}.
  */
 public final class CodeMemory implements AutoCloseable {
     /** The smallest chunk mapped at once. */
@@ -75,7 +76,11 @@ public final class CodeMemory implements AutoCloseable {
         long page = NativeMemory.PAGE_SIZE;
         long size = Math.max(CHUNK_SIZE, (atLeast + page - 1) / page * page);
         long base = size == CHUNK_SIZE ? takePooled() : 0;
-        if (base == 0) base = NativeMemory.mmap(size, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE);
+        if (base == 0) {
+            base = NativeMemory.mmap(size, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE);
+            // pooled chunks stay registered: a chunk is registered from its mmap to its munmap
+            FaultTraps.addCode(base, size);
+        }
         if (chunks == chunkBase.length) {
             int n = chunks * 2;
             chunkBase = Arrays.copyOf(chunkBase, n);
@@ -122,6 +127,7 @@ public final class CodeMemory implements AutoCloseable {
         closed = true;
         for (int k = 0; k < chunks; k++) {
             if (chunkSize[k] != CHUNK_SIZE || !recycle(chunkBase[k], published[k], used[k])) {
+                FaultTraps.removeCode(chunkBase[k]);
                 NativeMemory.munmap(chunkBase[k], chunkSize[k]);
             }
         }

@@ -13,7 +13,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The few POSIX calls code memory and linear memories need ({@code mmap}, {@code mprotect},
- * {@code munmap}, {@code sysconf}), bound once through Panama's native linker with {@code errno}
+ * {@code munmap}, {@code sysconf}; {@code malloc} and {@code free} for blocks that are freed
+ * one by one, at times no arena knows, such as {@link FaultTraps}' tables), bound once through Panama's native linker with {@code errno}
  * captured, so that failures report the real reason. Public for front ends' runtimes: {@link
  * #reserve}, {@link #commit} and {@link #release} manage address-space reservations (a wasm
  * linear memory is reserved at its maximum and committed as it grows).
@@ -39,6 +40,10 @@ public final class NativeMemory {
             CAPTURE_ERRNO);
     private static final MethodHandle MUNMAP = LINKER.downcallHandle(LIBC.find("munmap").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle MALLOC = LINKER.downcallHandle(LIBC.find("malloc").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle FREE = LINKER.downcallHandle(LIBC.find("free").orElseThrow(),
+            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
     private static final MethodHandle SYSCONF = LINKER.downcallHandle(LIBC.find("sysconf").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
 
@@ -126,6 +131,30 @@ public final class NativeMemory {
     /** Returns a reservation to the OS. */
     public static void release(long address, long size) {
         munmap(address, size);
+    }
+
+    /** {@code malloc(size)} as a segment of {@code size} bytes; OutOfMemoryError when refused. Free it with {@link #free}. */
+    static MemorySegment malloc(long size) {
+        try {
+            MemorySegment p = (MemorySegment) MALLOC.invokeExact(size);
+            if (p.address() == 0) throw new OutOfMemoryError("malloc of " + size + " bytes failed");
+            return p.reinterpret(size);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@code free(address)} of a block from {@link #malloc}. */
+    static void free(long address) {
+        try {
+            FREE.invokeExact(MemorySegment.ofAddress(address));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     private static int errno(MemorySegment state) {

@@ -336,6 +336,8 @@ public final class Verifier {
             }
         } else if (h.bound < 0) {
             errDecl("heap", k, "negative bound " + h.bound);
+        } else if (h.reserved != 0 && Long.compareUnsigned(h.reserved, h.bound) < 0) {
+            errDecl("heap", k, "reserved " + h.reserved + " is less than the bound " + h.bound);
         }
         if (h.indexType != Type.I32 && h.indexType != Type.I64) errDecl("heap", k, "index type " + tn(h.indexType) + " is not i32 or i64");
     }

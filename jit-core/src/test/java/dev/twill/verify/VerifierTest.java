@@ -208,6 +208,16 @@ class VerifierTest {
     }
 
     @Test
+    void aStaticHeapReservesAtLeastItsBound() {
+        fn(a(I64));
+        int gv0 = f.addGlobalValue(GlobalValueData.symbol("%mem", 0, false));
+        f.addHeap(new HeapData(gv0, 0, HeapData.Style.STATIC, 0x2000, -1, 0, I32, 0x2000));
+        f.addHeap(new HeapData(gv0, 0, HeapData.Style.STATIC, 0x2000, -1, 0, I32, 0x1fff));
+        b.ret();
+        assertErrors("heap1: reserved 8191 is less than the bound 8192");
+    }
+
+    @Test
     void invalidHeapTableSignatureFunctionAndJumpTable() {
         fn(a(I32));
         b.heapAddr(I64, 1, 0, 4);

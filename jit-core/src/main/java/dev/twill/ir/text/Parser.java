@@ -39,7 +39,7 @@ import java.util.List;
  *             | gvN "=" "vmctx" | "load." type {flag} gvM[offset] | "iadd_imm." type gvM "," imm
  *                     | "symbol" ["colocated"] name[offset]
  *             | heapN "=" ("static" | "dynamic") gvM {"," ("min" imm | "bound" (imm | gvK)
- *                     | "offset_guard" imm | "index_type" type)}
+ *                     | "offset_guard" imm | "index_type" type | "reserved" imm)}
  *             | tableN "=" "dynamic" gvM {"," ("min" imm | "bound" gvK | "element_size" imm | "index_type" type)}
  *             | sigN "=" signature
  *             | fnN "=" ["colocated"] name (sigM | signature)
@@ -625,7 +625,7 @@ public final class Parser {
         int line = lex.line, col = lex.column;
         lex.next();
         int base = declRef(K_GV);
-        long min = 0, bound = 0, guard = 0;
+        long min = 0, bound = 0, guard = 0, reserved = 0;
         int boundGv = -1, indexType = Type.I32;
         boolean hasBound = false;
         while (accept(Lexer.COMMA)) {
@@ -643,12 +643,15 @@ public final class Parser {
             } else if (lex.isWord("index_type")) {
                 lex.next();
                 indexType = type();
+            } else if (lex.isWord("reserved")) {
+                lex.next();
+                reserved = integer(64);
             } else {
-                throw err("expected a heap option (min, bound, offset_guard, index_type), found " + lex.describe());
+                throw err("expected a heap option (min, bound, offset_guard, index_type, reserved), found " + lex.describe());
             }
         }
         if (!hasBound) throw errAt(line, col, "heap needs a bound");
-        return new HeapData(base, min, style, bound, boundGv, guard, indexType);
+        return new HeapData(base, min, style, bound, boundGv, guard, indexType, reserved);
     }
 
     private TableData tableDecl() {

@@ -177,7 +177,9 @@ public final class Printer {
             if (h.style == HeapData.Style.STATIC) sb.append(formatImm(h.bound));
             else sb.append("gv").append(h.boundGv);
             sb.append(", offset_guard ").append(formatImm(h.offsetGuard))
-                    .append(", index_type ").append(Type.name(h.indexType)).append('\n');
+                    .append(", index_type ").append(Type.name(h.indexType));
+            if (h.reserved != 0) sb.append(", reserved ").append(formatImm(h.reserved));
+            sb.append('\n');
         }
         for (int k = 0; k < f.tables.size(); k++) {
             TableData t = f.tables.get(k);

@@ -159,10 +159,11 @@ public final class X64Emitter {
             traps[k] = trapOffset[k];
             codes[k] = trapCode[k];
         }
-        // no call, trap site, relocation or loop (some edge of any cycle goes back in block order;
-        // retry loops live inside one instruction). Only trap stubs, the trap exit, the stack
-        // check and the check after a call read r15, so such code never touches it.
-        boolean selfContained = leaf && numTraps == 0 && relocs.isEmpty() && !retryLoop && !hasBackEdge();
+        // no call, trap site, access that may fault, relocation or loop (some edge of any cycle
+        // goes back in block order; retry loops live inside one instruction). Only trap stubs,
+        // the trap exit, the stack check, the check after a call and a fault that the signal
+        // handler turns into a trap read r15, so such code never touches it.
+        boolean selfContained = leaf && numTraps == 0 && !low.mayFault && relocs.isEmpty() && !retryLoop && !hasBackEdge();
         return new CompiledCode(asm.toByteArray(), relocs.toArray(new CompiledCode.Relocation[0]), traps, codes, frameSize,
                 selfContained);
     }

@@ -143,6 +143,12 @@ public final class X64Lowering {
     public int retAreaBytes;
     /** The function lowered. */
     public Function func;
+    /**
+     * True if the function has a memory access that may trap (no {@code notrap} flag): one that
+     * faults in a guard region traps through {@link dev.twill.runtime.FaultTraps}, which needs the
+     * trap context, so such code is never called without the entry trampoline.
+     */
+    public boolean mayFault;
 
     // ---- per function
     private DataFlowGraph dfg;
@@ -191,6 +197,7 @@ public final class X64Lowering {
         layout = f.layout;
         outArgBytes = 0;
         retAreaBytes = 0;
+        mayFault = false;
         int nv = dfg.numValues(), ni = dfg.numInsts();
         if (valueVreg.length < nv) {
             int n = Math.max(nv, valueVreg.length * 2);
@@ -234,6 +241,7 @@ public final class X64Lowering {
             for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) {
                 Opcode op = dfg.opcode(i);
                 countUses(i, op, 1);
+                if (op.format.hasMemFlags() && (dfg.aux(i) & MemFlags.NOTRAP) == 0) mayFault = true;
                 if (op == Opcode.LOAD) deferredLoads[numDeferred++] = i;
                 else if (op.hasSideEffects()) worklist[worklistSize++] = i;
                 if (op.isBranch()) cfg.addBranch(b, i, op);
