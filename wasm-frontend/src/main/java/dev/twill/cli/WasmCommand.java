@@ -47,7 +47,7 @@ import java.util.Map;
  * {@code twill wasm run|spectest}: runs a WebAssembly module's export, or spec scripts.
  *
  * <ul>
- *   <li>{@code twill wasm run [--opt none|speed] [--cache DIR | --no-cache] [--env NAME=VALUE]...
+ *   <li>{@code twill wasm run [--opt none|speed] [--cache DIR | --no-cache] [--no-guard-pages] [--env NAME=VALUE]...
  *       [--dir HOST[::GUEST]]... FILE.wasm [--invoke NAME [ARG...] | [--] PROGRAM-ARG...]}:
  *       compiles (or finds in the code cache, by default {@code $XDG_CACHE_HOME/twill} or
  *       {@code ~/.cache/twill}; see {@link EngineConfig#cacheDirectory}) and instantiates FILE
@@ -57,7 +57,8 @@ import java.util.Map;
  *       by default the host path as written, see {@link Wasi}), then calls NAME with the arguments parsed by its parameter
  *       types and prints each result on a line; without {@code --invoke}, calls {@code _start}
  *       if exported, else only instantiates. A WASI {@code proc_exit(n)} ends the run with exit
- *       code n.
+ *       code n. {@code --no-guard-pages} checks every memory access explicitly instead of by
+ *       guard pages ({@link EngineConfig#guardPages}).
  *   <li>{@code twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE]
  *       [DIR|FILE.json|FILE.wast...]}: runs wast2json scripts ({@code .wast} files are converted
  *       with wabt's wast2json first; a directory means its {@code X/X.json}
@@ -83,7 +84,7 @@ public final class WasmCommand {
         return home == null || home.isEmpty() || home.equals("?") ? null : Path.of(home, ".cache", "twill");
     }
 
-    public static final String USAGE = "usage: twill wasm run [--opt none|speed] [--cache DIR | --no-cache] [--env NAME=VALUE]... [--dir HOST[::GUEST]]... FILE.wasm [--invoke NAME [ARG...] | [--] PROGRAM-ARG...]\n"
+    public static final String USAGE = "usage: twill wasm run [--opt none|speed] [--cache DIR | --no-cache] [--no-guard-pages] [--env NAME=VALUE]... [--dir HOST[::GUEST]]... FILE.wasm [--invoke NAME [ARG...] | [--] PROGRAM-ARG...]\n"
             + "       twill wasm spectest [-v] [--opt none|speed] [--no-fork] [--simd] [--table FILE.md] [DIR|FILE.json|FILE.wast...]\n"
             + "       twill wasm ir [--legalized] FILE.wasm [FUNC-INDEX...]";
 
@@ -125,6 +126,7 @@ public final class WasmCommand {
         List<String> dirs = new ArrayList<>();
         Path cache = defaultCacheDirectory();
         boolean explicitCache = false;
+        boolean guardPages = true;
         for (int k = 0; k < args.length; k++) {
             if (invoke != null) {
                 callArgs.add(args[k]);
@@ -142,6 +144,8 @@ public final class WasmCommand {
             } else if (args[k].equals("--no-cache")) {
                 cache = null;
                 explicitCache = true;
+            } else if (args[k].equals("--no-guard-pages")) {
+                guardPages = false;
             } else if (args[k].equals("--env") && k + 1 < args.length && args[k + 1].indexOf('=') > 0) {
                 String e = args[++k];
                 env.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
@@ -182,7 +186,7 @@ public final class WasmCommand {
         }
         Engine cachingEngine;
         try {
-            cachingEngine = new Engine(new EngineConfig().optLevel(opt).cacheDirectory(cache));
+            cachingEngine = new Engine(new EngineConfig().optLevel(opt).guardPages(guardPages).cacheDirectory(cache));
         } catch (IllegalArgumentException | UncheckedIOException e) {
             if (explicitCache) {
                 err.println("twill: --cache " + cache + ": " + e.getMessage());
@@ -190,7 +194,7 @@ public final class WasmCommand {
             }
             // the default cache is a convenience: say why it is off and compile as without it
             err.println("twill: warning: code cache " + cache + " not used: " + e.getMessage());
-            cachingEngine = new Engine(new EngineConfig().optLevel(opt));
+            cachingEngine = new Engine(new EngineConfig().optLevel(opt).guardPages(guardPages));
         }
         try (Engine engine = cachingEngine;
                 Module module = Module.compile(engine, bytes);

@@ -1,6 +1,7 @@
 package dev.twill.wasm;
 
 import dev.twill.machinst.TargetIsa;
+import dev.twill.wasm.runtime.LinearMemory;
 
 /**
  * The compilation environment shared by modules: the host's back end ({@link TargetIsa#host()},
@@ -49,9 +50,17 @@ public final class Engine implements AutoCloseable {
         return cache;
     }
 
+    /**
+     * True if this engine's code relies on guard pages for 32-bit memories: the setting asks for
+     * it and the process has them ({@link LinearMemory#guarded()}).
+     */
+    boolean guardPages() {
+        return config.guardPages() && LinearMemory.guarded();
+    }
+
     /** What besides a module's bytes decides its code: the back end's code key and the settings. */
     String codeSettings() {
-        return isa.codeKey() + " " + config.codeSettings();
+        return isa.codeKey() + " " + config.codeSettings() + " faultTraps=" + guardPages();
     }
 
     void checkOpen() {

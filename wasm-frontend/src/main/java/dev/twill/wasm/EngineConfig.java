@@ -23,6 +23,7 @@ public final class EngineConfig {
     private boolean extendedConst = true;
     private boolean tailCall = true;
     private boolean tags = true;
+    private boolean guardPages = true;
     private Path cacheDirectory;
 
     /** {@code "none"} or {@code "speed"}. */
@@ -32,6 +33,22 @@ public final class EngineConfig {
         }
         this.optLevel = level;
         return this;
+    }
+
+    /**
+     * Whether accesses to 32-bit memories are checked by guard pages where the platform allows
+     * ({@link dev.twill.runtime.FaultTraps}: each such memory reserves 6 GiB of address space,
+     * and an access past its length faults and traps {@code heap_oob}) instead of by a compare
+     * and branch before each access. On by default; where guard pages are unavailable, code
+     * checks explicitly either way.
+     */
+    public EngineConfig guardPages(boolean on) {
+        this.guardPages = on;
+        return this;
+    }
+
+    public boolean guardPages() {
+        return guardPages;
     }
 
     /** Compile threads, at least 1. */
@@ -117,7 +134,7 @@ public final class EngineConfig {
     /** The settings that decide what a module compiles to, as text, for a {@link CodeCache} key. */
     String codeSettings() {
         return "opt=" + optLevel + " multiMemory=" + multiMemory + " memory64=" + memory64 + " extendedConst=" + extendedConst
-                + " tailCall=" + tailCall + " tags=" + tags;
+                + " tailCall=" + tailCall + " tags=" + tags + " guardPages=" + guardPages;
     }
 
     public String optLevel() {

@@ -20,6 +20,6 @@ final class Pipeline {
     }
 
     static CompiledCode[] compile(WasmModule m, Engine engine) {
-        return ModuleCompiler.compile(m, engine.isa(), engine.settings(), engine.config().threads(), false);
+        return ModuleCompiler.compile(m, engine.isa(), engine.settings(), engine.config().threads(), false, engine.guardPages());
     }
 }

@@ -59,9 +59,18 @@ class WasmCommandTest {
                   (import "spectest" "print_i32" (func $p (param i32)))
                   (func (export "add") (param i32 i32) (result i32) (call $p (local.get 0)) (i32.add (local.get 0) (local.get 1)))
                   (func (export "swap") (param f64 i64) (result i64 f64) (local.get 1) (local.get 0))
-                  (func (export "boom") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0))))
+                  (func (export "boom") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+                  (memory 1)
+                  (func (export "peek") (param i32) (result i32) (i32.load8_u (local.get 0))))
                 """);
         Path wasm = wat2wasm(wat);
+        // the same out-of-bounds trap whether guard pages or explicit checks catch it
+        for (String checks : new String[] {"--no-cache", "--no-guard-pages"}) {
+            Outcome oob = run("run", "--no-cache", checks, wasm.toString(), "--invoke", "peek", "65536");
+            assertEquals(1, oob.code, checks);
+            assertTrue(oob.err.contains("heap_oob"), oob.err);
+            assertEquals(new Outcome(0, "0\n", ""), run("run", "--no-cache", checks, wasm.toString(), "--invoke", "peek", "65535"), checks);
+        }
         assertEquals(new Outcome(0, "5\n", ""), run("run", wasm.toString(), "--invoke", "add", "2", "3"));
         assertEquals(new Outcome(0, "-1\n", ""), run("run", wasm.toString(), "--invoke", "add", "0x7fffffff", "0x80000000"));
         assertEquals(new Outcome(0, "7\n-0.25\n", ""), run("run", wasm.toString(), "--invoke", "swap", "-0.25", "7"));
@@ -73,7 +82,7 @@ class WasmCommandTest {
         assertTrue(bad.err.contains("takes 2 arguments"), bad.err);
         Outcome missing = run("run", wasm.toString(), "--invoke", "nope");
         assertEquals(2, missing.code);
-        assertTrue(missing.err.contains("add, swap, boom"), missing.err);
+        assertTrue(missing.err.contains("add, swap, boom, peek"), missing.err);
     }
 
     @Test

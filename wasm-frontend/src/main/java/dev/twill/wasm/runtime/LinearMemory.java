@@ -1,5 +1,6 @@
 package dev.twill.wasm.runtime;
 
+import dev.twill.runtime.FaultTraps;
 import dev.twill.runtime.NativeMemory;
 import dev.twill.wasm.binary.Limits;
 import dev.twill.wasm.binary.MemoryType;
@@ -29,6 +30,16 @@ import java.lang.foreign.ValueLayout;
  * WebAssembly allows a grow to fail for any reason. A minimum beyond the cap cannot be
  * instantiated (OutOfMemoryError, like any other budget failure).
  *
+ * <p><b>Guard pages.</b> Where {@link FaultTraps} works ({@link #guarded()}), a 32-bit memory
+ * reserves {@link #GUARDED_RESERVATION} bytes whatever its maximum, 4 GiB for every index plus
+ * a 2 GiB guard for the offsets, and registers the reservation as a guard region: any access
+ * compiled code forms from a 32-bit index and an offset below 2 GiB lands inside it, and one
+ * past the memory's length faults on an inaccessible page, which {@link FaultTraps} turns into
+ * a {@code heap_oob} trap. So compiled code needs no bounds check for such accesses (the
+ * translator declares the reservation on the memory's heap, see {@code HeapData#reserved}).
+ * Every 32-bit memory is reserved so when guard pages work, whatever the engine's setting, so
+ * that code compiled to rely on them may import any memory.
+ *
  * <p>Every memory is charged to the {@link ResourceBudget} (one memory, its reservation, its
  * committed pages) before the memory is mapped, and credited when it is released; a grow the
  * budget refuses returns -1.
@@ -41,12 +52,16 @@ import java.lang.foreign.ValueLayout;
 public final class LinearMemory {
     /** Page size of linear memory. */
     public static final long WASM_PAGE = MemoryType.PAGE_SIZE;
+    /** Address space a 32-bit memory reserves when {@link #guarded()}: 4 GiB of indices and a 2 GiB offset guard. */
+    public static final long GUARDED_RESERVATION = 6L << 30;
     private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final MemoryType type;
     private final long maxPages;
     private final long base;
     private final long reserved;
+    /** True if the reservation is a registered guard region ({@link #GUARDED_RESERVATION}). */
+    private final boolean guardRegion;
     private final MemorySegment definition;
     private final Arena arena;
     private volatile long pages;
@@ -87,8 +102,9 @@ public final class LinearMemory {
             declaredMax = Math.min(declaredMax, cap);
         }
         this.maxPages = declaredMax;
+        boolean guard = !type.is64() && guarded();
         // At least one OS page, so that a memory of maximum 0 still has a unique base.
-        this.reserved = Math.max(maxPages * WASM_PAGE, NativeMemory.PAGE_SIZE);
+        this.reserved = guard ? GUARDED_RESERVATION : Math.max(maxPages * WASM_PAGE, NativeMemory.PAGE_SIZE);
         long initial = l.min() * WASM_PAGE;
         ResourceBudget.chargeMemory(reserved);
         try {
@@ -103,6 +119,8 @@ public final class LinearMemory {
             NativeMemory.commit(b, initial);
             // inside the try: an arena closed meanwhile must not leak the reservation
             this.definition = definition != null ? definition : arena.allocate(VmContextLayout.MEMORY_DEFINITION_SIZE, 8);
+            // last: nothing after it can fail, so a failure never leaves a region registered
+            if (guard) FaultTraps.addGuard(b, reserved);
         } catch (RuntimeException | Error e) {
             if (b != 0) NativeMemory.release(b, reserved);
             ResourceBudget.uncommit(initial);
@@ -110,9 +128,18 @@ public final class LinearMemory {
             throw e;
         }
         this.base = b;
+        this.guardRegion = guard;
         this.pages = l.min();
         this.definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_BASE, base);
         this.definition.set(ValueLayout.JAVA_LONG, VmContextLayout.MEMORY_LENGTH, pages * WASM_PAGE);
+    }
+
+    /**
+     * True if 32-bit memories are reserved with guard pages in this process ({@link
+     * FaultTraps#available()}: the same answer every time it is asked).
+     */
+    public static boolean guarded() {
+        return FaultTraps.available();
     }
 
     /** The type as declared (its minimum is the initial size). */
@@ -204,6 +231,7 @@ public final class LinearMemory {
     public synchronized void release() {
         if (released) return;
         released = true;
+        if (guardRegion) FaultTraps.removeGuard(base);
         NativeMemory.release(base, reserved);
         ResourceBudget.uncommit(pages * WASM_PAGE);
         ResourceBudget.creditMemory(reserved);

@@ -15,8 +15,9 @@ import java.lang.management.ManagementFactory;
  *   <li><b>linear memories</b>: how many are live (each costs two or three kernel mappings;
  *       {@code vm.max_map_count} is 65,530 by default), default 10,000, property {@code
  *       twill.wasm.maxMemories};
- *   <li><b>reserved address space</b> of linear memories (4 GiB for one without a maximum),
- *       default 32 TiB of the 128 TiB user address space, property {@code
+ *   <li><b>reserved address space</b> of linear memories (6 GiB for a 32-bit memory with guard
+ *       pages, else its maximum, 4 GiB for one without), default 64 TiB of the 128 TiB user
+ *       address space (room for the 10,000 memories with guard pages), property {@code
  *       twill.wasm.maxReservedBytes};
  *   <li><b>committed bytes</b>: linear-memory pages made accessible plus table storage, default
  *       half the physical memory, property {@code twill.wasm.maxCommittedBytes}.
@@ -34,7 +35,7 @@ public final class ResourceBudget {
     private ResourceBudget() {}
 
     private static long maxMemories = Long.getLong("twill.wasm.maxMemories", 10_000);
-    private static long maxReserved = Long.getLong("twill.wasm.maxReservedBytes", 32L << 40);
+    private static long maxReserved = Long.getLong("twill.wasm.maxReservedBytes", 64L << 40);
     private static long maxCommitted = Long.getLong("twill.wasm.maxCommittedBytes", physicalMemory() / 2);
     private static long memories, reserved, committed;
     private static volatile long maxMemory64Bytes = Long.getLong("twill.wasm.maxMemory64Bytes", 16L << 30);

@@ -26,6 +26,7 @@ import dev.twill.wasm.binary.MemoryType;
 import dev.twill.wasm.binary.Opcodes;
 import dev.twill.wasm.binary.ValType;
 import dev.twill.wasm.binary.WasmModule;
+import dev.twill.wasm.runtime.LinearMemory;
 import dev.twill.wasm.vm.Builtins;
 import dev.twill.wasm.vm.FuncTypeIds;
 import dev.twill.wasm.vm.VmContextLayout;
@@ -345,6 +346,19 @@ public final class FunctionTranslator {
     /** Wasm local k is builder variable k (declared in order). */
     private int numLocals;
     private int funcIndex;
+
+    /** Whether 32-bit memories' heaps declare the guarded reservation ({@link #setGuardedMemories}). */
+    private boolean guardedMemories;
+
+    /**
+     * Whether the code will run on memories reserved with guard pages ({@link
+     * LinearMemory#guarded()}): then each 32-bit memory's heap declares {@link
+     * LinearMemory#GUARDED_RESERVATION} reserved bytes, which lets a legalizer with fault traps
+     * leave out bounds checks. Off by default (the heap promises nothing).
+     */
+    public void setGuardedMemories(boolean on) {
+        guardedMemories = on;
+    }
 
     /**
      * Translates defined function {@code funcIndex} of the validated module {@code m} into a new
@@ -1287,7 +1301,8 @@ public final class FunctionTranslator {
             int bound = func.addGlobalValue(GlobalValueData.load(def, at + VmContextLayout.MEMORY_LENGTH, Type.I64, MUTABLE));
             long min = minBytes(memory);
             int indexType = module.memories[memory].is64() ? Type.I64 : Type.I32;
-            heapOfMemory[memory] = func.addHeap(new HeapData(base, min, HeapData.Style.DYNAMIC, 0, bound, 0, indexType));
+            long reserved = guardedMemories && indexType == Type.I32 ? LinearMemory.GUARDED_RESERVATION : 0;
+            heapOfMemory[memory] = func.addHeap(new HeapData(base, min, HeapData.Style.DYNAMIC, 0, bound, 0, indexType, reserved));
             heapStamp[memory] = stamp;
         }
         return heapOfMemory[memory];

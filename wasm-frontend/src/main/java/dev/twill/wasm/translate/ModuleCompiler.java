@@ -48,12 +48,25 @@ public final class ModuleCompiler {
      * (for tests and debugging: it costs about as much as translation).
      */
     public static CompiledCode[] compile(WasmModule m, TargetIsa isa, TargetIsa.Settings settings, int threads, boolean verify) {
+        return compile(m, isa, settings, threads, verify, false);
+    }
+
+    /**
+     * As {@link #compile(WasmModule, TargetIsa, TargetIsa.Settings, int, boolean)}; with {@code
+     * guardPages}, accesses to 32-bit memories rely on guard pages instead of bounds checks
+     * where they can ({@link FunctionTranslator#setGuardedMemories}, {@link
+     * Legalizer#setFaultTraps}): the code must only run on memories that {@link
+     * dev.twill.wasm.runtime.LinearMemory} reserved while {@link
+     * dev.twill.wasm.runtime.LinearMemory#guarded()} holds.
+     */
+    public static CompiledCode[] compile(WasmModule m, TargetIsa isa, TargetIsa.Settings settings, int threads, boolean verify,
+                                         boolean guardPages) {
         if (isa == null) throw new IllegalArgumentException("no target ISA (is a back end on the class path?)");
         int n = m.bodies.length;
         CompiledCode[] out = new CompiledCode[n];
         if (n == 0) return out;
         VmContextLayout layout = VmContextLayout.of(m);
-        Job job = new Job(m, layout, isa, settings, verify, out);
+        Job job = new Job(m, layout, isa, settings, verify, guardPages, out);
         int workers = Math.max(1, Math.min(threads, n));
         Thread[] helpers = new Thread[workers - 1];
         for (int k = 0; k < helpers.length; k++) {
@@ -83,6 +96,7 @@ public final class ModuleCompiler {
         final TargetIsa isa;
         final TargetIsa.Settings settings;
         final boolean verify;
+        final boolean guardPages;
         final CompiledCode[] out;
         final AtomicInteger next = new AtomicInteger();
         volatile boolean failed;
@@ -90,18 +104,22 @@ public final class ModuleCompiler {
         CompileError firstError;
         int firstErrorIndex = Integer.MAX_VALUE;
 
-        Job(WasmModule module, VmContextLayout layout, TargetIsa isa, TargetIsa.Settings settings, boolean verify, CompiledCode[] out) {
+        Job(WasmModule module, VmContextLayout layout, TargetIsa isa, TargetIsa.Settings settings, boolean verify,
+            boolean guardPages, CompiledCode[] out) {
             this.module = module;
             this.layout = layout;
             this.isa = isa;
             this.settings = settings;
             this.verify = verify;
+            this.guardPages = guardPages;
             this.out = out;
         }
 
         void work() {
             FunctionTranslator translator = new FunctionTranslator();
+            translator.setGuardedMemories(guardPages);
             Legalizer legalizer = new Legalizer();
+            legalizer.setFaultTraps(guardPages);
             Function f = new Function("", null); // reused: its arrays keep their capacity
             int n = out.length;
             while (!failed) {
