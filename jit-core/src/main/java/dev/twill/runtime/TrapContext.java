@@ -1,9 +1,10 @@
 package dev.twill.runtime;
 
 /**
- * The per-thread block of native memory through which compiled code leaves on a trap without
- * signals, checks its stack limit, and sees interrupt requests. While compiled code runs, a
- * pinned register holds its address (x86-64: {@code r15}; AArch64: {@code x28}): the entry
+ * The per-thread block of native memory through which compiled code leaves on a trap (by a
+ * jump, or for a fault in a guard region through the signal handler of {@link FaultTraps}),
+ * checks its stack limit, and sees interrupt requests. While compiled code runs, a pinned
+ * register holds its address (x86-64: {@code r15}; AArch64: {@code x28}): the entry
  * trampoline sets it, compiled code never allocates that register, and because it is
  * callee-saved in the native ABI, calls out to the host preserve it. {@link CallContext} owns
  * one block per thread.
@@ -24,6 +25,10 @@ package dev.twill.runtime;
  *       the stack pointer at SAVED_SP it restores the previous SAVED_SP/RESUME_PC and the
  *       callee-saved registers and returns; Java sees {@code TRAP_CODE != NO_TRAP}, resets it to
  *       NO_TRAP, and throws {@link Trap}. Compiled code must never change the pinned register.
+ *   <li>A load or store that faults in a registered guard region traps without a trap site:
+ *       {@link FaultTraps}' signal handler finds this block through the pinned register of the
+ *       interrupted context and performs the same trap exit ({@code heap_oob}, the faulting pc)
+ *       by rewriting that context's stack pointer and pc.
  *   <li>Every prologue compares {@code sp - frameSize} with {@link #STACK_LIMIT} (unsigned) and
  *       traps {@code stk_ovf} when below, except a leaf's (no calls) with a frame of at most a
  *       page, which cannot recurse and fits in the reserve below the limit; loop headers may test
