@@ -27,7 +27,8 @@ import java.util.Arrays;
  * <p><b>Liveness</b> is computed per vreg by walking from each use up the CFG to the def
  * (path exploration, as in Boissinot et al., "Computing Liveness Sets for SSA-Form Programs"):
  * linear in the size of the live sets, no bit matrix. It yields each vreg's ranges (one per
- * block where it is live, sorted and merged) and each block's live-in list for resolution.
+ * block where it is live, read off in block order from a bit set of the blocks the walk touched,
+ * so no sort, touching ones merged) and each block's live-in list for resolution.
  *
  * <p><b>Constraints.</b> Uses and defs with REG constraints (and REUSE defs, early defs, late
  * uses) are register use positions: an interval must hold a register there. FIXED_REG operands
@@ -59,9 +60,9 @@ import java.util.Arrays;
  * moves are rejected, as is a jump with operands whose edge moves would overwrite them.
  * Slot-to-slot moves (block parameters in different slots) need the class's scratch register.
  *
- * <p><b>Cost.</b> Sorting ranges and the heap give O(n log n); the scan visits the active and
- * inactive lists per interval (the inactive list is the quadratic risk on huge functions with
- * many holes). Every array lives in this object and is reused across compilations.
+ * <p><b>Cost.</b> Sorting interval starts and the heap give O(n log n); the scan visits the
+ * active and inactive lists per interval (the inactive list is the quadratic risk on huge
+ * functions with many holes), each entry in O(1) until its current range ends or starts. Every array lives in this object and is reused across compilations.
  */
 public final class LinearScanAllocator implements RegisterAllocator {
     private static final int MAX = Integer.MAX_VALUE;
@@ -89,7 +90,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private int[] defPos = new int[256], defBlock = new int[256], fixedHint = new int[256];
     /** Per vreg: the block parameter it is passed to along a back edge, or -1 (a register hint). */
     private int[] backEdgeParam = new int[256];
-    private int[] defInst = new int[256], defOperand = new int[256];
+    /** Per vreg: its defining instruction, and the vreg that def copies (the reused use or a move's source) or -1: a register hint. */
+    private int[] defInst = new int[256], copiedFrom = new int[256];
     private boolean[] needsSlot = new boolean[256];
 
     // ---- liveness scratch (per block)
@@ -103,13 +105,20 @@ public final class LinearScanAllocator implements RegisterAllocator {
     // ---- ranges
     private int[] rFrom = new int[512], rTo = new int[512];
     private int numRanges;
-    private long[] sortTmp = new long[64];
+    /** Liveness scratch: a bit per block, clear between uses. */
+    private long[] liveBlocks = new long[1];
 
     // ---- intervals
     private int[] ivVreg = new int[512], ivLo = new int[512], ivHi = new int[512], ivClipS = new int[512],
             ivClipE = new int[512], ivUseLo = new int[512], ivUseHi = new int[512], ivReg = new int[512],
             ivNext = new int[512], ivCursor = new int[512], ivStart = new int[512], ivEnd = new int[512],
             ivHint = new int[512];
+    /**
+     * Per interval in the active (inactive) list: the position before which it stays active
+     * (inactive) with its range cursor unchanged, the end (start) of its current range. Below it
+     * {@link #updateLists} skips the range walk, which would change nothing; 0 means not known yet.
+     */
+    private int[] ivUntil = new int[512];
     private int numIv;
     private int[] vregIv = new int[256], vregEnd = new int[256], vregSlot = new int[256];
     /** Per vreg, the last of its intervals the scan took (for move and reuse hints). */
@@ -196,7 +205,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
             fixedHint = new int[n];
             backEdgeParam = new int[n];
             defInst = new int[n];
-            defOperand = new int[n];
+            copiedFrom = new int[n];
             needsSlot = new boolean[n];
             vregIv = new int[n];
             vregEnd = new int[n];
@@ -217,13 +226,14 @@ public final class LinearScanAllocator implements RegisterAllocator {
             inList = new int[n];
             outList = new int[n];
         }
+        if (liveBlocks.length < (nb + 63) >> 6) liveBlocks = new long[(nb + 63) >> 6];
         if (liStart.length < nb + 1) liStart = new int[Math.max(nb + 1, liStart.length * 2)];
         Arrays.fill(defPos, 0, nv, -1);
         Arrays.fill(defBlock, 0, nv, -1);
         Arrays.fill(fixedHint, 0, nv, -1);
         Arrays.fill(backEdgeParam, 0, nv, -1);
         Arrays.fill(defInst, 0, nv, -1);
-        Arrays.fill(defOperand, 0, nv, -1);
+        Arrays.fill(copiedFrom, 0, nv, -1);
         Arrays.fill(needsSlot, 0, nv, false);
         Arrays.fill(vregIv, 0, nv, -1);
         Arrays.fill(vregSlot, 0, nv, -1);
@@ -276,7 +286,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
             for (int i = code.blockStart(b); i < end; i++) {
                 int base = code.operandStart(i), n = code.numOperands(i);
                 long reusedMask = 0;
-                boolean hasFixed = false;
+                boolean hasFixed = false, isMove = code.isMove(i);
                 for (int k = 0; k < n; k++) {
                     long op = ops[base + k];
                     if (Operand.isDef(op) && Operand.constraint(op) == Operand.REUSE) reusedMask |= 1L << Operand.reuseIndex(op);
@@ -300,7 +310,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
                         defPos[v] = pos;
                         defBlock[v] = b;
                         defInst[v] = i;
-                        defOperand[v] = base + k;
+                        copiedFrom[v] = c == Operand.REUSE ? Operand.vreg(ops[base + Operand.reuseIndex(op)])
+                                : isMove && n == 2 && Operand.isUse(ops[base]) ? Operand.vreg(ops[base]) : -1;
                         kind = (byte) (U_DEF | (c == Operand.REG || c == Operand.REUSE ? U_REG : 0));
                     } else {
                         pos = 4 * i;
@@ -409,22 +420,48 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 for (int p = 0; p < code.numPreds(w); p++) markLiveOut(v, code.pred(w, p), db);
             }
         }
-        int r0 = numRanges;
+        // one range per block, emitted in block order (the order of positions) by walking a bit
+        // set of the blocks touched: no sort; touching ranges merge as they are appended
+        int minB = db, maxB = db;
+        liveBlocks[db >> 6] |= 1L << db;
         for (int k = 0; k < nOut; k++) {
             int b = outList[k];
-            addRange(b == db ? defPos[v] : 4 * code.blockStart(b), 4 * code.blockEnd(b));
+            liveBlocks[b >> 6] |= 1L << b;
+            if (b < minB) minB = b;
+            if (b > maxB) maxB = b;
         }
         for (int k = 0; k < nIn; k++) {
             int b = inList[k];
             addLiveIn(b, v);
-            if (outStamp[b] != v) addRange(4 * code.blockStart(b), Math.max(useEndB[b], 4 * code.blockStart(b) + 1));
+            liveBlocks[b >> 6] |= 1L << b;
+            if (b < minB) minB = b;
+            if (b > maxB) maxB = b;
         }
-        if (outStamp[db] != v) {
-            int end = defPos[v] + 1;
-            if (useStamp[db] == v && useEndB[db] > end) end = useEndB[db];
-            addRange(defPos[v], end);
+        int r0 = numRanges;
+        for (int w = minB >> 6, we = maxB >> 6; w <= we; w++) {
+            long bits = liveBlocks[w];
+            liveBlocks[w] = 0;
+            for (; bits != 0; bits &= bits - 1) {
+                int b = w << 6 | Long.numberOfTrailingZeros(bits);
+                int from, to;
+                if (outStamp[b] == v) {
+                    from = b == db ? defPos[v] : 4 * code.blockStart(b);
+                    to = 4 * code.blockEnd(b);
+                } else if (b != db) {
+                    from = 4 * code.blockStart(b);
+                    to = Math.max(useEndB[b], from + 1);
+                } else {
+                    from = defPos[v];
+                    to = from + 1;
+                    if (useStamp[db] == v && useEndB[db] > to) to = useEndB[db];
+                }
+                if (numRanges > r0 && from <= rTo[numRanges - 1]) {
+                    if (to > rTo[numRanges - 1]) rTo[numRanges - 1] = to;
+                } else {
+                    addRange(from, to);
+                }
+            }
         }
-        sortAndMerge(r0);
     }
 
     private void markLiveOut(int v, int b, int db) {
@@ -459,25 +496,6 @@ public final class LinearScanAllocator implements RegisterAllocator {
         rTo[numRanges++] = to;
     }
 
-    private void sortAndMerge(int r0) {
-        int n = numRanges - r0;
-        if (n <= 1) return;
-        if (sortTmp.length < n) sortTmp = new long[Math.max(n, sortTmp.length * 2)];
-        for (int k = 0; k < n; k++) sortTmp[k] = (long) rFrom[r0 + k] << 32 | rTo[r0 + k];
-        Arrays.sort(sortTmp, 0, n);
-        int w = r0;
-        for (int k = 0; k < n; k++) {
-            int f = (int) (sortTmp[k] >>> 32), t = (int) sortTmp[k];
-            if (w > r0 && f <= rTo[w - 1]) {
-                if (t > rTo[w - 1]) rTo[w - 1] = t;
-            } else {
-                rFrom[w] = f;
-                rTo[w++] = t;
-            }
-        }
-        numRanges = w;
-    }
-
     private int newInterval(int v, int lo, int hi) {
         if (numIv == ivVreg.length) growIntervals();
         int it = numIv++;
@@ -510,6 +528,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         ivStart = Arrays.copyOf(ivStart, n);
         ivEnd = Arrays.copyOf(ivEnd, n);
         ivHint = Arrays.copyOf(ivHint, n);
+        ivUntil = Arrays.copyOf(ivUntil, n);
     }
 
     private int from(int k, int it) {
@@ -592,7 +611,10 @@ public final class LinearScanAllocator implements RegisterAllocator {
             lastPopped[v] = cur;
             if (vregIv[v] == cur && needsSlot[v]) ensureSlot(v);
             if (!tryAllocateFree(cur)) allocateBlocked(cur);
-            if (ivReg[cur] >= 0) active = push(active, numActive++, cur);
+            if (ivReg[cur] >= 0) {
+                active = push(active, numActive++, cur);
+                ivUntil[cur] = 0;
+            }
         }
         pm.clear();
         after.clear();
@@ -607,23 +629,31 @@ public final class LinearScanAllocator implements RegisterAllocator {
         long busy = 0;
         for (int j = 0; j < numActive; j++) {
             int a = active[j];
-            if (ivEnd[a] <= pos) {
+            if (pos < ivUntil[a]) {
+                busy |= 1L << ivReg[a];
+            } else if (ivEnd[a] <= pos) {
                 active[j--] = active[--numActive];
             } else if (!covers(a, pos)) {
                 active[j--] = active[--numActive];
                 inactive = push(inactive, numInactive++, a);
+                ivUntil[a] = from(ivCursor[a], a);
             } else {
                 busy |= 1L << ivReg[a];
+                ivUntil[a] = to(ivCursor[a], a);
             }
         }
         for (int j = 0; j < numInactive; j++) {
             int a = inactive[j];
+            if (pos < ivUntil[a]) continue;
             if (ivEnd[a] <= pos) {
                 inactive[j--] = inactive[--numInactive];
             } else if (covers(a, pos)) {
                 inactive[j--] = inactive[--numInactive];
                 active = push(active, numActive++, a);
                 busy |= 1L << ivReg[a];
+                ivUntil[a] = to(ivCursor[a], a);
+            } else {
+                ivUntil[a] = from(ivCursor[a], a);
             }
         }
         activeRegs = busy;
@@ -698,17 +728,11 @@ public final class LinearScanAllocator implements RegisterAllocator {
         if (ivHint[cur] >= 0) return ivHint[cur];
         int v = ivVreg[cur];
         if (vregIv[v] != cur) return -1;
-        int i = defInst[v];
-        if (i >= 0) {
-            long op = code.operand(i, defOperand[v] - code.operandStart(i));
-            int src = -1;
-            if (Operand.constraint(op) == Operand.REUSE) src = Operand.vreg(code.operand(i, Operand.reuseIndex(op)));
-            else if (code.isMove(i) && code.numOperands(i) == 2 && Operand.isUse(code.operand(i, 0))) src = Operand.vreg(code.operand(i, 0));
-            if (src >= 0 && lastPopped[src] >= 0) {
-                // the source's piece taken last by the scan is the one reaching this def
-                int c = lastPopped[src];
-                if (ivStart[c] <= 4 * i && ivEnd[c] >= 4 * i && ivReg[c] >= 0) return ivReg[c];
-            }
+        int src = copiedFrom[v];
+        if (src >= 0 && lastPopped[src] >= 0) {
+            // the source's piece taken last by the scan is the one reaching this def
+            int c = lastPopped[src], i = defInst[v];
+            if (ivStart[c] <= 4 * i && ivEnd[c] >= 4 * i && ivReg[c] >= 0) return ivReg[c];
         }
         if (fixedHint[v] < 0 && backEdgeParam[v] >= 0) {
             // the parameter's first piece was allocated at the loop header, before this def: in
