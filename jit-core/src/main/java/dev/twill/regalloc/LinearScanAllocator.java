@@ -145,6 +145,11 @@ public final class LinearScanAllocator implements RegisterAllocator {
     // ---- fixed ranges per physical register (CSR)
     private final int[] fxStart = new int[65];
     private final int[] fxCursor = new int[64];
+    /** The registers with fixed ranges not yet passed by the scan (their fxCursor is before their end). */
+    private long fixedLeft;
+    /** Per class: its allocatable registers; per register: its index in its class's allocation order. */
+    private final long[] classRegs = new long[2];
+    private final int[] regRank = new int[64];
     private int[] fxFrom = new int[64], fxTo = new int[64], fxOwner = new int[64];
     /** The instructions with fixed operands or clobbers, in order (found by {@link #buildUses}). */
     private int[] fixedInsts = new int[64];
@@ -182,7 +187,16 @@ public final class LinearScanAllocator implements RegisterAllocator {
         ni = code.numInsts();
         out.reset(code.totalOperands());
         allocatableMask = 0;
-        for (int[] regs : env.allocatable) for (int r : regs) allocatableMask |= 1L << r;
+        for (int cls = 0; cls < env.allocatable.length; cls++) {
+            int[] regs = env.allocatable[cls];
+            long mask = 0;
+            for (int k = 0; k < regs.length; k++) {
+                mask |= 1L << regs[k];
+                regRank[regs[k]] = k;
+            }
+            classRegs[cls] = mask;
+            allocatableMask |= mask;
+        }
         usedRegs = 0;
         ensureCapacity();
         buildUses();
@@ -576,6 +590,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
             }
         }
         System.arraycopy(fxStart, 0, fxCursor, 0, 64);
+        fixedLeft = 0;
+        for (int r = 0; r < 64; r++) if (fxStart[r] < fxStart[r + 1]) fixedLeft |= 1L << r;
     }
 
     private void fixed(int reg, int from, int to, int owner) {
@@ -690,6 +706,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         int f = fxCursor[r], fe = fxStart[r + 1];
         while (f < fe && fxTo[f] <= scanPos) f++;
         fxCursor[r] = f;
+        if (f == fe) fixedLeft &= ~(1L << r);
         int v = ivVreg[it];
         int k = ivCursor[it], hi = ivHi[it];
         int end = ivEnd[it];
@@ -748,15 +765,16 @@ public final class LinearScanAllocator implements RegisterAllocator {
     }
 
     /**
-     * TryAllocateFreeReg. Registers held by active intervals ({@link #activeRegs}) are never free
-     * and are skipped; of the others, only those an inactive interval takes back later get a
-     * {@link #freeUntil} entry (marked in {@code limited}), the rest are free until MAX or their
-     * next fixed range.
+     * TryAllocateFreeReg: the register free the longest, the earliest in the class's order among
+     * equals, the hint if it is free to the end. Registers held by active intervals ({@link
+     * #activeRegs}) are never free. Of the others, only those an inactive interval takes back
+     * later ({@code limited}, with a {@link #freeUntil} entry) or with fixed ranges still ahead
+     * ({@link #fixedLeft}) need a look; the rest are free to the end, so the hint among them, or
+     * else their first in order, is taken without visiting each register.
      */
     private boolean tryAllocateFree(int cur) {
         int v = ivVreg[cur];
         int cls = code.vregClass(v);
-        int[] regs = env.allocatable[cls];
         long busy = activeRegs, limited = 0;
         for (int j = 0; j < numInactive; j++) {
             int a = inactive[j];
@@ -770,13 +788,29 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 freeUntil[r] = x;
             }
         }
-        int start = ivStart[cur], end = ivEnd[cur];
+        long candidates = classRegs[cls] & ~busy;
+        if (candidates == 0) return false;
+        long toCheck = candidates & (limited | fixedLeft), freeToEnd = candidates & ~toCheck;
         int hint = hintFor(cur);
+        if (hint >= 0 && ((freeToEnd >>> hint) & 1) != 0) {
+            ivReg[cur] = hint;
+            return true;
+        }
+        int start = ivStart[cur], end = ivEnd[cur];
         int best = -1, bestUsable = start;
-        for (int r : regs) {
-            if (((busy >>> r) & 1) != 0) continue;
+        if (freeToEnd != 0) {
+            for (int r : env.allocatable[cls]) {
+                if (((freeToEnd >>> r) & 1) != 0) {
+                    best = r;
+                    bestUsable = MAX;
+                    break;
+                }
+            }
+        }
+        for (long m = toCheck; m != 0; m &= m - 1) {
+            int r = Long.numberOfTrailingZeros(m);
             int free = ((limited >>> r) & 1) != 0 ? freeUntil[r] : MAX;
-            if (free > start && fxCursor[r] < fxStart[r + 1]) { // most registers have no fixed ranges left
+            if (free > start && ((fixedLeft >>> r) & 1) != 0) {
                 int x = nextFixedIntersection(r, cur);
                 if (x < free) free = x;
             }
@@ -786,7 +820,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 bestUsable = MAX;
                 break;
             }
-            if (usable > bestUsable) {
+            if (usable > bestUsable || (usable == bestUsable && best >= 0 && regRank[r] < regRank[best])) {
                 best = r;
                 bestUsable = usable;
             }
