@@ -93,6 +93,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
     /** Per vreg: its defining instruction, and the vreg that def copies (the reused use or a move's source) or -1: a register hint. */
     private int[] defInst = new int[256], copiedFrom = new int[256];
     private boolean[] needsSlot = new boolean[256];
+    /** buildUses scratch: per operand of the current instruction, its entry in usePos. */
+    private int[] opUse = new int[16];
 
     // ---- liveness scratch (per block)
     private int[] inStamp = new int[32], outStamp = new int[32], useStamp = new int[32], useEndB = new int[32];
@@ -267,7 +269,13 @@ public final class LinearScanAllocator implements RegisterAllocator {
         for (int b = 0; b < nb; b++) {
             Arrays.fill(instBlock, code.blockStart(b), code.blockEnd(b), b);
             for (int s = 0; s < code.numSuccs(b); s++) {
-                for (int k = 0; k < code.numBranchArgs(b, s); k++) useStart[code.branchArg(b, s, k) + 1]++;
+                int h = code.succ(b, s);
+                for (int k = 0; k < code.numBranchArgs(b, s); k++) {
+                    int a = code.branchArg(b, s, k);
+                    useStart[a + 1]++;
+                    // a value passed along a back edge would best sit where its parameter already is
+                    if (h <= b && backEdgeParam[a] < 0) backEdgeParam[a] = code.blockParam(h, k);
+                }
             }
             for (int k = 0; k < code.numBlockParams(b); k++) {
                 int p = code.blockParam(b, k);
@@ -282,29 +290,17 @@ public final class LinearScanAllocator implements RegisterAllocator {
             useKind = new byte[usePos.length];
         }
         System.arraycopy(useStart, 0, fill, 0, nv);
-        for (int b = 0; b < nb; b++) {
-            // a value passed along a back edge would best sit where its parameter already is
-            for (int n = 0; n < code.numSuccs(b); n++) {
-                int h = code.succ(b, n);
-                if (h > b) continue;
-                for (int k = 0; k < code.numBranchArgs(b, n); k++) {
-                    int a = code.branchArg(b, n, k);
-                    if (backEdgeParam[a] < 0) backEdgeParam[a] = code.blockParam(h, k);
-                }
-            }
-        }
         Arrays.fill(fxStart, 0);
         numFixedInsts = 0;
         for (int b = 0; b < nb; b++) {
             int end = code.blockEnd(b);
             for (int i = code.blockStart(b); i < end; i++) {
                 int base = code.operandStart(i), n = code.numOperands(i);
+                // uses reused by a def seen earlier in this instruction; one reused by a def seen
+                // later is corrected when the def is reached (one pass over the operands)
                 long reusedMask = 0;
                 boolean hasFixed = false, isMove = code.isMove(i);
-                for (int k = 0; k < n; k++) {
-                    long op = ops[base + k];
-                    if (Operand.isDef(op) && Operand.constraint(op) == Operand.REUSE) reusedMask |= 1L << Operand.reuseIndex(op);
-                }
+                if (opUse.length < n) opUse = new int[Math.max(n, opUse.length * 2)];
                 for (int k = 0; k < n; k++) {
                     long op = ops[base + k];
                     int v = Operand.vreg(op);
@@ -327,20 +323,21 @@ public final class LinearScanAllocator implements RegisterAllocator {
                         copiedFrom[v] = c == Operand.REUSE ? Operand.vreg(ops[base + Operand.reuseIndex(op)])
                                 : isMove && n == 2 && Operand.isUse(ops[base]) ? Operand.vreg(ops[base]) : -1;
                         kind = (byte) (U_DEF | (c == Operand.REG || c == Operand.REUSE ? U_REG : 0));
+                        if (c == Operand.REUSE) {
+                            int r = Operand.reuseIndex(op);
+                            if (r >= k) reusedMask |= 1L << r;
+                            else if (Operand.isUse(ops[base + r])) useKind[opUse[r]] = reusedUseKind(useKind[opUse[r]], base, n, r);
+                        }
                     } else {
                         pos = 4 * i;
                         kind = Operand.pos(op) == Operand.LATE ? U_LATE : 0;
-                        if (((reusedMask >>> k) & 1) != 0) {
-                            boolean only = true;
-                            for (int j = 0; j < n; j++) if (j != k && Operand.vreg(ops[base + j]) == v) only = false;
-                            if (only) kind |= U_REUSED_ONLY;
-                        } else if (c == Operand.REG) {
-                            kind |= U_REG;
-                        }
+                        if (c == Operand.REG) kind |= U_REG;
+                        if (((reusedMask >>> k) & 1) != 0) kind = reusedUseKind(kind, base, n, k);
                     }
                     int u = fill[v]++;
                     usePos[u] = pos;
                     useKind[u] = kind;
+                    opUse[k] = u;
                 }
                 long clob = code.clobbers(i);
                 if (clob != 0) {
@@ -360,6 +357,18 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 }
             }
         }
+    }
+
+    /**
+     * The kind of the use at operand {@code k} once a REUSE def takes it over: the def's register
+     * is what it needs, so it is no register use of its own, and if no other operand reads the
+     * same vreg its value may end at the instruction's early point.
+     */
+    private byte reusedUseKind(byte kind, int base, int n, int k) {
+        long[] ops = code.operandArray();
+        int v = Operand.vreg(ops[base + k]);
+        for (int j = 0; j < n; j++) if (j != k && Operand.vreg(ops[base + j]) == v) return (byte) (kind & ~U_REG);
+        return (byte) ((kind & ~U_REG) | U_REUSED_ONLY);
     }
 
     // =====================================================================================
@@ -768,8 +777,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
      * TryAllocateFreeReg: the register free the longest, the earliest in the class's order among
      * equals, the hint if it is free to the end. Registers held by active intervals ({@link
      * #activeRegs}) are never free. Of the others, only those an inactive interval takes back
-     * later ({@code limited}, with a {@link #freeUntil} entry) or with fixed ranges still ahead
-     * ({@link #fixedLeft}) need a look; the rest are free to the end, so the hint among them, or
+     * later ({@code limited}, with a {@link #freeUntil} entry) or with a fixed range ahead that
+     * starts before the interval's end ({@link #fixedLeft}) need a look; the rest are free to the end, so the hint among them, or
      * else their first in order, is taken without visiting each register.
      */
     private boolean tryAllocateFree(int cur) {
@@ -790,13 +799,20 @@ public final class LinearScanAllocator implements RegisterAllocator {
         }
         long candidates = classRegs[cls] & ~busy;
         if (candidates == 0) return false;
-        long toCheck = candidates & (limited | fixedLeft), freeToEnd = candidates & ~toCheck;
+        int start = ivStart[cur], end = ivEnd[cur];
+        long toCheck = candidates & (limited | fixedLeft);
+        for (long m = toCheck & ~limited; m != 0; m &= m - 1) {
+            // a register whose next fixed range starts at or after the end is free to the end
+            // (fixed ranges are sorted by start; one already passed only sends r the long way)
+            int r = Long.numberOfTrailingZeros(m);
+            if (fxFrom[fxCursor[r]] >= end) toCheck &= ~(1L << r);
+        }
+        long freeToEnd = candidates & ~toCheck;
         int hint = hintFor(cur);
         if (hint >= 0 && ((freeToEnd >>> hint) & 1) != 0) {
             ivReg[cur] = hint;
             return true;
         }
-        int start = ivStart[cur], end = ivEnd[cur];
         int best = -1, bestUsable = start;
         if (freeToEnd != 0) {
             for (int r : env.allocatable[cls]) {
@@ -1162,27 +1178,27 @@ public final class LinearScanAllocator implements RegisterAllocator {
     // Locations, operands and moves
 
     private void buildChildren() {
-        int n = 0;
-        for (int v = 0; v < nv; v++) {
-            chStart[v] = n;
-            for (int c = vregIv[v]; c >= 0; c = ivNext[c]) n++;
-        }
-        chStart[nv] = n;
-        if (chIv.length < n) {
-            chIv = new int[Math.max(n, chIv.length * 2)];
+        // every interval is in exactly one vreg's chain, so numIv entries hold them all
+        if (chIv.length < numIv) {
+            chIv = new int[Math.max(numIv, chIv.length * 2)];
             chPos = new int[chIv.length];
             chLoc = new int[chIv.length];
         }
+        int k = 0;
+        long regs = 0;
         for (int v = 0; v < nv; v++) {
-            int k = chStart[v];
+            chStart[v] = k;
             chCursor[v] = k;
             for (int c = vregIv[v]; c >= 0; c = ivNext[c]) {
+                int r = ivReg[c];
                 chIv[k] = c;
                 chPos[k] = ivStart[c];
-                chLoc[k++] = ivReg[c] >= 0 ? ivReg[c] : Allocation.slot(vregSlot[v]);
-                if (ivReg[c] >= 0) usedRegs |= 1L << ivReg[c];
+                chLoc[k++] = r >= 0 ? r : Allocation.slot(vregSlot[v]);
+                if (r >= 0) regs |= 1L << r;
             }
         }
+        chStart[nv] = k;
+        usedRegs |= regs;
     }
 
     /** Where {@code v} is at position {@code p} (the piece starting last at or before p), or NONE. */
@@ -1222,7 +1238,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
                     if (from != Allocation.NONE && to != Allocation.NONE) pm.add(from, to, code.vregClass(v));
                 }
                 operands(i, i == start);
-                pm.emit(RegAllocResult.before(i), out, env);
+                if (!pm.isEmpty()) pm.emit(RegAllocResult.before(i), out, env);
                 if (code.isTerminator(i) && code.numSuccs(b) == 1) {
                     resolveEdge(b, code.succ(b, 0));
                     if (!pm.isEmpty()) {
@@ -1261,7 +1277,6 @@ public final class LinearScanAllocator implements RegisterAllocator {
             int c = Operand.constraint(op);
             int cls = Operand.regClass(op);
             if (Operand.isUse(op)) {
-                int loc = locAt(v, p4);
                 if (c == Operand.FIXED_REG) {
                     int p = Operand.fixedReg(op);
                     out.setAlloc(base + k, p);
@@ -1271,7 +1286,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
                     out.setAlloc(base + k, s);
                     pm.add(readLoc(v, readPos, p4), s, cls);
                 } else {
-                    out.setAlloc(base + k, loc);
+                    out.setAlloc(base + k, locAt(v, p4));
                 }
             } else {
                 int loc = locAt(v, defPos[v]);
@@ -1368,8 +1383,12 @@ public final class LinearScanAllocator implements RegisterAllocator {
             int from = locAt(code.branchArg(p, n, k), endPos);
             pm.add(from, to, code.vregClass(param));
         }
+        int first = Math.min(endPos, startPos);
         for (int k = liStart[s]; k < liStart[s + 1]; k++) {
             int v = liVregs[k];
+            int c = chStart[v];
+            // a vreg in one piece from before both points is in the same place on both sides
+            if (chStart[v + 1] - c == 1 && chPos[c] <= first) continue;
             pm.add(locAt(v, endPos), locAt(v, startPos), code.vregClass(v));
         }
     }
