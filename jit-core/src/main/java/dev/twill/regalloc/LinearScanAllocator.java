@@ -143,6 +143,14 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private int scanPos;
     /** The registers of the active intervals at {@link #scanPos}, as the scan found them before allocating there. */
     private long activeRegs;
+    /**
+     * Below this position no interval in the lists changes state (the least {@link #ivUntil}
+     * among them), so {@link #updateLists} has nothing to do and the active registers are still
+     * {@link #activeRegsAtLastUpdate} (kept up to date as intervals are added). Taking an interval
+     * out of a list elsewhere resets it to 0.
+     */
+    private int listsUntil;
+    private long activeRegsAtLastUpdate;
 
     // ---- fixed ranges per physical register (CSR)
     private final int[] fxStart = new int[65];
@@ -267,7 +275,6 @@ public final class LinearScanAllocator implements RegisterAllocator {
         long[] ops = code.operandArray();
         for (int j = 0, n = code.totalOperands(); j < n; j++) useStart[Operand.vreg(ops[j]) + 1]++;
         for (int b = 0; b < nb; b++) {
-            Arrays.fill(instBlock, code.blockStart(b), code.blockEnd(b), b);
             for (int s = 0; s < code.numSuccs(b); s++) {
                 int h = code.succ(b, s);
                 for (int k = 0; k < code.numBranchArgs(b, s); k++) {
@@ -292,9 +299,12 @@ public final class LinearScanAllocator implements RegisterAllocator {
         System.arraycopy(useStart, 0, fill, 0, nv);
         Arrays.fill(fxStart, 0);
         numFixedInsts = 0;
+        long clobRun = 0;
+        int clobRunLength = 0;
         for (int b = 0; b < nb; b++) {
             int end = code.blockEnd(b);
             for (int i = code.blockStart(b); i < end; i++) {
+                instBlock[i] = b;
                 int base = code.operandStart(i), n = code.numOperands(i);
                 // uses reused by a def seen earlier in this instruction; one reused by a def seen
                 // later is corrected when the def is reached (one pass over the operands)
@@ -341,7 +351,13 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 }
                 long clob = code.clobbers(i);
                 if (clob != 0) {
-                    for (long m = clob; m != 0; m &= m - 1) fxStart[Long.numberOfTrailingZeros(m) + 1]++;
+                    // calls mostly clobber the same set: count runs of one mask, not bit by bit
+                    if (clob != clobRun) {
+                        countClobbers(clobRun, clobRunLength);
+                        clobRun = clob;
+                        clobRunLength = 0;
+                    }
+                    clobRunLength++;
                     hasFixed = true;
                 }
                 if (hasFixed) {
@@ -357,6 +373,12 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 }
             }
         }
+        countClobbers(clobRun, clobRunLength);
+    }
+
+    /** Counts {@code times} clobbers of each register in {@code mask} towards its fixed ranges. */
+    private void countClobbers(long mask, int times) {
+        for (long m = mask; m != 0; m &= m - 1) fxStart[Long.numberOfTrailingZeros(m) + 1] += times;
     }
 
     /**
@@ -616,6 +638,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private void scan() {
         heapSize = 0;
         numActive = numInactive = 0;
+        listsUntil = 0;
         slotHeapSize = 0;
         numFreeSlots = 0;
         numSlots = 0;
@@ -636,10 +659,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
             lastPopped[v] = cur;
             if (vregIv[v] == cur && needsSlot[v]) ensureSlot(v);
             if (!tryAllocateFree(cur)) allocateBlocked(cur);
-            if (ivReg[cur] >= 0) {
-                active = push(active, numActive++, cur);
-                ivUntil[cur] = 0;
-            }
+            if (ivReg[cur] >= 0) addActive(cur);
         }
         pm.clear();
         after.clear();
@@ -651,25 +671,37 @@ public final class LinearScanAllocator implements RegisterAllocator {
      * those ended, collecting the active registers into {@link #activeRegs}.
      */
     private void updateLists(int pos) {
+        if (pos < listsUntil) {
+            // no interval's current range ends or starts before pos: the lists stand as they are
+            activeRegs = activeRegsAtLastUpdate;
+            return;
+        }
         long busy = 0;
+        int until = MAX;
         for (int j = 0; j < numActive; j++) {
             int a = active[j];
             if (pos < ivUntil[a]) {
                 busy |= 1L << ivReg[a];
             } else if (ivEnd[a] <= pos) {
                 active[j--] = active[--numActive];
+                continue;
             } else if (!covers(a, pos)) {
                 active[j--] = active[--numActive];
                 inactive = push(inactive, numInactive++, a);
                 ivUntil[a] = from(ivCursor[a], a);
+                continue;
             } else {
                 busy |= 1L << ivReg[a];
                 ivUntil[a] = to(ivCursor[a], a);
             }
+            until = Math.min(until, ivUntil[a]);
         }
         for (int j = 0; j < numInactive; j++) {
             int a = inactive[j];
-            if (pos < ivUntil[a]) continue;
+            if (pos < ivUntil[a]) {
+                until = Math.min(until, ivUntil[a]);
+                continue;
+            }
             if (ivEnd[a] <= pos) {
                 inactive[j--] = inactive[--numInactive];
             } else if (covers(a, pos)) {
@@ -677,11 +709,22 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 active = push(active, numActive++, a);
                 busy |= 1L << ivReg[a];
                 ivUntil[a] = to(ivCursor[a], a);
+                until = Math.min(until, ivUntil[a]);
             } else {
                 ivUntil[a] = from(ivCursor[a], a);
+                until = Math.min(until, ivUntil[a]);
             }
         }
-        activeRegs = busy;
+        activeRegs = activeRegsAtLastUpdate = busy;
+        listsUntil = until;
+    }
+
+    /** Puts {@code it}, just allocated at {@link #scanPos} (so its current range covers it), in the active list. */
+    private void addActive(int it) {
+        active = push(active, numActive++, it);
+        ivUntil[it] = to(ivCursor[it], it);
+        activeRegsAtLastUpdate |= 1L << ivReg[it];
+        listsUntil = Math.min(listsUntil, ivUntil[it]);
     }
 
     private static int[] push(int[] a, int n, int x) {
@@ -915,12 +958,14 @@ public final class LinearScanAllocator implements RegisterAllocator {
             int a = active[j];
             if (ivReg[a] != reg) continue;
             active[j--] = active[--numActive];
+            listsUntil = 0;
             spillFrom(a, evictAt);
         }
         for (int j = 0; j < numInactive; j++) {
             int a = inactive[j];
             if (ivReg[a] != reg || nextIntersection(a, cur) == MAX) continue;
             inactive[j--] = inactive[--numInactive];
+            listsUntil = 0;
             spillFrom(a, evictAt);
         }
     }
@@ -1270,7 +1315,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         int p4 = 4 * i;
         // where a value is read by this point's parallel move: before any split at p4, except at a block top
         int readPos = blockTop ? p4 : p4 - 1;
-        boolean hasReuse = false;
+        int firstReuse = n, lastReuse = -1;
         for (int k = 0; k < n; k++) {
             long op = ops[base + k];
             int v = Operand.vreg(op);
@@ -1301,19 +1346,22 @@ public final class LinearScanAllocator implements RegisterAllocator {
                     after.add(s, loc, cls);
                 } else {
                     out.setAlloc(base + k, loc);
-                    hasReuse |= c == Operand.REUSE;
+                    if (c == Operand.REUSE) {
+                        firstReuse = Math.min(firstReuse, k);
+                        lastReuse = k;
+                    }
                 }
             }
         }
-        if (hasReuse) reuseCopies(i, readPos);
+        if (lastReuse >= 0) reuseCopies(i, readPos, firstReuse, lastReuse);
     }
 
     /** Gives each reused use its def's register and copies the use's value there (a no-op when the two intervals got the same register). */
-    private void reuseCopies(int i, int readPos) {
+    private void reuseCopies(int i, int readPos, int firstReuse, int lastReuse) {
         long[] ops = code.operandArray();
-        int base = code.operandStart(i), n = code.numOperands(i);
+        int base = code.operandStart(i);
         int p4 = 4 * i;
-        for (int k = 0; k < n; k++) {
+        for (int k = firstReuse; k <= lastReuse; k++) {
             long op = ops[base + k];
             if (!Operand.isDef(op) || Operand.constraint(op) != Operand.REUSE) continue;
             int r = out.alloc(base + k);
