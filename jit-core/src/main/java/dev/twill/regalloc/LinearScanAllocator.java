@@ -27,7 +27,8 @@ import java.util.Arrays;
  * <p><b>Liveness</b> is computed per vreg by walking from each use up the CFG to the def
  * (path exploration, as in Boissinot et al., "Computing Liveness Sets for SSA-Form Programs"):
  * linear in the size of the live sets, no bit matrix. It yields each vreg's ranges (one per
- * block where it is live, sorted and merged) and each block's live-in list for resolution.
+ * block where it is live, read off in block order from a bit set of the blocks the walk touched,
+ * so no sort, touching ones merged) and each block's live-in list for resolution.
  *
  * <p><b>Constraints.</b> Uses and defs with REG constraints (and REUSE defs, early defs, late
  * uses) are register use positions: an interval must hold a register there. FIXED_REG operands
@@ -59,9 +60,9 @@ import java.util.Arrays;
  * moves are rejected, as is a jump with operands whose edge moves would overwrite them.
  * Slot-to-slot moves (block parameters in different slots) need the class's scratch register.
  *
- * <p><b>Cost.</b> Sorting ranges and the heap give O(n log n); the scan visits the active and
- * inactive lists per interval (the inactive list is the quadratic risk on huge functions with
- * many holes). Every array lives in this object and is reused across compilations.
+ * <p><b>Cost.</b> Sorting interval starts and the heap give O(n log n); the scan visits the
+ * active and inactive lists per interval (the inactive list is the quadratic risk on huge
+ * functions with many holes), each entry in O(1) until its current range ends or starts. Every array lives in this object and is reused across compilations.
  */
 public final class LinearScanAllocator implements RegisterAllocator {
     private static final int MAX = Integer.MAX_VALUE;
@@ -89,8 +90,11 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private int[] defPos = new int[256], defBlock = new int[256], fixedHint = new int[256];
     /** Per vreg: the block parameter it is passed to along a back edge, or -1 (a register hint). */
     private int[] backEdgeParam = new int[256];
-    private int[] defInst = new int[256], defOperand = new int[256];
+    /** Per vreg: its defining instruction, and the vreg that def copies (the reused use or a move's source) or -1: a register hint. */
+    private int[] defInst = new int[256], copiedFrom = new int[256];
     private boolean[] needsSlot = new boolean[256];
+    /** buildUses scratch: per operand of the current instruction, its entry in usePos. */
+    private int[] opUse = new int[16];
 
     // ---- liveness scratch (per block)
     private int[] inStamp = new int[32], outStamp = new int[32], useStamp = new int[32], useEndB = new int[32];
@@ -103,13 +107,20 @@ public final class LinearScanAllocator implements RegisterAllocator {
     // ---- ranges
     private int[] rFrom = new int[512], rTo = new int[512];
     private int numRanges;
-    private long[] sortTmp = new long[64];
+    /** Liveness scratch: a bit per block, clear between uses. */
+    private long[] liveBlocks = new long[1];
 
     // ---- intervals
     private int[] ivVreg = new int[512], ivLo = new int[512], ivHi = new int[512], ivClipS = new int[512],
             ivClipE = new int[512], ivUseLo = new int[512], ivUseHi = new int[512], ivReg = new int[512],
             ivNext = new int[512], ivCursor = new int[512], ivStart = new int[512], ivEnd = new int[512],
             ivHint = new int[512];
+    /**
+     * Per interval in the active (inactive) list: the position before which it stays active
+     * (inactive) with its range cursor unchanged, the end (start) of its current range. Below it
+     * {@link #updateLists} skips the range walk, which would change nothing; 0 means not known yet.
+     */
+    private int[] ivUntil = new int[512];
     private int numIv;
     private int[] vregIv = new int[256], vregEnd = new int[256], vregSlot = new int[256];
     /** Per vreg, the last of its intervals the scan took (for move and reuse hints). */
@@ -132,10 +143,23 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private int scanPos;
     /** The registers of the active intervals at {@link #scanPos}, as the scan found them before allocating there. */
     private long activeRegs;
+    /**
+     * Below this position no interval in the lists changes state (the least {@link #ivUntil}
+     * among them), so {@link #updateLists} has nothing to do and the active registers are still
+     * {@link #activeRegsAtLastUpdate} (kept up to date as intervals are added). Taking an interval
+     * out of a list elsewhere resets it to 0.
+     */
+    private int listsUntil;
+    private long activeRegsAtLastUpdate;
 
     // ---- fixed ranges per physical register (CSR)
     private final int[] fxStart = new int[65];
     private final int[] fxCursor = new int[64];
+    /** The registers with fixed ranges not yet passed by the scan (their fxCursor is before their end). */
+    private long fixedLeft;
+    /** Per class: its allocatable registers; per register: its index in its class's allocation order. */
+    private final long[] classRegs = new long[2];
+    private final int[] regRank = new int[64];
     private int[] fxFrom = new int[64], fxTo = new int[64], fxOwner = new int[64];
     /** The instructions with fixed operands or clobbers, in order (found by {@link #buildUses}). */
     private int[] fixedInsts = new int[64];
@@ -173,7 +197,16 @@ public final class LinearScanAllocator implements RegisterAllocator {
         ni = code.numInsts();
         out.reset(code.totalOperands());
         allocatableMask = 0;
-        for (int[] regs : env.allocatable) for (int r : regs) allocatableMask |= 1L << r;
+        for (int cls = 0; cls < env.allocatable.length; cls++) {
+            int[] regs = env.allocatable[cls];
+            long mask = 0;
+            for (int k = 0; k < regs.length; k++) {
+                mask |= 1L << regs[k];
+                regRank[regs[k]] = k;
+            }
+            classRegs[cls] = mask;
+            allocatableMask |= mask;
+        }
         usedRegs = 0;
         ensureCapacity();
         buildUses();
@@ -196,7 +229,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
             fixedHint = new int[n];
             backEdgeParam = new int[n];
             defInst = new int[n];
-            defOperand = new int[n];
+            copiedFrom = new int[n];
             needsSlot = new boolean[n];
             vregIv = new int[n];
             vregEnd = new int[n];
@@ -217,13 +250,14 @@ public final class LinearScanAllocator implements RegisterAllocator {
             inList = new int[n];
             outList = new int[n];
         }
+        if (liveBlocks.length < (nb + 63) >> 6) liveBlocks = new long[(nb + 63) >> 6];
         if (liStart.length < nb + 1) liStart = new int[Math.max(nb + 1, liStart.length * 2)];
         Arrays.fill(defPos, 0, nv, -1);
         Arrays.fill(defBlock, 0, nv, -1);
         Arrays.fill(fixedHint, 0, nv, -1);
         Arrays.fill(backEdgeParam, 0, nv, -1);
         Arrays.fill(defInst, 0, nv, -1);
-        Arrays.fill(defOperand, 0, nv, -1);
+        Arrays.fill(copiedFrom, 0, nv, -1);
         Arrays.fill(needsSlot, 0, nv, false);
         Arrays.fill(vregIv, 0, nv, -1);
         Arrays.fill(vregSlot, 0, nv, -1);
@@ -241,9 +275,14 @@ public final class LinearScanAllocator implements RegisterAllocator {
         long[] ops = code.operandArray();
         for (int j = 0, n = code.totalOperands(); j < n; j++) useStart[Operand.vreg(ops[j]) + 1]++;
         for (int b = 0; b < nb; b++) {
-            Arrays.fill(instBlock, code.blockStart(b), code.blockEnd(b), b);
             for (int s = 0; s < code.numSuccs(b); s++) {
-                for (int k = 0; k < code.numBranchArgs(b, s); k++) useStart[code.branchArg(b, s, k) + 1]++;
+                int h = code.succ(b, s);
+                for (int k = 0; k < code.numBranchArgs(b, s); k++) {
+                    int a = code.branchArg(b, s, k);
+                    useStart[a + 1]++;
+                    // a value passed along a back edge would best sit where its parameter already is
+                    if (h <= b && backEdgeParam[a] < 0) backEdgeParam[a] = code.blockParam(h, k);
+                }
             }
             for (int k = 0; k < code.numBlockParams(b); k++) {
                 int p = code.blockParam(b, k);
@@ -258,29 +297,20 @@ public final class LinearScanAllocator implements RegisterAllocator {
             useKind = new byte[usePos.length];
         }
         System.arraycopy(useStart, 0, fill, 0, nv);
-        for (int b = 0; b < nb; b++) {
-            // a value passed along a back edge would best sit where its parameter already is
-            for (int n = 0; n < code.numSuccs(b); n++) {
-                int h = code.succ(b, n);
-                if (h > b) continue;
-                for (int k = 0; k < code.numBranchArgs(b, n); k++) {
-                    int a = code.branchArg(b, n, k);
-                    if (backEdgeParam[a] < 0) backEdgeParam[a] = code.blockParam(h, k);
-                }
-            }
-        }
         Arrays.fill(fxStart, 0);
         numFixedInsts = 0;
+        long clobRun = 0;
+        int clobRunLength = 0;
         for (int b = 0; b < nb; b++) {
             int end = code.blockEnd(b);
             for (int i = code.blockStart(b); i < end; i++) {
+                instBlock[i] = b;
                 int base = code.operandStart(i), n = code.numOperands(i);
+                // uses reused by a def seen earlier in this instruction; one reused by a def seen
+                // later is corrected when the def is reached (one pass over the operands)
                 long reusedMask = 0;
-                boolean hasFixed = false;
-                for (int k = 0; k < n; k++) {
-                    long op = ops[base + k];
-                    if (Operand.isDef(op) && Operand.constraint(op) == Operand.REUSE) reusedMask |= 1L << Operand.reuseIndex(op);
-                }
+                boolean hasFixed = false, isMove = code.isMove(i);
+                if (opUse.length < n) opUse = new int[Math.max(n, opUse.length * 2)];
                 for (int k = 0; k < n; k++) {
                     long op = ops[base + k];
                     int v = Operand.vreg(op);
@@ -300,26 +330,34 @@ public final class LinearScanAllocator implements RegisterAllocator {
                         defPos[v] = pos;
                         defBlock[v] = b;
                         defInst[v] = i;
-                        defOperand[v] = base + k;
+                        copiedFrom[v] = c == Operand.REUSE ? Operand.vreg(ops[base + Operand.reuseIndex(op)])
+                                : isMove && n == 2 && Operand.isUse(ops[base]) ? Operand.vreg(ops[base]) : -1;
                         kind = (byte) (U_DEF | (c == Operand.REG || c == Operand.REUSE ? U_REG : 0));
+                        if (c == Operand.REUSE) {
+                            int r = Operand.reuseIndex(op);
+                            if (r >= k) reusedMask |= 1L << r;
+                            else if (Operand.isUse(ops[base + r])) useKind[opUse[r]] = reusedUseKind(useKind[opUse[r]], base, n, r);
+                        }
                     } else {
                         pos = 4 * i;
                         kind = Operand.pos(op) == Operand.LATE ? U_LATE : 0;
-                        if (((reusedMask >>> k) & 1) != 0) {
-                            boolean only = true;
-                            for (int j = 0; j < n; j++) if (j != k && Operand.vreg(ops[base + j]) == v) only = false;
-                            if (only) kind |= U_REUSED_ONLY;
-                        } else if (c == Operand.REG) {
-                            kind |= U_REG;
-                        }
+                        if (c == Operand.REG) kind |= U_REG;
+                        if (((reusedMask >>> k) & 1) != 0) kind = reusedUseKind(kind, base, n, k);
                     }
                     int u = fill[v]++;
                     usePos[u] = pos;
                     useKind[u] = kind;
+                    opUse[k] = u;
                 }
                 long clob = code.clobbers(i);
                 if (clob != 0) {
-                    for (long m = clob; m != 0; m &= m - 1) fxStart[Long.numberOfTrailingZeros(m) + 1]++;
+                    // calls mostly clobber the same set: count runs of one mask, not bit by bit
+                    if (clob != clobRun) {
+                        countClobbers(clobRun, clobRunLength);
+                        clobRun = clob;
+                        clobRunLength = 0;
+                    }
+                    clobRunLength++;
                     hasFixed = true;
                 }
                 if (hasFixed) {
@@ -335,6 +373,24 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 }
             }
         }
+        countClobbers(clobRun, clobRunLength);
+    }
+
+    /** Counts {@code times} clobbers of each register in {@code mask} towards its fixed ranges. */
+    private void countClobbers(long mask, int times) {
+        for (long m = mask; m != 0; m &= m - 1) fxStart[Long.numberOfTrailingZeros(m) + 1] += times;
+    }
+
+    /**
+     * The kind of the use at operand {@code k} once a REUSE def takes it over: the def's register
+     * is what it needs, so it is no register use of its own, and if no other operand reads the
+     * same vreg its value may end at the instruction's early point.
+     */
+    private byte reusedUseKind(byte kind, int base, int n, int k) {
+        long[] ops = code.operandArray();
+        int v = Operand.vreg(ops[base + k]);
+        for (int j = 0; j < n; j++) if (j != k && Operand.vreg(ops[base + j]) == v) return (byte) (kind & ~U_REG);
+        return (byte) ((kind & ~U_REG) | U_REUSED_ONLY);
     }
 
     // =====================================================================================
@@ -409,22 +465,48 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 for (int p = 0; p < code.numPreds(w); p++) markLiveOut(v, code.pred(w, p), db);
             }
         }
-        int r0 = numRanges;
+        // one range per block, emitted in block order (the order of positions) by walking a bit
+        // set of the blocks touched: no sort; touching ranges merge as they are appended
+        int minB = db, maxB = db;
+        liveBlocks[db >> 6] |= 1L << db;
         for (int k = 0; k < nOut; k++) {
             int b = outList[k];
-            addRange(b == db ? defPos[v] : 4 * code.blockStart(b), 4 * code.blockEnd(b));
+            liveBlocks[b >> 6] |= 1L << b;
+            if (b < minB) minB = b;
+            if (b > maxB) maxB = b;
         }
         for (int k = 0; k < nIn; k++) {
             int b = inList[k];
             addLiveIn(b, v);
-            if (outStamp[b] != v) addRange(4 * code.blockStart(b), Math.max(useEndB[b], 4 * code.blockStart(b) + 1));
+            liveBlocks[b >> 6] |= 1L << b;
+            if (b < minB) minB = b;
+            if (b > maxB) maxB = b;
         }
-        if (outStamp[db] != v) {
-            int end = defPos[v] + 1;
-            if (useStamp[db] == v && useEndB[db] > end) end = useEndB[db];
-            addRange(defPos[v], end);
+        int r0 = numRanges;
+        for (int w = minB >> 6, we = maxB >> 6; w <= we; w++) {
+            long bits = liveBlocks[w];
+            liveBlocks[w] = 0;
+            for (; bits != 0; bits &= bits - 1) {
+                int b = w << 6 | Long.numberOfTrailingZeros(bits);
+                int from, to;
+                if (outStamp[b] == v) {
+                    from = b == db ? defPos[v] : 4 * code.blockStart(b);
+                    to = 4 * code.blockEnd(b);
+                } else if (b != db) {
+                    from = 4 * code.blockStart(b);
+                    to = Math.max(useEndB[b], from + 1);
+                } else {
+                    from = defPos[v];
+                    to = from + 1;
+                    if (useStamp[db] == v && useEndB[db] > to) to = useEndB[db];
+                }
+                if (numRanges > r0 && from <= rTo[numRanges - 1]) {
+                    if (to > rTo[numRanges - 1]) rTo[numRanges - 1] = to;
+                } else {
+                    addRange(from, to);
+                }
+            }
         }
-        sortAndMerge(r0);
     }
 
     private void markLiveOut(int v, int b, int db) {
@@ -459,25 +541,6 @@ public final class LinearScanAllocator implements RegisterAllocator {
         rTo[numRanges++] = to;
     }
 
-    private void sortAndMerge(int r0) {
-        int n = numRanges - r0;
-        if (n <= 1) return;
-        if (sortTmp.length < n) sortTmp = new long[Math.max(n, sortTmp.length * 2)];
-        for (int k = 0; k < n; k++) sortTmp[k] = (long) rFrom[r0 + k] << 32 | rTo[r0 + k];
-        Arrays.sort(sortTmp, 0, n);
-        int w = r0;
-        for (int k = 0; k < n; k++) {
-            int f = (int) (sortTmp[k] >>> 32), t = (int) sortTmp[k];
-            if (w > r0 && f <= rTo[w - 1]) {
-                if (t > rTo[w - 1]) rTo[w - 1] = t;
-            } else {
-                rFrom[w] = f;
-                rTo[w++] = t;
-            }
-        }
-        numRanges = w;
-    }
-
     private int newInterval(int v, int lo, int hi) {
         if (numIv == ivVreg.length) growIntervals();
         int it = numIv++;
@@ -510,6 +573,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         ivStart = Arrays.copyOf(ivStart, n);
         ivEnd = Arrays.copyOf(ivEnd, n);
         ivHint = Arrays.copyOf(ivHint, n);
+        ivUntil = Arrays.copyOf(ivUntil, n);
     }
 
     private int from(int k, int it) {
@@ -557,6 +621,8 @@ public final class LinearScanAllocator implements RegisterAllocator {
             }
         }
         System.arraycopy(fxStart, 0, fxCursor, 0, 64);
+        fixedLeft = 0;
+        for (int r = 0; r < 64; r++) if (fxStart[r] < fxStart[r + 1]) fixedLeft |= 1L << r;
     }
 
     private void fixed(int reg, int from, int to, int owner) {
@@ -572,6 +638,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
     private void scan() {
         heapSize = 0;
         numActive = numInactive = 0;
+        listsUntil = 0;
         slotHeapSize = 0;
         numFreeSlots = 0;
         numSlots = 0;
@@ -592,7 +659,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
             lastPopped[v] = cur;
             if (vregIv[v] == cur && needsSlot[v]) ensureSlot(v);
             if (!tryAllocateFree(cur)) allocateBlocked(cur);
-            if (ivReg[cur] >= 0) active = push(active, numActive++, cur);
+            if (ivReg[cur] >= 0) addActive(cur);
         }
         pm.clear();
         after.clear();
@@ -604,29 +671,60 @@ public final class LinearScanAllocator implements RegisterAllocator {
      * those ended, collecting the active registers into {@link #activeRegs}.
      */
     private void updateLists(int pos) {
+        if (pos < listsUntil) {
+            // no interval's current range ends or starts before pos: the lists stand as they are
+            activeRegs = activeRegsAtLastUpdate;
+            return;
+        }
         long busy = 0;
+        int until = MAX;
         for (int j = 0; j < numActive; j++) {
             int a = active[j];
-            if (ivEnd[a] <= pos) {
+            if (pos < ivUntil[a]) {
+                busy |= 1L << ivReg[a];
+            } else if (ivEnd[a] <= pos) {
                 active[j--] = active[--numActive];
+                continue;
             } else if (!covers(a, pos)) {
                 active[j--] = active[--numActive];
                 inactive = push(inactive, numInactive++, a);
+                ivUntil[a] = from(ivCursor[a], a);
+                continue;
             } else {
                 busy |= 1L << ivReg[a];
+                ivUntil[a] = to(ivCursor[a], a);
             }
+            until = Math.min(until, ivUntil[a]);
         }
         for (int j = 0; j < numInactive; j++) {
             int a = inactive[j];
+            if (pos < ivUntil[a]) {
+                until = Math.min(until, ivUntil[a]);
+                continue;
+            }
             if (ivEnd[a] <= pos) {
                 inactive[j--] = inactive[--numInactive];
             } else if (covers(a, pos)) {
                 inactive[j--] = inactive[--numInactive];
                 active = push(active, numActive++, a);
                 busy |= 1L << ivReg[a];
+                ivUntil[a] = to(ivCursor[a], a);
+                until = Math.min(until, ivUntil[a]);
+            } else {
+                ivUntil[a] = from(ivCursor[a], a);
+                until = Math.min(until, ivUntil[a]);
             }
         }
-        activeRegs = busy;
+        activeRegs = activeRegsAtLastUpdate = busy;
+        listsUntil = until;
+    }
+
+    /** Puts {@code it}, just allocated at {@link #scanPos} (so its current range covers it), in the active list. */
+    private void addActive(int it) {
+        active = push(active, numActive++, it);
+        ivUntil[it] = to(ivCursor[it], it);
+        activeRegsAtLastUpdate |= 1L << ivReg[it];
+        listsUntil = Math.min(listsUntil, ivUntil[it]);
     }
 
     private static int[] push(int[] a, int n, int x) {
@@ -660,6 +758,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
         int f = fxCursor[r], fe = fxStart[r + 1];
         while (f < fe && fxTo[f] <= scanPos) f++;
         fxCursor[r] = f;
+        if (f == fe) fixedLeft &= ~(1L << r);
         int v = ivVreg[it];
         int k = ivCursor[it], hi = ivHi[it];
         int end = ivEnd[it];
@@ -698,17 +797,11 @@ public final class LinearScanAllocator implements RegisterAllocator {
         if (ivHint[cur] >= 0) return ivHint[cur];
         int v = ivVreg[cur];
         if (vregIv[v] != cur) return -1;
-        int i = defInst[v];
-        if (i >= 0) {
-            long op = code.operand(i, defOperand[v] - code.operandStart(i));
-            int src = -1;
-            if (Operand.constraint(op) == Operand.REUSE) src = Operand.vreg(code.operand(i, Operand.reuseIndex(op)));
-            else if (code.isMove(i) && code.numOperands(i) == 2 && Operand.isUse(code.operand(i, 0))) src = Operand.vreg(code.operand(i, 0));
-            if (src >= 0 && lastPopped[src] >= 0) {
-                // the source's piece taken last by the scan is the one reaching this def
-                int c = lastPopped[src];
-                if (ivStart[c] <= 4 * i && ivEnd[c] >= 4 * i && ivReg[c] >= 0) return ivReg[c];
-            }
+        int src = copiedFrom[v];
+        if (src >= 0 && lastPopped[src] >= 0) {
+            // the source's piece taken last by the scan is the one reaching this def
+            int c = lastPopped[src], i = defInst[v];
+            if (ivStart[c] <= 4 * i && ivEnd[c] >= 4 * i && ivReg[c] >= 0) return ivReg[c];
         }
         if (fixedHint[v] < 0 && backEdgeParam[v] >= 0) {
             // the parameter's first piece was allocated at the loop header, before this def: in
@@ -724,15 +817,16 @@ public final class LinearScanAllocator implements RegisterAllocator {
     }
 
     /**
-     * TryAllocateFreeReg. Registers held by active intervals ({@link #activeRegs}) are never free
-     * and are skipped; of the others, only those an inactive interval takes back later get a
-     * {@link #freeUntil} entry (marked in {@code limited}), the rest are free until MAX or their
-     * next fixed range.
+     * TryAllocateFreeReg: the register free the longest, the earliest in the class's order among
+     * equals, the hint if it is free to the end. Registers held by active intervals ({@link
+     * #activeRegs}) are never free. Of the others, only those an inactive interval takes back
+     * later ({@code limited}, with a {@link #freeUntil} entry) or with a fixed range ahead that
+     * starts before the interval's end ({@link #fixedLeft}) need a look; the rest are free to the end, so the hint among them, or
+     * else their first in order, is taken without visiting each register.
      */
     private boolean tryAllocateFree(int cur) {
         int v = ivVreg[cur];
         int cls = code.vregClass(v);
-        int[] regs = env.allocatable[cls];
         long busy = activeRegs, limited = 0;
         for (int j = 0; j < numInactive; j++) {
             int a = inactive[j];
@@ -746,13 +840,36 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 freeUntil[r] = x;
             }
         }
+        long candidates = classRegs[cls] & ~busy;
+        if (candidates == 0) return false;
         int start = ivStart[cur], end = ivEnd[cur];
+        long toCheck = candidates & (limited | fixedLeft);
+        for (long m = toCheck & ~limited; m != 0; m &= m - 1) {
+            // a register whose next fixed range starts at or after the end is free to the end
+            // (fixed ranges are sorted by start; one already passed only sends r the long way)
+            int r = Long.numberOfTrailingZeros(m);
+            if (fxFrom[fxCursor[r]] >= end) toCheck &= ~(1L << r);
+        }
+        long freeToEnd = candidates & ~toCheck;
         int hint = hintFor(cur);
+        if (hint >= 0 && ((freeToEnd >>> hint) & 1) != 0) {
+            ivReg[cur] = hint;
+            return true;
+        }
         int best = -1, bestUsable = start;
-        for (int r : regs) {
-            if (((busy >>> r) & 1) != 0) continue;
+        if (freeToEnd != 0) {
+            for (int r : env.allocatable[cls]) {
+                if (((freeToEnd >>> r) & 1) != 0) {
+                    best = r;
+                    bestUsable = MAX;
+                    break;
+                }
+            }
+        }
+        for (long m = toCheck; m != 0; m &= m - 1) {
+            int r = Long.numberOfTrailingZeros(m);
             int free = ((limited >>> r) & 1) != 0 ? freeUntil[r] : MAX;
-            if (free > start && fxCursor[r] < fxStart[r + 1]) { // most registers have no fixed ranges left
+            if (free > start && ((fixedLeft >>> r) & 1) != 0) {
                 int x = nextFixedIntersection(r, cur);
                 if (x < free) free = x;
             }
@@ -762,7 +879,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
                 bestUsable = MAX;
                 break;
             }
-            if (usable > bestUsable) {
+            if (usable > bestUsable || (usable == bestUsable && best >= 0 && regRank[r] < regRank[best])) {
                 best = r;
                 bestUsable = usable;
             }
@@ -841,12 +958,14 @@ public final class LinearScanAllocator implements RegisterAllocator {
             int a = active[j];
             if (ivReg[a] != reg) continue;
             active[j--] = active[--numActive];
+            listsUntil = 0;
             spillFrom(a, evictAt);
         }
         for (int j = 0; j < numInactive; j++) {
             int a = inactive[j];
             if (ivReg[a] != reg || nextIntersection(a, cur) == MAX) continue;
             inactive[j--] = inactive[--numInactive];
+            listsUntil = 0;
             spillFrom(a, evictAt);
         }
     }
@@ -1104,27 +1223,27 @@ public final class LinearScanAllocator implements RegisterAllocator {
     // Locations, operands and moves
 
     private void buildChildren() {
-        int n = 0;
-        for (int v = 0; v < nv; v++) {
-            chStart[v] = n;
-            for (int c = vregIv[v]; c >= 0; c = ivNext[c]) n++;
-        }
-        chStart[nv] = n;
-        if (chIv.length < n) {
-            chIv = new int[Math.max(n, chIv.length * 2)];
+        // every interval is in exactly one vreg's chain, so numIv entries hold them all
+        if (chIv.length < numIv) {
+            chIv = new int[Math.max(numIv, chIv.length * 2)];
             chPos = new int[chIv.length];
             chLoc = new int[chIv.length];
         }
+        int k = 0;
+        long regs = 0;
         for (int v = 0; v < nv; v++) {
-            int k = chStart[v];
+            chStart[v] = k;
             chCursor[v] = k;
             for (int c = vregIv[v]; c >= 0; c = ivNext[c]) {
+                int r = ivReg[c];
                 chIv[k] = c;
                 chPos[k] = ivStart[c];
-                chLoc[k++] = ivReg[c] >= 0 ? ivReg[c] : Allocation.slot(vregSlot[v]);
-                if (ivReg[c] >= 0) usedRegs |= 1L << ivReg[c];
+                chLoc[k++] = r >= 0 ? r : Allocation.slot(vregSlot[v]);
+                if (r >= 0) regs |= 1L << r;
             }
         }
+        chStart[nv] = k;
+        usedRegs |= regs;
     }
 
     /** Where {@code v} is at position {@code p} (the piece starting last at or before p), or NONE. */
@@ -1164,7 +1283,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
                     if (from != Allocation.NONE && to != Allocation.NONE) pm.add(from, to, code.vregClass(v));
                 }
                 operands(i, i == start);
-                pm.emit(RegAllocResult.before(i), out, env);
+                if (!pm.isEmpty()) pm.emit(RegAllocResult.before(i), out, env);
                 if (code.isTerminator(i) && code.numSuccs(b) == 1) {
                     resolveEdge(b, code.succ(b, 0));
                     if (!pm.isEmpty()) {
@@ -1196,14 +1315,13 @@ public final class LinearScanAllocator implements RegisterAllocator {
         int p4 = 4 * i;
         // where a value is read by this point's parallel move: before any split at p4, except at a block top
         int readPos = blockTop ? p4 : p4 - 1;
-        boolean hasReuse = false;
+        int firstReuse = n, lastReuse = -1;
         for (int k = 0; k < n; k++) {
             long op = ops[base + k];
             int v = Operand.vreg(op);
             int c = Operand.constraint(op);
             int cls = Operand.regClass(op);
             if (Operand.isUse(op)) {
-                int loc = locAt(v, p4);
                 if (c == Operand.FIXED_REG) {
                     int p = Operand.fixedReg(op);
                     out.setAlloc(base + k, p);
@@ -1213,7 +1331,7 @@ public final class LinearScanAllocator implements RegisterAllocator {
                     out.setAlloc(base + k, s);
                     pm.add(readLoc(v, readPos, p4), s, cls);
                 } else {
-                    out.setAlloc(base + k, loc);
+                    out.setAlloc(base + k, locAt(v, p4));
                 }
             } else {
                 int loc = locAt(v, defPos[v]);
@@ -1228,19 +1346,22 @@ public final class LinearScanAllocator implements RegisterAllocator {
                     after.add(s, loc, cls);
                 } else {
                     out.setAlloc(base + k, loc);
-                    hasReuse |= c == Operand.REUSE;
+                    if (c == Operand.REUSE) {
+                        firstReuse = Math.min(firstReuse, k);
+                        lastReuse = k;
+                    }
                 }
             }
         }
-        if (hasReuse) reuseCopies(i, readPos);
+        if (lastReuse >= 0) reuseCopies(i, readPos, firstReuse, lastReuse);
     }
 
     /** Gives each reused use its def's register and copies the use's value there (a no-op when the two intervals got the same register). */
-    private void reuseCopies(int i, int readPos) {
+    private void reuseCopies(int i, int readPos, int firstReuse, int lastReuse) {
         long[] ops = code.operandArray();
-        int base = code.operandStart(i), n = code.numOperands(i);
+        int base = code.operandStart(i);
         int p4 = 4 * i;
-        for (int k = 0; k < n; k++) {
+        for (int k = firstReuse; k <= lastReuse; k++) {
             long op = ops[base + k];
             if (!Operand.isDef(op) || Operand.constraint(op) != Operand.REUSE) continue;
             int r = out.alloc(base + k);
@@ -1310,8 +1431,12 @@ public final class LinearScanAllocator implements RegisterAllocator {
             int from = locAt(code.branchArg(p, n, k), endPos);
             pm.add(from, to, code.vregClass(param));
         }
+        int first = Math.min(endPos, startPos);
         for (int k = liStart[s]; k < liStart[s + 1]; k++) {
             int v = liVregs[k];
+            int c = chStart[v];
+            // a vreg in one piece from before both points is in the same place on both sides
+            if (chStart[v + 1] - c == 1 && chPos[c] <= first) continue;
             pm.add(locAt(v, endPos), locAt(v, startPos), code.vregClass(v));
         }
     }
