@@ -347,9 +347,10 @@ public final class X64Lowering {
 
     /** Adds {@code delta} to the use count of each value {@code i} reads (arguments and branch arguments). */
     private void countUses(int i, Opcode op, int delta) {
-        int na = dfg.numArgs(i);
+        int na = loadArgs(i, op);
+        int[] args = argBuf; // after loadArgs, which may grow it
         for (int k = 0; k < na; k++) {
-            int a = dfg.arg(i, k);
+            int a = args[k];
             if (a >= 0) useCount[valueResolved[a]] += delta;
         }
         if (!op.isBranch()) return;
@@ -358,6 +359,36 @@ public final class X64Lowering {
             int call = dfg.blockCall(i, c);
             for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) useCount[valueResolved[dfg.blockCallArg(call, k)]] += delta;
         }
+    }
+
+    /**
+     * By opcode ordinal: the number of value arguments held in the instruction record's fields
+     * {@code A0..A2}, or -1 when they are in a value list. The pre-passes and mark mode read
+     * every argument of every instruction; reading the record's fields directly skips {@link
+     * DataFlowGraph#arg}'s per-argument format test.
+     */
+    private static final byte[] FIXED_ARGS;
+
+    static {
+        Opcode[] all = Opcode.values();
+        FIXED_ARGS = new byte[all.length];
+        for (Opcode o : all) FIXED_ARGS[o.ordinal()] = (byte) (o.format.hasValueList() ? -1 : o.format.fixedArgs);
+    }
+
+    /** Scratch for {@link #loadArgs}. */
+    private int[] argBuf = new int[8];
+
+    /** Copies the value arguments of {@code i} (opcode {@code op}) into {@link #argBuf}; returns how many. */
+    private int loadArgs(int i, Opcode op) {
+        int n = FIXED_ARGS[op.ordinal()];
+        if (n >= 0) {
+            for (int k = 0; k < n; k++) argBuf[k] = dfg.field(i, DataFlowGraph.A0 + k);
+            return n;
+        }
+        n = dfg.numArgs(i);
+        if (argBuf.length < n) argBuf = new int[Math.max(n, argBuf.length * 2)];
+        for (int k = 0; k < n; k++) argBuf[k] = dfg.arg(i, k);
+        return n;
     }
 
     /** Keeps the instructions of {@code list} that lie in blocks the lowering order keeps; returns the new length. */
@@ -378,15 +409,19 @@ public final class X64Lowering {
      */
     private boolean markArgsIfPlain(int i, Opcode op) {
         if (op == Opcode.BR_TABLE) return false;
-        int na = dfg.numArgs(i);
+        int na = loadArgs(i, op);
+        int[] args = argBuf; // after loadArgs, which may grow it
         int applies = CONSUMER_FOLDS[op.ordinal()];
         for (int k = 0; k < na; k++) {
-            int a = dfg.arg(i, k);
+            int a = args[k];
             if (a >= 0 && (producerFolds(a) & applies) != 0) return false;
         }
         for (int k = 0; k < na; k++) {
-            int a = dfg.arg(i, k);
-            if (a >= 0) use(a);
+            int a = args[k];
+            if (a < 0) continue;
+            // use(a) in mark mode
+            int d = valueDefInst[valueSource[a]];
+            if (d >= 0) markInst(d);
         }
         return true;
     }
