@@ -148,6 +148,7 @@ public final class X64Lowering {
     // ---- per function
     private DataFlowGraph dfg;
     private Layout layout;
+    /** Per IR value: its vreg, or, until it has one, the complement ({@code ~}) of its register class. */
     private int[] valueVreg = new int[256];
     private int[] valueSource = new int[256];
     /** Per IR value: the value it aliases to ({@link DataFlowGraph#resolveAliases}), looked up once. */
@@ -245,6 +246,10 @@ public final class X64Lowering {
             int r = dfg.resolveAliases(v);
             valueResolved[v] = r;
             valueSource[v] = r;
+            // no vreg yet, and the class the vreg will have: read here, where the value's
+            // record is at hand, rather than on its first mention in emit mode (a cache miss
+            // on large functions)
+            valueVreg[v] = ~cls(dfg.valueType(v));
             if (dfg.valueKind(r) != DataFlowGraph.DEF_RESULT) {
                 valueDefInst[v] = -1;
                 valueDefOp[v] = (byte) NO_DEF;
@@ -330,7 +335,6 @@ public final class X64Lowering {
         // emit mode
         vcode.clear();
         insts.clear();
-        Arrays.fill(valueVreg, 0, nv, -1);
         for (int lb = 0; lb < order.numBlocks(); lb++) lowerBlock(lb);
         vcode.finish();
     }
@@ -578,7 +582,7 @@ public final class X64Lowering {
     private int vreg(int v) {
         v = valueSource[v];
         int r = valueVreg[v];
-        if (r < 0) r = valueVreg[v] = vcode.newVReg(cls(dfg.valueType(v)));
+        if (r < 0) r = valueVreg[v] = vcode.newVReg(~r);
         return r;
     }
 
