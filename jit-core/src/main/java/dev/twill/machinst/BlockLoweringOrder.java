@@ -255,19 +255,38 @@ public final class BlockLoweringOrder {
         if (preds.length < numSegments) preds = new int[Math.max(numSegments, preds.length * 2)];
         Arrays.fill(preds, 0, numSegments, 0);
         for (int e = 0; e < numEdges; e++) preds[succ[e]]++;
+        // the critical edges of each segment, counted once: back edges (to a segment at or
+        // before it) and the others, whose edge blocks are placed differently
+        if (critBack.length < numSegments) {
+            critBack = new int[Math.max(numSegments, critBack.length * 2)];
+            critForward = new int[critBack.length];
+        }
         int critical = 0;
         for (int lb = 0; lb < numSegments; lb++) {
-            if (numSuccs(lb) < 2) continue;
-            for (int e = succStart[lb]; e < succStart[lb + 1]; e++) if (preds[succ[e]] > 1) critical++;
+            int back = 0, forward = 0;
+            if (succStart[lb + 1] - succStart[lb] >= 2) {
+                for (int e = succStart[lb]; e < succStart[lb + 1]; e++) {
+                    int dst = succ[e];
+                    if (preds[dst] > 1) {
+                        if (dst <= lb) back++;
+                        else forward++;
+                    }
+                }
+            }
+            critBack[lb] = back;
+            critForward[lb] = forward;
+            critical += back + forward;
         }
         if (critical == 0) return; // provisional numbering is final
         splitCriticalEdges(numSegments, critical);
     }
 
+    /** Per provisional segment: its critical back edges and its other critical edges. */
+    private int[] critBack = new int[32], critForward = new int[32];
+
     /** Scratch copies of the segment arrays that {@link #splitCriticalEdges} rebuilds from. */
     private int[] saveKind = new int[0], saveIr = new int[0], saveFirst = new int[0], saveLast = new int[0],
-            saveSuccStart = new int[0], saveSucc = new int[0], saveCall = new int[0], saveJtStart = new int[0],
-            saveJt = new int[0], savePreds = new int[0];
+            saveSuccStart = new int[0], saveSucc = new int[0], saveCall = new int[0], saveJtStart = new int[0];
 
     /** The first {@code n} entries of {@code src} in {@code into}, or in a new array if it is too small. */
     private static int[] save(int[] src, int n, int[] into) {
@@ -284,8 +303,10 @@ public final class BlockLoweringOrder {
         int[] oFirst = saveFirst = save(firstInst, numSegments, saveFirst), oLast = saveLast = save(lastInst, numSegments, saveLast);
         int[] oSuccStart = saveSuccStart = save(succStart, numSegments + 1, saveSuccStart);
         int[] oSucc = saveSucc = save(succ, numEdges, saveSucc), oCall = saveCall = save(succCall, numEdges, saveCall);
-        int[] oJtStart = saveJtStart = save(jtStart, numSegments + 1, saveJtStart), oJt = saveJt = save(jtSucc, numJt, saveJt);
-        int[] oPreds = savePreds = save(preds, numSegments, savePreds);
+        int[] oJtStart = saveJtStart = save(jtStart, numSegments + 1, saveJtStart);
+        // preds is not rebuilt; the jump-table entries keep their order and places (edge blocks
+        // have none), so only their per-block starts are rebuilt
+        int[] oPreds = preds;
         if (remap.length < numSegments) remap = new int[Math.max(numSegments, remap.length * 2)];
         if (tmpOrder.length < total) tmpOrder = new int[Math.max(total, tmpOrder.length * 2)];
 
@@ -299,9 +320,9 @@ public final class BlockLoweringOrder {
             } while (run < numSegments && oKind[run] == SEGMENT && oKind[lb] == SEGMENT && oIr[run] == oIr[lb]);
             for (int s = lb; s < run; s++) {
                 remap[s] = at++;
-                at += criticalEdges(s, oSuccStart, oSucc, oPreds, true);
+                at += critBack[s];
             }
-            for (int s = lb; s < run; s++) at += criticalEdges(s, oSuccStart, oSucc, oPreds, false);
+            for (int s = lb; s < run; s++) at += critForward[s];
             lb = run;
         }
         assert at == total;
@@ -318,7 +339,7 @@ public final class BlockLoweringOrder {
             // pending edge blocks of forward edges: (destination, block call) in order; they are
             // numbered after the last segment and its own back-edge blocks
             int pending = 0;
-            int forwardBase = remap[run - 1] + 1 + criticalEdges(run - 1, oSuccStart, oSucc, oPreds, true);
+            int forwardBase = remap[run - 1] + 1 + critBack[run - 1];
             for (int s = lb; s < run; s++) {
                 addBlock(oKind[s], oIr[s], oFirst[s], oLast[s]);
                 int me = num - 1;
@@ -343,7 +364,7 @@ public final class BlockLoweringOrder {
                         addEdge(remap[dst], oCall[e]);
                     }
                 }
-                for (int k = oJtStart[s]; k < oJtStart[s + 1]; k++) addJt(oJt[k]);
+                numJt = oJtStart[s + 1];
                 succStart[me + 1] = numEdges;
                 jtStart[me + 1] = numJt;
                 for (int p = 0; p < back; p++) addEdgeBlock(backOrder[p], oIr, oSucc, oCall);
@@ -355,17 +376,6 @@ public final class BlockLoweringOrder {
     }
 
     private int[] backOrder = new int[4];
-
-    /** Critical edges of segment {@code s}: its back edges (to a segment at or before it) or the others. */
-    private static int criticalEdges(int s, int[] oSuccStart, int[] oSucc, int[] oPreds, boolean backEdges) {
-        if (oSuccStart[s + 1] - oSuccStart[s] < 2) return 0;
-        int n = 0;
-        for (int e = oSuccStart[s]; e < oSuccStart[s + 1]; e++) {
-            int dst = oSucc[e];
-            if (oPreds[dst] > 1 && (dst <= s) == backEdges) n++;
-        }
-        return n;
-    }
 
     /** Appends the edge block of provisional edge {@code e}: it jumps to the edge's destination with the edge's arguments. */
     private void addEdgeBlock(int e, int[] oIr, int[] oSucc, int[] oCall) {

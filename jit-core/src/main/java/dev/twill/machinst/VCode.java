@@ -121,15 +121,15 @@ public final class VCode {
         }
         flags[i] = (byte) instFlags;
         clobbers[i] = 0;
+        // opStart[i + 1], the end of i's operands, is written when the next instruction starts
+        // or the block ends (addOperand only appends: one store per operand, not two)
         opStart[i] = numOperands;
-        opStart[i + 1] = numOperands;
         return i;
     }
 
     public void addOperand(long op) {
         if (numOperands == operands.length) operands = Arrays.copyOf(operands, numOperands * 2);
         operands[numOperands++] = op;
-        opStart[numInsts] = numOperands;
     }
 
     public void setClobbers(int inst, long mask) {
@@ -158,6 +158,7 @@ public final class VCode {
         assert inBlock;
         int b = numBlocks - 1;
         blockEnd[b] = numInsts;
+        opStart[numInsts] = numOperands; // the end of the block's last instruction's operands
         paramStart[b + 1] = numParams;
         succStart[b + 1] = numSuccs;
         inBlock = false;

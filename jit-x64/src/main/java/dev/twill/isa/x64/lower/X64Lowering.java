@@ -50,13 +50,14 @@ import java.util.Arrays;
  * order, lowering only needed instructions. So pure instructions whose every use was folded (or
  * that have no use) are dropped, and no rule is written twice. Mark mode skips the rule of an
  * instruction none of whose arguments' producers its rule could fold ({@link #markArgsIfPlain}),
- * and emit mode reads back the load folds mark mode chose instead of matching them again
- * ({@link #foldedLoadArg}).
+ * and emit mode reads back the load folds and compare fusions mark mode chose instead of
+ * matching them again ({@link #foldedLoadArg}, {@link #condOfFolding}).
  *
  * <p><b>Cost.</b> Before mark mode, one walk over the layout builds the CFG, counts uses and
  * collects the roots, and one pass over the values resolves aliases, def instructions and
- * sources into tables, so the rules never chase aliases; then mark mode (worklist) and emit
- * mode (block order). Everything lives in reused arrays.
+ * their opcodes into tables (then the sources of the few values an {@code ireduce}, {@code
+ * bitcast} or {@code uextend} defines), so the rules never chase aliases; then mark mode
+ * (worklist) and emit mode (block order). Everything lives in reused arrays.
  *
  * <p><b>Values</b>: each IR value gets one vreg, created on first mention; {@code ireduce} and
  * same-class {@code bitcast} results share their operand's vreg (a narrow integer's upper bits
@@ -153,15 +154,32 @@ public final class X64Lowering {
     // ---- per function
     private DataFlowGraph dfg;
     private Layout layout;
+    /** Per IR value: its vreg, or, until it has one, the complement ({@code ~}) of its register class. */
     private int[] valueVreg = new int[256];
     private int[] valueSource = new int[256];
     /** Per IR value: the value it aliases to ({@link DataFlowGraph#resolveAliases}), looked up once. */
     private int[] valueResolved = new int[256];
     /** Per IR value: the instruction defining its resolved value, or -1 for a block parameter. */
     private int[] valueDefInst = new int[256];
+    /**
+     * Per IR value: the ordinal of the opcode of {@link #valueDefInst}, or {@link #NO_DEF}: mark
+     * mode's shortcut and the constant test read it per operand, one byte instead of a walk
+     * from the value to its instruction's opcode. Read unsigned ({@code & 0xFF}): there are
+     * fewer than 255 opcodes (the data-flow graph stores them in a byte as well).
+     */
+    private byte[] valueDefOp = new byte[256];
+    private static final int NO_DEF = 0xFF;
+    private static final int ICONST_OP = Opcode.ICONST.ordinal(), UEXTEND_OP = Opcode.UEXTEND.ordinal();
+    /** Scratch: the values an ireduce, bitcast or uextend defines. */
+    private int[] sharing = new int[256];
     private int[] useCount = new int[256];
     private boolean[] needed = new boolean[256];
     private boolean[] loadFolded = new boolean[256];
+    /**
+     * Per branch or trap lowered by {@link #condOfFolding}: the compare fused into it and the
+     * load folded into that compare (or -1), as mark mode chose them, for emit mode to read back.
+     */
+    private int[] condCompare = new int[256], condLoad = new int[256];
     private int[] worklist = new int[256];
     /** Loads with side effects that are roots only if no needed rule folds them (mark mode). */
     private int[] deferredLoads = new int[256];
@@ -205,6 +223,8 @@ public final class X64Lowering {
             valueSource = new int[n];
             valueResolved = new int[n];
             valueDefInst = new int[n];
+            valueDefOp = new byte[n];
+            sharing = new int[n];
             useCount = new int[n];
         }
         if (needed.length < ni) {
@@ -213,6 +233,8 @@ public final class X64Lowering {
             loadFolded = new boolean[n];
             worklist = new int[n];
             deferredLoads = new int[n];
+            condCompare = new int[n];
+            condLoad = new int[n];
         }
         Arrays.fill(useCount, 0, nv, 0);
         Arrays.fill(needed, 0, ni, false);
@@ -221,14 +243,32 @@ public final class X64Lowering {
         Arrays.fill(sigLocs, null);
         ownLocs = X64Abi.locations(f.signature);
 
-        // aliases resolved once, value sources (free truncations and same-class bitcasts share a
-        // vreg): the rules below ask these per operand, many times
+        // aliases resolved once, def instructions and their opcodes, value sources (free
+        // truncations and same-class bitcasts share a vreg): the rules below ask these per
+        // operand, many times. A value is its own source unless an ireduce, bitcast or uextend
+        // defines it; those few are resolved after this loop, since their operands may be
+        // values not yet visited.
+        int numSharing = 0;
         for (int v = 0; v < nv; v++) {
             int r = dfg.resolveAliases(v);
             valueResolved[v] = r;
-            valueDefInst[v] = dfg.valueKind(r) == DataFlowGraph.DEF_RESULT ? dfg.valueDef(r) : -1;
+            valueSource[v] = r;
+            // no vreg yet, and the class the vreg will have: read here, where the value's
+            // record is at hand, rather than on its first mention in emit mode (a cache miss
+            // on large functions)
+            valueVreg[v] = ~cls(dfg.valueType(v));
+            if (dfg.valueKind(r) != DataFlowGraph.DEF_RESULT) {
+                valueDefInst[v] = -1;
+                valueDefOp[v] = (byte) NO_DEF;
+                continue;
+            }
+            int d = dfg.valueDef(r);
+            valueDefInst[v] = d;
+            Opcode op = dfg.opcode(d);
+            valueDefOp[v] = (byte) op.ordinal();
+            if (op == Opcode.IREDUCE || op == Opcode.BITCAST || op == Opcode.UEXTEND) sharing[numSharing++] = v;
         }
-        for (int v = 0; v < nv; v++) valueSource[v] = source(v);
+        for (int k = 0; k < numSharing; k++) valueSource[sharing[k]] = source(sharing[k]);
 
         // One walk over the layout builds the CFG (ControlFlowGraph's incremental interface),
         // counts uses and collects mark mode's roots; unreachable blocks, which the lowering
@@ -275,6 +315,10 @@ public final class X64Lowering {
                 if (!markArgsIfPlain(i, op)) {
                     curLb = -1;
                     lowerInst(i);
+                } else if ((CONSUMER_FOLDS[op.ordinal()] & FOLD_COND) != 0) {
+                    // the shortcut: no compare or load to fuse, as condOfFolding would have found
+                    condCompare[i] = -1;
+                    condLoad[i] = -1;
                 }
                 if (!op.isBranch()) continue;
                 // a branch the CFG did not record (one to a block outside the layout: unverified
@@ -299,7 +343,6 @@ public final class X64Lowering {
         // emit mode
         vcode.clear();
         insts.clear();
-        Arrays.fill(valueVreg, 0, nv, -1);
         for (int lb = 0; lb < order.numBlocks(); lb++) lowerBlock(lb);
         vcode.finish();
     }
@@ -355,9 +398,10 @@ public final class X64Lowering {
 
     /** Adds {@code delta} to the use count of each value {@code i} reads (arguments and branch arguments). */
     private void countUses(int i, Opcode op, int delta) {
-        int na = dfg.numArgs(i);
+        int na = loadArgs(i, op);
+        int[] args = argBuf; // after loadArgs, which may grow it
         for (int k = 0; k < na; k++) {
-            int a = dfg.arg(i, k);
+            int a = args[k];
             if (a >= 0) useCount[valueResolved[a]] += delta;
         }
         if (!op.isBranch()) return;
@@ -366,6 +410,36 @@ public final class X64Lowering {
             int call = dfg.blockCall(i, c);
             for (int k = 0, n = dfg.blockCallNumArgs(call); k < n; k++) useCount[valueResolved[dfg.blockCallArg(call, k)]] += delta;
         }
+    }
+
+    /**
+     * By opcode ordinal: the number of value arguments held in the instruction record's fields
+     * {@code A0..A2}, or -1 when they are in a value list. The pre-passes and mark mode read
+     * every argument of every instruction; reading the record's fields directly skips {@link
+     * DataFlowGraph#arg}'s per-argument format test.
+     */
+    private static final byte[] FIXED_ARGS;
+
+    static {
+        Opcode[] all = Opcode.values();
+        FIXED_ARGS = new byte[all.length];
+        for (Opcode o : all) FIXED_ARGS[o.ordinal()] = (byte) (o.format.hasValueList() ? -1 : o.format.fixedArgs);
+    }
+
+    /** Scratch for {@link #loadArgs}. */
+    private int[] argBuf = new int[8];
+
+    /** Copies the value arguments of {@code i} (opcode {@code op}) into {@link #argBuf}; returns how many. */
+    private int loadArgs(int i, Opcode op) {
+        int n = FIXED_ARGS[op.ordinal()];
+        if (n >= 0) {
+            for (int k = 0; k < n; k++) argBuf[k] = dfg.field(i, DataFlowGraph.A0 + k);
+            return n;
+        }
+        n = dfg.numArgs(i);
+        if (argBuf.length < n) argBuf = new int[Math.max(n, argBuf.length * 2)];
+        for (int k = 0; k < n; k++) argBuf[k] = dfg.arg(i, k);
+        return n;
     }
 
     /** Keeps the instructions of {@code list} that lie in blocks the lowering order keeps; returns the new length. */
@@ -386,15 +460,19 @@ public final class X64Lowering {
      */
     private boolean markArgsIfPlain(int i, Opcode op) {
         if (op == Opcode.BR_TABLE) return false;
-        int na = dfg.numArgs(i);
+        int na = loadArgs(i, op);
+        int[] args = argBuf; // after loadArgs, which may grow it
         int applies = CONSUMER_FOLDS[op.ordinal()];
         for (int k = 0; k < na; k++) {
-            int a = dfg.arg(i, k);
+            int a = args[k];
             if (a >= 0 && (producerFolds(a) & applies) != 0) return false;
         }
         for (int k = 0; k < na; k++) {
-            int a = dfg.arg(i, k);
-            if (a >= 0) use(a);
+            int a = args[k];
+            if (a < 0) continue;
+            // use(a) in mark mode
+            int d = valueDefInst[valueSource[a]];
+            if (d >= 0) markInst(d);
         }
         return true;
     }
@@ -407,13 +485,13 @@ public final class X64Lowering {
      * of such a compare (no rule looks through any other).
      */
     private int producerFolds(int a) {
-        int d = valueDefInst[a];
-        if (d < 0) return 0;
-        int folds = PRODUCER_FOLDS[dfg.opcode(d).ordinal()];
+        int op = valueDefOp[a] & 0xFF;
+        if (op == NO_DEF) return 0;
+        int folds = PRODUCER_FOLDS[op];
         if ((folds & (FOLD_LOAD | FOLD_COND)) == 0) return folds;
         int r = valueResolved[a];
         if (useCount[r] != 1) return 0;
-        return dfg.opcode(d) == Opcode.UEXTEND && valueSource[r] == r ? 0 : folds;
+        return op == UEXTEND_OP && valueSource[r] == r ? 0 : folds;
     }
 
     private void markInst(int i) {
@@ -512,7 +590,7 @@ public final class X64Lowering {
     private int vreg(int v) {
         v = valueSource[v];
         int r = valueVreg[v];
-        if (r < 0) r = valueVreg[v] = vcode.newVReg(cls(dfg.valueType(v)));
+        if (r < 0) r = valueVreg[v] = vcode.newVReg(~r);
         return r;
     }
 
@@ -599,8 +677,7 @@ public final class X64Lowering {
     }
 
     private boolean isConst(int v) {
-        int d = defInst(v);
-        return d >= 0 && dfg.opcode(d) == Opcode.ICONST;
+        return (valueDefOp[v] & 0xFF) == ICONST_OP;
     }
 
     private long constValue(int v) {
@@ -682,12 +759,6 @@ public final class X64Lowering {
      */
     private int condFoldLoad(int u, int c, int d) {
         c = resolved(c);
-        if (!marking) {
-            // the choice mark mode made, read back as in foldedLoadArg: the load either shape
-            // could fold has a single use, this branch or its fused compare
-            int ld = d < 0 ? defInst(c) : dfg.opcode(d) == Opcode.ICMP ? defInst(dfg.arg(d, 1)) : -1;
-            return ld >= 0 && loadFolded[ld] ? ld : -1;
-        }
         if (d < 0) return intLoadFoldable(u, c) ? defInst(c) : -1;
         if (dfg.opcode(d) != Opcode.ICMP) return -1;
         int a = dfg.arg(d, 0), b = dfg.arg(d, 1);
@@ -882,8 +953,17 @@ public final class X64Lowering {
      */
     private int condOfFolding(int u, boolean negate) {
         int c = dfg.arg(u, 0);
-        int d = fusableCompare(c);
-        int ld = condFoldLoad(u, c, d);
+        int d, ld;
+        if (marking) {
+            d = fusableCompare(c);
+            ld = condFoldLoad(u, c, d);
+            condCompare[u] = d;
+            condLoad[u] = ld;
+        } else {
+            // what mark mode chose, read back rather than matched again (as foldedLoadArg)
+            d = condCompare[u];
+            ld = condLoad[u];
+        }
         if (ld < 0) {
             int cc = d >= 0 ? compareOf(d) : testOf(c);
             return negate ? invert(cc) : cc;
