@@ -444,11 +444,25 @@ public final class SinglePassAllocator implements RegisterAllocator {
         return new IllegalArgumentException("inst" + i + (k >= 0 ? " operand " + k : "") + ": unsatisfiable constraints: " + why);
     }
 
-    /** Where {@code v} can be read now: its register, else its slot. */
+    /**
+     * Where {@code v} can be read now: its register, else its slot. This and {@link
+     * #slotLocation} stay within HotSpot's MaxInlineSize (35 bytes of bytecode), so that they are
+     * inlined into allocInst.
+     */
     private int location(int v, int i, int k) {
-        if (vregReg[v] >= 0) return vregReg[v];
-        if (vregSlot[v] >= 0) return Allocation.slot(vregSlot[v]);
-        throw conflict(i, k, "v" + v + " used but not defined before");
+        int r = vregReg[v];
+        return r >= 0 ? r : slotLocation(v, i, k);
+    }
+
+    /** {@code v}'s slot as an allocation; {@code v} must have one. */
+    private int slotLocation(int v, int i, int k) {
+        int s = vregSlot[v];
+        if (s < 0) throw undefined(v, i, k);
+        return Allocation.SLOT_BASE + s;
+    }
+
+    private RuntimeException undefined(int v, int i, int k) {
+        return conflict(i, k, "v" + v + " used but not defined before");
     }
 
     /** Moves {@code v} into a fresh allocatable register that becomes its home; returns it. */
@@ -540,10 +554,16 @@ public final class SinglePassAllocator implements RegisterAllocator {
         regVreg[r] = -1;
     }
 
+    /**
+     * Records a move. Kept within HotSpot's MaxInlineSize (35 bytes of bytecode), so that it is
+     * inlined at every call site whatever the site's profile: a call in allocInst spills every
+     * live register. ({@code to} is a register or a slot, never NONE.)
+     */
     private void move(int point, int from, int to) {
-        if (from == to) return;
-        if (Allocation.isReg(to)) usedRegs |= 1L << to;
-        out.addMove(point, from, to);
+        if (from != to) {
+            if (to < Allocation.SLOT_BASE) usedRegs |= 1L << to;
+            out.addMove(point, from, to);
+        }
     }
 
     // ---- edges
