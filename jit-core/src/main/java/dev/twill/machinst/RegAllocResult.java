@@ -56,32 +56,20 @@ public final class RegAllocResult {
         return 2 * inst + 1;
     }
 
-    /**
-     * Appends a move; edits must be added in non-decreasing point order. Allocators call this
-     * about once per instruction, so the checks and the growth live in helpers: the method stays
-     * small enough for the JIT to inline at every call site.
-     */
+    /** Appends a move; edits must be added in non-decreasing point order. */
     public void addMove(int point, int from, int to) {
-        int e = numEdits;
-        if (e == editTo.length) growEdits();
-        assert editIsValid(e, point, from, to);
-        editPoint[e] = point;
-        editFrom[e] = from;
-        editTo[e] = to;
-        numEdits = e + 1;
-    }
-
-    private boolean editIsValid(int e, int point, int from, int to) {
-        assert e == 0 || editPoint[e - 1] <= point : "edits out of order";
+        assert numEdits == 0 || editPoint[numEdits - 1] <= point : "edits out of order";
         assert !(Allocation.isSlot(from) && Allocation.isSlot(to)) : "slot-to-slot move";
-        return true;
-    }
-
-    private void growEdits() {
-        int n = numEdits * 2;
-        editPoint = Arrays.copyOf(editPoint, n);
-        editFrom = Arrays.copyOf(editFrom, n);
-        editTo = Arrays.copyOf(editTo, n);
+        if (numEdits == editPoint.length) {
+            int n = numEdits * 2;
+            editPoint = Arrays.copyOf(editPoint, n);
+            editFrom = Arrays.copyOf(editFrom, n);
+            editTo = Arrays.copyOf(editTo, n);
+        }
+        editPoint[numEdits] = point;
+        editFrom[numEdits] = from;
+        editTo[numEdits] = to;
+        numEdits++;
     }
 
     public int numEdits() {

@@ -82,6 +82,7 @@ public final class SinglePassAllocator implements RegisterAllocator {
 
     // parallel moves at an edge
     private int[] pmSrc = new int[16], pmDst = new int[16], pmCls = new int[16];
+    private int pmCount;
 
     @Override
     public void allocate(VCode code, MachineEnv env, RegAllocResult out) {
@@ -136,9 +137,9 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 if (Operand.isDef(op)) defBlock[v] = b;
                 else if (defBlock[v] != b) global[v] = true;
             }
-            for (int s = 0, ns = code.numSuccs(b); s < ns; s++) {
+            for (int s = 0; s < code.numSuccs(b); s++) {
                 int na = code.numBranchArgs(b, s);
-                if (na > 0 && ns > 1 && code.numPreds(code.succ(b, s)) > 1)
+                if (na > 0 && code.numSuccs(b) > 1 && code.numPreds(code.succ(b, s)) > 1)
                     throw new IllegalArgumentException("critical edge block" + b + " -> block" + code.succ(b, s)
                             + " with arguments: split it before allocation");
                 for (int k = 0; k < na; k++) global[code.branchArg(b, s, k)] = true;
@@ -157,25 +158,20 @@ public final class SinglePassAllocator implements RegisterAllocator {
         numFreeSlots = numPendingSlots = 0;
         nextLocalSlot = localBase;
         long[] ops = code.operandArray();
-        int[] lastUse = this.lastUse;
-        // the operands of [start, end) are contiguous: one cursor walks them, the instruction
-        // index advancing at each instruction's operand end
-        for (int i = start, o = code.operandStart(start); i < end; i++) {
-            for (int oe = code.operandStart(i + 1); o < oe; o++) {
+        for (int i = start; i < end; i++) {
+            for (int o = code.operandStart(i), oe = code.operandStart(i + 1); o < oe; o++) {
                 long op = ops[o];
                 if (Operand.isUse(op)) lastUse[Operand.vreg(op)] = i;
             }
         }
-        int numSuccs = code.numSuccs(b);
-        boolean movesAtEnd = numSuccs == 1 && code.numBlockParams(code.succ(b, 0)) > 0;
+        boolean movesAtEnd = code.numSuccs(b) == 1 && code.numBlockParams(code.succ(b, 0)) > 0;
         if (movesAtEnd) {
-            for (int k = 0, na = code.numBranchArgs(b, 0); k < na; k++) lastUse[code.branchArg(b, 0, k)] = end - 1;
+            for (int k = 0; k < code.numBranchArgs(b, 0); k++) lastUse[code.branchArg(b, 0, k)] = end - 1;
         }
-        if (code.numBlockParams(b) > 0 && code.numPreds(b) == 1) {
+        if (code.numPreds(b) == 1 && code.numBlockParams(b) > 0) {
             int pred = code.pred(b, 0);
-            int ns = code.numSuccs(pred);
-            if (ns > 1) {
-                for (int s = 0; s < ns; s++) {
+            if (code.numSuccs(pred) > 1) {
+                for (int s = 0; s < code.numSuccs(pred); s++) {
                     if (code.succ(pred, s) == b) {
                         edgeMoves(pred, s, RegAllocResult.before(start));
                         break;
@@ -183,13 +179,8 @@ public final class SinglePassAllocator implements RegisterAllocator {
                 }
             }
         }
-        if (movesAtEnd) {
-            for (int i = start; i < end - 1; i++) allocInst(i, false);
-            allocInst(end - 1, true);
-            edgeMoves(b, 0, RegAllocResult.before(end - 1));
-        } else {
-            for (int i = start; i < end; i++) allocInst(i, false);
-        }
+        for (int i = start; i < end; i++) allocInst(i, movesAtEnd && i == end - 1);
+        if (movesAtEnd) edgeMoves(b, 0, RegAllocResult.before(end - 1));
         for (long m = touchedRegs; m != 0; m &= m - 1) {
             int r = Long.numberOfTrailingZeros(m);
             int v = regVreg[r];
@@ -202,13 +193,10 @@ public final class SinglePassAllocator implements RegisterAllocator {
     }
 
     private void allocInst(int i, boolean forceRegUses) {
-        VCode code = this.code;
-        int base = code.operandStart(i), n = code.operandStart(i + 1) - base;
-        long clob = code.clobbers(i);
-        // a jump without arguments' moves: nothing to allocate, no clobber to save across
-        if ((n | clob) == 0) return;
+        int base = code.operandStart(i), n = code.numOperands(i);
         if (n > 64) throw conflict(i, -1, n + " operands, more than the 64 an instruction may have");
         long[] ops = code.operandArray();
+        long clob = code.clobbers(i);
         int before = RegAllocResult.before(i);
         pinned = latePinned = defClaimed = dropAfterUses = 0;
         long fixedDefs = 0, earlyFixedDefs = 0, reused = 0;
@@ -444,25 +432,11 @@ public final class SinglePassAllocator implements RegisterAllocator {
         return new IllegalArgumentException("inst" + i + (k >= 0 ? " operand " + k : "") + ": unsatisfiable constraints: " + why);
     }
 
-    /**
-     * Where {@code v} can be read now: its register, else its slot. This and {@link
-     * #slotLocation} stay within HotSpot's MaxInlineSize (35 bytes of bytecode), so that they are
-     * inlined into allocInst.
-     */
+    /** Where {@code v} can be read now: its register, else its slot. */
     private int location(int v, int i, int k) {
-        int r = vregReg[v];
-        return r >= 0 ? r : slotLocation(v, i, k);
-    }
-
-    /** {@code v}'s slot as an allocation; {@code v} must have one. */
-    private int slotLocation(int v, int i, int k) {
-        int s = vregSlot[v];
-        if (s < 0) throw undefined(v, i, k);
-        return Allocation.SLOT_BASE + s;
-    }
-
-    private RuntimeException undefined(int v, int i, int k) {
-        return conflict(i, k, "v" + v + " used but not defined before");
+        if (vregReg[v] >= 0) return vregReg[v];
+        if (vregSlot[v] >= 0) return Allocation.slot(vregSlot[v]);
+        throw conflict(i, k, "v" + v + " used but not defined before");
     }
 
     /** Moves {@code v} into a fresh allocatable register that becomes its home; returns it. */
@@ -554,23 +528,16 @@ public final class SinglePassAllocator implements RegisterAllocator {
         regVreg[r] = -1;
     }
 
-    /**
-     * Records a move. Kept within HotSpot's MaxInlineSize (35 bytes of bytecode), so that it is
-     * inlined at every call site whatever the site's profile: a call in allocInst spills every
-     * live register. ({@code to} is a register or a slot, never NONE.)
-     */
     private void move(int point, int from, int to) {
-        if (from != to) {
-            if (to < Allocation.SLOT_BASE) usedRegs |= 1L << to;
-            out.addMove(point, from, to);
-        }
+        if (from == to) return;
+        if (Allocation.isReg(to)) usedRegs |= 1L << to;
+        out.addMove(point, from, to);
     }
 
     // ---- edges
 
     /** Copies the arguments of edge {@code (b, s)} into the successor's parameter slots at {@code point}. */
     private void edgeMoves(int b, int s, int point) {
-        VCode code = this.code;
         int succ = code.succ(b, s);
         int np = code.numBlockParams(succ);
         if (pmSrc.length < np) {
@@ -578,45 +545,43 @@ public final class SinglePassAllocator implements RegisterAllocator {
             pmDst = new int[np * 2];
             pmCls = new int[np * 2];
         }
-        int[] src = pmSrc, dst = pmDst, cls = pmCls;
-        int[] vregReg = this.vregReg, vregSlot = this.vregSlot;
-        int count = 0;
+        pmCount = 0;
         for (int k = 0; k < np; k++) {
             int arg = code.branchArg(b, s, k), param = code.blockParam(succ, k);
-            int from = vregReg[arg] >= 0 ? vregReg[arg] : Allocation.slot(vregSlot[arg]);
-            int to = Allocation.slot(vregSlot[param]);
-            if (from == to) continue;
-            src[count] = from;
-            dst[count] = to;
-            cls[count] = code.vregClass(param);
-            count++;
+            int src = vregReg[arg] >= 0 ? vregReg[arg] : Allocation.slot(vregSlot[arg]);
+            int dst = Allocation.slot(vregSlot[param]);
+            if (src == dst) continue;
+            pmSrc[pmCount] = src;
+            pmDst[pmCount] = dst;
+            pmCls[pmCount] = code.vregClass(param);
+            pmCount++;
         }
-        while (count > 0) {
+        while (pmCount > 0) {
             boolean progress = false;
-            for (int m = 0; m < count; m++) {
-                int to = dst[m];
+            for (int m = 0; m < pmCount; m++) {
+                int dst = pmDst[m];
                 boolean blocked = false;
-                for (int o = 0; o < count; o++) {
-                    if (o != m && src[o] == to) {
+                for (int o = 0; o < pmCount; o++) {
+                    if (o != m && pmSrc[o] == dst) {
                         blocked = true;
                         break;
                     }
                 }
                 if (blocked) continue;
-                emitCopy(point, src[m], to, cls[m]);
-                count--;
-                src[m] = src[count];
-                dst[m] = dst[count];
-                cls[m] = cls[count];
+                emitCopy(point, pmSrc[m], dst, pmCls[m]);
+                pmCount--;
+                pmSrc[m] = pmSrc[pmCount];
+                pmDst[m] = pmDst[pmCount];
+                pmCls[m] = pmCls[pmCount];
                 m--;
                 progress = true;
             }
             if (!progress) {
                 // every pending destination is still to be read: a cycle; park one source in the spare slot
-                int parked = src[0];
+                int src = pmSrc[0];
                 int spare = Allocation.slot(spareSlot);
-                emitCopy(point, parked, spare, cls[0]);
-                for (int o = 0; o < count; o++) if (src[o] == parked) src[o] = spare;
+                emitCopy(point, src, spare, pmCls[0]);
+                for (int o = 0; o < pmCount; o++) if (pmSrc[o] == src) pmSrc[o] = spare;
             }
         }
     }

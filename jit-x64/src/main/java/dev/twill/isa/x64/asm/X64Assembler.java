@@ -35,9 +35,12 @@ import java.util.Arrays;
  * {@code 05 id}), shifts by one ({@code D1 /4}), {@code xchg} with rax ({@code 90+r}).
  *
  * <p><b>Buffer</b> (after OW2 ASM's ByteVector): every instruction first reserves {@link
- * #MAX_INSN} bytes, then writes through the array held in a local with plain indexed stores; the
- * buffer doubles when short. {@link #clear()} keeps the arrays, so one assembler serves many
- * compilations and emitting an instruction allocates nothing once the buffers have grown.
+ * #MAX_INSN} bytes, then writes through the array held in a local with plain indexed stores
+ * (4- and 8-byte fields through little-endian array views, one store each); the buffer doubles
+ * when short. The small helpers every instruction goes through ({@link #reserve}, {@code sz},
+ * {@code putInt}) are kept under HotSpot's MaxInlineSize, so that they are inlined everywhere.
+ * {@link #clear()} keeps the arrays, so one assembler serves many compilations and emitting an
+ * instruction allocates nothing once the buffers have grown.
  *
  * <p><b>Labels</b> are int ids from {@link #newLabel()} into parallel tables. A reference to an
  * unbound label records a fixup (position, kind, link to the label's next fixup) in int arrays;
