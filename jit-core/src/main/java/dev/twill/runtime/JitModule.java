@@ -13,7 +13,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,10 +31,11 @@ import java.util.function.UnaryOperator;
  *
  * <p><b>Linking</b> ({@link #finalizeDefinitions}): functions are laid out in declaration order,
  * each 16-byte aligned, in one block of one {@link CodeMemory}, followed by a veneer for every
- * host symbol that a {@code X86_PC_REL32} relocation may have to reach; the image is built in a
- * Java array, relocations are applied (a name resolves to a function's entry, {@code start +
+ * host symbol that a {@code X86_PC_REL32} relocation may have to reach; the image is built in
+ * place, in the block while it is still writable (no Java copy of it to fill and copy again),
+ * relocations are applied (a name resolves to a function's entry, {@code start +
  * CompiledCode.HEADER_SIZE}, or to a host symbol's address), each function's header receives its
- * {@link SignatureIds signature id}, and the block is copied and published read-execute. All of a
+ * {@link SignatureIds signature id}, and the block is published read-execute. All of a
  * module's code is one mapping, so calls between its functions are always in rel32 reach; a host
  * symbol further than 2 GiB away is reached through its veneer, {@code jmp [rip + 0]; .quad
  * target} (14 bytes).
@@ -63,8 +63,8 @@ public final class JitModule implements AutoCloseable {
     private static final int ALIGN = 16;
     /** Bytes reserved per host symbol for a veneer: {@code jmp [rip+0]} (6) + address (8), padded. */
     private static final int VENEER_SIZE = 16;
-    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** DEFINING, FINALIZED or CLOSED; read by every call through a handle. */
     private volatile int state = DEFINING;
@@ -249,21 +249,25 @@ public final class JitModule implements AutoCloseable {
             finishFinalization(0);
             return;
         }
-        MemorySegment block = memory.allocate(size);
-        long base = block.address();
-        byte[] image = new byte[(int) size];
+        // the image is built in place: the block stays writable until the publish below
+        MemorySegment image = memory.allocate(size);
+        long base = image.address();
         entries = new long[count];
         starts = new long[count];
         ends = new long[count];
+        long written = 0;
         for (int f = 0; f < count; f++) {
             byte[] code = codes[f].code();
-            System.arraycopy(code, 0, image, offsets[f], code.length);
-            INT_LE.set(image, offsets[f] + CompiledCode.SIGNATURE_ID_OFFSET, SignatureIds.idOf(signatures[f]));
-            INT_LE.set(image, offsets[f] + CompiledCode.SIGNATURE_ID_OFFSET + 4, 0);
+            image.asSlice(written, offsets[f] - written).fill((byte) 0); // alignment padding
+            MemorySegment.copy(code, 0, image, ValueLayout.JAVA_BYTE, offsets[f], code.length);
+            image.set(INT_LE, offsets[f] + CompiledCode.SIGNATURE_ID_OFFSET, SignatureIds.idOf(signatures[f]));
+            image.set(INT_LE, offsets[f] + CompiledCode.SIGNATURE_ID_OFFSET + 4, 0);
+            written = offsets[f] + code.length;
             starts[f] = base + offsets[f];
             ends[f] = starts[f] + code.length;
             entries[f] = starts[f] + CompiledCode.HEADER_SIZE;
         }
+        image.asSlice(written, size - written).fill((byte) 0); // padding and the veneer slots
         boolean[] veneerWritten = new boolean[veneerSlot.size()];
         for (int f = 0; f < count; f++) {
             CompiledCode cc = codes[f];
@@ -271,7 +275,6 @@ public final class JitModule implements AutoCloseable {
                 applyRelocation(image, base, offsets[f], cc.code().length, names[f], r, veneerBase, veneerSlot, veneerWritten);
             }
         }
-        MemorySegment.copy(image, 0, block, ValueLayout.JAVA_BYTE, 0, image.length);
         memory.publish();
         reachesUpcall = upcallReach();
         direct = new boolean[count];
@@ -334,7 +337,7 @@ public final class JitModule implements AutoCloseable {
         state = FINALIZED;
     }
 
-    private void applyRelocation(byte[] image, long base, int functionOffset, int codeLength, String function,
+    private void applyRelocation(MemorySegment image, long base, int functionOffset, int codeLength, String function,
                                  CompiledCode.Relocation r, long veneerBase, HashMap<String, Integer> veneerSlot,
                                  boolean[] veneerWritten) {
         int width = r.kind() == CompiledCode.RelocKind.ABS64 ? 8 : 4;
@@ -345,7 +348,7 @@ public final class JitModule implements AutoCloseable {
         int at = functionOffset + r.offset();
         long place = base + at;
         switch (r.kind()) {
-            case ABS64 -> LONG_LE.set(image, at, target);
+            case ABS64 -> image.set(LONG_LE, at, target);
             case X86_PC_REL32 -> {
                 long disp = target - (place + 4);
                 if (disp != (int) disp) {
@@ -360,27 +363,27 @@ public final class JitModule implements AutoCloseable {
                     }
                     disp = base + v - (place + 4);
                 }
-                INT_LE.set(image, at, (int) disp);
+                image.set(INT_LE, at, (int) disp);
             }
             case AARCH64_CALL26 -> {
                 long delta = target - place;
                 if ((delta & 3) != 0 || delta < -(1L << 27) || delta >= (1L << 27)) {
                     throw new LinkError(function + ": call26 reference to " + r.target() + " out of reach");
                 }
-                int insn = (int) INT_LE.get(image, at);
-                INT_LE.set(image, at, (insn & 0xFC00_0000) | (int) ((delta >> 2) & 0x03FF_FFFF));
+                int insn = image.get(INT_LE, at);
+                image.set(INT_LE, at, (insn & 0xFC00_0000) | (int) ((delta >> 2) & 0x03FF_FFFF));
             }
         }
     }
 
     /** {@code jmp qword ptr [rip + 0]} (FF 25 00000000) followed by the 8-byte target, padded with int3. */
-    private static void writeVeneer(byte[] image, int at, long target) {
-        image[at] = (byte) 0xFF;
-        image[at + 1] = 0x25;
-        INT_LE.set(image, at + 2, 0);
-        LONG_LE.set(image, at + 6, target);
-        image[at + 14] = (byte) 0xCC;
-        image[at + 15] = (byte) 0xCC;
+    private static void writeVeneer(MemorySegment image, int at, long target) {
+        image.set(ValueLayout.JAVA_BYTE, at, (byte) 0xFF);
+        image.set(ValueLayout.JAVA_BYTE, at + 1, (byte) 0x25);
+        image.set(INT_LE, at + 2, 0);
+        image.set(LONG_LE, at + 6, target);
+        image.set(ValueLayout.JAVA_BYTE, at + 14, (byte) 0xCC);
+        image.set(ValueLayout.JAVA_BYTE, at + 15, (byte) 0xCC);
     }
 
     private long resolve(String from, String name) {

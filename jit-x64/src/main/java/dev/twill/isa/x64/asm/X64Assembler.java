@@ -5,6 +5,9 @@ import static dev.twill.isa.x64.asm.X64Reg.NONE;
 import static dev.twill.isa.x64.asm.X64Reg.RAX;
 import static dev.twill.isa.x64.asm.X64Reg.RIP;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -32,9 +35,12 @@ import java.util.Arrays;
  * {@code 05 id}), shifts by one ({@code D1 /4}), {@code xchg} with rax ({@code 90+r}).
  *
  * <p><b>Buffer</b> (after OW2 ASM's ByteVector): every instruction first reserves {@link
- * #MAX_INSN} bytes, then writes through the array held in a local with plain indexed stores; the
- * buffer doubles when short. {@link #clear()} keeps the arrays, so one assembler serves many
- * compilations and emitting an instruction allocates nothing once the buffers have grown.
+ * #MAX_INSN} bytes, then writes through the array held in a local with plain indexed stores
+ * (4- and 8-byte fields through little-endian array views, one store each); the buffer doubles
+ * when short. The small helpers every instruction goes through ({@link #reserve}, {@code sz},
+ * {@code putInt}) are kept under HotSpot's MaxInlineSize, so that they are inlined everywhere.
+ * {@link #clear()} keeps the arrays, so one assembler serves many compilations and emitting an
+ * instruction allocates nothing once the buffers have grown.
  *
  * <p><b>Labels</b> are int ids from {@link #newLabel()} into parallel tables. A reference to an
  * unbound label records a fixup (position, kind, link to the label's next fixup) in int arrays;
@@ -1011,11 +1017,16 @@ public final class X64Assembler {
 
     /** Flags for a form whose reg and rm operands both have {@code size}. */
     private static int sz(int size) {
+        // the common sizes first, and the rest in a helper: small enough to inline everywhere
+        if (size == 8) return W;
+        if (size == 4) return 0;
+        return szNarrow(size);
+    }
+
+    private static int szNarrow(int size) {
         return switch (size) {
             case 1 -> BREG | BRM;
             case 2 -> P66;
-            case 4 -> 0;
-            case 8 -> W;
             default -> throw new IllegalArgumentException("operand size " + size);
         };
     }
@@ -1062,13 +1073,18 @@ public final class X64Assembler {
     // The three emitters and the little-endian writers
     // =====================================================================================
 
-    /** The buffer with at least {@link #MAX_INSN} free bytes after {@code length}. */
+    /**
+     * The buffer with at least {@link #MAX_INSN} free bytes after {@code length}. Every
+     * instruction starts here, so the growth lives in a helper and this stays within HotSpot's
+     * MaxInlineSize (35 bytes of bytecode), inlined at every call site.
+     */
     private byte[] reserve() {
         byte[] d = data;
-        if (length + MAX_INSN > d.length) {
-            d = data = Arrays.copyOf(d, Math.max(d.length * 2, length + MAX_INSN));
-        }
-        return d;
+        return length + MAX_INSN <= d.length ? d : grow();
+    }
+
+    private byte[] grow() {
+        return data = Arrays.copyOf(data, Math.max(data.length * 2, length + MAX_INSN));
     }
 
     /** {@code [prefixes] [REX] opcode ModRM(mod=11, reg, rm) [imm]}. */
@@ -1242,16 +1258,20 @@ public final class X64Assembler {
         return p;
     }
 
+    /**
+     * Little-endian stores through byte-array views: one store instead of four, and small
+     * enough in bytecode (under HotSpot's MaxInlineSize) to be inlined at every call site.
+     */
     private static int putInt(byte[] d, int p, int v) {
-        d[p] = (byte) v;
-        d[p + 1] = (byte) (v >>> 8);
-        d[p + 2] = (byte) (v >>> 16);
-        d[p + 3] = (byte) (v >>> 24);
+        INT_LE.set(d, p, v);
         return p + 4;
     }
 
     private static int putLong(byte[] d, int p, long v) {
-        putInt(d, p, (int) v);
-        return putInt(d, p + 4, (int) (v >>> 32));
+        LONG_LE.set(d, p, v);
+        return p + 8;
     }
+
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 }

@@ -384,14 +384,22 @@ public final class X64Emitter {
     // =====================================================================================
     // Operands
 
-    /** The register (hardware number) of operand {@code k} of the current instruction. */
+    /**
+     * The register (hardware number) of operand {@code k} of the current instruction. Called for
+     * nearly every operand, so kept within HotSpot's MaxInlineSize (35 bytes of bytecode) to be
+     * inlined everywhere: registers are 0..63 (an allocation outside that is NONE or a slot), and
+     * x86-64's integer registers 0-15 and xmm registers FLOAT_BASE + 0-15 both keep their
+     * hardware number in the low four bits.
+     */
     private int r(int k) {
         int a = ra.alloc(opBase + k);
-        if (!Allocation.isReg(a)) {
-            throw new IllegalStateException(low.func.name + ": operand " + k + " of inst" + cur + " ("
-                    + X64Insts.opName(in.op[cur]) + ") allocated to " + Allocation.toString(a) + ", a register was required");
-        }
-        return a >= RegClass.FLOAT_BASE ? a - RegClass.FLOAT_BASE : a;
+        if ((a & ~63) != 0) throw notARegister(k, a);
+        return a & 15;
+    }
+
+    private IllegalStateException notARegister(int k, int a) {
+        return new IllegalStateException(low.func.name + ": operand " + k + " of inst" + cur + " ("
+                + X64Insts.opName(in.op[cur]) + ") allocated to " + Allocation.toString(a) + ", a register was required");
     }
 
     // memory operand of the current instruction, resolved
