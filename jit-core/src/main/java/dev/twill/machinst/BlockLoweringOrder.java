@@ -3,9 +3,9 @@ package dev.twill.machinst;
 import dev.twill.CompileError;
 
 import dev.twill.analysis.ControlFlowGraph;
+import dev.twill.entity.ListPool;
 import dev.twill.ir.DataFlowGraph;
 import dev.twill.ir.Function;
-import dev.twill.ir.InstructionFormat;
 import dev.twill.ir.Layout;
 import dev.twill.ir.Opcode;
 import java.util.Arrays;
@@ -22,8 +22,10 @@ import java.util.Arrays;
  *
  * <p><b>Algorithm.</b>
  * <ol>
- *   <li>Reachability from the entry over the {@link ControlFlowGraph}; unreachable blocks are
- *       dropped.
+ *   <li>One walk over the layout ({@link #begin}, usually the lowering's own pre-pass) records
+ *       each block's branches and, per branch, its edges to IR blocks (the block calls are read
+ *       once, while the branch is at hand: on large functions a second read is a cache miss).
+ *   <li>Reachability from the entry over those edges; unreachable blocks are dropped.
  *   <li>Each reachable IR block, in layout order, is cut after each mid-block branch into
  *       <i>segments</i>: segment k runs from the instruction after the k-th mid-block branch to
  *       the next branch (or the terminator). A segment ending in a mid-block branch has two
@@ -149,17 +151,59 @@ public final class BlockLoweringOrder {
         branchStamp[inst] = stamp;
     }
 
-    /** Computes the order for {@code f}; {@code cfg} must be computed for {@code f}. */
-    public void compute(Function f, ControlFlowGraph cfg) {
+    /** Computes the order for {@code f} with a walk of its own over the layout (see {@link #begin} to share one). */
+    public void compute(Function f) {
         DataFlowGraph dfg = f.dfg;
         Layout layout = f.layout;
-        int nb = dfg.numBlocks();
-        int ni = dfg.numInsts();
+        begin(f);
+        for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
+            beginBlock(b);
+            for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) {
+                Opcode op = dfg.opcode(i);
+                if (op.isBranch()) addBranch(b, i, op);
+            }
+            endBlock(b);
+        }
+        finish();
+    }
+
+    // ---- the walk: raw segments and edges of every block in the layout, reachable or not
+
+    /** Per IR block: its first raw segment, how many it has, and the instruction that makes it unlowerable (or -1). */
+    private int[] rawFirst = new int[32], rawCount = new int[32], badInst = new int[32];
+    /** Per raw segment: its branch or terminator, and the starts of its edges and jump-table entries (n + 1 entries). */
+    private int[] rawLast = new int[32], rawSuccStart = new int[33], rawJtStart = new int[33];
+    /** Per raw edge: destination IR block ({@link #FALL_THROUGH} for the next segment) and block call. */
+    private int[] rawDst = new int[64], rawCall = new int[64];
+    private int[] rawJt = new int[64];
+    private int numRaw, numRawEdges, numRawJt;
+    /** The IR block being walked, and whether any edge of the walk enters the entry block. */
+    private int walkBlock;
+    private boolean entryIsTarget;
+    private static final int FALL_THROUGH = -2;
+    private Function func;
+
+    /**
+     * Starts computing the order of {@code f} from a walk the caller makes over the layout (so
+     * that the lowering's own pre-pass, which reads every instruction anyway, also feeds this
+     * one): then, for each block in layout order, {@link #beginBlock}, {@link #addBranch} for
+     * each of its branches in order, {@link #endBlock}; and finally {@link #finish}. The edges are
+     * taken from each branch while the walk has its record at hand, so no {@link
+     * ControlFlowGraph} is needed and no branch or block call is read a second time.
+     */
+    public void begin(Function f) {
+        func = f;
+        int nb = f.dfg.numBlocks();
+        int ni = f.dfg.numInsts();
         numIrBlocks = nb;
         if (blockIndex.length < nb) {
-            blockIndex = new int[Math.max(nb, blockIndex.length * 2)];
-            reachable = new boolean[blockIndex.length];
-            stack = new int[blockIndex.length + 1];
+            int n = Math.max(nb, blockIndex.length * 2);
+            blockIndex = new int[n];
+            reachable = new boolean[n];
+            stack = new int[n + 1];
+            rawFirst = new int[n];
+            rawCount = new int[n];
+            badInst = new int[n];
         }
         if (branchBlock.length < ni) {
             branchBlock = new int[Math.max(ni, branchBlock.length * 2)];
@@ -170,6 +214,122 @@ public final class BlockLoweringOrder {
             Arrays.fill(branchStamp, 0);
             stamp = 1;
         }
+        numRaw = numRawEdges = numRawJt = 0;
+        rawSuccStart[0] = 0;
+        rawJtStart[0] = 0;
+        entryIsTarget = false;
+        walkBlock = -1;
+    }
+
+    /** Block {@code b} comes next in the layout walk. */
+    public void beginBlock(int b) {
+        walkBlock = b;
+        rawFirst[b] = numRaw;
+        rawCount[b] = 0;
+        badInst[b] = -1;
+    }
+
+    /** Instruction {@code i} of the current block {@code b} is a branch of opcode {@code op}: it ends a segment. */
+    public void addBranch(int b, int i, Opcode op) {
+        DataFlowGraph dfg = func.dfg;
+        int edges = numRawEdges, jts = numRawJt;
+        boolean valid = switch (op.format) {
+            case JUMP -> rawEdge(dfg, dfg.field(i, DataFlowGraph.B0));
+            case BRIF -> rawEdge(dfg, dfg.field(i, DataFlowGraph.B0)) & rawEdge(dfg, dfg.field(i, DataFlowGraph.B1));
+            case BRANCH, BRANCH_ICMP -> {
+                boolean ok = rawEdge(dfg, dfg.field(i, DataFlowGraph.B0));
+                addRawEdge(FALL_THROUGH, -1);
+                yield ok;
+            }
+            case BRANCH_TABLE -> rawJumpTableEdges(dfg, i);
+            default -> true;
+        };
+        if (!valid) { // unverified IR: refused if the block is reachable
+            numRawEdges = edges;
+            numRawJt = jts;
+            if (badInst[b] < 0) badInst[b] = i;
+            return;
+        }
+        addRawSegment(b, i);
+    }
+
+    /** The walk is done with block {@code b}: its last segment ends at the terminator. */
+    public void endBlock(int b) {
+        Layout layout = func.layout;
+        int last = layout.lastInst(b);
+        if (last < 0 || !func.dfg.opcode(last).isTerminator()) {
+            if (badInst[b] < 0) badInst[b] = Integer.MIN_VALUE; // no terminator
+            return;
+        }
+        if (rawCount[b] == 0 || rawLast[numRaw - 1] != last) addRawSegment(b, last);
+    }
+
+    private void addRawSegment(int b, int last) {
+        if (numRaw + 1 >= rawLast.length) {
+            int n = rawLast.length * 2;
+            rawLast = Arrays.copyOf(rawLast, n);
+            rawSuccStart = Arrays.copyOf(rawSuccStart, n + 1);
+            rawJtStart = Arrays.copyOf(rawJtStart, n + 1);
+        }
+        rawLast[numRaw] = last;
+        rawCount[b]++;
+        numRaw++;
+        rawSuccStart[numRaw] = numRawEdges;
+        rawJtStart[numRaw] = numRawJt;
+    }
+
+    /** Adds the edge of block call {@code call}; false if its destination is not a block in the layout. */
+    private boolean rawEdge(DataFlowGraph dfg, int call) {
+        if (call < 0 || call == ListPool.EMPTY) return false;
+        int to = dfg.blockCallBlock(call);
+        if (to < 0 || to >= numIrBlocks || !func.layout.isBlockInserted(to)) return false;
+        addRawEdge(to, call);
+        return true;
+    }
+
+    private void addRawEdge(int dst, int call) {
+        if (numRawEdges == rawDst.length) {
+            rawDst = Arrays.copyOf(rawDst, numRawEdges * 2);
+            rawCall = Arrays.copyOf(rawCall, numRawEdges * 2);
+        }
+        if (dst == func.layout.firstBlock()) entryIsTarget = true;
+        rawDst[numRawEdges] = dst;
+        rawCall[numRawEdges] = call;
+        numRawEdges++;
+    }
+
+    /** A br_table's edges: the default, then each distinct (destination, arguments) of its entries. */
+    private boolean rawJumpTableEdges(DataFlowGraph dfg, int i) {
+        int jt = dfg.aux(i);
+        if (jt < 0 || jt >= dfg.numJumpTables()) return false;
+        int list = dfg.jumpTable(jt);
+        int n = dfg.pool.size(list);
+        int first = numRawEdges;
+        for (int k = 0; k < n; k++) {
+            int call = dfg.pool.get(list, k);
+            if (call < 0 || call == ListPool.EMPTY) return false;
+            int dst = dfg.blockCallBlock(call);
+            if (dst < 0 || dst >= numIrBlocks || !func.layout.isBlockInserted(dst)) return false;
+            int found = -1;
+            for (int e = first; e < numRawEdges && found < 0; e++) {
+                if (rawDst[e] == dst && sameArgs(dfg, rawCall[e], call)) found = e - first;
+            }
+            if (found < 0) {
+                found = numRawEdges - first;
+                addRawEdge(dst, call);
+            }
+            if (numRawJt == rawJt.length) rawJt = Arrays.copyOf(rawJt, numRawJt * 2);
+            rawJt[numRawJt++] = found;
+        }
+        return true;
+    }
+
+    /** Ends the walk: reachability, segments, edges and the split critical edges, in the final order. */
+    public void finish() {
+        Function f = func;
+        DataFlowGraph dfg = f.dfg;
+        Layout layout = f.layout;
+        int nb = numIrBlocks;
         Arrays.fill(blockIndex, 0, nb, -1);
         Arrays.fill(reachable, 0, nb, false);
         num = numEdges = numJt = 0;
@@ -178,79 +338,60 @@ public final class BlockLoweringOrder {
 
         int entry = layout.firstBlock();
         if (entry < 0) return;
-        // 1. reachability
+        // 1. reachability over the raw edges (a block's segments' edges are its successors)
         int sp = 0;
         stack[sp++] = entry;
         reachable[entry] = true;
         while (sp > 0) {
             int b = stack[--sp];
-            for (int k = 0, n = cfg.numSuccs(b); k < n; k++) {
-                int s = cfg.succ(b, k);
-                if (!reachable[s]) {
+            for (int e = rawSuccStart[rawFirst[b]], end = rawSuccStart[rawFirst[b] + rawCount[b]]; e < end; e++) {
+                int s = rawDst[e];
+                if (s >= 0 && !reachable[s]) {
                     reachable[s] = true;
                     stack[sp++] = s;
                 }
             }
         }
-        boolean syntheticEntry = cfg.numPreds(entry) > 0;
 
-        // 2. segments, numbered provisionally in layout order (the synthetic entry is 0)
-        if (syntheticEntry) addBlock(ENTRY, entry, -1, -1);
-        // The CFG lists each block's edges in layout order with their branch instructions, so
-        // the cuts come from it rather than from a walk over every instruction: a segment ends
-        // at each distinct branch, and the last one at the block's terminator (a return or trap
-        // has no edge).
+        // 2. segments of the reachable blocks, numbered provisionally in layout order (the
+        // synthetic entry is 0)
+        if (entryIsTarget) addBlock(ENTRY, entry, -1, -1);
         for (int b = entry; b >= 0; b = layout.nextBlock(b)) {
             if (!reachable[b]) continue;
-            blockIndex[b] = num;
-            int start = layout.firstInst(b), last = layout.lastInst(b), cut = -1;
-            // unverified IR: a block that ends in a conditional branch would fall through into
-            // whatever segment comes next (or past the last one)
-            if (last < 0 || !dfg.opcode(last).isTerminator()) {
+            if (badInst[b] != -1) {
+                int last = layout.lastInst(b);
+                if (badInst[b] >= 0) throw CompileError.inFunction(f.name, "block" + b, "branch inst" + badInst[b] + " to a block outside the layout");
                 throw CompileError.inFunction(f.name, "block" + b,
                         last < 0 ? "an empty block" : "the block ends in " + dfg.opcode(last).text + ", not a terminator");
             }
-            for (int n = 0, ns = cfg.numSuccs(b); n < ns; n++) {
-                int i = cfg.succInst(b, n);
-                if (i == cut) continue;
-                cut = i;
+            blockIndex[b] = num;
+            int start = layout.firstInst(b);
+            for (int s = rawFirst[b], end = s + rawCount[b]; s < end; s++) {
+                int i = rawLast[s];
                 endsSegment(i, num);
                 addBlock(SEGMENT, b, start, i);
                 start = layout.nextInst(i);
             }
-            if (cut != last) {
-                endsSegment(last, num);
-                addBlock(SEGMENT, b, start, last);
-            }
         }
         int numSegments = num;
 
-        // 3. raw edges per segment, provisional numbering
+        // 3. edges per segment, provisional numbering
+        int seg = -1; // the raw segment of provisional segment lb
         for (int lb = 0; lb < numSegments; lb++) {
             jtStart[lb] = numJt;
             if (kind[lb] == ENTRY) {
-                addEdge(blockIndex[irBlock[lb]], -1);
+                addEdge(blockIndex[entry], -1);
             } else {
-                int i = lastInst[lb];
-                Opcode op = dfg.opcode(i);
-                switch (op.format) {
-                    case JUMP -> addEdge(target(dfg, dfg.field(i, DataFlowGraph.B0)), dfg.field(i, DataFlowGraph.B0));
-                    case BRIF -> {
-                        addEdge(target(dfg, dfg.field(i, DataFlowGraph.B0)), dfg.field(i, DataFlowGraph.B0));
-                        addEdge(target(dfg, dfg.field(i, DataFlowGraph.B1)), dfg.field(i, DataFlowGraph.B1));
-                    }
-                    case BRANCH, BRANCH_ICMP -> {
-                        addEdge(target(dfg, dfg.field(i, DataFlowGraph.B0)), dfg.field(i, DataFlowGraph.B0));
-                        addEdge(lb + 1, -1); // the fall-through segment
-                    }
-                    case BRANCH_TABLE -> addJumpTableEdges(dfg, i, lb);
-                    default -> { }
+                seg = lb == 0 || irBlock[lb] != irBlock[lb - 1] || kind[lb - 1] != SEGMENT ? rawFirst[irBlock[lb]] : seg + 1;
+                for (int e = rawSuccStart[seg], end = rawSuccStart[seg + 1]; e < end; e++) {
+                    int dst = rawDst[e];
+                    addEdge(dst == FALL_THROUGH ? lb + 1 : blockIndex[dst], rawCall[e]);
                 }
+                for (int k = rawJtStart[seg], end = rawJtStart[seg + 1]; k < end; k++) addJt(rawJt[k]);
             }
             succStart[lb + 1] = numEdges;
         }
         jtStart[numSegments] = numJt;
-
         // 4. predecessor counts, then the final order with edge blocks after each EBB
         if (preds.length < numSegments) preds = new int[Math.max(numSegments, preds.length * 2)];
         Arrays.fill(preds, 0, numSegments, 0);
@@ -387,28 +528,6 @@ public final class BlockLoweringOrder {
         jtStart[me + 1] = numJt;
     }
 
-    private int target(DataFlowGraph dfg, int call) {
-        return blockIndex[dfg.blockCallBlock(call)];
-    }
-
-    private void addJumpTableEdges(DataFlowGraph dfg, int i, int lb) {
-        int list = dfg.jumpTable(dfg.aux(i));
-        int n = dfg.pool.size(list);
-        int first = numEdges;
-        for (int k = 0; k < n; k++) {
-            int call = dfg.pool.get(list, k);
-            int dst = target(dfg, call);
-            int found = -1;
-            for (int e = first; e < numEdges && found < 0; e++) {
-                if (succ[e] == dst && sameArgs(dfg, succCall[e], call)) found = e - first;
-            }
-            if (found < 0) {
-                found = numEdges - first;
-                addEdge(dst, call);
-            }
-            addJt(found);
-        }
-    }
 
     private static boolean sameArgs(DataFlowGraph dfg, int a, int b) {
         int n = dfg.blockCallNumArgs(a);

@@ -2,17 +2,14 @@ package dev.twill.machinst;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.twill.analysis.ControlFlowGraph;
 import dev.twill.ir.Function;
 import dev.twill.ir.text.Parser;
 import org.junit.jupiter.api.Test;
 
 class BlockLoweringOrderTest {
     private static BlockLoweringOrder order(Function f) {
-        ControlFlowGraph cfg = new ControlFlowGraph();
-        cfg.compute(f);
         BlockLoweringOrder o = new BlockLoweringOrder();
-        o.compute(f, cfg);
+        o.compute(f);
         return o;
     }
 

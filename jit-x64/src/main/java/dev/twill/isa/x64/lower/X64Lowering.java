@@ -3,7 +3,6 @@ package dev.twill.isa.x64.lower;
 import static dev.twill.isa.x64.inst.X64Insts.*;
 
 import dev.twill.CompileError;
-import dev.twill.analysis.ControlFlowGraph;
 import dev.twill.ir.DataFlowGraph;
 import dev.twill.ir.ExtFuncData;
 import dev.twill.ir.FloatCC;
@@ -53,8 +52,8 @@ import java.util.Arrays;
  * and emit mode reads back the load folds and compare fusions mark mode chose instead of
  * matching them again ({@link #foldedLoadArg}, {@link #condOfFolding}).
  *
- * <p><b>Cost.</b> Before mark mode, one walk over the layout builds the CFG, counts uses and
- * collects the roots, and one pass over the values resolves aliases, def instructions and
+ * <p><b>Cost.</b> Before mark mode, one walk over the layout records the branches' edges for
+ * the lowering order, counts uses and collects the roots, and one pass over the values resolves aliases, def instructions and
  * their opcodes into tables (then the sources of the few values an {@code ireduce}, {@code
  * bitcast} or {@code uextend} defines), so the rules never chase aliases; then mark mode
  * (worklist) and emit mode (block order). Everything lives in reused arrays.
@@ -79,7 +78,6 @@ public final class X64Lowering {
     public final VCode vcode = new VCode();
     public final X64Insts insts = new X64Insts();
     public final BlockLoweringOrder order = new BlockLoweringOrder();
-    private final ControlFlowGraph cfg = new ControlFlowGraph();
 
     private X64Features features = X64Features.host();
 
@@ -270,26 +268,25 @@ public final class X64Lowering {
         }
         for (int k = 0; k < numSharing; k++) valueSource[sharing[k]] = source(sharing[k]);
 
-        // One walk over the layout builds the CFG (ControlFlowGraph's incremental interface),
-        // counts uses and collects mark mode's roots; unreachable blocks, which the lowering
-        // order drops, are taken back out afterwards (rare).
+        // One walk over the layout feeds the lowering order (BlockLoweringOrder's incremental
+        // interface: each branch's edges), counts uses and collects mark mode's roots;
+        // unreachable blocks, which the lowering order drops, are taken back out afterwards (rare).
         worklistSize = 0;
         int numDeferred = 0;
-        cfg.begin(f);
+        order.begin(f);
         for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
-            cfg.beginBlock(b);
+            order.beginBlock(b);
             for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) {
                 Opcode op = dfg.opcode(i);
                 countUses(i, op, 1);
                 if (op.format.hasMemFlags() && (dfg.aux(i) & MemFlags.NOTRAP) == 0) mayFault = true;
                 if (op == Opcode.LOAD) deferredLoads[numDeferred++] = i;
                 else if (op.hasSideEffects()) worklist[worklistSize++] = i;
-                if (op.isBranch()) cfg.addBranch(b, i, op);
+                if (op.isBranch()) order.addBranch(b, i, op);
             }
-            cfg.endBlock(b);
+            order.endBlock(b);
         }
-        cfg.finish();
-        order.compute(f, cfg);
+        order.finish();
         boolean unreachable = false;
         for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
             if (order.blockIndex(b) >= 0) continue;
@@ -321,9 +318,10 @@ public final class X64Lowering {
                     condLoad[i] = -1;
                 }
                 if (!op.isBranch()) continue;
-                // a branch the CFG did not record (one to a block outside the layout: unverified
-                // IR) would sit inside a segment; refuse it rather than miscompile. Every branch
-                // of a reachable block passes here once, as a root.
+                // a branch that ends no segment would sit inside one; refuse it rather than
+                // miscompile (the lowering order already refuses a reachable block's branch to a
+                // block outside the layout: unverified IR). Every branch of a reachable block
+                // passes here once, as a root.
                 if (order.segmentEndingAt(i) < 0) throw error("branch inst" + i + " to a block outside the layout");
                 int nc = dfg.numBlockCalls(i);
                 for (int c = 0; c < nc; c++) {
