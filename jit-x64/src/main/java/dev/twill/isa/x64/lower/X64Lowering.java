@@ -179,6 +179,12 @@ public final class X64Lowering {
      */
     private int[] condCompare = new int[256], condLoad = new int[256];
     private int[] worklist = new int[256];
+    /**
+     * The instructions in layout order, and each one's index there: emit mode reads a segment
+     * from this array instead of following the layout's links, a chain of dependent loads that
+     * missed the caches on large functions (the layout's records were last read one pass earlier).
+     */
+    private int[] instSeq = new int[256], instPos = new int[256];
     /** Loads with side effects that are roots only if no needed rule folds them (mark mode). */
     private int[] deferredLoads = new int[256];
     private int worklistSize;
@@ -233,6 +239,8 @@ public final class X64Lowering {
             deferredLoads = new int[n];
             condCompare = new int[n];
             condLoad = new int[n];
+            instSeq = new int[n];
+            instPos = new int[n];
         }
         Arrays.fill(useCount, 0, nv, 0);
         Arrays.fill(needed, 0, ni, false);
@@ -271,12 +279,16 @@ public final class X64Lowering {
         // One walk over the layout feeds the lowering order (BlockLoweringOrder's incremental
         // interface: each branch's edges), counts uses and collects mark mode's roots;
         // unreachable blocks, which the lowering order drops, are taken back out afterwards (rare).
+        // It also writes the layout order down (instSeq) for emit mode.
         worklistSize = 0;
         int numDeferred = 0;
+        int pos = 0;
         order.begin(f);
         for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
             order.beginBlock(b);
             for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) {
+                instSeq[pos] = i;
+                instPos[i] = pos++;
                 Opcode op = dfg.opcode(i);
                 countUses(i, op, 1);
                 if (op.format.hasMemFlags() && (dfg.aux(i) & MemFlags.NOTRAP) == 0) mayFault = true;
@@ -525,7 +537,8 @@ public final class X64Lowering {
                 for (int k = 0, n = dfg.numBlockParams(b); k < n; k++) vcode.addBlockParam(vreg(dfg.blockParam(b, k)));
             }
         }
-        for (int i = first, last = order.lastInst(lb); ; i = layout.nextInst(i)) {
+        for (int p = instPos[first], last = order.lastInst(lb); ; p++) {
+            int i = instSeq[p];
             if (needed[i]) lowerInst(i);
             if (i == last) break;
         }
