@@ -58,6 +58,13 @@ public final class DataFlowGraph {
     private int numValues;
     /** Whether some value was given type i128 since {@link #clear} (it may have been retyped since). */
     private boolean typedI128;
+    /**
+     * Whether some value was made an alias or a placeholder ({@link #DEF_NONE}) since {@link
+     * #clear}. While false every value resolves to itself, so the verifier skips its alias pass
+     * and its per-value resolution table (a pass over all value records, which at 100,000
+     * instructions no longer fit the cache).
+     */
+    private boolean unresolvedValues;
 
     private int[] blockParams = new int[32];
     private int numBlocks;
@@ -97,6 +104,7 @@ public final class DataFlowGraph {
         numInsts = 0;
         numValues = 0;
         typedI128 = false;
+        unresolvedValues = false;
         numBlocks = 0;
         numJumpTables = 0;
     }
@@ -381,6 +389,7 @@ public final class DataFlowGraph {
 
     /** Makes placeholder values until {@code v} exists (the parser keeps the numbers it reads). */
     public void ensureValue(int v) {
+        if (numValues <= v) unresolvedValues = true;
         while (numValues <= v) makeValue(Type.INVALID, DEF_NONE, -1, 0);
     }
 
@@ -404,6 +413,14 @@ public final class DataFlowGraph {
      */
     public boolean mayHaveI128() {
         return typedI128;
+    }
+
+    /**
+     * False if no value is an alias or a placeholder, so every value resolves to itself (a
+     * constant-time answer); true if some value may be one.
+     */
+    public boolean mayHaveAliases() {
+        return unresolvedValues;
     }
 
     /** {@link #DEF_RESULT}, {@link #DEF_PARAM}, {@link #DEF_ALIAS} or {@link #DEF_NONE}. */
@@ -435,6 +452,7 @@ public final class DataFlowGraph {
     public void changeToAlias(int v, int target) {
         int t = resolveAliases(target);
         if (t == v) throw new IllegalArgumentException("alias of v" + v + " to itself");
+        unresolvedValues = true;
         values[v * VSTRIDE + VKIND] = DEF_ALIAS;
         values[v * VSTRIDE + VDEF] = t;
         values[v * VSTRIDE + VTYPE] = values[t * VSTRIDE + VTYPE];
@@ -446,6 +464,7 @@ public final class DataFlowGraph {
      */
     public void defineAlias(int v, int target) {
         ensureValue(Math.max(v, target));
+        unresolvedValues = true;
         values[v * VSTRIDE + VKIND] = DEF_ALIAS;
         values[v * VSTRIDE + VDEF] = target;
     }
@@ -520,6 +539,9 @@ public final class DataFlowGraph {
         int count = numBlockParams(b);
         for (int k = n; k < count; k++) values[blockParam(b, k) * VSTRIDE + VNUM] = k;
         // a parameter replaced by an alias first (SSA construction) stays an alias
-        if (values[v * VSTRIDE + VKIND] == DEF_PARAM && values[v * VSTRIDE + VDEF] == b) values[v * VSTRIDE + VKIND] = DEF_NONE;
+        if (values[v * VSTRIDE + VKIND] == DEF_PARAM && values[v * VSTRIDE + VDEF] == b) {
+            values[v * VSTRIDE + VKIND] = DEF_NONE;
+            unresolvedValues = true;
+        }
     }
 }

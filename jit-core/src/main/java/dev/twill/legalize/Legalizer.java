@@ -94,6 +94,30 @@ public final class Legalizer {
     /** Bounds checks remembered per EBB; more are evicted round-robin (only a missed saving). */
     private static final int MAX_CHECKS = 16;
 
+    /**
+     * What the walk does with each opcode, by ordinal: one of the kinds below, plus {@link
+     * #FORGETS} if it may store or call (so remembered checks and loads of unstable chains go).
+     * Most instructions need nothing, and one table read tells the walk so.
+     */
+    private static final byte[] ACTIONS = new byte[Opcode.values().length];
+    private static final int HEAP_LOAD = 1, HEAP_STORE = 2, HEAP_ADDR = 3, GLOBAL_VALUE = 4, TABLE_ADDR = 5, SCALAR = 6,
+            FORGETS = 8;
+
+    static {
+        for (Opcode op : Opcode.values()) {
+            int action = switch (op) {
+                case HEAP_LOAD, HEAP_ULOAD8, HEAP_SLOAD8, HEAP_ULOAD16, HEAP_SLOAD16, HEAP_ULOAD32, HEAP_SLOAD32 -> HEAP_LOAD;
+                case HEAP_STORE, HEAP_ISTORE8, HEAP_ISTORE16, HEAP_ISTORE32 -> HEAP_STORE;
+                case HEAP_ADDR -> HEAP_ADDR;
+                case GLOBAL_VALUE -> GLOBAL_VALUE;
+                case TABLE_ADDR -> TABLE_ADDR;
+                default -> ScalarExpander.handles(op) ? SCALAR : 0;
+            };
+            if ((op.canStore() && op.level != Opcode.Level.SANDBOX) || op.isCall()) action |= FORGETS;
+            ACTIONS[op.ordinal()] = (byte) action;
+        }
+    }
+
     private Function func;
     private DataFlowGraph dfg;
     private Layout layout;
@@ -196,31 +220,22 @@ public final class Legalizer {
             for (int i = layout.firstInst(b); i >= 0; ) {
                 int next = layout.nextInst(i);
                 Opcode op = dfg.opcode(i);
-                origin = i;
-                switch (op) {
-                    case HEAP_LOAD: case HEAP_ULOAD8: case HEAP_SLOAD8: case HEAP_ULOAD16: case HEAP_SLOAD16:
-                    case HEAP_ULOAD32: case HEAP_SLOAD32:
-                        heapLoad(i, op);
-                        break;
-                    case HEAP_STORE: case HEAP_ISTORE8: case HEAP_ISTORE16: case HEAP_ISTORE32:
-                        heapStore(i, op);
-                        break;
-                    case HEAP_ADDR:
-                        if (expandHeapAddr) heapAddr(i);
-                        break;
-                    case GLOBAL_VALUE:
-                        globalValue(i);
-                        break;
-                    case TABLE_ADDR:
-                        tableAddr(i);
-                        break;
-                    default:
-                        if (ScalarExpander.handles(op)) scalar.expand(i, op);
-                        break;
-                }
-                if ((op.canStore() && op.level != Opcode.Level.SANDBOX) || op.isCall()) {
-                    forgetUnstableChecks();
-                    if (numUnstableCached > 0) forgetGlobalValues(false);
+                int action = ACTIONS[op.ordinal()];
+                if (action != 0) {
+                    origin = i;
+                    switch (action & ~FORGETS) {
+                        case HEAP_LOAD: heapLoad(i, op); break;
+                        case HEAP_STORE: heapStore(i, op); break;
+                        case HEAP_ADDR: if (expandHeapAddr) heapAddr(i); break;
+                        case GLOBAL_VALUE: globalValue(i); break;
+                        case TABLE_ADDR: tableAddr(i); break;
+                        case SCALAR: scalar.expand(i, op); break;
+                        default: break;
+                    }
+                    if ((action & FORGETS) != 0) {
+                        forgetUnstableChecks();
+                        if (numUnstableCached > 0) forgetGlobalValues(false);
+                    }
                 }
                 i = next;
             }

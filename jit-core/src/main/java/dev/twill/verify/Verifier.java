@@ -54,14 +54,15 @@ import java.util.List;
  * </ol>
  *
  * <p>Speed, because tests run this after every pass: the declarations and values are checked
- * once each, the layout is walked once for its shape (which also hands the {@link
+ * once each (the alias pass only if the function has aliases), the layout is walked once for its shape (which also hands the {@link
  * ControlFlowGraph} its branches) and once for the instructions, where each use costs O(1)
- * (an alias lookup in a table built up front, and {@link DominatorTree#dominates} which is
+ * (an alias lookup in a table built up front, if there are aliases, and {@link DominatorTree#dominates} which is
  * O(1) unless a definition sits after a mid-block branch). Two shortcuts make the common case
  * cheaper without changing any outcome: a use of a value defined earlier in the same block
  * (most uses) is settled by a per-value stamp, and a function is first tried in a single walk
  * that checks shape and instructions together and checks uses across blocks against the
- * dominator tree afterwards (computed only if there are any); only when that walk finds a
+ * dominator tree afterwards (computed, with the control-flow graph from the branches the walk
+ * noted, only if there are any); only when that walk finds a
  * problem does the full algorithm above run, to report everything in order. Everything lives
  * in primitive arrays of a reusable context; a function without errors allocates nothing once
  * the context has grown. Error text is built only for errors.
@@ -93,6 +94,12 @@ public final class Verifier {
     private int[] resolved = new int[128];
     /** Per value during alias resolution: 0 unvisited, 1 on the current chain, 2 done. */
     private byte[] aliasState = new byte[128];
+    /**
+     * True when the function has no alias and no placeholder ({@link
+     * DataFlowGraph#mayHaveAliases}): every value resolves to itself and {@link #resolved} is
+     * not filled, which saves a pass over all value records.
+     */
+    private boolean resolvesToItself;
     private final IntVec chain = new IntVec();
     /** Per instruction: the block the shape walk found it in, or -1. */
     private int[] instSeenIn = new int[64];
@@ -367,6 +374,8 @@ public final class Verifier {
 
     /** Fills {@link #resolved} for every value, reporting alias cycles, dangling and mistyped aliases once. */
     private void checkAliases() {
+        resolvesToItself = !dfg.mayHaveAliases();
+        if (resolvesToItself) return;
         int n = numValues;
         if (resolved.length < n) {
             resolved = new int[Math.max(n, resolved.length * 2)];
@@ -534,6 +543,13 @@ public final class Verifier {
     /** Uses whose definition is in another block: the defining instruction (or ~block) and the user. */
     private int[] deferredDef = new int[16], deferredUse = new int[16];
     private int numDeferred;
+    /**
+     * The branches {@link #validInOneWalk} met, in layout order: block, instruction, block, ...
+     * The control-flow graph is built from them only when a deferred use needs the dominator
+     * tree; most functions the walk accepts (all uses in the defining block or through block
+     * parameters) never need it, and building it on the way cost several streams per block.
+     */
+    private final IntVec branches = new IntVec();
 
     /**
      * Decides in one walk over the layout whether the function is valid: the block shape and
@@ -550,7 +566,7 @@ public final class Verifier {
     private boolean validInOneWalk() {
         int entry = layout.firstBlock();
         if (entry < 0) return false;
-        cfg.begin(func);
+        branches.clear();
         nextAvailStamp();
         oneWalk = true;
         oneWalkFailed = false;
@@ -569,13 +585,15 @@ public final class Verifier {
                 curBlock = b;
                 nextAvailStamp();
                 makeParamsAvailable(b);
-                cfg.beginBlock(b);
                 Opcode lastOp = null;
                 for (int i = first; i >= 0; i = layout.nextInst(i)) {
                     if (i >= numInsts || ++instsWalked > numInsts || layout.instBlock(i) != b) return false;
                     if (lastOp != null && lastOp.isTerminator()) return false;
                     Opcode op = dfg.opcode(i);
-                    if (op.isBranch()) cfg.addBranch(b, i, op);
+                    if (op.isBranch()) {
+                        branches.add(b);
+                        branches.add(i);
+                    }
                     checkedResult = -1;
                     checkInst(i);
                     if (errors != null || oneWalkFailed) return false;
@@ -584,7 +602,6 @@ public final class Verifier {
                     lastOp = op;
                 }
                 if (!lastOp.isTerminator()) return false;
-                cfg.endBlock(b);
             }
             checkEntryParams(entry);
             return errors == null && deferredUsesDominated();
@@ -596,6 +613,19 @@ public final class Verifier {
     /** The deferred uses of {@link #validInOneWalk}: each in a reachable block must be dominated. */
     private boolean deferredUsesDominated() {
         if (numDeferred == 0) return true;
+        // the graph the layout walk would have built: blocks without branches have no successors
+        cfg.begin(func);
+        int[] br = branches.raw();
+        for (int k = 0, n = branches.size(), open = -1; k < n; k += 2) {
+            int b = br[k], i = br[k + 1];
+            if (b != open) {
+                if (open >= 0) cfg.endBlock(open);
+                cfg.beginBlock(b);
+                open = b;
+            }
+            cfg.addBranch(b, i, dfg.opcode(i));
+            if (k + 2 == n) cfg.endBlock(b);
+        }
         cfg.finish();
         domtree.compute(func, cfg);
         for (int k = 0; k < numDeferred; k++) {
@@ -750,7 +780,7 @@ public final class Verifier {
             // only defined values (never aliases) are available, so v resolves to itself
             if (available[v] == availStamp) return dfg.valueType(v);
             if (oneWalk) return useInOneWalk(i, v);
-            int r = resolved[v];
+            int r = resolvesToItself ? v : resolved[v];
             if (r >= 0) {
                 DataFlowGraph dfg = this.dfg;
                 int def = dfg.valueDef(r);
@@ -776,7 +806,7 @@ public final class Verifier {
      * remembered for {@link #deferredUsesDominated}. Any failure only marks the walk failed.
      */
     private int useInOneWalk(int i, int v) {
-        int r = resolved[v];
+        int r = resolvesToItself ? v : resolved[v];
         if (r >= 0) {
             DataFlowGraph dfg = this.dfg;
             int def = dfg.valueDef(r);
@@ -812,7 +842,7 @@ public final class Verifier {
             err(i, v == -1 ? "missing argument" : "invalid value v" + v);
             return Type.INVALID;
         }
-        int r = resolved[v];
+        int r = resolvesToItself ? v : resolved[v];
         if (r < 0) {
             // a dangling alias was reported with the alias; a placeholder is reported here
             if (dfg.valueKind(v) == DataFlowGraph.DEF_NONE) err(i, "v" + v + " has no definition");
