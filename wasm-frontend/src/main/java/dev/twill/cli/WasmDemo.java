@@ -10,6 +10,7 @@ import dev.twill.wasm.Store;
 import dev.twill.wasm.WasmFunction;
 import dev.twill.wasm.binary.FuncType;
 import dev.twill.wasm.binary.ValType;
+import dev.twill.wasm.runtime.LinearMemory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -39,7 +40,9 @@ final class WasmDemo {
         byte[] mandelbrot = assemble("mandelbrot");
         byte[] host = assemble("host");
         for (String tier : new String[] {"none", "speed"}) {
-            out.printf("==== tier %s (%s)%n", tier, tier.equals("none") ? "single-pass register allocation" : "linear scan");
+            out.printf("==== tier %s (%s; memory bounds checked by %s)%n", tier,
+                    tier.equals("none") ? "single-pass register allocation" : "linear scan",
+                    LinearMemory.guarded() ? "guard pages" : "compare and branch");
             try (Engine engine = new Engine(new EngineConfig().optLevel(tier)); Store store = new Store(engine)) {
                 Linker linker = new Linker(engine);
                 List<Long> reports = new ArrayList<>();
@@ -55,6 +58,14 @@ final class WasmDemo {
 
                 run(fibI.function("fib"), "fib", 30, fib(30));
                 run(sieveI.function("count_primes"), "count_primes", 10_000_000, primesBelow(10_000_000));
+                try {
+                    // the sieve grew its memory to 10 MB: 2 GB is past its length
+                    sieveI.function("peek").call(0x7fff_0000L);
+                    check("peek(0x7fff0000) traps", 0, 1);
+                } catch (Trap t) {
+                    out.printf("  peek(0x7fff0000) -> %s%n", t.getMessage());
+                    check("peek(0x7fff0000) trap code", t.codeName().equals("heap_oob") ? 1 : 0, 1);
+                }
                 run(mandelI.function("mandelbrot"), "mandelbrot", 500, mandelbrot(500));
                 long folded = timed(hostI.function("fold"), "fold", 12)[0];
                 check("fold(12)", folded, fold(12));

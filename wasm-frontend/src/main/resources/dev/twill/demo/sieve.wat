@@ -25,4 +25,7 @@
                 (br $inner)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $outer)))
-    (local.get $count)))
+    (local.get $count))
+  ;; one byte of memory: an address past the memory's length traps heap_oob
+  (func $peek (export "peek") (param $at i32) (result i32)
+    (i32.load8_u (local.get $at))))

@@ -16,6 +16,7 @@ class WasmDemoTest {
         String out = bytes.toString();
         assertEquals(0, failures, out);
         assertTrue(out.contains("divmod(1, 0) -> trap: int_divz in divmod"), out);
+        assertTrue(out.contains("peek(0x7fff0000) -> trap: heap_oob in peek"), out);
     }
 
     @Test
