@@ -64,7 +64,7 @@ public final class DataFlowGraph {
      * and its per-value resolution table (a pass over all value records, which at 100,000
      * instructions no longer fit the cache).
      */
-    private boolean unresolvedValues;
+    private boolean mayHaveAliases;
 
     private int[] blockParams = new int[32];
     private int numBlocks;
@@ -104,7 +104,7 @@ public final class DataFlowGraph {
         numInsts = 0;
         numValues = 0;
         typedI128 = false;
-        unresolvedValues = false;
+        mayHaveAliases = false;
         numBlocks = 0;
         numJumpTables = 0;
     }
@@ -389,7 +389,7 @@ public final class DataFlowGraph {
 
     /** Makes placeholder values until {@code v} exists (the parser keeps the numbers it reads). */
     public void ensureValue(int v) {
-        if (numValues <= v) unresolvedValues = true;
+        if (numValues <= v) mayHaveAliases = true;
         while (numValues <= v) makeValue(Type.INVALID, DEF_NONE, -1, 0);
     }
 
@@ -420,7 +420,7 @@ public final class DataFlowGraph {
      * constant-time answer); true if some value may be one.
      */
     public boolean mayHaveAliases() {
-        return unresolvedValues;
+        return mayHaveAliases;
     }
 
     /** {@link #DEF_RESULT}, {@link #DEF_PARAM}, {@link #DEF_ALIAS} or {@link #DEF_NONE}. */
@@ -452,7 +452,7 @@ public final class DataFlowGraph {
     public void changeToAlias(int v, int target) {
         int t = resolveAliases(target);
         if (t == v) throw new IllegalArgumentException("alias of v" + v + " to itself");
-        unresolvedValues = true;
+        mayHaveAliases = true;
         values[v * VSTRIDE + VKIND] = DEF_ALIAS;
         values[v * VSTRIDE + VDEF] = t;
         values[v * VSTRIDE + VTYPE] = values[t * VSTRIDE + VTYPE];
@@ -464,7 +464,7 @@ public final class DataFlowGraph {
      */
     public void defineAlias(int v, int target) {
         ensureValue(Math.max(v, target));
-        unresolvedValues = true;
+        mayHaveAliases = true;
         values[v * VSTRIDE + VKIND] = DEF_ALIAS;
         values[v * VSTRIDE + VDEF] = target;
     }
@@ -541,7 +541,7 @@ public final class DataFlowGraph {
         // a parameter replaced by an alias first (SSA construction) stays an alias
         if (values[v * VSTRIDE + VKIND] == DEF_PARAM && values[v * VSTRIDE + VDEF] == b) {
             values[v * VSTRIDE + VKIND] = DEF_NONE;
-            unresolvedValues = true;
+            mayHaveAliases = true;
         }
     }
 }

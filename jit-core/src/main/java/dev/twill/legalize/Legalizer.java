@@ -54,8 +54,8 @@ import java.util.Arrays;
  * bounds (the reservation past the bound is inaccessible), and the runtime turns the fault into
  * {@code heap_oob}. With 32-bit indices and 4 GiB plus a guard reserved, that is every
  * WebAssembly access with an offset inside the guard. {@code offset_guard} removes no check.
- * Semantic choices
- * the interpreter must share: heap offsets are signed 64-bit, heap_addr sizes and static bounds
+ *
+ * <p>Semantic choices the interpreter must share: heap offsets are signed 64-bit, heap_addr sizes and static bounds
  * unsigned 64-bit; the order of a bounds-checked access is: bound global value, check, base
  * global value.
  *
@@ -345,9 +345,8 @@ public final class Legalizer {
             addr = offsetAddress(i, addr, memOffset);
             memOffset = 0;
         }
-        boolean faults = accessFaults;
         dfg.replaceInst(i, op.memoryForm(), type);
-        dfg.setAux(i, faults ? MemFlags.NONE : MemFlags.NOTRAP);
+        dfg.setAux(i, accessFaults ? MemFlags.NONE : MemFlags.NOTRAP);
         dfg.setField(i, DataFlowGraph.A0, addr);
         dfg.setImm(i, memOffset);
     }
@@ -361,9 +360,8 @@ public final class Legalizer {
             addr = offsetAddress(i, addr, memOffset);
             memOffset = 0;
         }
-        boolean faults = accessFaults;
         dfg.replaceInst(i, op.memoryForm(), type);
-        dfg.setAux(i, faults ? MemFlags.NONE : MemFlags.NOTRAP);
+        dfg.setAux(i, accessFaults ? MemFlags.NONE : MemFlags.NOTRAP);
         dfg.setField(i, DataFlowGraph.A0, value);
         dfg.setField(i, DataFlowGraph.A1, addr);
         dfg.setImm(i, memOffset);
@@ -476,15 +474,13 @@ public final class Legalizer {
         }
         int base = gvValue(h.base, 0);
         requirePointer(dfg.valueType(base), "heap base");
-        for (int k = 0; k < numAddresses; k++) {
-            if (addressBase[k] == base && addressIndex[k] == idx64) {
-                // the same sum earlier in the EBB (a reloaded base is another value, so no match)
-                int r = dfg.firstResult(i);
-                dfg.detachResults(i);
-                layout.removeInst(i);
-                dfg.changeToAlias(r, addressValue[k]);
-                return;
-            }
+        int earlier = rememberedAddress(base, idx64);
+        if (earlier >= 0) {
+            int r = dfg.firstResult(i);
+            dfg.detachResults(i);
+            layout.removeInst(i);
+            dfg.changeToAlias(r, earlier);
+            return;
         }
         dfg.replaceInst(i, Opcode.IADD, Type.I64);
         dfg.setField(i, DataFlowGraph.A0, base);
@@ -508,10 +504,17 @@ public final class Legalizer {
     private int baseAddress(HeapData h, int idx64) {
         int base = gvValue(h.base, 0);
         requirePointer(dfg.valueType(base), "heap base");
-        for (int k = 0; k < numAddresses; k++) if (addressBase[k] == base && addressIndex[k] == idx64) return addressValue[k];
+        int earlier = rememberedAddress(base, idx64);
+        if (earlier >= 0) return earlier;
         int sum = builder.iadd(base, idx64);
         rememberAddress(base, idx64, sum);
         return sum;
+    }
+
+    /** The sum {@code base + idx64} computed earlier in the EBB, or -1 (a reloaded base is another value, so no match). */
+    private int rememberedAddress(int base, int idx64) {
+        for (int k = 0; k < numAddresses; k++) if (addressBase[k] == base && addressIndex[k] == idx64) return addressValue[k];
+        return -1;
     }
 
     private void rememberAddress(int base, int idx64, int sum) {

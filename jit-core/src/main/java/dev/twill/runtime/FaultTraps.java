@@ -193,11 +193,14 @@ public final class FaultTraps {
                 return;
             }
             // an interposer (libjsig) may keep the JVM's handler in front and call ours itself,
-            // which would make chaining to "previous" loop: use guard regions only when ours is first
+            // which would make chaining to "previous" loop: use guard regions only when ours is
+            // first, and otherwise hand the previous action back
             MemorySegment now = arena.allocate(SIGACTION_SIZE, 8);
             if ((int) sigaction.invokeExact(SIGSEGV, MemorySegment.NULL, now) != 0
                     || now.get(ValueLayout.JAVA_LONG, SA_HANDLER) != at.address()) {
-                unavailableReason = "the SIGSEGV handler did not take effect (signal interposition?)";
+                int restored = (int) sigaction.invokeExact(SIGSEGV, old, MemorySegment.NULL);
+                unavailableReason = "the SIGSEGV handler did not take effect (signal interposition?)"
+                        + (restored == 0 ? "" : "; restoring the previous handler failed too");
                 return;
             }
             state = 1;

@@ -14,8 +14,8 @@ import java.lang.invoke.VarHandle;
 /**
  * The few POSIX calls code memory and linear memories need ({@code mmap}, {@code mprotect},
  * {@code munmap}, {@code sysconf}; {@code malloc} and {@code free} for blocks that are freed
- * one by one, at times no arena knows, such as {@link FaultTraps}' tables), bound once through Panama's native linker with {@code errno}
- * captured, so that failures report the real reason. Public for front ends' runtimes: {@link
+ * one by one, at times no arena knows, such as {@link FaultTraps}' tables), bound once through
+ * Panama's native linker with {@code errno} captured, so that failures report the real reason. Public for front ends' runtimes: {@link
  * #reserve}, {@link #commit} and {@link #release} manage address-space reservations (a wasm
  * linear memory is reserved at its maximum and committed as it grows).
  */

@@ -54,16 +54,17 @@ import java.util.List;
  * </ol>
  *
  * <p>Speed, because tests run this after every pass: the declarations and values are checked
- * once each (the alias pass only if the function has aliases), the layout is walked once for its shape (which also hands the {@link
- * ControlFlowGraph} its branches) and once for the instructions, where each use costs O(1)
- * (an alias lookup in a table built up front, if there are aliases, and {@link DominatorTree#dominates} which is
- * O(1) unless a definition sits after a mid-block branch). Two shortcuts make the common case
- * cheaper without changing any outcome: a use of a value defined earlier in the same block
- * (most uses) is settled by a per-value stamp, and a function is first tried in a single walk
- * that checks shape and instructions together and checks uses across blocks against the
- * dominator tree afterwards (computed, with the control-flow graph from the branches the walk
- * noted, only if there are any); only when that walk finds a
- * problem does the full algorithm above run, to report everything in order. Everything lives
+ * once each (the alias pass only if the function has aliases), the layout is walked once for
+ * its shape (which also hands the {@link ControlFlowGraph} its branches) and once for the
+ * instructions, where each use costs O(1) (an alias lookup in a table built up front, if there
+ * are aliases, and {@link DominatorTree#dominates} which is O(1) unless a definition sits after
+ * a mid-block branch). Two shortcuts make the common case cheaper without changing any
+ * outcome: a use of a value defined earlier in the same block (most uses) is settled by a
+ * per-value stamp, and a function is first tried in a single walk that checks shape and
+ * instructions together and checks uses across blocks against the dominator tree afterwards
+ * (computed, with the control-flow graph from the branches the walk noted, only if there are
+ * any); only when that walk finds a problem does the full algorithm above run, to report
+ * everything in order. Everything lives
  * in primitive arrays of a reusable context; a function without errors allocates nothing once
  * the context has grown. Error text is built only for errors.
  *

@@ -1,7 +1,6 @@
 package dev.twill.isa.x64.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -153,6 +152,5 @@ class GuardedHeapTest {
             }
             assertTrue(traps > 100, "too few out-of-bounds cases: " + traps);
         }
-        assertFalse(handles.isEmpty());
     }
 }
