@@ -7,12 +7,15 @@ import dev.twill.ir.Type;
 import dev.twill.filetest.RunLineExecutor.HeapDirective;
 import dev.twill.ir.text.RunLine;
 import dev.twill.machinst.CompiledCode;
+import dev.twill.legalize.Legalizer;
 import dev.twill.runtime.JitModule;
+import dev.twill.runtime.LibCall;
 import dev.twill.runtime.Trap;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 
@@ -46,8 +49,18 @@ public final class NativeModule implements AutoCloseable {
         }
     }
 
-    /** Compiles {@code functions} (verified and legalized) with {@code compiler} and links them. */
+    /**
+     * Compiles {@code functions} (verified and legalized) with {@code compiler} and links them,
+     * together with the {@link LibCall}s they use but do not define.
+     */
     public NativeModule(List<Function> functions, Compiler compiler) {
+        List<Function> libCalls = LibCall.missingFrom(functions);
+        if (!libCalls.isEmpty()) {
+            Legalizer legalizer = new Legalizer();
+            for (Function f : libCalls) legalizer.legalize(f);
+            functions = new ArrayList<>(functions);
+            functions.addAll(libCalls);
+        }
         try {
             for (Function f : functions) {
                 module.declareFunction(f.name, f.signature);

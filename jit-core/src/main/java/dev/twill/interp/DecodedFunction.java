@@ -58,7 +58,10 @@ final class DecodedFunction {
             K_CALL = 27, K_CALL_INDIRECT = 28, K_RETURN = 29, K_JUMP = 30, K_BRIF = 31, K_BRZ = 32, K_BRNZ = 33,
             K_BR_ICMP = 34, K_BR_TABLE = 35, K_TRAP = 36, K_TRAPZ = 37, K_TRAPNZ = 38, K_BITSELECT = 39, K_FMA = 40,
             K_FLAG_OP = 41, K_ADD_TRAP = 42, K_LOAD_BIG = 43, K_STORE_BIG = 44, K_ATOMIC_RMW = 45, K_ATOMIC_CAS = 46,
-            K_RETURN_CALL = 47, K_RETURN_CALL_INDIRECT = 48, K_WIDE = 49;
+            K_RETURN_CALL = 47, K_RETURN_CALL_INDIRECT = 48, K_WIDE = 49, K_FRAME_ADDR = 50, K_STACK_LIMIT = 51;
+
+    /** {@link #K_FRAME_ADDR}'s X: which address of the frame. */
+    static final int FRAME_SP = 0, FRAME_FP = 1, FRAME_RA = 2;
 
     final Function function;
     final String name;
@@ -156,7 +159,9 @@ final class DecodedFunction {
             if (layout.firstBlock() < 0) throw error("no entry block");
             blockPc = new int[dfg.numBlocks()];
             Arrays.fill(blockPc, -1);
-            int n = 0;
+            // a stack limit is checked by one record before the entry block's code (entryPc)
+            boolean limited = f.stackLimit >= 0;
+            int n = limited ? 1 : 0;
             for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
                 blockPc[b] = n;
                 int last = layout.lastInst(b);
@@ -168,6 +173,12 @@ final class DecodedFunction {
             imm = new long[n];
             Arrays.fill(code, -1);
             int pc = 0;
+            if (limited) {
+                checkEntity(f.stackLimit, f.globalValues.size(), "gv", -1);
+                code[KIND] = K_STACK_LIMIT;
+                code[X] = f.stackLimit;
+                pc++;
+            }
             for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
                 for (int i = layout.firstInst(b); i >= 0; i = layout.nextInst(i)) encode(i, pc++);
             }
@@ -182,7 +193,8 @@ final class DecodedFunction {
                     if (g.kind == GlobalValueData.Kind.VMCTX) throw error("a vmctx global value but no vmctx parameter");
                 }
             }
-            return new DecodedFunction(f, code, imm, Arrays.copyOf(lists, listTop), blockPc[entry], entryParams, maxBlockParams);
+            return new DecodedFunction(f, code, imm, Arrays.copyOf(lists, listTop), limited ? 0 : blockPc[entry], entryParams,
+                    maxBlockParams);
         }
 
         /** Rejects global value chains that refer to missing entries or loop. */
@@ -358,6 +370,9 @@ final class DecodedFunction {
                 case GLOBAL_VALUE: case SYMBOL_VALUE:
                     kind = K_GLOBAL_VALUE; checkEntity(code[o + X], f.globalValues.size(), "gv", i); break;
                 case FUNC_ADDR: kind = K_FUNC_ADDR; checkEntity(code[o + X], f.extFuncs.size(), "fn", i); break;
+                case GET_STACK_POINTER: kind = K_FRAME_ADDR; code[o + X] = FRAME_SP; break;
+                case GET_FRAME_POINTER: kind = K_FRAME_ADDR; code[o + X] = FRAME_FP; break;
+                case GET_RETURN_ADDRESS: kind = K_FRAME_ADDR; code[o + X] = FRAME_RA; break;
                 case CALL: {
                     kind = K_CALL;
                     checkEntity(code[o + X], f.extFuncs.size(), "fn", i);

@@ -2,6 +2,7 @@ package dev.twill.interp;
 
 import dev.twill.ir.Function;
 import dev.twill.ir.Signature;
+import dev.twill.runtime.LibCall;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Map;
  * call_indirect}) in a range no {@link InterpMemory} region ever reaches, so loading through a
  * function address traps. A function is decoded for interpretation on its first call and the
  * decoding is kept, so an IR function must not change after it has run; names cannot be
- * redefined, which keeps the per-call-site callee caches valid.
+ * redefined, which keeps the per-call-site callee caches valid. A {@link LibCall} name that no
+ * function or host function takes is defined by the libcall on first reference.
  */
 public final class InterpModule {
     /** The address of the first function; the k-th added function is at base + 16 * k. */
@@ -95,14 +97,25 @@ public final class InterpModule {
         Long a = symbols.get(name);
         if (a != null) return a;
         Entry e = byName.get(name);
+        if (e == null) e = libCall(name);
         if (e != null) return e.address;
         throw new IllegalArgumentException("unknown symbol " + name);
     }
 
     Entry entry(String name) {
         Entry e = byName.get(name);
+        if (e == null) e = libCall(name);
         if (e == null) throw new IllegalArgumentException("unknown function " + name);
         return e;
+    }
+
+    /** A libcall's definition ({@link LibCall}), added on the first reference to a name nothing defines; else null. */
+    private Entry libCall(String name) {
+        LibCall c = LibCall.byIrName(name);
+        if (c == null) return null;
+        Function body = c.body();
+        addEntry(name, body.signature, body, null);
+        return byName.get(name);
     }
 
     /** The function at a fake address, or null. */

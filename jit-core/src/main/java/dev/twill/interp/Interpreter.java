@@ -459,6 +459,17 @@ public final class Interpreter {
                     regs[code[o + RES]] = callee(fn, code[o + X]).address & Type.mask(code[o + TYPE]);
                     pc++;
                     break;
+                case K_FRAME_ADDR:
+                    regs[code[o + RES]] = frameAddress(code[o + X]);
+                    pc++;
+                    break;
+                case K_STACK_LIMIT: {
+                    long limit = globalValue(f, code[o + X]);
+                    if (pendingTrap >= 0) return trap(base, pendingTrap);
+                    if (Long.compareUnsigned(frameAddress(FRAME_SP), limit) < 0) return trap(base, TrapCode.STK_OVF);
+                    pc++;
+                    break;
+                }
                 case K_CALL:
                 case K_CALL_INDIRECT:
                 case K_RETURN_CALL:
@@ -618,6 +629,20 @@ public final class Interpreter {
 
     // =====================================================================================
     // i128: one method off the hot loop, exact arithmetic by WideOps
+
+    /**
+     * The interpreter's model of the current frame's stack pointer, frame pointer or return
+     * address ({@link Opcode#GET_STACK_POINTER} ...): distinct per call depth, equal for a frame
+     * a tail call replaced, and outside every memory region.
+     */
+    private long frameAddress(int which) {
+        long frame = depth - 1;
+        return switch (which) {
+            case DecodedFunction.FRAME_SP -> 0x00E0_0000_0000_0000L - (frame << 20);
+            case DecodedFunction.FRAME_FP -> 0x00E0_0000_0000_0000L - (frame << 20) + 16;
+            default -> 0x00D0_0000_0000_0000L + frame;
+        };
+    }
 
     /** The unsigned value of register {@code v} at its own width. */
     private static BigInteger wideValue(Frame f, int v) {

@@ -26,6 +26,13 @@ public final class Function {
     public final List<ExtFuncData> extFuncs = new ArrayList<>();
     /** Constant pool entries (raw little-endian bytes), for 128-bit constants to come. */
     public final List<byte[]> constants = new ArrayList<>();
+    /**
+     * The global value holding the stack limit ({@code stack_limit = gvN}), or -1. On entry the
+     * function traps {@code stk_ovf} when its stack pointer, read after the prologue as {@link
+     * Opcode#GET_STACK_POINTER} reads it, lies below the limit (unsigned). The legalizer makes
+     * the check explicit instructions and clears this field.
+     */
+    public int stackLimit = -1;
 
     public Function(String name, Signature signature) {
         this.name = name;
@@ -45,6 +52,7 @@ public final class Function {
         signatures.clear();
         extFuncs.clear();
         constants.clear();
+        stackLimit = -1;
     }
 
     public int entryBlock() {

@@ -8,6 +8,8 @@ package dev.twill.ir;
 public enum InstructionFormat {
     /** No operands. */
     NULLARY(0),
+    /** No operands, one result of the controlling type: {@code get_stack_pointer.i64}. */
+    NULLARY_VALUE(0),
     /** IMM: {@code iconst}. */
     UNARY_IMM(0),
     /** IMM holds the f32 bits: {@code f32const}. */

@@ -55,6 +55,14 @@ import static dev.twill.ir.Opcode.Level.*;
  *       {@code fence}. They access memory like {@code load}/{@code store} without offset; the
  *       address need not be aligned for the interpreter, and back ends support what the
  *       hardware makes atomic (x86-64: any address, via lock-prefixed instructions).
+ *   <li>{@code get_stack_pointer get_frame_pointer get_return_address} (type {@code i64}) read
+ *       the current frame's stack pointer (after the prologue), frame pointer and return
+ *       address, for code that inspects its own stack. A frame replaced by a tail call to a
+ *       function with the same frame has the same values. The interpreter models them per call
+ *       depth: {@code get_stack_pointer} is {@code 0x00E0_0000_0000_0000 - depth * 2^20}, the
+ *       frame pointer lies 16 bytes above it and the return address is {@code
+ *       0x00D0_0000_0000_0000 + depth}; no memory lies there, so an access through them traps
+ *       {@code heap_oob} in the interpreter (natively it reads the machine stack).
  *   <li>The {@code big} memory flag makes a load or store big-endian (bytes swapped).
  *   <li>{@code i128}: every integer instruction takes it as it takes the narrower types
  *       (arithmetic modulo 2^128; shift and rotate amounts of any integer type, taken modulo
@@ -214,6 +222,9 @@ public enum Opcode {
     STACK_ADDR(InstructionFormat.STACK_LOAD, MEMORY, 0),
     FUNC_ADDR(InstructionFormat.FUNC_ADDR, MEMORY, 0),
     SYMBOL_VALUE(UNARY_GLOBAL_VALUE, MEMORY, 0),
+    GET_STACK_POINTER(NULLARY_VALUE, MEMORY, 0),
+    GET_FRAME_POINTER(NULLARY_VALUE, MEMORY, 0),
+    GET_RETURN_ADDRESS(NULLARY_VALUE, MEMORY, 0),
 
     // ---- atomics (sequentially consistent; shared by both levels like calls)
     FENCE(NULLARY, SHARED, Flags.CAN_LOAD | Flags.CAN_STORE),

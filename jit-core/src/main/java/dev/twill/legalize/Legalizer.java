@@ -211,6 +211,7 @@ public final class Legalizer {
         this.expandHeapAddr = expandHeapAddr;
         if (I128Narrowing.needed(f)) i128.run(f);
         begin(f);
+        if (f.stackLimit >= 0) stackLimitCheck(f);
         for (int b = layout.firstBlock(); b >= 0; b = layout.nextBlock(b)) {
             numChecks = 0;
             nextEvict = 0;
@@ -245,6 +246,25 @@ public final class Legalizer {
         func = null;
         dfg = null;
         layout = null;
+    }
+
+    /**
+     * {@code stack_limit = gv}: on entry, trap {@code stk_ovf} if the stack pointer lies below
+     * the limit (unsigned). The check reads the stack pointer after the prologue, so it covers
+     * the whole frame; only the prologue's own pushes (return address, frame pointer, saved
+     * registers) may reach below the limit before it. The global value it loads is legalized with
+     * the rest of the entry block.
+     */
+    private void stackLimitCheck(Function f) {
+        int first = layout.firstInst(layout.firstBlock());
+        if (first < 0) return;
+        builder.before(first);
+        int limit = builder.globalValue(Type.I64, f.stackLimit);
+        int read = builder.insert(Opcode.GET_STACK_POINTER, Type.I64);
+        int sp = dfg.appendResult(read, Type.I64);
+        int below = builder.icmp(IntCC.ULT, sp, limit);
+        builder.condTrap(Opcode.TRAPNZ, below, TrapCode.STK_OVF);
+        f.stackLimit = -1;
     }
 
     private void begin(Function f) {

@@ -264,6 +264,13 @@ public final class Verifier {
         }
         int ngv = func.globalValues.size();
         for (int k = 0; k < ngv; k++) checkGlobalValue(k);
+        if (func.stackLimit >= 0) {
+            if (!validGv(func.stackLimit)) errDecl("stack_limit", -1, "invalid global value gv" + func.stackLimit);
+            else if (func.globalValues.get(func.stackLimit).type != POINTER) {
+                errDecl("stack_limit", -1, "gv" + func.stackLimit + " has type " + tn(func.globalValues.get(func.stackLimit).type)
+                        + ", expected " + tn(POINTER));
+            }
+        }
         for (int k = 0; k < func.heaps.size(); k++) checkHeap(k);
         for (int k = 0; k < func.tables.size(); k++) checkTable(k);
     }
@@ -718,6 +725,7 @@ public final class Verifier {
         int ct = dfg.ctrlType(i);
         switch (op.format) {
             case NULLARY: results(i, 0); break;
+            case NULLARY_VALUE: ctrlIs(i, ct, POINTER); result(i, ct); break;
             case UNARY_IMM: checkIconst(i, ct); break;
             case UNARY_IEEE32: checkFconst(i, ct, Type.F32); break;
             case UNARY_IEEE64: checkFconst(i, ct, Type.F64); break;

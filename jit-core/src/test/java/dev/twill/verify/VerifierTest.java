@@ -184,6 +184,20 @@ class VerifierTest {
     }
 
     @Test
+    void stackLimitNamesAPointerGlobalValue() {
+        fn(NONE);
+        int gv0 = f.addGlobalValue(GlobalValueData.symbol("%limit", 0, false));
+        f.addGlobalValue(GlobalValueData.load(gv0, 0, I32, 0));
+        b.ret();
+        f.stackLimit = 1;
+        assertErrors("stack_limit: gv1 has type i32, expected i64");
+        f.stackLimit = 2;
+        assertErrors("stack_limit: invalid global value gv2");
+        f.stackLimit = gv0;
+        assertErrors();
+    }
+
+    @Test
     void vmctxNeedsAVmctxParameter() {
         fn(a(I64));
         f.addGlobalValue(GlobalValueData.vmctx());

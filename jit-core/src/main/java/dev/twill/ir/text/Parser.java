@@ -472,6 +472,7 @@ public final class Parser {
     private final IntVec pendingRefs = new IntVec();
 
     private void preamble() {
+        int stackLimitGv = -1;
         List<Decls<Object>> decls = new ArrayList<>();
         for (int k = 0; k < K_PREFIX.length; k++) decls.add(new Decls<>());
         pendingRefs.clear();
@@ -480,6 +481,13 @@ public final class Parser {
             for (int k = 0; k < K_PREFIX.length && kind < 0; k++) {
                 n = lex.entityNumber(K_PREFIX[k], maxEntity);
                 if (n != -1) kind = k;
+            }
+            if (kind < 0 && lex.isWord("stack_limit")) {
+                if (stackLimitGv >= 0) throw err("stack_limit is declared twice");
+                lex.next();
+                expect(Lexer.EQUAL);
+                stackLimitGv = declRef(K_GV);
+                continue;
             }
             if (kind < 0) {
                 if (lex.isWord("const") || lex.entityNumber("const", maxEntity) != -1) {
@@ -538,6 +546,7 @@ public final class Parser {
             f.addExtFunc(new ExtFuncData(fd.name, sig, fd.colocated));
         }
         for (Object o : decls.get(K_JT).items) jumpTableDecls.add((int[]) o);
+        f.stackLimit = stackLimitGv;
     }
 
     /** Reads {@code <prefix>N} naming another declaration, to be checked when all are read. */
@@ -981,7 +990,7 @@ public final class Parser {
 
     private void operands(Opcode op, int inst, int opLine, int suffix) {
         switch (op.format) {
-            case NULLARY:
+            case NULLARY: case NULLARY_VALUE:
                 break;
             case UNARY_IMM: {
                 int bits = Type.laneBits(suffix);

@@ -65,7 +65,7 @@ public final class Printer {
     public static boolean printsTypeSuffix(Opcode op) {
         switch (op.format) {
             case UNARY_IMM: case LOAD: case STACK_LOAD: case HEAP_LOAD: case HEAP_ADDR: case TABLE_ADDR:
-            case UNARY_GLOBAL_VALUE: case FUNC_ADDR: case LOAD_NO_OFFSET: case ATOMIC_RMW:
+            case UNARY_GLOBAL_VALUE: case FUNC_ADDR: case LOAD_NO_OFFSET: case ATOMIC_RMW: case NULLARY_VALUE:
                 return true;
             case UNARY:
                 return !isSameTypeUnary(op) && op != Opcode.ISPLIT;
@@ -170,6 +170,7 @@ public final class Printer {
             }
             sb.append('\n');
         }
+        if (f.stackLimit >= 0) sb.append("    stack_limit = gv").append(f.stackLimit).append('\n');
         for (int k = 0; k < f.heaps.size(); k++) {
             HeapData h = f.heaps.get(k);
             sb.append("    heap").append(k).append(" = ").append(h.style == HeapData.Style.STATIC ? "static" : "dynamic")
@@ -272,7 +273,7 @@ public final class Printer {
         long imm = dfg.imm(i);
         int x = dfg.aux(i);
         switch (op.format) {
-            case NULLARY:
+            case NULLARY: case NULLARY_VALUE:
                 break;
             case UNARY_IMM:
                 sb.append(' ').append(formatImm(imm));

@@ -873,6 +873,21 @@ public final class X64Lowering {
         return k >= 1 && k <= 3 ? 1 << k : 0;
     }
 
+    /**
+     * {@code lea d, [rsp]}, {@code lea d, [rbp]} or {@code mov d, [rbp + 8]}: the body's stack
+     * pointer (fixed after the prologue), the frame pointer every frame sets, the return address
+     * above it. Pseudo bases name rsp and rbp, which the allocator never hands out.
+     */
+    private void frameAddress(int i, int opcode, int pseudoBase, int disp) {
+        inst(opcode, 8, 0);
+        if (opcode == LOAD) setAux(LD_ZERO);
+        if (!marking) {
+            insts.memBase[cur] = pseudoBase;
+            insts.memDisp[cur] = disp;
+        }
+        idef(def(dfg.firstResult(i)));
+    }
+
     private void slotMode(int slot, long offset) {
         if (slot < 0 || slot >= func.stackSlots.size()) throw error("no stack slot ss" + slot);
         if (offset != (int) offset) throw error("stack offset out of range");
@@ -1282,6 +1297,9 @@ public final class X64Lowering {
                 slotMode(dfg.aux(i), dfg.imm(i));
                 idef(def(dfg.firstResult(i)));
             }
+            case GET_STACK_POINTER -> frameAddress(i, LEA, MB_OUTARG, 0);
+            case GET_FRAME_POINTER -> frameAddress(i, LEA, MB_INARG, -16);
+            case GET_RETURN_ADDRESS -> frameAddress(i, LOAD, MB_INARG, -8);
             case FUNC_ADDR -> {
                 int fn = dfg.aux(i);
                 if (fn < 0 || fn >= func.extFuncs.size()) throw unsupported(i, "no function fn" + fn);
